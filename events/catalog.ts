@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import { documentCreated } from './document-created';
+import { documentFailed } from './document-failed';
+import { documentRequested } from './document-requested';
+import { documentViewed } from './document-viewed';
+import { invoiceCreated } from './invoice-created';
+import { invoicePaid } from './invoice-paid';
+import { invoiceStageChanged } from './invoice-stage-changed';
+import { messageSent } from './message-sent';
+import { paymentRecorded } from './payment-recorded';
+import { quoteAccepted } from './quote-accepted';
+
+/** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
+export const events = {
+  invoiceCreated,
+  invoiceStageChanged,
+  invoicePaid,
+  paymentRecorded,
+  documentRequested,
+  documentCreated,
+  documentFailed,
+  documentViewed,
+  messageSent,
+  quoteAccepted,
+} as const;
+
+type Events = typeof events;
+export type EventName = Events[keyof Events]['detailType'];
+export type EventDetail<K extends keyof Events> = z.infer<Events[K]['schema']>;
+
+export const eventsByDetailType: Record<string, Events[keyof Events]> = Object.fromEntries(
+  Object.values(events).map((e) => [e.detailType, e]),
+);
+
+export { EVENT_SOURCE } from './envelope';

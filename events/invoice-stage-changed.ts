@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope';
+
+export const invoiceStageChanged = defineEvent('invoice.stage_changed', 'An invoice moved from one pipeline stage to another.', {
+  invoiceId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  version: z.number().int(),
+  actorId: z.string().optional(),
+});

@@ -1,0 +1,38 @@
+import { EVENT_SOURCE } from './envelope';
+import { events } from './catalog';
+
+/**
+ * The bus rules: which events reach which function. infra/ deploys them as EventBridge rules;
+ * the local bus routes with the very same patterns.
+ * `target` names a function declared in infra/functions.ts (no function code is imported here).
+ */
+export interface BusRule {
+  name: string;
+  description: string;
+  pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown[]> };
+  target: string;
+}
+
+export const busRules: BusRule[] = [
+  {
+    name: 'render-requested-documents',
+    description: 'Render a pending document to PDF',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [events.documentRequested.detailType] },
+    target: 'renderDocument',
+  },
+  {
+    name: 'run-stage-automation',
+    description: 'Run the automation rules of the stage an invoice entered, and continue runs waiting for a document or reacting to views',
+    pattern: {
+      source: [EVENT_SOURCE],
+      'detail-type': [
+        events.invoiceStageChanged.detailType,
+        events.documentCreated.detailType,
+        events.documentFailed.detailType,
+        events.documentViewed.detailType,
+        events.quoteAccepted.detailType,
+      ],
+    },
+    target: 'runAutomation',
+  },
+];

@@ -1,0 +1,18 @@
+import type { Attribute } from 'electrodb';
+
+/** The attributes every tenant-owned record carries. */
+export const ownedAttributes = {
+  tenantId: { type: 'string', required: true, readOnly: true },
+  id: { type: 'string', required: true, readOnly: true },
+  version: { type: 'number', required: true, default: 1 },
+  createdAt: { type: 'string', required: true, readOnly: true },
+  updatedAt: { type: 'string', required: true },
+} as const satisfies Record<string, Attribute>;
+
+/** Primary index of a tenant-owned record: every key starts with the tenant. */
+export const byIdIndex = {
+  pk: { field: 'pk', composite: ['tenantId'] },
+  sk: { field: 'sk', composite: ['id'] },
+} as const;
+
+export const SERVICE = 'crm';

@@ -1,0 +1,45 @@
+import type { ApiKeyRecord } from '../../domain/api-keys';
+import { NotFound } from '../../domain/errors';
+import type { Page, PageRequest } from '../../domain/ports';
+import type { TenantRecord } from '../../domain/tenants';
+import type { CrmService } from './service';
+
+/** Tenants and their API keys. A new tenant and its first admin key are written in one transaction. */
+export function tenantsRepository(service: CrmService) {
+  const { tenant, apiKey } = service.entities;
+  return {
+    async createTenant(record: TenantRecord, adminKey: ApiKeyRecord) {
+      const result = await service.transaction
+        .write(({ tenant: t, apiKey: k }) => [t.create(record).commit(), k.create(adminKey).commit()])
+        .go();
+      if (result.canceled) throw new Error('tenant creation was canceled');
+    },
+    async getTenant(tenantId: string): Promise<TenantRecord | null> {
+      const { data } = await tenant.get({ tenantId }).go();
+      return (data as TenantRecord) ?? null;
+    },
+    async updateTenantSettings(tenantId: string, settings: Record<string, unknown>) {
+      await tenant.patch({ tenantId }).set({ settings, updatedAt: new Date().toISOString() }).go();
+    },
+    async findKey(keyId: string): Promise<ApiKeyRecord | null> {
+      const { data } = await apiKey.get({ keyId }).go();
+      return (data as ApiKeyRecord) ?? null;
+    },
+    async createKey(record: ApiKeyRecord) {
+      await apiKey.create(record).go();
+    },
+    async listKeys(tenantId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+      const result = await apiKey.query.byTenant({ tenantId }).go({ limit: page.limit, cursor: page.cursor ?? null });
+      return { data: result.data as ApiKeyRecord[], nextCursor: result.cursor ?? null };
+    },
+    async revokeKey(tenantId: string, keyId: string): Promise<ApiKeyRecord> {
+      const current = await this.findKey(keyId);
+      if (!current || current.tenantId !== tenantId) throw new NotFound('API key');
+      if (current.revokedAt) return current;
+      const { data } = await apiKey.patch({ keyId }).set({ revokedAt: new Date().toISOString() }).go({ response: 'all_new' });
+      return data as ApiKeyRecord;
+    },
+  };
+}
+
+export type TenantsRepository = ReturnType<typeof tenantsRepository>;

@@ -1,0 +1,37 @@
+/**
+ * Who may do what: every route names a resource and an action, and this table decides,
+ * in one place, which roles may. Nothing else in the code checks roles.
+ */
+export const ROLES = ['admin', 'manager', 'accountant', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RESOURCES = [
+  'companies', 'contacts', 'products', 'leads', 'deals', 'quotes', 'invoices', 'payments',
+  'documents', 'messages', 'templates', 'automation', 'pipelines', 'apiKeys', 'reports', 'settings',
+] as const;
+export type Resource = (typeof RESOURCES)[number];
+export type Action = 'read' | 'write' | 'delete';
+
+export type Permission = `${Resource}:${Action}`;
+
+const crm: Resource[] = ['companies', 'contacts', 'products', 'leads', 'deals', 'quotes', 'invoices', 'documents', 'messages'];
+const finance: Resource[] = ['invoices', 'payments', 'documents', 'messages', 'products', 'reports'];
+
+function grants(resources: Resource[], actions: Action[]): Set<Permission> {
+  return new Set(resources.flatMap((r) => actions.map((a) => `${r}:${a}` as Permission)));
+}
+
+const everything = grants([...RESOURCES], ['read', 'write', 'delete']);
+const readAll = grants(RESOURCES.filter((r) => r !== 'apiKeys'), ['read']);
+
+// Configuration (templates, automation rules, pipelines, settings) and API keys: admins only.
+const matrix: Record<Role, Set<Permission>> = {
+  admin: everything,
+  manager: new Set([...readAll, ...grants(crm, ['write', 'delete']), ...grants(['payments'], ['write'])]),
+  accountant: new Set([...readAll, ...grants(finance, ['write']), ...grants(['payments'], ['delete'])]),
+  viewer: readAll,
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return matrix[role].has(permission);
+}

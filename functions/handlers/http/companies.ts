@@ -1,0 +1,18 @@
+import { crudRoutes } from '../../shared/http/crud-routes';
+import { httpApi } from '../../shared/http/api';
+import { httpDeps, repositories } from '../../shared/wiring';
+import { Company, CompanyCreate, CompanyPatch } from './schemas/clients';
+
+export const routes = crudRoutes({
+  path: '/v1/companies',
+  resource: 'companies',
+  label: 'company',
+  kind: 'company',
+  create: CompanyCreate,
+  patch: CompanyPatch,
+  view: Company,
+  repo: () => repositories().companies,
+  lookupKeys: true,
+});
+
+export const handler = httpApi(routes, httpDeps);

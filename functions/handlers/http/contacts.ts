@@ -1,0 +1,26 @@
+import { RuleViolation } from '../../domain/errors';
+import { crudRoutes } from '../../shared/http/crud-routes';
+import { httpApi } from '../../shared/http/api';
+import { httpDeps, repositories } from '../../shared/wiring';
+import { Contact, ContactCreate, ContactPatch } from './schemas/clients';
+
+export const routes = crudRoutes({
+  path: '/v1/contacts',
+  resource: 'contacts',
+  label: 'contact',
+  kind: 'contact',
+  create: ContactCreate,
+  patch: ContactPatch,
+  view: Contact,
+  repo: () => repositories().contacts,
+  lookupKeys: true,
+  check: async (caller, input) => {
+    if (input.companyId && !(await repositories().companies.get(caller.tenantId, input.companyId))) {
+      throw new RuleViolation('the contact links to a company that does not exist', [
+        { field: 'companyId', message: 'no such company' },
+      ]);
+    }
+  },
+});
+
+export const handler = httpApi(routes, httpDeps);

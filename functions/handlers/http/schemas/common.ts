@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Building blocks of the HTTP contract (API.md). Bodies are strict: unknown fields are refused. */
+export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+export const optionalText = (max = 200) => z.string().trim().max(max, `at most ${max} characters`).optional();
+
+export const email = z.email('must be an e-mail address').max(254);
+export const phone = z.string().trim().regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456');
+export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES');
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR');
+export const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+export const decimalString = (opts: { maxScale?: number; signed?: boolean } = {}) =>
+  z.string().regex(
+    new RegExp(`^${opts.signed ? '-?' : ''}\\d{1,15}(\\.\\d{1,${opts.maxScale ?? 6}})?$`),
+    `must be a decimal string with at most ${opts.maxScale ?? 6} decimals, e.g. "12.50"`,
+  );
+export const percent = decimalString({ maxScale: 4 }).refine((v) => Number(v) <= 100, 'must be at most 100');
+export const resourceId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_ id`);
+
+export const Address = z.strictObject({
+  line1: text(200),
+  line2: optionalText(200),
+  city: text(100),
+  postalCode: text(20),
+  region: optionalText(100),
+  country: countryCode,
+});
+
+export const BankAccount = z.strictObject({
+  iban: z.string().trim().regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9 ]{10,40}$/, 'must be an IBAN').optional(),
+  bic: z.string().trim().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC').optional(),
+  bankName: optionalText(140),
+  accountNumber: optionalText(64),
+});
+
+export const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
+/** Fields a client may never set: the server owns them. */
+export const serverOwned = { id: true, tenantId: true, version: true, createdAt: true, updatedAt: true } as const;
+
+export const Meta = {
+  id: z.string(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** PATCH bodies: every field optional, null clears an optional field, and `version` may ride along. */
+export function patchOf<S extends z.ZodRawShape>(shape: S, clearable: (keyof S)[]) {
+  const partial: Record<string, z.ZodType> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const inner = (schema as z.ZodType) instanceof z.ZodOptional ? (schema as z.ZodOptional<z.ZodType>).unwrap() : (schema as z.ZodType);
+    partial[key] = clearable.includes(key as keyof S) ? inner.nullable().optional() : inner.optional();
+  }
+  return z.strictObject({ ...partial, version: z.number().int().min(1).optional() });
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Configuration read from the environment once per cold start, validated by a schema.
+ * A missing or malformed variable fails at init, not at the first request.
+ * Endpoint overrides are how the local stack points the real AWS SDK clients at the emulators.
+ */
+const optionalUrl = z.url().optional();
+
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1).default('crm-documents'),
+  EVENT_BUS_NAME: z.string().min(1).default('crm-invoicing'),
+  EVENT_SOURCE: z.string().default('crm.invoicing'),
+  AWS_REGION: z.string().default('eu-west-1'),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  MAIL_FROM: z.string().default('invoices@example.com'),
+  SMS_SENDER_ID: z.string().max(11).optional(),
+  PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(3600).default(86_400),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  SES_ENDPOINT: optionalUrl,
+  SNS_ENDPOINT: optionalUrl,
+  EVENTBRIDGE_ENDPOINT: optionalUrl,
+  CHROMIUM_PATH: z.string().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${details}`);
+  }
+  return parsed.data;
+}
+
+/** The configuration of this process, parsed on first use and kept. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** For the local runner and tests that set the environment before the first call. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

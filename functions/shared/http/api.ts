@@ -1,0 +1,128 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated } from '../../domain/errors';
+import { can } from '../../domain/permissions';
+import { logger } from '../logger';
+import { toProblem } from './problem';
+import { RawResponse, type Caller, type RouteDef, type Routes } from './route';
+import { parseWith } from './validation';
+import type { IdempotentRunner } from '../../adapters/dynamo/idempotency';
+
+export interface HttpDeps {
+  /** Resolves a bearer token to its tenant, user and role, or throws Unauthenticated. */
+  authenticate(token: string): Promise<Caller>;
+  idempotent: IdempotentRunner;
+}
+
+const DEFAULT_MAX_BODY = 64 * 1024;
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
+  if (!def.body) return undefined;
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw) > (def.maxBodyBytes ?? DEFAULT_MAX_BODY)) {
+    throw new PayloadTooLarge(`the body is larger than ${def.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`, [
+      { field: 'body', message: 'too large' },
+    ]);
+  }
+  const contentType = lowerCaseHeaders(event.headers)['content-type'] ?? '';
+  if (raw && contentType && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+    if (/^application\/x-www-form-urlencoded/i.test(contentType) && def.permission === 'public') {
+      return Object.fromEntries(new URLSearchParams(raw));
+    }
+    throw new InvalidInput('the body must be JSON', [{ field: 'content-type', message: 'expected application/json' }]);
+  }
+  let json: unknown;
+  try {
+    json = raw ? JSON.parse(raw) : undefined;
+  } catch (e) {
+    throw new InvalidInput(`the body is not valid JSON: ${(e as Error).message}`, [{ field: 'body', message: 'malformed JSON' }]);
+  }
+  if (json === undefined) throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
+  return parseWith(def.body, json);
+}
+
+function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInput('If-Match must be a version number', [{ field: 'If-Match', message: 'expected a positive integer' }]);
+  return n;
+}
+
+function toResponse(def: RouteDef, result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (result instanceof RawResponse) return result.response;
+  const status = def.status ?? 200;
+  if (status === 204) return { statusCode: 204 };
+  return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+}
+
+/**
+ * One Lambda serves a group of routes (API Gateway's routeKey picks the route). Every request is
+ * authenticated, authorized by the permission table, validated by the route's schemas and, for
+ * POSTs with an Idempotency-Key, made idempotent; errors become problem+json in one place.
+ */
+export function httpApi(routes: Routes, deps: () => HttpDeps) {
+  async function dispatch(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const def = routes[event.routeKey];
+    if (!def) throw new Error(`no route for ${event.routeKey}`);
+    const headers = lowerCaseHeaders(event.headers);
+    let caller: Caller = { tenantId: '', userId: '', role: 'viewer', keyId: '' };
+    if (def.permission !== 'public') {
+      const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+      if (!token) throw new Unauthenticated('an API key is required: Authorization: Bearer <key>');
+      caller = await deps().authenticate(token);
+      logger.appendKeys({ tenantId: caller.tenantId, userId: caller.userId });
+      if (!can(caller.role, def.permission)) {
+        throw new Forbidden(`the role ${caller.role} may not ${def.permission.replace(':', ' ')}`);
+      }
+    }
+    const body = parseBody(event, def);
+    const query = def.query ? parseWith(def.query, event.queryStringParameters ?? {}, 'query') : (event.queryStringParameters ?? {});
+    const ctx = {
+      body,
+      query,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      headers,
+      caller,
+      requestId: event.requestContext.requestId,
+      ifMatch: parseIfMatch(headers['if-match']),
+      sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent,
+      event,
+    };
+    const idempotencyKey = headers['idempotency-key'];
+    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public') {
+      if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
+      return deps().idempotent(
+        { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
+        async () => toResponse(def, await def.handler(ctx)),
+      );
+    }
+    return toResponse(def, await def.handler(ctx));
+  }
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      before: (request) => {
+        const headers = lowerCaseHeaders(request.event.headers);
+        logger.appendKeys({
+          requestId: request.event.requestContext?.requestId,
+          correlationId: headers['x-correlation-id'] ?? request.event.requestContext?.requestId,
+          route: request.event.routeKey,
+        });
+      },
+      after: (request) => {
+        logger.info('request', { status: request.response?.statusCode });
+      },
+      onError: (request) => {
+        request.response = toProblem(request.error);
+        logger.info('request', { status: request.response.statusCode });
+      },
+    })
+    .handler(dispatch);
+}

@@ -1,0 +1,52 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { DomainError, type FieldError } from '../../domain/errors';
+import { logger } from '../logger';
+
+const statusByKind: Record<string, [number, string]> = {
+  invalid_input: [400, 'Invalid request'],
+  unauthenticated: [401, 'Unauthorized'],
+  forbidden: [403, 'Forbidden'],
+  not_found: [404, 'Not found'],
+  conflict: [409, 'Conflict'],
+  payload_too_large: [413, 'Payload too large'],
+  rule_violation: [422, 'Unprocessable request'],
+};
+
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  errors: FieldError[] = [],
+  extra: Record<string, unknown> = {},
+): APIGatewayProxyStructuredResultV2 {
+  const type = `https://docs.crm-invoicing.dev/problems/${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({ type, title, status, detail, errors, ...extra }),
+  };
+}
+
+/** The one place that turns an error into an HTTP answer. 5xx details never reach the caller. */
+export function toProblem(error: unknown): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof DomainError) {
+    const [status, title] = statusByKind[error.kind] ?? [400, 'Bad request'];
+    return problem(status, title, error.message, error.errors, error.extra);
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return problem(422, 'Unprocessable request', 'this Idempotency-Key was used with another request body', [
+      { field: 'Idempotency-Key', message: 'already used with a different body' },
+    ]);
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry shortly', [
+      { field: 'Idempotency-Key', message: 'in progress' },
+    ]);
+  }
+  logger.error('unhandled error', { error: error as Error });
+  return problem(500, 'Internal error', 'something went wrong on our side; it has been logged');
+}

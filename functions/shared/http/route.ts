@@ -1,0 +1,52 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Permission, Role } from '../../domain/permissions';
+
+export interface Caller {
+  tenantId: string;
+  userId: string;
+  role: Role;
+  keyId: string;
+}
+
+export interface RequestContext<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  caller: Caller;
+  requestId: string;
+  /** The If-Match header as a version number, when given. */
+  ifMatch?: number;
+  sourceIp?: string;
+  userAgent?: string;
+  event: APIGatewayProxyEventV2;
+}
+
+/** What a route handler may return instead of a JSON body: a full response (redirect, HTML, PDF). */
+export class RawResponse {
+  constructor(readonly response: APIGatewayProxyStructuredResultV2) {}
+}
+
+export interface RouteDef<B = unknown, Q = unknown> {
+  summary: string;
+  /** `public` routes need no API key (the public links); all others name a permission. */
+  permission: Permission | 'public';
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  response?: z.ZodType;
+  /** HTTP status of a successful answer (default 200). */
+  status?: number;
+  /** Largest accepted body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Extra documented error statuses, besides those every route may answer. */
+  errors?: number[];
+  handler: (ctx: RequestContext<B, Q>) => Promise<unknown>;
+}
+
+/** Declares a route with its schemas; the types of body and query follow from them. */
+export function route<B = undefined, Q = Record<string, string | undefined>>(def: RouteDef<B, Q>): RouteDef<B, Q> {
+  return def;
+}
+
+export type Routes = Record<string, RouteDef<any, any>>;
