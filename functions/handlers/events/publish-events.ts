@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsByDetailType } from '../../../events/catalog';
 import type { BusEvent, EventPublisher } from '../../adapters/bus/event-bus';
@@ -18,7 +17,7 @@ export async function publishEvents(event: DynamoDBStreamEvent, bus: EventPublis
   const pending: { sequenceNumber: string; event: BusEvent }[] = [];
   for (const record of event.Records) {
     if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) continue;
-    const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
+    const item = unmarshall(record.dynamodb.NewImage as Parameters<typeof unmarshall>[0]);
     if (item.__edb_e__ !== 'outbox') continue;
     const definition = eventsByDetailType[item.detailType];
     const detail = { ...item.detail, eventId: item.eventId, tenantId: item.tenantId, occurredAt: item.createdAt };

@@ -1,0 +1,67 @@
+/**
+ * Benchmark harness: timings are measured, never asserted. Every figure is printed beside a
+ * baseline measured in the same run (ratios), because these machines are noisy.
+ */
+export interface Stats {
+  name: string;
+  n: number;
+  concurrency: number;
+  p50: number;
+  p95: number;
+  mean: number;
+  perSecond: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)];
+}
+
+/** Runs fn n times with the given concurrency (after a short warm-up) and returns latency stats in ms. */
+export async function measure(name: string, n: number, concurrency: number, fn: (i: number) => Promise<unknown>, warmup = 5): Promise<Stats> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = performance.now();
+        await fn(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    n,
+    concurrency,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    perSecond: (n / elapsed) * 1000,
+  };
+}
+
+const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+/** Prints a table of stats, each row with its ratio over the named baseline row. */
+export function report(title: string, rows: Stats[], baselineOf: (row: Stats) => Stats | undefined = () => undefined): string {
+  const lines = [
+    `\n## ${title}`,
+    '| what | n | conc | p50 ms | p95 ms | ops/s | p50 ratio vs baseline |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const base = baselineOf(r);
+      const ratio = base && base !== r ? `${fmt(r.p50 / base.p50, 2)}x (${base.name})` : base === r ? 'baseline' : '';
+      return `| ${r.name} | ${r.n} | ${r.concurrency} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} | ${fmt(r.perSecond, 0)} | ${ratio} |`;
+    }),
+  ];
+  const text = lines.join('\n');
+  console.log(text);
+  return text;
+}

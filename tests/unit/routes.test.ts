@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { functions } from '../../infra/functions';
+import { compileRoutes } from '../../infra/local/gateway';
+
+describe('route declarations', () => {
+  it('every declared route is implemented by its handler file, and every implemented route is declared', async () => {
+    const missing: string[] = [];
+    const undeclared: string[] = [];
+    for (const [name, spec] of Object.entries(functions) as [string, { entry: string; routes?: string[] }][]) {
+      if (!spec.routes) continue;
+      const mod = (await import(`../../${spec.entry}`)) as { routes?: Record<string, unknown>; handler?: unknown };
+      expect(mod.handler, `${name} exports handler`).toBeTypeOf('function');
+      for (const r of spec.routes) if (!mod.routes?.[r]) missing.push(`${name}: ${r}`);
+      for (const r of Object.keys(mod.routes ?? {})) if (!spec.routes.includes(r)) undeclared.push(`${name}: ${r}`);
+    }
+    expect(missing).toEqual([]);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('has no route declared twice and matches literal segments before parameters', () => {
+    const compiled = compileRoutes();
+    const keys = compiled.map((r) => r.routeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const paths = compiled.map((r) => r.pattern.source);
+    for (let i = 1; i < compiled.length; i++) expect(compiled[i - 1].literalSegments).toBeGreaterThanOrEqual(compiled[i].literalSegments);
+    expect(paths.length).toBeGreaterThan(0);
+  });
+
+  it('documents every route in the OpenAPI document, with problem+json errors', async () => {
+    const health = await import('../../functions/handlers/http/health');
+    const res = (await health.routes['GET /openapi.json'].handler({} as never)) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+    expect(res.openapi).toBe('3.1.0');
+    for (const spec of Object.values(functions) as { routes?: string[] }[]) {
+      for (const route of spec.routes ?? []) {
+        const [method, path] = route.split(' ');
+        const op = res.paths[path]?.[method.toLowerCase()];
+        expect(op, `${route} is documented`).toBeDefined();
+        expect(Object.keys(op.responses).some((s) => s.startsWith('4')), `${route} documents its errors`).toBe(true);
+        if (method === 'POST' && !path.startsWith('/p/')) expect(op.requestBody ?? path.includes('{'), `${route} documents its body`).toBeTruthy();
+      }
+    }
+    const create = res.paths['/v1/companies'].post as { requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } } };
+    expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'address']));
+    expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+});
