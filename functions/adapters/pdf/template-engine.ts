@@ -1,0 +1,397 @@
+/**
+ * Document templates: Handlebars, in an isolated instance with our helpers only.
+ *
+ * Templates compile in strict mode (a name that does not exist in the model is an error, not an empty
+ * string) and run with Handlebars' default protection against prototype access (never loosened here).
+ * Output is HTML; whatever the HTML does is contained by the renderer's sandbox, not by this module.
+ *
+ * Helpers:
+ *   {{money amount [currency]}}  locale-aware currency amount, exact from the decimal string
+ *   {{decimal value}}            locale-aware decimal (quantities), exact
+ *   {{percent rate}}             "21" -> "21%" / "21 %"
+ *   {{date iso}}                 "2026-11-22" -> "22 Nov 2026" / "22 nov 2026" / "22 нояб. 2026 г."
+ *   {{t key [name=value...]}}    document label in the model's locale ({name} placeholders filled)
+ *   {{asset name}}               URL of an embedded asset (fonts.css, invoice.css, the model's images)
+ *   {{color value [fallback]}}   a CSS hex colour, or the fallback when the value is anything else
+ *   {{zero amount}}              true for a decimal string equal to zero ("0.00", "-0")
+ *   {{inc n}}                    n + 1 (for 1-based line numbers from @index)
+ *   {{eq a b}} {{ne a b}} {{not a}} {{and a b...}} {{or a b...}}
+ */
+import Handlebars from 'handlebars';
+import {
+  documentLocale,
+  normalizeDocumentModel,
+  type DocumentLocale,
+  type DocumentModel,
+} from '../../domain/document-model';
+import en from '../../../templates/i18n/en.json' with { type: 'json' };
+import es from '../../../templates/i18n/es.json' with { type: 'json' };
+import ro from '../../../templates/i18n/ro.json' with { type: 'json' };
+import ru from '../../../templates/i18n/ru.json' with { type: 'json' };
+import { assetUrl } from './assets';
+
+export type Labels = Record<string, string>;
+export const LABELS: Record<DocumentLocale, Labels> = { en, es, ru, ro };
+
+/** Intl locale used for numbers and dates when the model locale names no region. */
+const INTL_LOCALES: Record<DocumentLocale, string> = { en: 'en-GB', es: 'es-ES', ru: 'ru-RU', ro: 'ro-RO' };
+
+export interface TemplateErrorDetail {
+  line: number;
+  column?: number;
+  message: string;
+  /** The partial the error is in, when it is not in the main template. */
+  partial?: string;
+}
+
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    readonly errors: TemplateErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+export type CompiledTemplate = (model: DocumentModel) => string;
+export type CompileResult = { ok: true; render: CompiledTemplate } | { ok: false; errors: TemplateErrorDetail[] };
+
+export interface TemplateOptions {
+  /** Partials the template may include with `{{> name}}` (e.g. the built-in ones). */
+  partials?: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Locale-aware formatting
+
+/** The BCP 47 locale for Intl: the model's own when it has a supported language and a region, else ours. */
+export function intlLocale(locale: string | null | undefined): string {
+  const lang = documentLocale(locale);
+  if (locale && /^[a-z]{2}[-_][A-Za-z]{2}$/.test(locale) && locale.slice(0, 2).toLowerCase() === lang) {
+    try {
+      return Intl.getCanonicalLocales(locale.replace('_', '-'))[0] ?? INTL_LOCALES[lang];
+    } catch {
+      return INTL_LOCALES[lang];
+    }
+  }
+  return INTL_LOCALES[lang];
+}
+
+const DECIMAL = /^[-+]?\d+(\.\d+)?$/;
+
+function fractionDigits(value: string): number {
+  const dot = value.indexOf('.');
+  return dot < 0 ? 0 : value.length - dot - 1;
+}
+
+function asDecimalString(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  return DECIMAL.test(trimmed) ? trimmed : null;
+}
+
+const formatterCache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n|${locale}|${JSON.stringify(options)}`;
+  let formatter = formatterCache.get(key) as Intl.NumberFormat | undefined;
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, options);
+    formatterCache.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * A currency amount. Intl.NumberFormat formats a decimal *string* exactly (no binary float on the way):
+ * the fraction shows at least the currency's minor units and every further digit the string has.
+ */
+export function formatMoney(amount: unknown, currency: string, locale: string): string {
+  const value = asDecimalString(amount);
+  if (value === null) return amount == null ? '' : String(amount);
+  let minimum: number;
+  try {
+    minimum = numberFormat(locale, { style: 'currency', currency }).resolvedOptions().minimumFractionDigits ?? 2;
+  } catch {
+    // Not a currency Intl knows: the number and the code.
+    return `${formatNumber(value, locale)} ${currency}`;
+  }
+  const digits = Math.min(Math.max(minimum, fractionDigits(value)), 20);
+  return numberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: minimum,
+    maximumFractionDigits: digits,
+  }).format(value as Intl.StringNumericLiteral);
+}
+
+/** A decimal (a quantity): every digit the string has, none added. */
+export function formatNumber(amount: unknown, locale: string): string {
+  const value = asDecimalString(amount);
+  if (value === null) return amount == null ? '' : String(amount);
+  return numberFormat(locale, { maximumFractionDigits: Math.min(fractionDigits(value), 20) }).format(
+    value as Intl.StringNumericLiteral,
+  );
+}
+
+/** A percentage given in percent ("21" -> "21%" in en, "21 %" in es/ru/ro). */
+export function formatPercent(rate: unknown, locale: string): string {
+  const value = asDecimalString(rate);
+  if (value === null) return rate == null ? '' : String(rate);
+  return numberFormat(locale, {
+    style: 'unit',
+    unit: 'percent',
+    maximumFractionDigits: Math.min(fractionDigits(value), 20),
+  }).format(value as Intl.StringNumericLiteral);
+}
+
+/** A calendar date (`YYYY-MM-DD`, or an ISO instant, read in UTC): "22 Nov 2026". */
+export function formatDate(iso: unknown, locale: string): string {
+  if (typeof iso !== 'string' || iso === '') return iso == null ? '' : String(iso);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00Z`) : new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const key = `d|${locale}`;
+  let formatter = formatterCache.get(key) as Intl.DateTimeFormat | undefined;
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    formatterCache.set(key, formatter);
+  }
+  return formatter.format(date);
+}
+
+/** A label in the locale (English when the locale lacks it, the key itself when nobody has it). */
+export function translate(key: string, locale: string | null | undefined, params: Record<string, unknown> = {}): string {
+  const lang = documentLocale(locale);
+  const text = LABELS[lang][key] ?? LABELS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The isolated Handlebars instance
+
+type HelperOptions = Handlebars.HelperOptions & { data?: { root?: { locale?: string; currency?: string } } };
+
+function rootOf(options: HelperOptions): { locale?: string; currency?: string } {
+  return options?.data?.root ?? {};
+}
+
+/** Splits a helper's arguments from its trailing Handlebars options object. */
+function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
+  return { params: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
+}
+
+const hb = Handlebars.create();
+
+const HELPERS: Record<string, (...args: unknown[]) => unknown> = {
+  money(...args) {
+    const { params, options } = split(args);
+    const root = rootOf(options);
+    const currency = typeof params[1] === 'string' && params[1] ? params[1] : (root.currency ?? 'EUR');
+    return formatMoney(params[0], currency, intlLocale(root.locale));
+  },
+  decimal(...args) {
+    const { params, options } = split(args);
+    return formatNumber(params[0], intlLocale(rootOf(options).locale));
+  },
+  percent(...args) {
+    const { params, options } = split(args);
+    return formatPercent(params[0], intlLocale(rootOf(options).locale));
+  },
+  date(...args) {
+    const { params, options } = split(args);
+    return formatDate(params[0], intlLocale(rootOf(options).locale));
+  },
+  t(...args) {
+    const { params, options } = split(args);
+    return translate(String(params[0] ?? ''), rootOf(options).locale, { ...(options.hash ?? {}) });
+  },
+  asset(...args) {
+    const { params } = split(args);
+    return typeof params[0] === 'string' && params[0] ? assetUrl(params[0]) : '';
+  },
+  color(...args) {
+    const { params } = split(args);
+    const [value, fallback] = params;
+    const hex = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
+    if (typeof value === 'string' && hex.test(value)) return value;
+    return typeof fallback === 'string' && hex.test(fallback) ? fallback : '';
+  },
+  zero(...args) {
+    const { params } = split(args);
+    const value = asDecimalString(params[0]);
+    return value !== null && /^[-+]?0*(\.0*)?$/.test(value);
+  },
+  inc(...args) {
+    const { params } = split(args);
+    return typeof params[0] === 'number' ? params[0] + 1 : params[0];
+  },
+  eq(...args) {
+    const { params } = split(args);
+    return params[0] === params[1];
+  },
+  ne(...args) {
+    const { params } = split(args);
+    return params[0] !== params[1];
+  },
+  not(...args) {
+    const { params } = split(args);
+    return !params[0];
+  },
+  and(...args) {
+    const { params } = split(args);
+    return params.every(Boolean);
+  },
+  or(...args) {
+    const { params } = split(args);
+    return params.some(Boolean);
+  },
+};
+for (const [name, helper] of Object.entries(HELPERS)) hb.registerHelper(name, helper);
+
+const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing']);
+const KNOWN_HELPERS = new Set([...BUILTIN_HELPERS, ...Object.keys(HELPERS)]);
+
+const COMPILE_OPTIONS: CompileOptions = {
+  strict: true,
+  preventIndent: true,
+  knownHelpers: Object.fromEntries(Object.keys(HELPERS).map((name) => [name, true])),
+};
+
+const RUNTIME_OPTIONS = {
+  allowProtoPropertiesByDefault: false,
+  allowProtoMethodsByDefault: false,
+  allowCallsToHelperMissing: false,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Compilation with located errors
+
+type Node = { type: string; loc?: { start: { line: number; column: number } } } & Record<string, unknown>;
+
+function errorDetail(error: unknown, partial?: string): TemplateErrorDetail {
+  const err = error as { message?: string; lineNumber?: number; column?: number };
+  let message = String(err?.message ?? error);
+  let line = typeof err?.lineNumber === 'number' ? err.lineNumber : undefined;
+  let column = typeof err?.column === 'number' ? err.column + 1 : undefined;
+  const parse = /^Parse error on line (\d+):/.exec(message);
+  if (parse) {
+    line = Number(parse[1]);
+    // "Parse error on line 3:\n<excerpt>\n---^\nExpecting ..., got 'EOF'": keep the useful part.
+    const expecting = message.split('\n').slice(3).join(' ').trim();
+    message = `Parse error on line ${line}${expecting ? `: ${expecting}` : ''}`;
+  } else {
+    // Handlebars appends " - line:column" to located errors.
+    message = message.replace(/ - \d+:\d+$/, '').replace(/ in \[object \w+\]/, ' in the model');
+  }
+  return { line: line ?? 1, ...(column !== undefined ? { column } : {}), message, ...(partial ? { partial } : {}) };
+}
+
+/** Static checks Handlebars would only report while rendering: unknown helpers and partials. */
+function checkNames(ast: hbs.AST.Program, partials: Set<string>, partial?: string): TemplateErrorDetail[] {
+  const errors: TemplateErrorDetail[] = [];
+  const at = (node: Node) => ({
+    line: node.loc?.start.line ?? 1,
+    column: (node.loc?.start.column ?? 0) + 1,
+    ...(partial ? { partial } : {}),
+  });
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    const n = node as Node;
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
+      const name = n.name as Node & { original?: unknown };
+      if (name.type === 'PathExpression' || name.type === 'StringLiteral') {
+        const partialName = String(name.original);
+        if (!partials.has(partialName) && n.type === 'PartialStatement') {
+          errors.push({ ...at(n), message: `Unknown partial "${partialName}"` });
+        }
+      }
+    }
+    if (n.type === 'MustacheStatement' || n.type === 'BlockStatement' || n.type === 'SubExpression') {
+      const path = n.path as Node & { original?: unknown; parts?: unknown[]; data?: boolean };
+      const params = (n.params as unknown[] | undefined) ?? [];
+      const hash = n.hash as { pairs?: unknown[] } | undefined;
+      const isCall = params.length > 0 || (hash?.pairs?.length ?? 0) > 0 || n.type === 'SubExpression';
+      if (path.type === 'PathExpression' && isCall && !path.data && path.parts?.length === 1) {
+        const name = String(path.original);
+        if (!KNOWN_HELPERS.has(name)) errors.push({ ...at(n), message: `Unknown helper "${name}"` });
+      }
+    }
+    for (const key of ['body', 'program', 'inverse', 'params', 'hash', 'pairs', 'value', 'path']) {
+      if (key in n && key !== 'type') visit(n[key]);
+    }
+  };
+  visit(ast);
+  return errors;
+}
+
+function parse(source: string, partials: Set<string>, partial?: string):
+  | { ok: true; ast: hbs.AST.Program }
+  | { ok: false; errors: TemplateErrorDetail[] } {
+  let ast: hbs.AST.Program;
+  try {
+    ast = hb.parse(source);
+  } catch (error) {
+    return { ok: false, errors: [errorDetail(error, partial)] };
+  }
+  const errors = checkNames(ast, partials, partial);
+  if (errors.length > 0) return { ok: false, errors };
+  try {
+    // Compiles fully now (Handlebars.compile is lazy), so compiler errors surface here, located.
+    hb.precompile(ast, COMPILE_OPTIONS);
+  } catch (error) {
+    return { ok: false, errors: [errorDetail(error, partial)] };
+  }
+  return { ok: true, ast };
+}
+
+/**
+ * Compiles a document template (and the partials it may use). Syntax errors, unknown helpers and
+ * unknown partials come back as `{ ok: false, errors: [{ line, column?, message }] }`.
+ * `render(model)` throws a TemplateError (with line and column) when the template uses a name the
+ * model does not have.
+ */
+export function compileTemplate(source: string, options: TemplateOptions = {}): CompileResult {
+  const partialSources = options.partials ?? {};
+  const partialNames = new Set(Object.keys(partialSources));
+  const errors: TemplateErrorDetail[] = [];
+  const compiledPartials: Record<string, Handlebars.TemplateDelegate> = {};
+  for (const [name, partialSource] of Object.entries(partialSources)) {
+    const parsed = parse(partialSource, partialNames, name);
+    if (!parsed.ok) errors.push(...parsed.errors);
+    else compiledPartials[name] = hb.compile(parsed.ast, COMPILE_OPTIONS);
+  }
+  const parsed = parse(source, partialNames);
+  if (!parsed.ok) errors.push(...parsed.errors);
+  if (errors.length > 0 || !parsed.ok) return { ok: false, errors };
+
+  const template = hb.compile(parsed.ast, COMPILE_OPTIONS);
+  const render: CompiledTemplate = (model) => {
+    try {
+      return template(normalizeDocumentModel(model), { ...RUNTIME_OPTIONS, partials: compiledPartials });
+    } catch (error) {
+      const detail = errorDetail(error);
+      throw new TemplateError(`template failed: ${detail.message} (line ${detail.line})`, [detail]);
+    }
+  };
+  return { ok: true, render };
+}
+
+/** Compiles and renders in one go; throws a TemplateError for a template that does not compile. */
+export function renderHtml(source: string, model: DocumentModel, options: TemplateOptions = {}): string {
+  const compiled = compileTemplate(source, options);
+  if (!compiled.ok) {
+    const first = compiled.errors[0];
+    throw new TemplateError(
+      `template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`,
+      compiled.errors,
+    );
+  }
+  return compiled.render(model);
+}

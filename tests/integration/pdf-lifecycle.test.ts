@@ -1,0 +1,159 @@
+/**
+ * The warm browser's lifecycle on real Chromium: one browser reused across renders, replaced when it
+ * dies (between renders or in the middle of one), and no page or browser context left behind by a
+ * render that failed (timeout, sandbox violation, printing error).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { loadBuiltinFonts } from '../../functions/adapters/pdf/assets';
+import {
+  createPdfRenderer,
+  RenderTimeoutError,
+  SandboxViolationError,
+  type PdfRenderer,
+} from '../../functions/adapters/pdf/renderer';
+import { pdfText } from '../fixtures/pdf-text';
+
+let renderer: PdfRenderer;
+
+beforeAll(async () => {
+  renderer = createPdfRenderer({ assets: await loadBuiltinFonts() });
+});
+
+afterAll(async () => {
+  await renderer?.close();
+});
+
+const SIMPLE = '<p>HELLO-PDF</p>';
+
+function bigDocument(rows: number): string {
+  const body = Array.from({ length: rows }, (_, i) => `<tr><td>row ${i}</td><td>${'lorem ipsum '.repeat(8)}</td></tr>`);
+  return `<table>${body.join('')}</table><p>BIG-END</p>`;
+}
+
+/** Pages and browser contexts open in the browser, beside the launch page of the default context. */
+async function openTargets(browser: Browser) {
+  return { pages: (await browser.pages()).length, contexts: browser.browserContexts().length };
+}
+
+async function waitUntilDisconnected(browser: Browser) {
+  for (let i = 0; i < 100 && browser.connected; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe('the warm browser', () => {
+  it('is launched once and reused across renders', async () => {
+    await renderer.render(SIMPLE);
+    const first = renderer.browser;
+
+    await renderer.render(SIMPLE);
+    await renderer.render(SIMPLE);
+
+    expect(first).toBeDefined();
+    expect(renderer.browser).toBe(first);
+    expect(await openTargets(first!)).toEqual({ pages: 1, contexts: 1 });
+  });
+
+  it('is replaced on the next render after it was killed', async () => {
+    await renderer.render(SIMPLE);
+    const killed = renderer.browser!;
+
+    killed.process()?.kill('SIGKILL');
+    await waitUntilDisconnected(killed);
+    const result = await renderer.render(SIMPLE);
+
+    expect(await pdfText(result.pdf)).toContain('HELLO-PDF');
+    expect(killed.connected).toBe(false);
+    expect(renderer.browser).toBeDefined();
+    expect(renderer.browser).not.toBe(killed);
+    expect(renderer.browser!.connected).toBe(true);
+  });
+
+  it('is replaced even when the render starts right after the kill, before the disconnect is noticed', async () => {
+    await renderer.render(SIMPLE);
+    const killed = renderer.browser!;
+
+    killed.process()?.kill('SIGKILL');
+    const result = await renderer.render(SIMPLE);
+
+    expect(await pdfText(result.pdf)).toContain('HELLO-PDF');
+    expect(renderer.browser).not.toBe(killed);
+  });
+
+  it('finishes a render whose browser dies in the middle of it, on a fresh browser', async () => {
+    await renderer.render(SIMPLE);
+    const killed = renderer.browser!;
+
+    const rendering = renderer.render(bigDocument(3000));
+    setTimeout(() => killed.process()?.kill('SIGKILL'), 150);
+    const result = await rendering;
+
+    expect(await pdfText(result.pdf)).toContain('BIG-END');
+    expect(renderer.browser).not.toBe(killed);
+  });
+
+  it('renders concurrently, each render in its own context, and leaves none behind', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => renderer.render(`<p>CONCURRENT-${i}</p>`)),
+    );
+
+    for (const [i, result] of results.entries()) expect(await pdfText(result.pdf)).toContain(`CONCURRENT-${i}`);
+    expect(await openTargets(renderer.browser!)).toEqual({ pages: 1, contexts: 1 });
+  });
+});
+
+describe('a failing render', () => {
+  it('times out and still closes its page and context', async () => {
+    await renderer.render(SIMPLE);
+    const browser = renderer.browser!;
+    const before = await openTargets(browser);
+
+    await expect(renderer.render(bigDocument(20_000), { timeoutMs: 200 })).rejects.toBeInstanceOf(RenderTimeoutError);
+
+    expect(await openTargets(browser)).toEqual(before);
+    expect(renderer.browser).toBe(browser);
+    expect(await pdfText((await renderer.render(SIMPLE)).pdf)).toContain('HELLO-PDF');
+  });
+
+  it('fails on a sandbox violation and still closes its page and context', async () => {
+    await renderer.render(SIMPLE);
+    const browser = renderer.browser!;
+    const before = await openTargets(browser);
+
+    const error = await renderer
+      .render('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/x"><p>x</p>')
+      .catch((e: unknown) => e);
+
+    // The refresh may also lose the race with printing; then the PDF is simply our document.
+    if (error instanceof Error) expect(error).toBeInstanceOf(SandboxViolationError);
+    expect(await openTargets(browser)).toEqual(before);
+  });
+
+  it('fails on broken input (a footer Chromium cannot print) and still closes its page and context', async () => {
+    await renderer.render(SIMPLE);
+    const browser = renderer.browser!;
+    const before = await openTargets(browser);
+
+    await expect(
+      renderer.render(SIMPLE, {
+        footer: `<style>@font-face{font-family:F;src:url(https://assets.invalid/fonts/none.woff2)}</style><div style="font-family:F">x</div>`,
+      }),
+    ).rejects.toThrow();
+
+    expect(await openTargets(browser)).toEqual(before);
+    expect(renderer.browser).toBe(browser);
+  });
+});
+
+describe('closing', () => {
+  it('stops the browser and refuses further renders', async () => {
+    const own = createPdfRenderer();
+    await own.render(SIMPLE);
+    const browser = own.browser!;
+
+    await own.close();
+
+    expect(browser.connected).toBe(false);
+    expect(own.browser).toBeUndefined();
+    await expect(own.render(SIMPLE)).rejects.toThrow(/closed/);
+  });
+});

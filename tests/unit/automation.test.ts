@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../functions/domain/automation';
+import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../functions/domain/delivery';
+import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/domain/documents';
+
+const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
+const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({
+  tenantId: 't', id: 'rule_1', name: 'r', entity: 'invoice', stage: 'SENT', enabled: true, version: 1, createdAt: '', updatedAt: '',
+  ...standardRules()[0], ...over,
+});
+
+describe('client views move invoices forward only', () => {
+  it.each([
+    ['SENT', 'email_open', 'VIEWED'],
+    ['SENT', 'link', 'VIEWED'],
+    ['NEW', 'link', 'VIEWED'],
+    ['VIEWED', 'link', undefined],
+    ['PAID', 'email_open', undefined],
+    ['CANCELLED', 'link', undefined],
+  ] as const)('from %s via %s -> %s', (current, via, expected) => {
+    const to = stageAfterView({ rules: [rule()], via, currentStage: current, stageOrder: order, closedStages: ['PAID', 'CANCELLED'] });
+    expect(to).toBe(expected);
+  });
+
+  it('ignores disabled rules and triggers of the other kind', () => {
+    const linkOnly = rule({ triggers: [{ type: 'link_opened', moveTo: 'VIEWED' }] });
+    expect(stageAfterView({ rules: [linkOnly], via: 'email_open', currentStage: 'SENT', stageOrder: order, closedStages: [] })).toBeUndefined();
+    expect(stageAfterView({ rules: [rule({ enabled: false })], via: 'link', currentStage: 'SENT', stageOrder: order, closedStages: [] })).toBeUndefined();
+  });
+});
+
+describe('SMS text', () => {
+  it('counts GSM-7 and UCS-2 segments', () => {
+    expect(smsSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', segments: 1 });
+    expect(smsSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', segments: 2 });
+    expect(smsSegments('я'.repeat(70))).toEqual({ encoding: 'UCS-2', segments: 1 });
+    expect(smsSegments('я'.repeat(71))).toEqual({ encoding: 'UCS-2', segments: 2 });
+    expect(smsSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', segments: 1 });
+  });
+
+  it('keeps the link whole and fits two segments, shortening a long Cyrillic seller name', () => {
+    const url = 'https://billing.example.com/p/AbCdEfGhIjKlMnOpQrStUvWxYz012345';
+    const text = invoiceSmsText({ sellerName: 'Общество с ограниченной ответственностью «Ромашка и партнёры»', number: 'INV-2026-000123', total: '1210.00', currency: 'EUR', dueDate: '2026-12-31', url });
+    expect(text.endsWith(url)).toBe(true);
+    expect(text).toContain('INV-2026-000123');
+    expect(smsSegments(text).segments).toBeLessThanOrEqual(2);
+  });
+
+  it('uses one segment for a short Latin message', () => {
+    const text = invoiceSmsText({ sellerName: 'Acme', number: 'INV-1', total: '10.00', currency: 'EUR', url: 'https://x.io/p/abc' });
+    expect(text).toBe('Acme: invoice INV-1, 10.00 EUR. https://x.io/p/abc');
+    expect(smsSegments(text).segments).toBe(1);
+  });
+});
+
+describe('e-mail body', () => {
+  it('carries the public link and the open pixel, and escapes client names', () => {
+    const mail = invoiceEmail({
+      subject: { type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-1', currency: 'EUR', total: '12.00', client: { name: '<b>Bad</b> & Co' } },
+      sellerName: 'Acme', token: 'tok', baseUrl: 'https://b.example/',
+    });
+    expect(mail.subject).toBe('Invoice INV-1 from Acme');
+    expect(mail.html).toContain('<img src="https://b.example/p/tok/open.gif"');
+    expect(mail.html).toContain('<a href="https://b.example/p/tok">');
+    expect(mail.html).toContain('&lt;b&gt;Bad&lt;/b&gt; &amp; Co');
+    expect(mail.text).toContain('https://b.example/p/tok');
+  });
+});
+
+/** In-memory ports: plain maps with the same conditional semantics as the DynamoDB adapters. */
+function fakePorts() {
+  const runs = new Map<string, AutomationRun>();
+  const docs = new Map<string, DocumentRecord>();
+  const messages = new Map<string, MessageRecord>();
+  const sent: { to: string; subject: string; attachments: number }[] = [];
+  const sms: { to: string; text: string }[] = [];
+  const moves: string[] = [];
+  const requested: string[] = [];
+  let mailFailures = 0;
+  const subject: DeliverySubject = {
+    type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-2026-000001', stage: 'SENT', currency: 'EUR', total: '121.00',
+    client: { name: 'Client', email: 'client@example.com', phone: '+34600000000' },
+  };
+  const ports: DeliveryPorts = {
+    now: () => new Date().toISOString(),
+    publicBaseUrl: 'https://b.example',
+    mailFrom: 'invoices@b.example',
+    subjects: { get: async () => subject },
+    tenants: { get: async () => ({ name: 'Seller' }) },
+    runs: {
+      create: async (run) => (runs.has(run.id) ? 'exists' : (runs.set(run.id, structuredClone(run)), 'created')),
+      get: async (_t, id) => structuredClone(runs.get(id) ?? null),
+      save: async (run) => {
+        const current = runs.get(run.id)!;
+        if (current.version !== run.version) throw new Error('stale run');
+        const saved = { ...structuredClone(run), version: run.version + 1 };
+        runs.set(run.id, saved);
+        return structuredClone(saved);
+      },
+    },
+    documents: {
+      request: async (doc: DocumentRecord, _link: PublicLink) => {
+        if (docs.has(doc.id)) return 'exists';
+        docs.set(doc.id, doc);
+        requested.push(doc.id);
+        return 'created';
+      },
+      get: async (_t, id) => docs.get(id) ?? null,
+    },
+    messages: {
+      claim: async (m) => (messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const })),
+      markSent: async (m, providerMessageId) => { messages.set(m.id, { ...m, status: 'sent', providerMessageId }); },
+      markFailed: async (m, error) => { messages.set(m.id, { ...m, status: 'failed', error }); },
+    },
+    stages: { move: async (_t, id, to) => { moves.push(`${id}->${to}`); } },
+    storage: { put: async () => undefined, get: async () => Buffer.from('%PDF-1.7'), presignGet: async () => 'https://s3/x' },
+    mailer: {
+      send: async (m) => {
+        if (mailFailures > 0) { mailFailures--; throw new Error('connection reset'); }
+        sent.push({ to: m.to, subject: m.subject, attachments: m.attachments?.length ?? 0 });
+        return { messageId: `ses-${sent.length}` };
+      },
+    },
+    sms: { send: async (m) => { sms.push(m); return { messageId: `sns-${sms.length}` }; } },
+  };
+  const renderAll = () => { for (const d of docs.values()) if (d.status === 'pending') Object.assign(d, { status: 'ready', sha256: 'x', size: 8 }); };
+  return { ports, runs, docs, sent, sms, moves, requested, renderAll, failMail: (n: number) => { mailFailures = n; } };
+}
+
+const standardRun = (eventId = 'evt_1') =>
+  newRun({ tenantId: 't', subjectType: 'invoice', subjectId: 'inv_1', causeEventId: eventId, actor: 'automation:rule_1', ruleId: 'rule_1', actions: standardRules()[0].actions, now: new Date().toISOString() });
+
+describe('running the standard rule', () => {
+  it('waits for the document, then sends exactly one e-mail with the PDF attached', async () => {
+    const f = fakePorts();
+
+    const waiting = await startRun(f.ports, standardRun());
+    expect(waiting.status).toBe('waiting');
+    expect(f.sent).toHaveLength(0);
+
+    f.renderAll();
+    const done = await advanceRun(f.ports, (await f.ports.runs.get('t', waiting.id))!);
+
+    expect(done.status).toBe('done');
+    expect(f.sent).toEqual([{ to: 'client@example.com', subject: 'Invoice INV-2026-000001 from Seller', attachments: 1 }]);
+  });
+
+  it('does nothing twice when the same event is delivered again, before or after the document is ready', async () => {
+    const f = fakePorts();
+    await startRun(f.ports, standardRun());
+    await startRun(f.ports, standardRun()); // redelivered while waiting
+    f.renderAll();
+    const run = (await f.ports.runs.get('t', standardRun().id))!;
+    await advanceRun(f.ports, run);
+    await startRun(f.ports, standardRun()); // redelivered after completion
+    await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!); // document.created redelivered
+
+    expect(f.requested).toHaveLength(1);
+    expect(f.sent).toHaveLength(1);
+  });
+
+  it('resumes at the e-mail after a crash between render and send', async () => {
+    const f = fakePorts();
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+    f.failMail(1);
+    // the provider connection fails: the step is marked failed, nothing was sent
+    const crashed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+    expect(crashed.status).toBe('failed');
+    expect(f.sent).toHaveLength(0);
+    expect(f.requested).toHaveLength(1);
+  });
+
+  it('gives distinct runs to distinct events and the same run to the same event', () => {
+    expect(standardRun('evt_1').id).toBe(standardRun('evt_1').id);
+    expect(standardRun('evt_1').id).not.toBe(standardRun('evt_2').id);
+    expect(derivedId('document', 'a', '1')).toMatch(/^doc_[0-9a-z]{26}$/);
+  });
+});
