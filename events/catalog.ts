@@ -9,6 +9,8 @@ import { invoiceStageChanged } from './invoice-stage-changed';
 import { messageSent } from './message-sent';
 import { paymentRecorded } from './payment-recorded';
 import { quoteAccepted } from './quote-accepted';
+import { leadConverted } from './lead-converted';
+import { quoteSent } from './quote-sent';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
 export const events = {
@@ -22,6 +24,8 @@ export const events = {
   documentViewed,
   messageSent,
   quoteAccepted,
+  leadConverted,
+  quoteSent,
 } as const;
 
 type Events = typeof events;

@@ -58,3 +58,16 @@ export function staleVersion(expected: number | undefined, actual: number): Conf
     { field: 'version', message: `expected ${actual}` },
   ], { currentVersion: actual });
 }
+
+/** A dependency (e-mail or SMS provider, storage) is unavailable right now; retrying later may work. */
+export class Unavailable extends DomainError {
+  readonly kind = 'unavailable';
+}
+
+/** The provider refused the message for good (bad address, rejected content): do not retry. */
+export class DeliveryRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryRejected';
+  }
+}

@@ -28,3 +28,29 @@ export interface CrudRepository<T extends Owned> {
   update(tenantId: string, id: string, changes: Record<string, unknown>, expectedVersion?: number): Promise<T>;
   remove(tenantId: string, id: string, expectedVersion?: number): Promise<void>;
 }
+
+export interface ObjectStorage {
+  put(key: string, body: Uint8Array, contentType: string, metadata?: Record<string, string>): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  /** A GET URL valid for minutes, minted now. */
+  presignGet(key: string, options?: { expiresInSeconds?: number; downloadName?: string; contentType?: string }): Promise<string>;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+export interface SmsSender {
+  send(sms: { to: string; text: string; senderId?: string }): Promise<{ messageId: string }>;
+}

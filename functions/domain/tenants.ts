@@ -1,4 +1,5 @@
 import { issueApiKey, type ApiKeyRecord } from './api-keys';
+import { standardRules, type AutomationRule } from './automation';
 import { newId, nowIso } from './ids';
 
 export interface TenantSettings {
@@ -18,10 +19,11 @@ export interface TenantRecord {
 }
 
 export interface TenantStore {
-  createTenant(record: TenantRecord, adminKey: ApiKeyRecord): Promise<void>;
+  /** The tenant, its first key and its starting automation rules, all or nothing. */
+  createTenant(record: TenantRecord, adminKey: ApiKeyRecord, rules: AutomationRule[]): Promise<void>;
 }
 
-/** A new tenant with its first admin user and API key (the token is shown once, here). */
+/** A new tenant with its first admin user and API key (the token is shown once, here) and the standard automation rule. */
 export async function createTenant(store: TenantStore, input: { name: string; adminEmail?: string; locale?: string }) {
   const now = nowIso();
   const tenant: TenantRecord = {
@@ -40,6 +42,9 @@ export async function createTenant(store: TenantStore, input: { name: string; ad
     role: 'admin',
     name: 'first admin key',
   });
-  await store.createTenant(tenant, record);
+  const rules: AutomationRule[] = standardRules().map((rule) => ({
+    ...rule, tenantId: tenant.tenantId, id: newId('rule'), version: 1, createdAt: now, updatedAt: now,
+  }));
+  await store.createTenant(tenant, record, rules);
   return { tenant, adminUserId, apiKey: token };
 }

@@ -25,6 +25,11 @@ const ConfigSchema = z.object({
   SNS_ENDPOINT: optionalUrl,
   EVENTBRIDGE_ENDPOINT: optionalUrl,
   CHROMIUM_PATH: z.string().optional(),
+  /** Built-in templates (`templates/`) and the Noto Sans package, where a bundle put them (PDF functions on Lambda). */
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  FONT_PACKAGE_DIR: z.string().min(1).optional(),
+  /** Deadline of one PDF render attempt. */
+  PDF_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -4,7 +4,17 @@ import { createDynamoClients } from '../adapters/dynamo/client';
 import { crudRepository } from '../adapters/dynamo/crud-repository';
 import { createService } from '../adapters/dynamo/service';
 import { tenantsRepository } from '../adapters/dynamo/tenants-repository';
+import { templatesRepository } from '../adapters/dynamo/templates-repository';
+import { invoicePortsFor } from '../adapters/dynamo/invoices-repository';
+import { crmRepositories } from '../adapters/dynamo/crm-repository';
+import { actorOf, deliveryRepository } from '../adapters/dynamo/delivery-repository';
+import { createSesMailer } from '../adapters/mail/ses-mailer';
+import { createSnsSms } from '../adapters/sms/sns-sms';
+import { createS3Storage } from '../adapters/storage/s3-storage';
 import { authenticate } from '../domain/api-keys';
+import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
+import { nowIso } from '../domain/ids';
+import { effectiveInvoicePipeline, moveInvoiceStage, type Invoice } from '../domain/invoices';
 import { config } from './config';
 import type { HttpDeps } from './http/api';
 
@@ -20,6 +30,10 @@ function once<T>(make: () => T): () => T {
 export const dynamo = once(() => createDynamoClients(config()));
 export const service = once(() => createService(dynamo().doc, config().TABLE_NAME));
 export const tenants = once(() => tenantsRepository(service()));
+/** Tenants' document templates (metadata; the sources are in the bucket). */
+export const templatesRepo = once(() => templatesRepository(service()));
+/** Leads, deals, quotes: the ports of their domain verbs, and the invoice-source loaders. */
+export const crm = once(() => crmRepositories(service()));
 
 export const repositories = once(() => {
   const { company, contact, product } = service().entities;
@@ -36,3 +50,66 @@ export const httpDeps = once<HttpDeps>(() => ({
 }));
 
 export const eventBus = once(() => createEventBus(config()));
+
+/** Invoices: every port of their use cases (functions/domain/invoices.ts), incl. moveInvoiceStage for automation. */
+export const invoicePorts = once(() => invoicePortsFor(service()));
+
+// ---- documents, delivery and automation ----------------------------------------------------------
+
+export const storage = once(() => createS3Storage(config()));
+export const mailer = once(() => createSesMailer(config()));
+export const smsSender = once(() => createSnsSms(config()));
+export const delivery = once(() => deliveryRepository(service()));
+
+/** The tenant's invoice pipeline with defaults filled in. */
+export const invoicePipelines = once(() => ({
+  get: async (tenantId: string) => effectiveInvoicePipeline(await invoicePorts().pipelines.get(tenantId, 'invoice')).pipeline,
+}));
+
+/** What automation needs to know of an invoice to deliver it. */
+function invoiceSubject(invoice: Invoice): DeliverySubject {
+  return {
+    type: 'invoice',
+    tenantId: invoice.tenantId,
+    id: invoice.id,
+    number: invoice.number,
+    stage: invoice.stage,
+    currency: invoice.currency,
+    total: invoice.totals.total,
+    dueDate: invoice.dueDate,
+    client: { name: invoice.client?.legalName ?? invoice.client?.name ?? '', email: invoice.client?.email, phone: invoice.client?.phone },
+    responsibleUserId: invoice.responsibleUserId,
+  };
+}
+
+export const deliveryPorts = once<DeliveryPorts>(() => ({
+  now: nowIso,
+  publicBaseUrl: config().PUBLIC_BASE_URL,
+  mailFrom: config().MAIL_FROM,
+  subjects: {
+    get: async (tenantId, type, id) => {
+      if (type === 'invoice') {
+        const invoice = await invoicePorts().invoices.get(tenantId, id);
+        return invoice ? invoiceSubject(invoice) : null;
+      }
+      return (await quoteSubjects.get(tenantId, id)) ?? null;
+    },
+  },
+  tenants: { get: (tenantId) => tenants().getTenant(tenantId) },
+  runs: delivery().runs,
+  documents: delivery().documents,
+  messages: delivery().messages,
+  stages: {
+    move: async (tenantId, invoiceId, to, actor) => {
+      await moveInvoiceStage(invoicePorts(), { tenantId, invoiceId, to, actor: actorOf(actor) });
+    },
+  },
+  storage: storage(),
+  mailer: mailer(),
+  sms: smsSender(),
+}));
+
+/** Quotes as delivery subjects: registered by the quotes module (keeps this file free of its internals). */
+export const quoteSubjects: { get: (tenantId: string, id: string) => Promise<DeliverySubject | null | undefined> } = {
+  get: async () => null,
+};

@@ -111,6 +111,7 @@ function fakePorts() {
       claim: async (m) => (messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const })),
       markSent: async (m, providerMessageId) => { messages.set(m.id, { ...m, status: 'sent', providerMessageId }); },
       markFailed: async (m, error) => { messages.set(m.id, { ...m, status: 'failed', error }); },
+      release: async (m) => { if (messages.get(m.id)?.status === 'sending') messages.delete(m.id); },
     },
     stages: { move: async (_t, id, to) => { moves.push(`${id}->${to}`); } },
     storage: { put: async () => undefined, get: async () => Buffer.from('%PDF-1.7'), presignGet: async () => 'https://s3/x' },
@@ -159,16 +160,34 @@ describe('running the standard rule', () => {
     expect(f.sent).toHaveLength(1);
   });
 
-  it('resumes at the e-mail after a crash between render and send', async () => {
+  it('resumes at the e-mail after a failure between render and send, and sends it once', async () => {
     const f = fakePorts();
     const run = await startRun(f.ports, standardRun());
     f.renderAll();
     f.failMail(1);
-    // the provider connection fails: the step is marked failed, nothing was sent
-    const crashed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
-    expect(crashed.status).toBe('failed');
+
+    // the provider connection fails: the attempt throws (the bus retries), nothing was sent
+    await expect(advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!)).rejects.toThrow(/provider is unavailable/);
     expect(f.sent).toHaveLength(0);
+    // the retry resumes at the e-mail: the document is not rendered again
+    const resumed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(resumed.status).toBe('done');
+    expect(f.sent).toHaveLength(1);
     expect(f.requested).toHaveLength(1);
+  });
+
+  it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
+    const f = fakePorts();
+    const { DeliveryRejected } = await import('../../functions/domain/errors');
+    f.ports.mailer.send = async () => { throw new DeliveryRejected('Address blacklisted'); };
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+
+    const result = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('Address blacklisted');
   });
 
   it('gives distinct runs to distinct events and the same run to the same event', () => {

@@ -1,16 +1,22 @@
 import type { ApiKeyRecord } from '../../domain/api-keys';
-import { NotFound } from '../../domain/errors';
+import type { AutomationRule } from '../../domain/automation';
+import { NotFound, staleVersion } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/ports';
 import type { TenantRecord } from '../../domain/tenants';
+import { isConditionFailure } from './errors';
 import type { CrmService } from './service';
 
 /** Tenants and their API keys. A new tenant and its first admin key are written in one transaction. */
 export function tenantsRepository(service: CrmService) {
   const { tenant, apiKey } = service.entities;
   return {
-    async createTenant(record: TenantRecord, adminKey: ApiKeyRecord) {
+    async createTenant(record: TenantRecord, adminKey: ApiKeyRecord, rules: AutomationRule[]) {
       const result = await service.transaction
-        .write(({ tenant: t, apiKey: k }) => [t.create(record).commit(), k.create(adminKey).commit()])
+        .write(({ tenant: t, apiKey: k, automationRule: r }) => [
+          t.create(record).commit(),
+          k.create(adminKey).commit(),
+          ...rules.map((rule) => r.create(rule).commit()),
+        ])
         .go();
       if (result.canceled) throw new Error('tenant creation was canceled');
     },
@@ -20,6 +26,21 @@ export function tenantsRepository(service: CrmService) {
     },
     async updateTenantSettings(tenantId: string, settings: Record<string, unknown>) {
       await tenant.patch({ tenantId }).set({ settings, updatedAt: new Date().toISOString() }).go();
+    },
+    /** Replaces the settings if the tenant record is still at `expectedVersion`; a stale version is a Conflict. */
+    async saveTenantSettings(tenantId: string, settings: Record<string, unknown>, expectedVersion: number): Promise<TenantRecord> {
+      try {
+        const { data } = await tenant.patch({ tenantId })
+          .set({ settings, version: expectedVersion + 1, updatedAt: new Date().toISOString() })
+          .where((attr, { eq }) => eq(attr.version, expectedVersion))
+          .go({ response: 'all_new' });
+        return data as TenantRecord;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const current = await tenant.get({ tenantId }).go();
+        if (!current.data) throw new NotFound('tenant');
+        throw staleVersion(expectedVersion, current.data.version);
+      }
     },
     async findKey(keyId: string): Promise<ApiKeyRecord | null> {
       const { data } = await apiKey.get({ keyId }).go();

@@ -14,6 +14,15 @@ import { loadBuiltinFonts, type AssetMap } from './assets';
 
 export type BuiltinTemplateName = 'invoice' | 'quote' | 'credit-note';
 
+/**
+ * The names of the built-in partials (`templates/partials/*.hbs`), which tenants' templates may include.
+ * Kept here so that code without the template files at hand (the templates API validating an upload) knows
+ * them; a unit test keeps the list equal to the folder.
+ */
+export const BUILTIN_PARTIAL_NAMES = [
+  'address', 'document-header', 'head', 'lines', 'notes', 'parties', 'payment', 'signatures', 'totals',
+] as const;
+
 export interface BuiltinTemplates {
   templates: Record<BuiltinTemplateName, string>;
   /** `templates/partials/<name>.hbs` by name, for `{{> name}}`. */

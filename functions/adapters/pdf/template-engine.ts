@@ -395,3 +395,32 @@ export function renderHtml(source: string, model: DocumentModel, options: Templa
   }
   return compiled.render(model);
 }
+
+/** A template error as one line a person can act on: "line 3, column 5: Unknown helper \"foo\"". */
+export function describeTemplateError(error: TemplateErrorDetail): string {
+  const where = `${error.partial ? `partial "${error.partial}", ` : ''}line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''}`;
+  let message = error.message.replace(/^Parse error on line \d+:?\s*/, 'syntax error: ');
+  if (/got 'EOF'$/.test(message)) message = `syntax error: the template ends inside an unclosed block or tag (${message.slice(14)})`;
+  else if (/got 'OPEN_ENDBLOCK'$/.test(message) && /Expecting 'EOF'/.test(message)) {
+    message = `syntax error: a closing tag {{/...}} has no matching opening block (${message.slice(14)})`;
+  }
+  return `${where}: ${message}`;
+}
+
+/**
+ * Checks a tenant's template before it is stored: it must compile (syntax, helpers and partials known)
+ * and render the sample model of its kind without naming anything the model lacks. Only the partials'
+ * names matter here, so callers without the built-in sources at hand may pass empty partials.
+ * Returns the problems, located; an empty list when the template is fine.
+ */
+export function checkTemplate(source: string, sample: DocumentModel, options: TemplateOptions = {}): TemplateErrorDetail[] {
+  const compiled = compileTemplate(source, options);
+  if (!compiled.ok) return compiled.errors;
+  try {
+    compiled.render(sample);
+    return [];
+  } catch (error) {
+    if (error instanceof TemplateError) return error.errors;
+    throw error;
+  }
+}

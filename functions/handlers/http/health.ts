@@ -4,12 +4,25 @@ import { buildOpenApi } from '../../shared/http/openapi';
 import { RawResponse, route, type Routes } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring';
 import { routes as apiKeys } from './api-keys';
+import { routes as automation } from './automation';
+import { routes as documents } from './documents';
+import { routes as publicLinks } from '../public/links';
 import { routes as companies } from './companies';
 import { routes as contacts } from './contacts';
 import { routes as products } from './products';
+import { routes as invoices } from './invoices';
+import { routes as pipelines } from './pipelines';
+import { routes as leads } from './leads';
+import { routes as deals } from './deals';
+import { routes as quotes } from './quotes';
+import { previewRouteDocs, routes as templates } from './templates';
+import { routes as settings } from './settings';
 
 /** Every HTTP route group, for the OpenAPI document. */
-const allGroups: Routes[] = [companies, contacts, products, apiKeys];
+const allGroups: Routes[] = [companies, contacts, products, apiKeys, documents, automation, publicLinks];
+allGroups.push(invoices, pipelines);
+allGroups.push(leads, deals, quotes);
+allGroups.push(templates, previewRouteDocs, settings);
 
 let openApiCache: unknown;
 const openApi = () => (openApiCache ??= buildOpenApi([...allGroups, routes], { title: 'CRM invoicing API', version: '1.0.0' }));

@@ -14,6 +14,7 @@ const statusByKind: Record<string, [number, string]> = {
   conflict: [409, 'Conflict'],
   payload_too_large: [413, 'Payload too large'],
   rule_violation: [422, 'Unprocessable request'],
+  unavailable: [503, 'Service unavailable'],
 };
 
 export function problem(

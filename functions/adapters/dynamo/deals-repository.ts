@@ -1,0 +1,24 @@
+import type { Deal, DealStore } from '../../domain/deals';
+import { crudRepository } from './crud-repository';
+import { listBy } from './crm-helpers';
+import type { CrmService } from './service';
+
+/** Deals: CRUD with optimistic concurrency; lists by stage, company or contact through their indexes. */
+export function dealsRepository(service: CrmService): DealStore {
+  const { deal } = service.entities;
+  const crud = crudRepository<Deal>(deal, 'deal', ['companyId', 'contactId']);
+  return {
+    create: crud.create,
+    get: crud.get,
+    update: crud.update,
+    remove: crud.remove,
+    list: (tenantId, filter, page) =>
+      listBy<Deal>(
+        deal,
+        tenantId,
+        { stage: filter.stage, companyId: filter.companyId, contactId: filter.contactId },
+        [['companyId', 'byCompany'], ['contactId', 'byContact'], ['stage', 'byStage']],
+        page,
+      ),
+  };
+}

@@ -1,0 +1,68 @@
+import { nowIso } from '../../domain/ids';
+import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../domain/quotes';
+import { crudRepository } from './crud-repository';
+import { listBy, outboxItem, rejectedItems } from './crm-helpers';
+import type { CrmService } from './service';
+
+/** Quotes: CRUD with optimistic concurrency; lists by deal or client through their indexes. */
+export function quotesRepository(service: CrmService): QuoteStore {
+  const { quote } = service.entities;
+  const crud = crudRepository<Quote>(quote, 'quote', ['companyId', 'contactId', 'dealId', 'clientId']);
+  return {
+    create: crud.create,
+    get: crud.get,
+    update: crud.update,
+    remove: crud.remove,
+    list: (tenantId, filter, page) =>
+      listBy<Quote>(quote, tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
+  };
+}
+
+/**
+ * The quote series' counter and the send transaction: counter (conditioned on the value read),
+ * quote (conditioned on its version), public link (must not exist), outbox events. All or nothing.
+ */
+export function quoteNumbering(service: CrmService): QuoteNumbering {
+  // the generic number counter (entities/counter.ts) also numbers invoices; the quote series is 'quote'
+  const { numberCounter } = service.entities;
+  return {
+    async current(tenantId, series, period) {
+      const { data } = await numberCounter.get({ tenantId, series, period }).go({ consistent: true });
+      return data?.value ?? 0;
+    },
+    async commitSend(plan: SendPlan): Promise<SendOutcome> {
+      const updatedAt = nowIso();
+      const { counter } = plan;
+      const result = await service.transaction
+        .write(({ numberCounter: c, quote, publicLink, outbox }) => [
+          ...(counter
+            ? [
+                counter.expected === 0
+                  ? c.create({ tenantId: plan.tenantId, series: counter.series, period: counter.period, value: counter.next, lastIssueDate: plan.issueDate, updatedAt }).commit()
+                  : c
+                      .patch({ tenantId: plan.tenantId, series: counter.series, period: counter.period })
+                      .set({ value: counter.next, ...(plan.issueDate ? { lastIssueDate: plan.issueDate } : {}), updatedAt })
+                      .where((attr, { eq }) => eq(attr.value, counter.expected))
+                      .commit(),
+              ]
+            : []),
+          quote
+            .patch({ tenantId: plan.tenantId, id: plan.quoteId })
+            .set({ ...plan.changes, version: plan.expectedVersion + 1, updatedAt } as any)
+            .where((attr, { eq }) => eq(attr.version, plan.expectedVersion))
+            .commit(),
+          ...(plan.publicToken
+            ? [publicLink.create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt }).commit()]
+            : []),
+          ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+        ])
+        .go();
+      if (!result.canceled) return { ok: true };
+      const rejected = rejectedItems(result).filter((r) => r.code === 'ConditionalCheckFailed');
+      const quoteIndex = counter ? 1 : 0;
+      if (counter && rejected.some((r) => r.index === 0)) return { ok: false, reason: 'counter_moved' };
+      if (rejected.some((r) => r.index === quoteIndex)) return { ok: false, reason: 'quote_changed' };
+      return { ok: false, reason: 'conflict' };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { DeliveryRejected } from '../../domain/errors';
+import type { Config } from '../../shared/config';
+import type { Mailer, OutgoingEmail } from '../../domain/ports';
+
+/** Builds the MIME message with nodemailer's MailComposer (attachments, encodings, headers). */
+export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: email.from,
+    to: email.to,
+    replyTo: email.replyTo,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: email.headers,
+    attachments: email.attachments?.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType })),
+  });
+  return composer.compile().build();
+}
+
+/** E-mail through SES SendRawEmail (the raw form carries attachments). */
+export function createSesMailer(cfg: Pick<Config, 'AWS_REGION' | 'SES_ENDPOINT'>): Mailer {
+  const client = new SESClient({ region: cfg.AWS_REGION, maxAttempts: 2, ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}) });
+  return {
+    async send(email) {
+      const raw = await composeMime(email);
+      try {
+        const res = await client.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+        return { messageId: res.MessageId! };
+      } catch (error) {
+        throw permanent(error) ? new DeliveryRejected((error as Error).message) : error;
+      }
+    },
+  };
+}
+
+/** SES's answers that no retry will change (a refused address or message), as opposed to throttling or outages. */
+export function permanent(error: unknown): boolean {
+  const e = error as { name?: string; $fault?: string };
+  return e.$fault === 'client' && ['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException', 'AccountSendingPausedException', 'ValidationError'].includes(e.name ?? '');
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { ID_PREFIX } from './ids';
+
+/**
+ * Automation rules and runs, as plain data. A rule says what happens when an invoice enters a
+ * stage (actions, run in order) and what a client's view moves (triggers). A run executes one
+ * rule for one cause; its step states make it resumable, so retries never repeat a side effect.
+ */
+export type Action =
+  | { type: 'create_document'; templateId?: string }
+  | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none'; to?: string }
+  | { type: 'send_sms'; text?: string; to?: string }
+  | { type: 'notify_responsible'; message?: string }
+  | { type: 'move_to_stage'; stage: string };
+
+export type Trigger = { type: 'email_opened' | 'link_opened'; moveTo: string };
+
+export interface AutomationRule {
+  tenantId: string;
+  id: string;
+  name: string;
+  entity: 'invoice';
+  stage: string;
+  enabled: boolean;
+  actions: Action[];
+  triggers?: Trigger[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type StepStatus = 'pending' | 'waiting' | 'done' | 'failed' | 'skipped';
+
+export interface RunStep {
+  action: Action;
+  status: StepStatus;
+  /** What the step produced: documentId, messageId... */
+  result?: Record<string, string>;
+  error?: string;
+}
+
+export interface AutomationRun {
+  tenantId: string;
+  id: string;
+  ruleId?: string;
+  subjectType: 'invoice' | 'quote';
+  subjectId: string;
+  causeEventId: string;
+  actor: string;
+  status: 'running' | 'waiting' | 'done' | 'failed';
+  steps: RunStep[];
+  error?: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The standard scenario every new tenant starts with. */
+export function standardRules(): Pick<AutomationRule, 'name' | 'entity' | 'stage' | 'enabled' | 'actions' | 'triggers'>[] {
+  return [{
+    name: 'Send the invoice when it is sent to the client',
+    entity: 'invoice',
+    stage: 'SENT',
+    enabled: true,
+    actions: [
+      { type: 'create_document' },
+      { type: 'send_email', attach: 'document' },
+    ],
+    triggers: [
+      { type: 'email_opened', moveTo: 'VIEWED' },
+      { type: 'link_opened', moveTo: 'VIEWED' },
+    ],
+  }];
+}
+
+/** A deterministic id from a cause: the same event and rule always name the same run. */
+export function derivedId(kind: keyof typeof ID_PREFIX, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  // 26 chars of Crockford-like base32 so derived ids look like (and sort apart from) ULID ids
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  let out = '';
+  for (let i = 0; i < 26; i++) out += alphabet[digest[i] % 32];
+  return `${ID_PREFIX[kind]}_${out}`;
+}
+
+export function newRun(input: {
+  tenantId: string; subjectType: 'invoice' | 'quote'; subjectId: string; causeEventId: string; actor: string;
+  ruleId?: string; actions: Action[]; now: string;
+}): AutomationRun {
+  return {
+    tenantId: input.tenantId,
+    id: derivedId('run', input.tenantId, input.causeEventId, input.ruleId ?? 'adhoc'),
+    ruleId: input.ruleId,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    causeEventId: input.causeEventId,
+    actor: input.actor,
+    status: 'running',
+    steps: input.actions.map((action) => ({ action, status: 'pending' })),
+    version: 1,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+}
+
+/** The document a send step attaches: the one the closest earlier create_document step produced. */
+export function documentForStep(run: AutomationRun, index: number): string | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const step = run.steps[i];
+    if (step.action.type === 'create_document' && step.result?.documentId) return step.result.documentId;
+  }
+  return undefined;
+}
+
+/** Which stage a client's view moves the invoice to, if any: only forward, never out of a closed stage. */
+export function stageAfterView(input: {
+  rules: AutomationRule[];
+  via: 'link' | 'email_open';
+  currentStage: string;
+  stageOrder: string[];
+  closedStages: string[];
+}): string | undefined {
+  const type = input.via === 'link' ? 'link_opened' : 'email_opened';
+  if (input.closedStages.includes(input.currentStage)) return undefined;
+  const current = input.stageOrder.indexOf(input.currentStage);
+  for (const rule of input.rules) {
+    if (!rule.enabled) continue;
+    for (const trigger of rule.triggers ?? []) {
+      if (trigger.type !== type) continue;
+      const target = input.stageOrder.indexOf(trigger.moveTo);
+      if (target > current && current >= 0) return trigger.moveTo;
+    }
+  }
+  return undefined;
+}
+
+const GSM7 = /^[A-Za-z0-9 @£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\[~\]|€]*$/;
+
+/** SMS segments: 160 GSM-7 characters (153 when split), 70 UCS-2 otherwise (67 when split). */
+export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
+  const gsm = GSM7.test(text);
+  const length = gsm ? [...text].reduce((n, c) => n + ('^{}\\[~]|€'.includes(c) ? 2 : 1), 0) : [...text].length;
+  const single = gsm ? 160 : 70;
+  const multi = gsm ? 153 : 67;
+  return { encoding: gsm ? 'GSM-7' : 'UCS-2', segments: length <= single ? 1 : Math.ceil(length / multi) };
+}
+
+/**
+ * The invoice SMS: who, what, how much, and the link, within two segments. The seller's name is
+ * shortened first, then the number, so the link always survives whole.
+ */
+export function invoiceSmsText(input: { sellerName: string; number: string; total: string; currency: string; dueDate?: string | null; url: string; custom?: string }): string {
+  const build = (seller: string) => {
+    const base = input.custom
+      ? input.custom.replaceAll('{number}', input.number).replaceAll('{total}', `${input.total} ${input.currency}`).replaceAll('{seller}', seller)
+      : `${seller}: invoice ${input.number}, ${input.total} ${input.currency}${input.dueDate ? ` due ${input.dueDate}` : ''}.`;
+    return `${base} ${input.url}`;
+  };
+  let text = build(input.sellerName);
+  for (let keep = input.sellerName.length - 1; smsSegments(text).segments > 2 && keep >= 3; keep--) {
+    text = build(`${input.sellerName.slice(0, keep).trimEnd()}…`);
+  }
+  return text;
+}
+
+export function renderPlaceholders(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
+}

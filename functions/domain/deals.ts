@@ -1,0 +1,255 @@
+/**
+ * Deals: a sale in progress with a client (company and/or contact), priced lines, a responsible
+ * user and the tenant's deal pipeline (e.g. "contract signed" needs a contract number and a line).
+ * The amount is always computed from the lines (never taken from the caller).
+ */
+import { newRecord } from './clients';
+import {
+  clientSnapshot,
+  lineInputs,
+  priceLines,
+  resolveClient,
+  type ClientDirectory,
+  type InvoiceSource,
+  type PipelineSource,
+} from './crm-common';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
+import { nowIso } from './ids';
+import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './pipeline';
+import type { Owned, Page, PageRequest } from './ports';
+
+/** open: in progress; won / lost: final (the pipeline's success / failure stages). */
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export interface Deal extends Owned {
+  title: string;
+  /** '' when none (the store keeps indexed attributes present). */
+  companyId: string;
+  contactId: string;
+  lines: ComputedLine[];
+  totals: InvoiceTotals;
+  /** totals.total: what the deal is worth. */
+  amount: string;
+  currency: string;
+  stage: string;
+  status: DealStatus;
+  responsibleUserId?: string;
+  contractNumber?: string;
+  leadId?: string;
+  closedAt?: string;
+}
+
+export interface DealInput {
+  title: string;
+  companyId?: string;
+  contactId?: string;
+  lines?: LineInput[];
+  currency?: string;
+  responsibleUserId?: string;
+  stage?: string;
+  contractNumber?: string;
+}
+
+export interface DealChanges {
+  title?: string;
+  companyId?: string | null;
+  contactId?: string | null;
+  lines?: LineInput[];
+  currency?: string;
+  responsibleUserId?: string | null;
+  contractNumber?: string | null;
+}
+
+export interface DealFilter {
+  stage?: string;
+  companyId?: string;
+  contactId?: string;
+}
+
+export interface DealStore {
+  create(deal: Deal): Promise<Deal>;
+  get(tenantId: string, id: string): Promise<Deal | null>;
+  list(tenantId: string, filter: DealFilter, page: PageRequest): Promise<Page<Deal>>;
+  update(tenantId: string, id: string, changes: Record<string, unknown>, expectedVersion: number): Promise<Deal>;
+  remove(tenantId: string, id: string, expectedVersion?: number): Promise<void>;
+}
+
+export interface DealPorts {
+  deals: DealStore;
+  clients: ClientDirectory;
+  pipelines: PipelineSource;
+}
+
+function statusOf(stage: Stage): DealStatus {
+  return stage.kind === 'success' ? 'won' : stage.kind === 'failure' ? 'lost' : 'open';
+}
+
+function unknownStage(pipeline: Pipeline, id: string): RuleViolation {
+  return new RuleViolation(`unknown deal stage "${id}"`, [
+    { field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
+  ]);
+}
+
+function requireFields(deal: unknown, stage: Stage): void {
+  const missing = missingFields(deal, stage, 'deal');
+  if (missing.length) throw new RuleViolation(`the deal lacks what stage "${stage.id}" requires`, missing, { stage: stage.id });
+}
+
+/**
+ * A new deal record (not stored): priced lines, the pipeline's first stage unless another is asked
+ * for. Also used by the lead conversion, which writes it in its own transaction.
+ */
+export function newDealRecord(
+  tenantId: string,
+  pipeline: Pipeline,
+  input: Omit<DealInput, 'currency'> & { currency: string; leadId?: string },
+): Deal {
+  const stage = input.stage ? findStage(pipeline, input.stage) : initialStage(pipeline);
+  if (!stage) throw unknownStage(pipeline, input.stage!);
+  const { lines, totals } = priceLines(input.lines ?? [], input.currency);
+  const status = statusOf(stage);
+  const deal = newRecord('deal', tenantId, {
+    title: input.title,
+    companyId: input.companyId ?? '',
+    contactId: input.contactId ?? '',
+    lines,
+    totals,
+    amount: totals.total,
+    currency: input.currency,
+    stage: stage.id,
+    status,
+    ...(input.responsibleUserId ? { responsibleUserId: input.responsibleUserId } : {}),
+    ...(input.contractNumber ? { contractNumber: input.contractNumber } : {}),
+    ...(input.leadId ? { leadId: input.leadId } : {}),
+  }) as Deal;
+  if (status !== 'open') deal.closedAt = deal.createdAt;
+  requireFields(deal, stage);
+  return deal;
+}
+
+export async function getDeal(ports: { deals: Pick<DealStore, 'get'> }, tenantId: string, id: string): Promise<Deal> {
+  const deal = await ports.deals.get(tenantId, id);
+  if (!deal) throw new NotFound('deal');
+  return deal;
+}
+
+export async function createDeal(
+  ports: DealPorts,
+  tenantId: string,
+  input: DealInput,
+  defaults: { currency: string },
+): Promise<Deal> {
+  await resolveClient(ports.clients, tenantId, input);
+  const pipeline = await ports.pipelines(tenantId, 'deal');
+  const deal = newDealRecord(tenantId, pipeline, { ...input, currency: input.currency ?? defaults.currency });
+  return ports.deals.create(deal);
+}
+
+function requireOpen(deal: Deal): void {
+  if (deal.status !== 'open') {
+    throw new Conflict(`the deal is ${deal.status}; it can no longer change`, [{ field: 'status', message: deal.status }]);
+  }
+}
+
+/** Edits an open deal; new lines or currency re-price it. The result must satisfy its current stage. */
+export async function updateDeal(
+  ports: DealPorts,
+  tenantId: string,
+  id: string,
+  changes: DealChanges,
+  expectedVersion?: number,
+): Promise<Deal> {
+  const deal = await getDeal(ports, tenantId, id);
+  if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
+  requireOpen(deal);
+  await resolveClient(ports.clients, tenantId, { companyId: changes.companyId, contactId: changes.contactId });
+  const set: Record<string, unknown> = {};
+  for (const key of ['title', 'responsibleUserId', 'contractNumber'] as const) {
+    if (key in changes) set[key] = changes[key];
+  }
+  if ('companyId' in changes) set.companyId = changes.companyId ?? '';
+  if ('contactId' in changes) set.contactId = changes.contactId ?? '';
+  if (changes.lines || changes.currency) {
+    const currency = changes.currency ?? deal.currency;
+    const { lines, totals } = priceLines(changes.lines ?? lineInputs(deal.lines), currency);
+    Object.assign(set, { lines, totals, amount: totals.total, currency });
+  }
+  const next = { ...deal, ...set };
+  const pipeline = await ports.pipelines(tenantId, 'deal');
+  const stage = findStage(pipeline, deal.stage);
+  if (stage) requireFields(next, stage);
+  return ports.deals.update(tenantId, id, set, deal.version);
+}
+
+/**
+ * Moves an open deal: 422 for an unknown stage or missing required fields (every one listed);
+ * 409 when the deal is won or lost already or the version is stale.
+ */
+export async function moveDeal(
+  ports: DealPorts,
+  tenantId: string,
+  id: string,
+  to: string,
+  expectedVersion?: number,
+): Promise<Deal> {
+  const deal = await getDeal(ports, tenantId, id);
+  if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
+  const pipeline = await ports.pipelines(tenantId, 'deal');
+  const target = findStage(pipeline, to);
+  if (!target) throw unknownStage(pipeline, to);
+  requireOpen(deal);
+  const refusal = canMove(pipeline, deal.stage, to);
+  if (refusal) throw new Conflict(refusal, [{ field: 'stage', message: refusal }]);
+  requireFields(deal, target);
+  const status = statusOf(target);
+  return ports.deals.update(tenantId, id, { stage: target.id, status, ...(status !== 'open' ? { closedAt: nowIso() } : {}) }, deal.version);
+}
+
+export async function removeDeal(ports: Pick<DealPorts, 'deals'>, tenantId: string, id: string, expectedVersion?: number): Promise<void> {
+  const deal = await getDeal(ports, tenantId, id);
+  if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
+  await ports.deals.remove(tenantId, id, deal.version);
+}
+
+export function listDeals(ports: Pick<DealPorts, 'deals'>, tenantId: string, filter: DealFilter, page: PageRequest): Promise<Page<Deal>> {
+  return ports.deals.list(tenantId, filter, page);
+}
+
+/**
+ * What an invoice copies from a deal: the client as it stands now (company, with the deal's contact
+ * as the person to address; else the contact), the lines, currency, responsible user. 404 for a
+ * missing or foreign deal. A deal whose client was deleted since gives `client: null`.
+ */
+export async function loadDealAsInvoiceSource(
+  ports: Pick<DealPorts, 'deals' | 'clients'>,
+  tenantId: string,
+  dealId: string,
+): Promise<InvoiceSource> {
+  const deal = await getDeal(ports, tenantId, dealId);
+  const [company, contact] = await Promise.all([
+    deal.companyId ? ports.clients.company(tenantId, deal.companyId) : null,
+    deal.contactId ? ports.clients.contact(tenantId, deal.contactId) : null,
+  ]);
+  return {
+    sourceType: 'deal',
+    sourceId: deal.id,
+    client: clientSnapshot(company, contact),
+    ...(company ? { companyId: company.id } : {}),
+    ...(contact ? { contactId: contact.id } : {}),
+    lines: lineInputs(deal.lines),
+    totals: deal.totals,
+    currency: deal.currency,
+    ...(deal.responsibleUserId ? { responsibleUserId: deal.responsibleUserId } : {}),
+    dealId: deal.id,
+    version: deal.version,
+  };
+}
+
+/** The deal as the API shows it. */
+export function dealView(deal: Deal): Omit<Deal, 'tenantId'> {
+  const { tenantId: _t, ...rest } = deal;
+  const out = rest as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) if (v === '') delete out[k];
+  return out as Omit<Deal, 'tenantId'>;
+}

@@ -1,0 +1,213 @@
+/**
+ * What a document template sees, made from the records: an invoice (or credit note, proforma) or a quote,
+ * plus the tenant's settings (seller details, locale, colours, images). Pure mapping, no I/O: the images
+ * are passed as the asset names the renderer will serve them under.
+ */
+import {
+  documentLocale,
+  sampleDocumentModel,
+  type DocumentAddress,
+  type DocumentClient,
+  type DocumentImages,
+  type DocumentKind,
+  type DocumentLine,
+  type DocumentModel,
+  type DocumentSeller,
+  type DocumentTotals,
+} from './document-model';
+import type { ComputedLine, InvoiceTotals } from './invoice-totals';
+import type { Invoice } from './invoices';
+import type { Quote } from './quotes';
+import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';
+
+/** The data does not make a document (no client, ...): the render fails with this message, never retried. */
+export class DocumentDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DocumentDataError';
+  }
+}
+
+/** The tenant as the mapping needs it: its name and its stored settings (any shape; read defensively). */
+export interface TenantForDocuments {
+  name: string;
+  settings?: unknown;
+}
+
+type LooseAddress = { line1?: string; line2?: string; city?: string; postalCode?: string; region?: string; country?: string };
+
+function address(a: LooseAddress | null | undefined): DocumentAddress | null {
+  if (!a || !Object.values(a).some((v) => typeof v === 'string' && v.trim() !== '')) return null;
+  return {
+    line1: a.line1 ?? '',
+    line2: a.line2 ?? null,
+    city: a.city ?? '',
+    postalCode: a.postalCode ?? '',
+    region: a.region ?? null,
+    country: a.country ?? '',
+  };
+}
+
+const HEX_COLOR = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/** The seller: the tenant's legal details from its settings, its name when it has given none. */
+export function sellerOf(tenant: TenantForDocuments, settings: DocumentSettings = documentSettingsOf(tenant.settings)): DocumentSeller {
+  const s = settings;
+  return {
+    name: s.name?.trim() || s.legalName?.trim() || tenant.name,
+    legalName: s.legalName ?? null,
+    legalForm: s.legalForm ?? null,
+    taxId: s.taxId ?? null,
+    address: address(s.address),
+    email: s.email ?? null,
+    phone: s.phone ?? null,
+    bankAccount: s.bankAccount && (s.bankAccount.iban || s.bankAccount.bic || s.bankAccount.bankName)
+      ? { iban: s.bankAccount.iban ?? null, bic: s.bankAccount.bic ?? null, bankName: s.bankAccount.bankName ?? null }
+      : null,
+    brandColor: settings.brandColor && HEX_COLOR.test(settings.brandColor) ? settings.brandColor : null,
+  };
+}
+
+/** The images the settings hold, as the asset names the renderer serves them under. */
+export function documentImagesOf(settings: DocumentSettings): DocumentImages {
+  const images: DocumentImages = { logo: null, stamp: null, signature: null };
+  for (const name of IMAGE_NAMES) {
+    const image = settings.images?.[name];
+    if (image) images[name] = imageAssetName(image);
+  }
+  return images;
+}
+
+/** The stored images a document of these settings shows, with the asset name each is served under. */
+export function documentImageFiles(settings: DocumentSettings): { name: ImageName; asset: string; image: StoredImage }[] {
+  return IMAGE_NAMES.flatMap((name) => {
+    const image = settings.images?.[name];
+    return image ? [{ name, asset: imageAssetName(image), image }] : [];
+  });
+}
+
+type SnapshotLike = {
+  kind: 'company' | 'contact';
+  name: string;
+  legalName?: string;
+  legalForm?: string;
+  taxId?: string;
+  email?: string;
+  phone?: string;
+  address?: LooseAddress;
+};
+
+function clientOf(client: SnapshotLike | null | undefined, what: string): DocumentClient {
+  if (!client || !client.name) throw new DocumentDataError(`the ${what} has no client: give it one before rendering it`);
+  const legalName = client.legalName
+    ? client.legalForm && !client.legalName.endsWith(client.legalForm) ? `${client.legalName} ${client.legalForm}` : client.legalName
+    : null;
+  return {
+    kind: client.kind,
+    name: client.name,
+    legalName,
+    taxId: client.taxId ?? null,
+    address: address(client.address),
+    email: client.email ?? null,
+    phone: client.phone ?? null,
+  };
+}
+
+function linesOf(lines: ComputedLine[]): DocumentLine[] {
+  return lines.map((line) => ({
+    description: line.description,
+    quantity: line.quantity,
+    unit: line.unit ?? null,
+    unitPrice: line.unitPrice,
+    discountPercent: line.discountPercent && Number(line.discountPercent) !== 0 ? line.discountPercent : null,
+    taxRate: line.taxRate,
+    netAmount: line.netAmount,
+  }));
+}
+
+function totalsOf(totals: InvoiceTotals): DocumentTotals {
+  return {
+    net: totals.net,
+    tax: totals.tax,
+    withholding: totals.withholding,
+    total: totals.total,
+    taxBreakdown: totals.taxBreakdown.map(({ rate, base, amount }) => ({ rate, base, amount })),
+  };
+}
+
+function common(tenant: TenantForDocuments) {
+  const settings = documentSettingsOf(tenant.settings);
+  return {
+    settings,
+    locale: settings.locale,
+    seller: sellerOf(tenant, settings),
+    images: documentImagesOf(settings),
+    paymentTerms: settings.paymentTerms ?? null,
+  };
+}
+
+/** An invoice, credit note or proforma as its document shows it. Throws DocumentDataError without a client. */
+export function invoiceDocumentModel(invoice: Invoice, tenant: TenantForDocuments): DocumentModel {
+  const { locale, seller, images, paymentTerms } = common(tenant);
+  return {
+    kind: invoice.type,
+    locale,
+    number: invoice.number ?? null,
+    issueDate: invoice.issueDate ?? null,
+    dueDate: invoice.dueDate ?? null,
+    validUntil: null,
+    currency: invoice.currency,
+    seller,
+    client: clientOf(invoice.client, invoice.type === 'credit_note' ? 'credit note' : 'invoice'),
+    lines: linesOf(invoice.lines),
+    totals: totalsOf(invoice.totals),
+    notes: invoice.notes ?? null,
+    paymentTerms,
+    images,
+  };
+}
+
+/** A quote as its document shows it. Throws DocumentDataError without a client. */
+export function quoteDocumentModel(quote: Quote, tenant: TenantForDocuments): DocumentModel {
+  const { locale, seller, images } = common(tenant);
+  return {
+    kind: 'quote',
+    locale,
+    number: quote.number ?? null,
+    issueDate: quote.issueDate ?? null,
+    dueDate: null,
+    validUntil: quote.validUntil ?? null,
+    currency: quote.currency,
+    seller,
+    client: clientOf(quote.client, 'quote'),
+    lines: linesOf(quote.lines),
+    totals: totalsOf(quote.totals),
+    notes: quote.notes ?? null,
+    paymentTerms: null,
+    images,
+  };
+}
+
+/**
+ * Sample data for a template preview, shown as the tenant's own documents would be: its seller details
+ * (where it has given them), locale, colour and images, around the sample client and lines.
+ */
+export function previewDocumentModel(tenant: TenantForDocuments, kind: DocumentKind = 'invoice', locale?: string): DocumentModel {
+  const { settings, seller, images, paymentTerms } = common(tenant);
+  const sample = sampleDocumentModel({ kind, ...(kind === 'quote' ? { dueDate: null, validUntil: '2026-12-22' } : {}) });
+  const hasOwnSeller = hasSellerDetails(settings);
+  return {
+    ...sample,
+    locale: locale ? documentLocale(locale) : settings.locale,
+    seller: hasOwnSeller ? seller : { ...sample.seller, brandColor: seller.brandColor ?? sample.seller.brandColor },
+    images,
+    paymentTerms: paymentTerms ?? sample.paymentTerms,
+  };
+}
+
+/** Which documents a template of a kind may print: invoice templates print invoices, proformas and credit notes. */
+export function templateFits(templateKind: 'invoice' | 'quote' | 'credit_note', documentKind: DocumentKind): boolean {
+  if (templateKind === 'quote') return documentKind === 'quote';
+  if (templateKind === 'credit_note') return documentKind === 'credit_note';
+  return documentKind !== 'quote';
+}

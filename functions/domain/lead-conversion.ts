@@ -1,0 +1,264 @@
+/**
+ * Converting a lead: into a deal + contact (an individual) or a deal + contact + company (a legal
+ * entity). Existing clients with the same normalized e-mail, phone (E.164) or tax id are duplicates:
+ * the caller decides (409 with the candidates) to link them ('use') or to create anyway ('create').
+ * Everything is written in ONE transaction (company, contact, deal, outbox event, and the lead's
+ * version-conditioned update last), so a failure leaves nothing half-created.
+ */
+import { leadConverted } from '../../events/lead-converted';
+import { lookupKeys, newRecord } from './clients';
+import {
+  pendingEvent,
+  type ClientDirectory,
+  type CompanyRecord,
+  type ContactRecord,
+  type PendingEvent,
+  type PipelineSource,
+} from './crm-common';
+import { newDealRecord, type Deal } from './deals';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
+import { nowIso } from './ids';
+import { getLead, type Lead, type LeadLinks, type LeadStore } from './leads';
+import { missingFields } from './pipeline';
+
+export type DuplicateKey = 'email' | 'phone' | 'taxId';
+export type OnDuplicate = 'use' | 'create';
+
+/** One existing client found by one normalized key. */
+export interface DuplicateMatch {
+  type: 'company' | 'contact';
+  id: string;
+  name: string;
+  on: DuplicateKey;
+  createdAt: string;
+}
+
+export interface DuplicateCandidate {
+  type: 'company' | 'contact';
+  id: string;
+  name: string;
+  matchedOn: DuplicateKey[];
+}
+
+export interface LookupKeys {
+  emailKey: string;
+  phoneKey: string;
+  taxIdKey: string;
+}
+
+export interface DuplicateFinder {
+  /** Contacts by e-mail and phone; with `companies`, companies by tax id, e-mail and phone. '' keys are skipped. */
+  find(tenantId: string, keys: LookupKeys, scope: { companies: boolean }): Promise<DuplicateMatch[]>;
+}
+
+export interface ConversionPlan {
+  tenantId: string;
+  leadId: string;
+  /** The lead's version when read: the transaction's last item is conditioned on it. */
+  expectedVersion: number;
+  leadChanges: Record<string, unknown>;
+  /** New records to put (absent when an existing one is linked). */
+  company?: CompanyRecord;
+  contact?: ContactRecord;
+  deal: Deal;
+  events: PendingEvent[];
+}
+
+/** Why the transaction was refused: the lead changed (its condition, last item) or another item collided. */
+export type CommitOutcome = { ok: true } | { ok: false; reason: 'lead_changed' | 'collision' | 'conflict' };
+
+export interface ConversionPorts {
+  leads: Pick<LeadStore, 'get'>;
+  duplicates: DuplicateFinder;
+  clients: ClientDirectory;
+  pipelines: PipelineSource;
+  /** Writes the whole plan in one transaction, or nothing. */
+  commitConversion(plan: ConversionPlan): Promise<CommitOutcome>;
+}
+
+export interface ConvertInput {
+  tenantId: string;
+  leadId: string;
+  onDuplicate?: OnDuplicate;
+  dealTitle?: string;
+  currency: string;
+  expectedVersion?: number;
+}
+
+export interface ConversionResult {
+  lead: Lead;
+  deal: Deal;
+  contact: ContactRecord;
+  company?: CompanyRecord;
+  reused: { contact: boolean; company: boolean };
+}
+
+const KEY_ORDER: DuplicateKey[] = ['taxId', 'email', 'phone'];
+
+/** Matches grouped per record, each with every key it matched on (tax id, e-mail, phone order). */
+export function groupCandidates(matches: DuplicateMatch[]): (DuplicateCandidate & { createdAt: string })[] {
+  const byRecord = new Map<string, DuplicateCandidate & { createdAt: string }>();
+  for (const m of matches) {
+    const key = `${m.type}:${m.id}`;
+    const found = byRecord.get(key) ?? { type: m.type, id: m.id, name: m.name, matchedOn: [], createdAt: m.createdAt };
+    if (!found.matchedOn.includes(m.on)) found.matchedOn.push(m.on);
+    byRecord.set(key, found);
+  }
+  const candidates = [...byRecord.values()];
+  for (const c of candidates) c.matchedOn.sort((a, b) => KEY_ORDER.indexOf(a) - KEY_ORDER.indexOf(b));
+  return candidates.sort(compareCandidates);
+}
+
+/**
+ * Best first: companies before contacts, then more matching keys, then the strongest key (tax id,
+ * e-mail, phone), then the oldest record (the one people have been using).
+ */
+function compareCandidates(a: DuplicateCandidate & { createdAt: string }, b: DuplicateCandidate & { createdAt: string }): number {
+  if (a.type !== b.type) return a.type === 'company' ? -1 : 1;
+  if (a.matchedOn.length !== b.matchedOn.length) return b.matchedOn.length - a.matchedOn.length;
+  const strongest = (c: DuplicateCandidate) => Math.min(...c.matchedOn.map((k) => KEY_ORDER.indexOf(k)));
+  if (strongest(a) !== strongest(b)) return strongest(a) - strongest(b);
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1;
+}
+
+/** The best candidate of a type, or undefined. */
+export function bestMatch(candidates: DuplicateCandidate[], type: 'company' | 'contact'): DuplicateCandidate | undefined {
+  return candidates.find((c) => c.type === type);
+}
+
+/** The normalized keys of a lead: its contact's e-mail and phone, its company's tax id. */
+export function leadKeys(lead: Pick<Lead, 'contact' | 'company'>): LookupKeys {
+  return lookupKeys({ email: lead.contact.email, phone: lead.contact.phone, taxId: lead.company?.taxId });
+}
+
+function requireConvertible(lead: Lead, expectedVersion: number | undefined): void {
+  if (lead.status === 'converted') {
+    throw new Conflict('the lead is already converted', [{ field: 'status', message: 'converted' }], { links: lead.links });
+  }
+  if (lead.status !== 'open') {
+    throw new Conflict(`the lead is ${lead.status}; only an open lead can be converted`, [{ field: 'status', message: lead.status }]);
+  }
+  if (expectedVersion !== undefined && expectedVersion !== lead.version) throw staleVersion(expectedVersion, lead.version);
+}
+
+/** The new company of a legal-entity lead: its name, tax id and city (the rest is filled in later). */
+function companyFromLead(lead: Lead): CompanyRecord {
+  const company = lead.company!;
+  return newRecord('company', lead.tenantId, {
+    name: company.name,
+    ...(company.taxId ? { taxId: company.taxId } : {}),
+    address: lead.city ? { city: lead.city } : {},
+    ...(lead.responsibleUserId ? { responsibleUserId: lead.responsibleUserId } : {}),
+    ...lookupKeys({ taxId: company.taxId }),
+  }) as unknown as CompanyRecord;
+}
+
+function contactFromLead(lead: Lead, companyId: string | undefined): ContactRecord {
+  const { firstName, lastName, email, phone } = lead.contact;
+  return newRecord('contact', lead.tenantId, {
+    firstName,
+    lastName,
+    ...(email ? { email } : {}),
+    ...(phone ? { phone } : {}),
+    companyId: companyId ?? '',
+    // an individual's city is their address' city; a company lead's city is the company's
+    ...(!lead.company && lead.city ? { address: { city: lead.city } } : {}),
+    ...(lead.responsibleUserId ? { responsibleUserId: lead.responsibleUserId } : {}),
+    ...lookupKeys({ email, phone }),
+  }) as unknown as ContactRecord;
+}
+
+/**
+ * Converts a lead. 409 when it is not open (already converted, junk) or its version is stale, and
+ * when duplicates exist and `onDuplicate` is not given (`extra.candidates`, best first); 422 when
+ * the tenant's success stage requires fields the lead lacks.
+ */
+export async function convertLead(
+  ports: ConversionPorts,
+  input: ConvertInput,
+): Promise<ConversionResult> {
+  const lead = await getLead(ports, input.tenantId, input.leadId);
+  requireConvertible(lead, input.expectedVersion);
+
+  const pipeline = await ports.pipelines(input.tenantId, 'lead');
+  const success = pipeline.stages.find((s) => s.kind === 'success');
+  if (!success) throw new RuleViolation('the lead pipeline has no success stage to convert into');
+  const missing = missingFields(lead, success, 'lead');
+  if (missing.length) throw new RuleViolation(`the lead lacks what stage "${success.id}" requires`, missing, { stage: success.id });
+
+  const isCompany = Boolean(lead.company);
+  const matches = await ports.duplicates.find(input.tenantId, leadKeys(lead), { companies: isCompany });
+  const candidates = groupCandidates(matches);
+  if (candidates.length && !input.onDuplicate) {
+    throw new Conflict(
+      `${candidates.length} existing client(s) match this lead; convert again with onDuplicate "use" or "create"`,
+      [{ field: 'onDuplicate', message: 'required when duplicates exist: "use" or "create"' }],
+      { candidates: candidates.map(({ createdAt: _c, ...c }) => c) },
+    );
+  }
+
+  // Which existing records to link ('use'), which to create.
+  const use = input.onDuplicate === 'use';
+  const existingCompanyId = use && isCompany ? bestMatch(candidates, 'company')?.id : undefined;
+  const existingContactId = use ? bestMatch(candidates, 'contact')?.id : undefined;
+  const [existingCompany, existingContact] = await Promise.all([
+    existingCompanyId ? ports.clients.company(input.tenantId, existingCompanyId) : null,
+    existingContactId ? ports.clients.contact(input.tenantId, existingContactId) : null,
+  ]);
+
+  const newCompany = isCompany && !existingCompany ? companyFromLead(lead) : undefined;
+  const company = existingCompany ?? newCompany;
+  const newContact = existingContact ? undefined : contactFromLead(lead, company?.id);
+  const contact = (existingContact ?? newContact)!;
+
+  const dealPipeline = await ports.pipelines(input.tenantId, 'deal');
+  const deal = newDealRecord(input.tenantId, dealPipeline, {
+    title: input.dealTitle ?? lead.title,
+    companyId: company?.id,
+    contactId: contact.id,
+    lines: [],
+    currency: input.currency,
+    responsibleUserId: lead.responsibleUserId,
+    leadId: lead.id,
+  });
+
+  const links: LeadLinks = { dealId: deal.id, contactId: contact.id, ...(company ? { companyId: company.id } : {}) };
+  const convertedAt = nowIso();
+  const leadChanges = { stage: success.id, status: 'converted', links, convertedAt, closedAt: convertedAt };
+  const reused = { contact: Boolean(existingContact), company: Boolean(existingCompany) };
+
+  const outcome = await ports.commitConversion({
+    tenantId: input.tenantId,
+    leadId: lead.id,
+    expectedVersion: lead.version,
+    leadChanges,
+    company: newCompany,
+    contact: newContact,
+    deal,
+    events: [
+      pendingEvent(input.tenantId, leadConverted.detailType, {
+        leadId: lead.id,
+        dealId: deal.id,
+        contactId: contact.id,
+        ...(company ? { companyId: company.id } : {}),
+        reusedContact: reused.contact,
+        reusedCompany: reused.company,
+      }),
+    ],
+  });
+
+  if (!outcome.ok) {
+    if (outcome.reason === 'lead_changed') {
+      const latest = await ports.leads.get(input.tenantId, input.leadId);
+      if (!latest) throw new NotFound('lead');
+      if (latest.status === 'converted') {
+        throw new Conflict('the lead is already converted', [{ field: 'status', message: 'converted' }], { links: latest.links });
+      }
+      throw staleVersion(lead.version, latest.version);
+    }
+    throw new Conflict('the conversion collided with a concurrent change; nothing was written, try again');
+  }
+
+  const converted: Lead = { ...lead, ...leadChanges, status: 'converted', version: lead.version + 1, updatedAt: convertedAt } as Lead;
+  return { lead: converted, deal, contact, ...(company ? { company } : {}), reused };
+}

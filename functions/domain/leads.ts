@@ -1,0 +1,214 @@
+/**
+ * Leads: a prospect (a person, maybe at a company) moving through the tenant's lead pipeline until it
+ * is converted (lead-conversion.ts) or dropped. Verbs take their ports as the first argument.
+ */
+import { newRecord } from './clients';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
+import { nowIso } from './ids';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './pipeline';
+import type { Owned, Page, PageRequest } from './ports';
+import type { PipelineSource } from './crm-common';
+
+export interface LeadContact {
+  firstName: string;
+  lastName: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface LeadCompany {
+  name: string;
+  taxId?: string;
+}
+
+/** open: being worked; converted: became a deal (final); junk: dropped (final). */
+export type LeadStatus = 'open' | 'converted' | 'junk';
+
+export interface LeadLinks {
+  dealId: string;
+  contactId: string;
+  companyId?: string;
+}
+
+export interface Lead extends Owned {
+  title: string;
+  contact: LeadContact;
+  company?: LeadCompany;
+  city?: string;
+  topic?: string;
+  stage: string;
+  status: LeadStatus;
+  responsibleUserId?: string;
+  /** What the lead became (set by the conversion). */
+  links?: LeadLinks;
+  convertedAt?: string;
+  closedAt?: string;
+}
+
+export interface LeadInput {
+  title: string;
+  contact: LeadContact;
+  company?: LeadCompany;
+  city?: string;
+  topic?: string;
+  stage?: string;
+  responsibleUserId?: string;
+}
+
+/** A PATCH: `null` clears an optional field; `contact` and `company` merge into what is there. */
+export interface LeadChanges {
+  title?: string;
+  contact?: { firstName?: string; lastName?: string; email?: string | null; phone?: string | null };
+  company?: { name?: string; taxId?: string | null } | null;
+  city?: string | null;
+  topic?: string | null;
+  responsibleUserId?: string | null;
+}
+
+export interface LeadFilter {
+  stage?: string;
+}
+
+export interface LeadStore {
+  create(lead: Lead): Promise<Lead>;
+  get(tenantId: string, id: string): Promise<Lead | null>;
+  list(tenantId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>>;
+  /** `null` in changes removes the attribute; the write is conditioned on `expectedVersion`. */
+  update(tenantId: string, id: string, changes: Record<string, unknown>, expectedVersion: number): Promise<Lead>;
+  remove(tenantId: string, id: string, expectedVersion?: number): Promise<void>;
+}
+
+export interface LeadPorts {
+  leads: LeadStore;
+  pipelines: PipelineSource;
+}
+
+export async function getLead(ports: { leads: Pick<LeadStore, 'get'> }, tenantId: string, id: string): Promise<Lead> {
+  const lead = await ports.leads.get(tenantId, id);
+  if (!lead) throw new NotFound('lead');
+  return lead;
+}
+
+function statusOf(stage: Stage): LeadStatus {
+  return stage.kind === 'success' ? 'converted' : stage.kind === 'failure' ? 'junk' : 'open';
+}
+
+/** The stage to enter, or a 422: unknown, or the success stage (a lead is converted only by converting it). */
+function targetStage(pipeline: Pipeline, id: string): Stage {
+  const stage = findStage(pipeline, id);
+  if (!stage) {
+    throw new RuleViolation(`unknown lead stage "${id}"`, [
+      { field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
+    ]);
+  }
+  if (stage.kind === 'success') {
+    throw new RuleViolation(`a lead enters "${id}" only by conversion`, [
+      { field: 'stage', message: 'use POST /v1/leads/{id}/convert' },
+    ]);
+  }
+  return stage;
+}
+
+function requireFields(lead: unknown, stage: Stage): void {
+  const missing = missingFields(lead, stage, 'lead');
+  if (missing.length) {
+    throw new RuleViolation(`the lead lacks what stage "${stage.id}" requires`, missing, { stage: stage.id });
+  }
+}
+
+function requireOpen(lead: Lead): void {
+  if (lead.status !== 'open') {
+    throw new Conflict(`the lead is ${lead.status}; it can no longer change`, [{ field: 'status', message: lead.status }], {
+      status: lead.status,
+      ...(lead.links ? { links: lead.links } : {}),
+    });
+  }
+}
+
+function checkVersion(lead: Lead, expected: number | undefined): number {
+  if (expected !== undefined && expected !== lead.version) throw staleVersion(expected, lead.version);
+  return lead.version;
+}
+
+export async function createLead(ports: LeadPorts, tenantId: string, input: LeadInput): Promise<Lead> {
+  const pipeline = await ports.pipelines(tenantId, 'lead');
+  const stage = input.stage ? targetStage(pipeline, input.stage) : initialStage(pipeline);
+  const { stage: _ignored, ...fields } = input;
+  const lead = newRecord('lead', tenantId, { ...fields, stage: stage.id, status: statusOf(stage) }) as Lead;
+  if (lead.status === 'junk') lead.closedAt = lead.createdAt;
+  requireFields(lead, stage);
+  return ports.leads.create(lead);
+}
+
+function merge<T extends object>(current: T | undefined, changes: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Edits an open lead. The result must still satisfy its current stage's required fields. */
+export async function updateLead(
+  ports: LeadPorts,
+  tenantId: string,
+  id: string,
+  changes: LeadChanges,
+  expectedVersion?: number,
+): Promise<Lead> {
+  const lead = await getLead(ports, tenantId, id);
+  const version = checkVersion(lead, expectedVersion);
+  requireOpen(lead);
+  const set: Record<string, unknown> = {};
+  for (const key of ['title', 'city', 'topic', 'responsibleUserId'] as const) {
+    if (key in changes) set[key] = changes[key];
+  }
+  if (changes.contact) set.contact = merge(lead.contact, changes.contact);
+  if (changes.company === null) set.company = null;
+  else if (changes.company) {
+    const company = merge(lead.company, changes.company);
+    if (!company.name) {
+      throw new RuleViolation('a lead\'s company needs a name', [{ field: 'company.name', message: 'required' }]);
+    }
+    set.company = company;
+  }
+  const next = merge(lead, set);
+  const pipeline = await ports.pipelines(tenantId, 'lead');
+  const stage = findStage(pipeline, lead.stage);
+  if (stage) requireFields(next, stage);
+  return ports.leads.update(tenantId, id, set, version);
+}
+
+/**
+ * Moves an open lead to another stage: 422 for an unknown stage, the success stage (conversion only)
+ * or missing required fields (every one listed); 409 when the lead is final or the version is stale.
+ */
+export async function moveLead(
+  ports: LeadPorts,
+  tenantId: string,
+  id: string,
+  to: string,
+  expectedVersion?: number,
+): Promise<Lead> {
+  const lead = await getLead(ports, tenantId, id);
+  const version = checkVersion(lead, expectedVersion);
+  const pipeline = await ports.pipelines(tenantId, 'lead');
+  const target = targetStage(pipeline, to);
+  requireOpen(lead);
+  const refusal = canMove(pipeline, lead.stage, to);
+  if (refusal) throw new Conflict(refusal, [{ field: 'stage', message: refusal }]);
+  requireFields(lead, target);
+  const status = statusOf(target);
+  return ports.leads.update(tenantId, id, { stage: target.id, status, ...(status === 'junk' ? { closedAt: nowIso() } : {}) }, version);
+}
+
+export async function removeLead(ports: Pick<LeadPorts, 'leads'>, tenantId: string, id: string, expectedVersion?: number): Promise<void> {
+  const lead = await getLead(ports, tenantId, id);
+  checkVersion(lead, expectedVersion);
+  await ports.leads.remove(tenantId, id, lead.version);
+}
+
+export function listLeads(ports: Pick<LeadPorts, 'leads'>, tenantId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {
+  return ports.leads.list(tenantId, filter, page);
+}

@@ -1,0 +1,108 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { events, type EventDetail } from '../../../events/catalog';
+import type { DocumentModel } from '../../domain/document-model';
+import { DocumentDataError, invoiceDocumentModel, quoteDocumentModel } from '../../domain/document-models';
+import type { DocumentRecord } from '../../domain/documents';
+import { documentSettingsOf } from '../../domain/settings';
+import { logger } from '../../shared/logger';
+import type { AssetMap } from '../../adapters/pdf/assets';
+import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource } from '../../shared/pdf-wiring';
+import { crm, delivery, invoicePorts, storage, tenants } from '../../shared/wiring';
+
+type Requested = EventDetail<'documentRequested'>;
+
+/** The document's subject (invoice or quote) as the template's model, with the tenant's settings and images. */
+async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; source: string; assets: AssetMap }> {
+  const tenant = await tenants().getTenant(doc.tenantId);
+  if (!tenant) throw new DocumentDataError('the tenant no longer exists');
+  let model: DocumentModel;
+  if (doc.subjectType === 'invoice') {
+    const invoice = await invoicePorts().invoices.get(doc.tenantId, doc.subjectId);
+    if (!invoice) throw new DocumentDataError(`the invoice ${doc.subjectId} no longer exists`);
+    model = invoiceDocumentModel(invoice, tenant);
+  } else {
+    const quote = await crm().quotes.get(doc.tenantId, doc.subjectId);
+    if (!quote) throw new DocumentDataError(`the quote ${doc.subjectId} no longer exists`);
+    model = quoteDocumentModel(quote, tenant);
+  }
+  const source = await templateSource(doc.tenantId, doc.templateId, model.kind);
+  const assets = await imageAssets(documentSettingsOf(tenant.settings));
+  return { model, source, assets };
+}
+
+/**
+ * `document.requested` -> the PDF in S3 and the document ready (or failed, with a reason).
+ *
+ * At least once in, exactly one outcome out: a document that is no longer pending is left alone (a
+ * redelivery renders nothing), and `complete` flips pending -> ready | failed once, with its event.
+ * What the input itself gets wrong (template, data, a missing image) and renders that still fail after a
+ * retry on a fresh browser mark the document failed, so nothing stays pending. Only storage and table
+ * failures are thrown, for the bus to retry; the PDF is put before the document is completed, so a retry
+ * after a failed completion renders again and overwrites the same key.
+ */
+export async function renderRequestedDocument(detail: Requested): Promise<'ready' | 'failed' | 'skipped'> {
+  const doc = await delivery().documents.get(detail.tenantId, detail.documentId);
+  if (!doc) {
+    logger.warn('requested document does not exist', { documentId: detail.documentId });
+    return 'skipped';
+  }
+  if (doc.status !== 'pending') {
+    logger.info('document already rendered; nothing to do', { documentId: doc.id, status: doc.status });
+    return 'skipped';
+  }
+  const started = Date.now();
+  const fail = async (reason: string, error?: unknown) => {
+    logger.warn('document render failed', { documentId: doc.id, reason, ...(error ? { error: error as Error } : {}) });
+    await delivery().documents.complete(doc, { status: 'failed', reason });
+    return 'failed' as const;
+  };
+
+  let inputs;
+  try {
+    inputs = await inputsOf(doc);
+  } catch (error) {
+    if (error instanceof DocumentDataError) return fail(error.message);
+    // Storage and table failures are transient: the bus retries. Anything else is a bug no retry fixes.
+    if (isInfrastructureError(error)) throw error;
+    return fail(`the document could not be prepared: ${String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300)}`, error);
+  }
+
+  let rendered;
+  try {
+    rendered = await renderPdf(inputs.source, inputs.model, inputs.assets);
+  } catch (error) {
+    return fail(renderFailureReason(error), isPermanentRenderError(error) ? undefined : error);
+  }
+  if (rendered.blocked.length > 0) logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });
+  await storage().put(doc.s3Key, rendered.pdf, 'application/pdf', { sha256: rendered.sha256 });
+  const completed = await delivery().documents.complete(doc, {
+    status: 'ready', sha256: rendered.sha256, size: rendered.size, ...(rendered.pages !== undefined ? { pages: rendered.pages } : {}),
+  });
+  logger.info('document rendered', { documentId: doc.id, ms: Date.now() - started, size: rendered.size, pages: rendered.pages, completed });
+  return 'ready';
+}
+
+/** Errors of the AWS SDK (S3, DynamoDB) and of the network: transient, for the bus to retry. */
+function isInfrastructureError(error: unknown): boolean {
+  const e = error as { $metadata?: unknown; $fault?: unknown; code?: string; name?: string } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.$metadata !== undefined || e.$fault !== undefined) return true;
+  if (typeof e.code === 'string' && /^(ECONN|ETIMEDOUT|EAI_AGAIN|EPIPE|ENOTFOUND)/.test(e.code)) return true;
+  return e.name === 'ElectroError' || e.name === 'TimeoutError';
+}
+
+export async function renderDocument(event: EventBridgeEvent<string, unknown>): Promise<void> {
+  if (event['detail-type'] !== events.documentRequested.detailType) {
+    logger.warn('unexpected event', { detailType: event['detail-type'] });
+    return;
+  }
+  const detail = events.documentRequested.schema.parse(event.detail);
+  logger.appendKeys({ tenantId: detail.tenantId, eventId: detail.eventId, documentId: detail.documentId });
+  await renderRequestedDocument(detail);
+}
+
+export const handler = middy<EventBridgeEvent<string, unknown>, void>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(renderDocument);

@@ -1,0 +1,93 @@
+import { defaultCurrency, getSalesPipeline, pipelineView, updateSalesPipeline } from '../../domain/crm-common';
+import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/deals';
+import { httpApi } from '../../shared/http/api';
+import { route, type Routes } from '../../shared/http/route';
+import { crm, httpDeps, tenants } from '../../shared/wiring';
+import { page } from './schemas/common';
+import { Deal, DealCreate, DealListQuery, DealPatch, SalesPipelineBody, SalesPipelineView, StageMove } from './schemas/deals';
+
+export const routes: Routes = {
+  'POST /v1/deals': route({
+    summary: 'Create a deal; its amount and totals are computed from its lines',
+    permission: 'deals:write',
+    body: DealCreate,
+    response: Deal,
+    status: 201,
+    errors: [422],
+    handler: async ({ body, caller }) => {
+      const currency = body.currency ?? defaultCurrency((await tenants().getTenant(caller.tenantId))?.settings);
+      return dealView(await createDeal(crm(), caller.tenantId, body, { currency }));
+    },
+  }),
+  'GET /v1/deals': route({
+    summary: 'List deals, newest first; filter by stage, companyId or contactId',
+    permission: 'deals:read',
+    query: DealListQuery,
+    response: page(Deal),
+    handler: async ({ query, caller }) => {
+      const { stage, companyId, contactId, ...paging } = query;
+      const result = await listDeals(crm(), caller.tenantId, { stage, companyId, contactId }, paging);
+      return { data: result.data.map(dealView), nextCursor: result.nextCursor };
+    },
+  }),
+  'GET /v1/deals/{id}': route({
+    summary: 'Get a deal',
+    permission: 'deals:read',
+    response: Deal,
+    handler: async ({ params, caller }) => dealView(await getDeal(crm(), caller.tenantId, params.id)),
+  }),
+  'PATCH /v1/deals/{id}': route({
+    summary: 'Update an open deal (new lines re-price it; null clears; If-Match or version)',
+    permission: 'deals:write',
+    body: DealPatch,
+    response: Deal,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) => {
+      const { version, ...changes } = body;
+      return dealView(await updateDeal(crm(), caller.tenantId, params.id, changes, ifMatch ?? version));
+    },
+  }),
+  'DELETE /v1/deals/{id}': route({
+    summary: 'Delete a deal',
+    permission: 'deals:delete',
+    status: 204,
+    handler: async ({ params, caller, ifMatch }) => {
+      await removeDeal(crm(), caller.tenantId, params.id, ifMatch);
+    },
+  }),
+  'POST /v1/deals/{id}/stage': route({
+    summary: 'Move a deal to another stage of the deal pipeline (422 lists every missing required field)',
+    permission: 'deals:write',
+    body: StageMove,
+    response: Deal,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) =>
+      dealView(await moveDeal(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
+  }),
+};
+
+routes['GET /v1/pipelines/deal'] = route({
+  summary: 'The tenant\'s deal pipeline (stages with their required fields); version 0 is the default',
+  permission: 'pipelines:read',
+  response: SalesPipelineView,
+  handler: async ({ caller }) => pipelineView(await getSalesPipeline(crm().configs, caller.tenantId, 'deal')),
+});
+routes['PUT /v1/pipelines/deal'] = route({
+  summary: 'Replace the deal pipeline (422 when invalid; 409 when a stage that deals are in would go or change kind)',
+  permission: 'pipelines:write',
+  body: SalesPipelineBody,
+  response: SalesPipelineView,
+  errors: [409, 422],
+  handler: async ({ body, caller, ifMatch }) =>
+    pipelineView(
+      await updateSalesPipeline(crm(), {
+        tenantId: caller.tenantId,
+        kind: 'deal',
+        stages: body.stages,
+        expectedVersion: ifMatch ?? body.version,
+        userId: caller.userId,
+      }),
+    ),
+});
+
+export const handler = httpApi(routes, httpDeps);

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { newRun, type Action } from '../../domain/automation';
+import { newDocument, publicUrl, startRun } from '../../domain/delivery';
+import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
+import { NotFound, RuleViolation } from '../../domain/errors';
+import { newId, nowIso } from '../../domain/ids';
+import { httpApi } from '../../shared/http/api';
+import { route, type Caller } from '../../shared/http/route';
+import { deliveryPorts, delivery, httpDeps, storage } from '../../shared/wiring';
+import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
+
+async function invoiceOf(caller: Caller, id: string) {
+  const subject = await deliveryPorts().subjects.get(caller.tenantId, 'invoice', id);
+  if (!subject) throw new NotFound('invoice');
+  return subject;
+}
+
+async function view(doc: DocumentRecord) {
+  const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
+  return publicDocumentView(doc, { pdfUrl, publicUrl: publicUrl(deliveryPorts(), doc.token) });
+}
+
+export const routes = {
+  'POST /v1/invoices/{id}/documents': route({
+    summary: 'Render the invoice to a PDF (asynchronously: the document starts pending)',
+    permission: 'documents:write',
+    body: DocumentCreate,
+    response: DocumentView,
+    status: 202,
+    handler: async ({ caller, params, body }) => {
+      await invoiceOf(caller, params.id);
+      const { doc, link } = newDocument({
+        tenantId: caller.tenantId, id: newId('document'), subjectType: 'invoice', subjectId: params.id,
+        templateId: body.templateId, createdBy: caller.userId, now: nowIso(),
+      });
+      await delivery().documents.request(doc, link);
+      return view(doc);
+    },
+  }),
+  'GET /v1/invoices/{id}/documents': route({
+    summary: 'Every document rendered for the invoice, oldest first',
+    permission: 'documents:read',
+    response: z.object({ data: z.array(DocumentView) }),
+    handler: async ({ caller, params }) => {
+      await invoiceOf(caller, params.id);
+      const docs = await delivery().documents.listForSubject(caller.tenantId, params.id);
+      return { data: await Promise.all(docs.map(view)) };
+    },
+  }),
+  'GET /v1/documents/{id}': route({
+    summary: 'A document, with a presigned PDF URL (minutes) and its stable public URL',
+    permission: 'documents:read',
+    response: DocumentView,
+    handler: async ({ caller, params }) => {
+      const doc = await delivery().documents.get(caller.tenantId, params.id);
+      if (!doc) throw new NotFound('document');
+      return view(doc);
+    },
+  }),
+  'DELETE /v1/documents/{id}/public-link': route({
+    summary: 'Revoke the document\'s public link: it answers 404 from now on (the document itself stays)',
+    permission: 'documents:write',
+    status: 204,
+    handler: async ({ caller, params }) => {
+      const doc = await delivery().documents.get(caller.tenantId, params.id);
+      if (!doc) throw new NotFound('document');
+      await delivery().links.revoke(doc.token);
+    },
+  }),
+  'POST /v1/invoices/{id}/send': route({
+    summary: 'Send the invoice by e-mail (PDF attached) or SMS (public link); renders a document first when none is ready',
+    permission: 'messages:write',
+    body: SendRequest,
+    response: RunView,
+    status: 202,
+    errors: [422],
+    handler: async ({ caller, params, body }) => {
+      const subject = await invoiceOf(caller, params.id);
+      const to = body.to ?? (body.channel === 'email' ? subject.client.email : subject.client.phone);
+      if (!to) {
+        throw new RuleViolation(`the client has no ${body.channel === 'email' ? 'e-mail address' : 'phone number'}; give one in "to"`, [
+          { field: body.channel === 'email' ? 'client.email' : 'client.phone', message: 'required to send' },
+        ]);
+      }
+      if (!subject.number) {
+        throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
+      }
+      const ready = !body.templateId ? await delivery().documents.latestReady(caller.tenantId, params.id) : null;
+      const send: Action = body.channel === 'email'
+        ? { type: 'send_email', to, subject: body.subject, body: body.message, attach: 'document' }
+        : { type: 'send_sms', to, text: body.message };
+      const actions: Action[] = ready ? [send] : [{ type: 'create_document', templateId: body.templateId }, send];
+      const run = newRun({ tenantId: caller.tenantId, subjectType: 'invoice', subjectId: params.id, causeEventId: newId('event'), actor: caller.userId, actions, now: nowIso() });
+      if (ready) run.steps[0].result = { documentId: ready.id };
+      const result = await startRun(deliveryPorts(), run);
+      return { id: result.id, status: result.status, subjectId: result.subjectId, steps: result.steps, error: result.error };
+    },
+  }),
+};
+
+export const handler = httpApi(routes, httpDeps);

@@ -1,0 +1,92 @@
+import {
+  createInvoice,
+  getInvoice,
+  invoiceTimeline,
+  invoiceView,
+  listInvoices,
+  moveInvoiceStage,
+  updateInvoice,
+} from '../../domain/invoices';
+import { timelineView, type Actor } from '../../domain/timeline';
+import { httpApi } from '../../shared/http/api';
+import { route, type Caller } from '../../shared/http/route';
+import { httpDeps, invoicePorts } from '../../shared/wiring';
+import { ListQuery } from './schemas/common';
+import { InvoiceCreate, InvoiceListQuery, InvoicePage, InvoicePatchBody, InvoiceView, StageMoveBody, TimelinePage } from './schemas/invoices';
+
+const userActor = (caller: Caller): Actor => ({ type: 'user', id: caller.userId });
+
+export const routes = {
+  'POST /v1/invoices': route({
+    summary: 'Create a draft invoice: from scratch ({ companyId | contactId, currency, lines, ... }) or { from: { companyId | contactId } }',
+    permission: 'invoices:write',
+    body: InvoiceCreate,
+    response: InvoiceView,
+    status: 201,
+    errors: [422],
+    handler: async ({ body, caller }) =>
+      invoiceView(await createInvoice(invoicePorts(), { tenantId: caller.tenantId, actor: userActor(caller), input: body })),
+  }),
+  'GET /v1/invoices': route({
+    summary: 'List invoices: filter by stage, clientId, dealId, number (exact, or prefix with a trailing *), q (number or client name prefix), issue date range, overdue; sort by issueDate or total',
+    permission: 'invoices:read',
+    query: InvoiceListQuery,
+    response: InvoicePage,
+    handler: async ({ query, caller }) => {
+      const { limit, cursor, ...filters } = query;
+      const result = await listInvoices(invoicePorts(), caller.tenantId, filters, { limit, cursor });
+      return { data: result.data.map(invoiceView), nextCursor: result.nextCursor };
+    },
+  }),
+  'GET /v1/invoices/{id}': route({
+    summary: 'Get an invoice',
+    permission: 'invoices:read',
+    response: InvoiceView,
+    handler: async ({ params, caller }) => invoiceView(await getInvoice(invoicePorts(), caller.tenantId, params.id)),
+  }),
+  'PATCH /v1/invoices/{id}': route({
+    summary: 'Edit a draft (an issued invoice keeps its client, lines and amounts: 409; only dueDate, dealId and responsibleUserId change)',
+    permission: 'invoices:write',
+    body: InvoicePatchBody,
+    response: InvoiceView,
+    errors: [422],
+    handler: async ({ params, body, caller, ifMatch }) => {
+      const { version, ...patch } = body;
+      return invoiceView(await updateInvoice(invoicePorts(), {
+        tenantId: caller.tenantId,
+        invoiceId: params.id,
+        actor: userActor(caller),
+        patch,
+        expectedVersion: ifMatch ?? version,
+      }));
+    },
+  }),
+  'POST /v1/invoices/{id}/stage': route({
+    summary: 'Move an invoice to a stage (422 lists every missing required field; leaving the first stage issues it: number and issue date)',
+    permission: 'invoices:write',
+    body: StageMoveBody,
+    response: InvoiceView,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) =>
+      invoiceView(await moveInvoiceStage(invoicePorts(), {
+        tenantId: caller.tenantId,
+        invoiceId: params.id,
+        to: body.stage,
+        actor: userActor(caller),
+        expectedVersion: ifMatch ?? body.version,
+        issueDate: body.issueDate,
+      })),
+  }),
+  'GET /v1/invoices/{id}/timeline': route({
+    summary: 'The invoice\'s timeline, oldest first: creation, edits, stage moves (who, when, from, to), documents, messages, views, payments',
+    permission: 'invoices:read',
+    query: ListQuery,
+    response: TimelinePage,
+    handler: async ({ params, query, caller }) => {
+      const result = await invoiceTimeline(invoicePorts(), caller.tenantId, params.id, query);
+      return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
+    },
+  }),
+};
+
+export const handler = httpApi(routes, httpDeps);

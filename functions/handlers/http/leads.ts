@@ -1,0 +1,124 @@
+import { publicView } from '../../domain/clients';
+import { defaultCurrency, getSalesPipeline, pipelineView, updateSalesPipeline } from '../../domain/crm-common';
+import { dealView } from '../../domain/deals';
+import { convertLead } from '../../domain/lead-conversion';
+import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/leads';
+import { httpApi } from '../../shared/http/api';
+import { route, type Routes } from '../../shared/http/route';
+import { crm, httpDeps, tenants } from '../../shared/wiring';
+import { page } from './schemas/common';
+import { SalesPipelineBody, SalesPipelineView, StageMove } from './schemas/deals';
+import { Conversion, ConvertLead, Lead as LeadView, LeadCreate, LeadListQuery, LeadPatch } from './schemas/leads';
+
+const view = (lead: Lead) => publicView(lead as unknown as Record<string, unknown>);
+
+export const routes: Routes = {
+  'POST /v1/leads': route({
+    summary: 'Create a lead (422 listing every field its stage requires that it lacks)',
+    permission: 'leads:write',
+    body: LeadCreate,
+    response: LeadView,
+    status: 201,
+    errors: [422],
+    handler: async ({ body, caller }) => view(await createLead(crm(), caller.tenantId, body)),
+  }),
+  'GET /v1/leads': route({
+    summary: 'List leads, newest first, optionally in one stage',
+    permission: 'leads:read',
+    query: LeadListQuery,
+    response: page(LeadView),
+    handler: async ({ query, caller }) => {
+      const { stage, ...paging } = query;
+      const result = await listLeads(crm(), caller.tenantId, { stage }, paging);
+      return { data: result.data.map(view), nextCursor: result.nextCursor };
+    },
+  }),
+  'GET /v1/leads/{id}': route({
+    summary: 'Get a lead',
+    permission: 'leads:read',
+    response: LeadView,
+    handler: async ({ params, caller }) => view(await getLead(crm(), caller.tenantId, params.id)),
+  }),
+  'PATCH /v1/leads/{id}': route({
+    summary: 'Update an open lead (contact and company merge; null clears; If-Match or version)',
+    permission: 'leads:write',
+    body: LeadPatch,
+    response: LeadView,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) => {
+      const { version, ...changes } = body;
+      return view(await updateLead(crm(), caller.tenantId, params.id, changes, ifMatch ?? version));
+    },
+  }),
+  'DELETE /v1/leads/{id}': route({
+    summary: 'Delete a lead',
+    permission: 'leads:delete',
+    status: 204,
+    handler: async ({ params, caller, ifMatch }) => {
+      await removeLead(crm(), caller.tenantId, params.id, ifMatch);
+    },
+  }),
+  'POST /v1/leads/{id}/stage': route({
+    summary: 'Move a lead to another stage of the lead pipeline (422 lists every missing required field)',
+    permission: 'leads:write',
+    body: StageMove,
+    response: LeadView,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) =>
+      view(await moveLead(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
+  }),
+  'POST /v1/leads/{id}/convert': route({
+    summary:
+      'Convert a lead into a deal + contact (+ company for a legal entity), in one transaction. ' +
+      '409 with `candidates` when existing clients match by e-mail, phone or tax id, unless onDuplicate is "use" or "create"',
+    permission: 'leads:write',
+    body: ConvertLead,
+    response: Conversion,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) => {
+      const currency = body.currency ?? defaultCurrency((await tenants().getTenant(caller.tenantId))?.settings);
+      const result = await convertLead(crm(), {
+        tenantId: caller.tenantId,
+        leadId: params.id,
+        onDuplicate: body.onDuplicate,
+        dealTitle: body.dealTitle,
+        currency,
+        expectedVersion: ifMatch ?? body.version,
+      });
+      return {
+        deal: dealView(result.deal),
+        contact: publicView(result.contact),
+        ...(result.company ? { company: publicView(result.company) } : {}),
+        lead: view(result.lead),
+        reused: result.reused,
+      };
+    },
+  }),
+};
+
+routes['GET /v1/pipelines/lead'] = route({
+  summary: 'The tenant\'s lead pipeline (stages with their required fields); version 0 is the default',
+  permission: 'pipelines:read',
+  response: SalesPipelineView,
+  handler: async ({ caller }) => pipelineView(await getSalesPipeline(crm().configs, caller.tenantId, 'lead')),
+});
+routes['PUT /v1/pipelines/lead'] = route({
+  summary: 'Replace the lead pipeline (422 when invalid; 409 when a stage that leads are in would go or change kind)',
+  permission: 'pipelines:write',
+  body: SalesPipelineBody,
+  response: SalesPipelineView,
+  errors: [409, 422],
+  handler: async ({ body, caller, ifMatch }) =>
+    pipelineView(
+      await updateSalesPipeline(crm(), {
+        tenantId: caller.tenantId,
+        kind: 'lead',
+        stages: body.stages,
+        expectedVersion: ifMatch ?? body.version,
+        userId: caller.userId,
+      }),
+    ),
+});
+
+export const handler = httpApi(routes, httpDeps);

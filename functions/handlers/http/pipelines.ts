@@ -1,0 +1,33 @@
+import { effectiveInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoices';
+import { httpApi } from '../../shared/http/api';
+import { route } from '../../shared/http/route';
+import { httpDeps, invoicePorts } from '../../shared/wiring';
+import { InvoicePipelineBody, InvoicePipelineView } from './schemas/invoices';
+
+const view = (p: EffectiveInvoicePipeline) => ({ entity: 'invoice' as const, stages: p.pipeline.stages, numbering: p.numbering, version: p.version, updatedAt: p.updatedAt });
+
+export const routes = {
+  'GET /v1/pipelines/invoice': route({
+    summary: 'The tenant\'s invoice pipeline (stages with their required fields) and number formats per series',
+    permission: 'pipelines:read',
+    response: InvoicePipelineView,
+    handler: async ({ caller }) => view(effectiveInvoicePipeline(await invoicePorts().pipelines.get(caller.tenantId, 'invoice'))),
+  }),
+  'PUT /v1/pipelines/invoice': route({
+    summary: 'Replace the invoice pipeline (and optionally the number formats); a stage that invoices are in cannot be removed or change kind',
+    permission: 'pipelines:write',
+    body: InvoicePipelineBody,
+    response: InvoicePipelineView,
+    errors: [409, 422],
+    handler: async ({ body, caller, ifMatch }) =>
+      view(await updateInvoicePipeline(invoicePorts(), {
+        tenantId: caller.tenantId,
+        actor: { type: 'user', id: caller.userId },
+        stages: body.stages,
+        numbering: body.numbering,
+        expectedVersion: ifMatch ?? body.version,
+      })),
+  }),
+};
+
+export const handler = httpApi(routes, httpDeps);

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { email, optionalText, phone } from './common';
+
+const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
+const templateId = z.string().regex(/^(standard|tpl_[0-9a-z]{26})$/, 'must be "standard" or a tpl_ id');
+
+export const DocumentCreate = z.strictObject({ templateId: templateId.optional() });
+
+export const DocumentView = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'ready', 'failed']),
+  subjectType: z.enum(['invoice', 'quote']),
+  subjectId: z.string(),
+  templateId: z.string(),
+  sha256: z.string().nullable(),
+  size: z.number().nullable(),
+  pages: z.number().nullable(),
+  reason: z.string().optional(),
+  pdfUrl: z.string().nullable(),
+  publicUrl: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const SendRequest = z.strictObject({
+  channel: z.enum(['email', 'sms']),
+  to: z.union([email, phone]).optional(),
+  subject: optionalText(200),
+  message: optionalText(5000),
+  templateId: templateId.optional(),
+}).superRefine((v, ctx) => {
+  if (v.to && v.channel === 'email' && !z.email().safeParse(v.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an e-mail address for channel email' });
+  if (v.to && v.channel === 'sms' && !phone.safeParse(v.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number for channel sms' });
+});
+
+export const RunView = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'waiting', 'done', 'failed']),
+  subjectId: z.string(),
+  steps: z.array(z.object({ action: z.object({ type: z.string() }).loose(), status: z.string(), result: z.record(z.string(), z.string()).optional(), error: z.string().optional() })),
+  error: z.string().optional(),
+});
+
+export const Action = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional() }),
+  z.strictObject({ type: z.literal('send_email'), subject: optionalText(200), body: optionalText(5000), attach: z.enum(['document', 'none']).default('document'), to: email.optional() }),
+  z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
+  z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000) }),
+  z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
+]);
+
+export const Trigger = z.strictObject({ type: z.enum(['email_opened', 'link_opened']), moveTo: stageId });
+
+export const RuleBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  entity: z.literal('invoice'),
+  stage: stageId,
+  enabled: z.boolean().default(true),
+  actions: z.array(Action).max(10),
+  triggers: z.array(Trigger).max(4).optional(),
+  version: z.number().int().min(1).optional(),
+}).superRefine((rule, ctx) => {
+  rule.actions.forEach((action, i) => {
+    if (action.type === 'send_email' && action.attach === 'document' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
+      ctx.addIssue({ code: 'custom', path: ['actions', i, 'attach'], message: 'attach "document" needs a create_document action before it' });
+    }
+    if (action.type === 'send_sms' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
+      ctx.addIssue({ code: 'custom', path: ['actions', i], message: 'send_sms links to a document: put a create_document action before it' });
+    }
+  });
+});
+
+export const RuleView = z.object({
+  id: z.string(), name: z.string(), entity: z.literal('invoice'), stage: z.string(), enabled: z.boolean(),
+  actions: z.array(z.object({ type: z.string() }).loose()), triggers: z.array(Trigger).optional(),
+  version: z.number(), createdAt: z.string(), updatedAt: z.string(),
+});

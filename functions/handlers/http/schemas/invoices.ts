@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { INVOICE_SORTS } from '../../../domain/invoice-list';
+import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoices';
+import { STAGE_ID_PATTERN } from '../../../domain/pipeline';
+import { Address, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
+
+/** The HTTP contract of invoices and the invoice pipeline (API.md). Bodies are strict. */
+
+const REQUIRED_WITHOUT_PRODUCT = ['description', 'unitPrice', 'taxRate'] as const;
+
+export const LineBody = z
+  .strictObject({
+    productId: resourceId('prd').optional(),
+    description: text(1000).optional(),
+    quantity: decimalString({ maxScale: 6, signed: true }),
+    unitPrice: decimalString({ maxScale: 6 }).optional(),
+    taxRate: percent.optional(),
+    discountPercent: percent.optional(),
+    withholdingRate: percent.optional(),
+    unit: optionalText(20),
+  })
+  .superRefine((line, ctx) => {
+    if (line.productId) return;
+    for (const key of REQUIRED_WITHOUT_PRODUCT) {
+      if (line[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required without a productId' });
+    }
+  });
+
+const clientIds = {
+  companyId: resourceId('cmp').optional(),
+  contactId: resourceId('con').optional(),
+};
+const lines = z.array(LineBody).max(500, 'at most 500 lines');
+
+const FromRef = z
+  .strictObject({ ...clientIds, dealId: resourceId('deal').optional(), quoteId: resourceId('quo').optional() })
+  .refine((from) => Object.values(from).filter(Boolean).length === 1, { message: 'give exactly one of companyId, contactId, dealId, quoteId' });
+
+const ONLY_FROM_SCRATCH = ['companyId', 'contactId', 'dealId', 'lines'] as const;
+
+export const InvoiceCreate = z
+  .strictObject({
+    type: z.enum(INVOICE_TYPES).optional(),
+    ...clientIds,
+    dealId: resourceId('deal').optional(),
+    currency: currencyCode.optional(),
+    lines: lines.optional(),
+    dueDate: isoDate.optional(),
+    notes: optionalText(2000),
+    responsibleUserId: z.string().min(1).max(64).optional(),
+    from: FromRef.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.companyId && body.contactId) {
+      ctx.addIssue({ code: 'custom', path: ['contactId'], message: 'give companyId or contactId, not both' });
+    }
+    if (body.from) {
+      for (const key of ONLY_FROM_SCRATCH) {
+        if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'cannot be combined with from (it comes from the source)' });
+      }
+    } else if (!body.currency) {
+      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'required' });
+    }
+  });
+
+export const InvoicePatchBody = z
+  .strictObject({
+    type: z.enum(INVOICE_TYPES).optional(),
+    ...clientIds,
+    dealId: resourceId('deal').nullable().optional(),
+    currency: currencyCode.optional(),
+    lines: lines.optional(),
+    dueDate: isoDate.nullable().optional(),
+    notes: optionalText(2000).nullable(),
+    responsibleUserId: z.string().min(1).max(64).optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .refine((body) => !(body.companyId && body.contactId), { path: ['contactId'], message: 'give companyId or contactId, not both' });
+
+export const StageMoveBody = z.strictObject({
+  stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id, e.g. SENT'),
+  version: z.number().int().min(1).optional(),
+  issueDate: isoDate.optional(),
+});
+
+export const InvoiceListQuery = ListQuery.extend({
+  stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id, e.g. SENT').optional(),
+  clientId: z.string().regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id').optional(),
+  dealId: resourceId('deal').optional(),
+  number: z.string().trim().min(1).max(64).optional(),
+  q: z.string().trim().min(1, 'must not be empty').max(100).optional(),
+  issueDateFrom: isoDate.optional(),
+  issueDateTo: isoDate.optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  sort: z.enum(INVOICE_SORTS).optional(),
+});
+
+const Money = z.string();
+const ClientView = z.object({
+  kind: z.enum(['company', 'contact']),
+  id: z.string(),
+  name: z.string(),
+  legalName: z.string().optional(),
+  legalForm: z.string().optional(),
+  taxId: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  address: Address.optional(),
+});
+const LineView = z.object({
+  productId: z.string().optional(),
+  description: z.string(),
+  quantity: z.string(),
+  unitPrice: Money,
+  taxRate: z.string(),
+  discountPercent: z.string().optional(),
+  withholdingRate: z.string().optional(),
+  unit: z.string().optional(),
+  netAmount: Money,
+});
+const Breakdown = z.object({ rate: z.string(), base: Money, amount: Money });
+
+export const InvoiceView = z.object({
+  number: z.string().nullable(),
+  series: z.string(),
+  type: z.enum(INVOICE_TYPES),
+  stage: z.string(),
+  status: z.enum(INVOICE_STATUSES),
+  client: ClientView.nullable(),
+  lines: z.array(LineView),
+  totals: z.object({ net: Money, tax: Money, withholding: Money, total: Money, taxBreakdown: z.array(Breakdown), withholdingBreakdown: z.array(Breakdown) }),
+  currency: z.string(),
+  issueDate: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  notes: z.string().optional(),
+  dealId: z.string().optional(),
+  quoteId: z.string().optional(),
+  source: z.object({ type: z.string(), id: z.string() }).optional(),
+  responsibleUserId: z.string(),
+  createdBy: z.string(),
+  ...Meta,
+});
+export const InvoicePage = page(InvoiceView);
+
+export const TimelineEntryView = z.object({
+  id: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  kind: z.string(),
+  at: z.string(),
+  actor: z.object({ type: z.enum(['user', 'automation', 'client', 'system']), id: z.string() }),
+  data: z.record(z.string(), z.unknown()),
+});
+export const TimelinePage = page(TimelineEntryView);
+
+// ---------------------------------------------------------------------------------------------------
+// Pipeline
+
+const StageBody = z.strictObject({
+  id: z.string().max(64),
+  name: z.string().max(200),
+  kind: z.string().max(20),
+  requiredFields: z.array(z.string().max(200)).max(50),
+});
+
+/** Types are checked here (400); the rules of a pipeline by validatePipeline (422, with paths). */
+export const InvoicePipelineBody = z.strictObject({
+  stages: z.array(StageBody).max(100),
+  numbering: z.record(z.string().max(32), z.string().max(200)).optional(),
+  version: z.number().int().min(0).optional(),
+});
+
+export const InvoicePipelineView = z.object({
+  entity: z.literal('invoice'),
+  stages: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['open', 'success', 'failure']), requiredFields: z.array(z.string()) })),
+  numbering: z.object({ invoice: z.string(), credit_note: z.string(), proforma: z.string() }),
+  version: z.number().int(),
+  updatedAt: z.string().nullable(),
+});

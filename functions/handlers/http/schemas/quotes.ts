@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ComputedLineView, Lines, TotalsView } from './deals';
+import { ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
+
+const userId = z.string().max(64);
+
+export const QuoteCreate = z.strictObject({
+  companyId: resourceId('cmp').optional(),
+  contactId: resourceId('con').optional(),
+  /** Alone, copies the deal's client, lines, currency and responsible user; given fields win. */
+  dealId: resourceId('deal').optional(),
+  lines: Lines.optional(),
+  currency: currencyCode.optional(),
+  validUntil: isoDate.optional(),
+  notes: optionalText(5000),
+  responsibleUserId: userId.optional(),
+});
+
+export const QuotePatch = z.strictObject({
+  companyId: resourceId('cmp').nullable().optional(),
+  contactId: resourceId('con').nullable().optional(),
+  dealId: resourceId('deal').nullable().optional(),
+  lines: Lines.optional(),
+  currency: currencyCode.optional(),
+  validUntil: isoDate.nullable().optional(),
+  notes: z.string().trim().min(1).max(5000).nullable().optional(),
+  responsibleUserId: userId.nullable().optional(),
+  version: z.number().int().min(1).optional(),
+});
+
+export const SendQuote = z.strictObject({
+  /** The recipient (default: the client's e-mail), subject and message of the delivery. */
+  to: email.optional(),
+  subject: text(200).optional(),
+  message: text(5000).optional(),
+  version: z.number().int().min(1).optional(),
+});
+
+export const VersionOnly = z.strictObject({ version: z.number().int().min(1).optional() });
+
+const ClientSnapshot = z.object({
+  kind: z.enum(['company', 'contact']),
+  id: z.string(),
+  name: z.string(),
+  legalName: z.string().optional(),
+  legalForm: z.string().optional(),
+  taxId: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  address: z.record(z.string(), z.string()).optional(),
+  contactId: z.string().optional(),
+  contactName: z.string().optional(),
+});
+
+export const Quote = z.object({
+  number: z.string().nullable(),
+  series: z.literal('quote'),
+  status: z.enum(['draft', 'sent', 'accepted', 'declined', 'expired']),
+  client: ClientSnapshot,
+  companyId: z.string().optional(),
+  contactId: z.string().optional(),
+  dealId: z.string().optional(),
+  lines: z.array(ComputedLineView),
+  totals: TotalsView,
+  currency: z.string(),
+  validUntil: z.string().optional(),
+  notes: z.string().optional(),
+  responsibleUserId: z.string().optional(),
+  issueDate: z.string().optional(),
+  sentAt: z.string().optional(),
+  sendCount: z.number().int().optional(),
+  /** The client's page of the quote (once sent). */
+  publicUrl: z.string().optional(),
+  declinedAt: z.string().optional(),
+  acceptedAt: z.string().optional(),
+  ...Meta,
+});
+
+export const QuoteListQuery = z.strictObject({
+  ...ListQuery.shape,
+  dealId: resourceId('deal').optional(),
+  /** A company's or contact's id: the quotes made out to that client. */
+  clientId: z.string().regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id').optional(),
+});

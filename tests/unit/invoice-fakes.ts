@@ -1,0 +1,129 @@
+/**
+ * In-memory fakes of the invoice ports, for unit tests of the use cases (the adapters are tested on
+ * DynamoDB Local). They keep the same all-or-nothing and condition semantics as the real store.
+ */
+import type {
+  ClientDirectory,
+  CommitOutcome,
+  CommitResult,
+  CompanyRecord,
+  ContactRecord,
+  Invoice,
+  InvoiceChange,
+  InvoicePorts,
+  InvoiceStore,
+  NumberCounter,
+  PipelineSettings,
+  PipelineStore,
+  ProductRecord,
+} from '../../functions/domain/invoices';
+import type { OutboxEvent } from '../../functions/domain/invoice-events';
+import type { TimelineEntry } from '../../functions/domain/timeline';
+
+export class MemoryInvoiceStore implements InvoiceStore {
+  invoices = new Map<string, Invoice>();
+  counters = new Map<string, NumberCounter>();
+  timelineEntries: TimelineEntry[] = [];
+  outbox: OutboxEvent[] = [];
+  commits = 0;
+  /** Outcomes to answer instead of committing, in order (e.g. ['contention', 'contention']). */
+  injected: CommitOutcome[] = [];
+
+  async get(tenantId: string, id: string) {
+    const found = this.invoices.get(`${tenantId}/${id}`);
+    return found ? structuredClone(found) : null;
+  }
+
+  async commit(change: InvoiceChange): Promise<CommitResult> {
+    this.commits++;
+    const injected = this.injected.shift();
+    if (injected) return { outcome: injected };
+    const key = `${change.after.tenantId}/${change.after.id}`;
+    const stored = this.invoices.get(key);
+    if (change.before ? stored?.version !== change.before.version : stored) return { outcome: 'stale' };
+    if (change.counter) {
+      const c = change.counter;
+      const counterKey = `${c.tenantId}/${c.series}/${c.period}`;
+      const current = this.counters.get(counterKey);
+      if ((current?.value ?? 0) !== c.expected) return { outcome: 'contention', counter: current ? { ...current } : null };
+      this.counters.set(counterKey, { tenantId: c.tenantId, series: c.series, period: c.period, value: c.next, lastIssueDate: c.lastIssueDate });
+    }
+    this.invoices.set(key, structuredClone(change.after));
+    this.timelineEntries.push(...change.timeline);
+    this.outbox.push(...change.events);
+    return { outcome: 'ok' };
+  }
+
+  async getCounter(tenantId: string, series: string, period: string) {
+    return this.counters.get(`${tenantId}/${series}/${period}`) ?? null;
+  }
+
+  async queryStep(): Promise<never> {
+    throw new Error('lists are tested on DynamoDB Local');
+  }
+
+  async anyInStage(tenantId: string, stage: string) {
+    return [...this.invoices.values()].some((i) => i.tenantId === tenantId && i.stage === stage);
+  }
+
+  async timeline(tenantId: string, invoiceId: string) {
+    return { data: this.timelineEntries.filter((t) => t.tenantId === tenantId && t.subjectId === invoiceId), nextCursor: null };
+  }
+}
+
+export class MemoryPipelineStore implements PipelineStore {
+  stored = new Map<string, PipelineSettings>();
+  async get(tenantId: string, kind: string) {
+    return this.stored.get(`${tenantId}/${kind}`) ?? null;
+  }
+  async save(settings: PipelineSettings, expectedVersion: number) {
+    const current = this.stored.get(`${settings.tenantId}/${settings.kind}`);
+    if ((current?.version ?? 0) !== expectedVersion) throw new Error('stale');
+    this.stored.set(`${settings.tenantId}/${settings.kind}`, settings);
+    return settings;
+  }
+}
+
+export function memoryPorts(overrides: Partial<InvoicePorts> = {}) {
+  const invoices = new MemoryInvoiceStore();
+  const pipelines = new MemoryPipelineStore();
+  const companies = new Map<string, CompanyRecord>();
+  const contacts = new Map<string, ContactRecord>();
+  const products = new Map<string, ProductRecord>();
+  const clients: ClientDirectory = {
+    getCompany: async (_t, id) => companies.get(id) ?? null,
+    getContact: async (_t, id) => contacts.get(id) ?? null,
+  };
+  const sleeps: number[] = [];
+  const ports: InvoicePorts = {
+    invoices,
+    pipelines,
+    clients,
+    products: { getProduct: async (_t, id) => products.get(id) ?? null },
+    now: () => new Date('2026-03-15T10:00:00Z'),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    ...overrides,
+  };
+  return { ports, invoices, pipelines, companies, contacts, products, sleeps };
+}
+
+export const acme: CompanyRecord = {
+  id: 'cmp_01jabcdefghjkmnpqrstvwxyz0',
+  name: 'Ñandú Ibérica',
+  legalName: 'Ñandú Ibérica S.L.',
+  taxId: 'B12345678',
+  email: 'billing@nandu.example',
+  phone: '+34 600 123 456',
+  address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
+  responsibleUserId: 'usr_sales',
+};
+
+export const lucia: ContactRecord = {
+  id: 'con_01jabcdefghjkmnpqrstvwxyz0',
+  firstName: 'Lucía',
+  lastName: 'Fernández',
+  email: 'lucia@example.com',
+};
