@@ -14,6 +14,7 @@ import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type Fie
 import { newId } from './ids';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
 import { outboxEvent, type OutboxEvent } from './invoice-events';
+import { busy, createIssueQueue, ISSUE_DEFAULTS, jitteredBackoff, type IssueQueue } from './invoice-issuing';
 import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './invoice-list';
 import { dec } from './money';
 import { counterPeriod, defaultNumberFormat, formatNumber, validateNumberFormat } from './numbering';
@@ -133,30 +134,37 @@ export interface CounterAdvance {
   lastIssueDate: string;
 }
 
-/** One atomic write: the invoice (created, or updated from `before`'s version), plus what goes with it. */
+/** The write of one invoice (created, or updated from `before`'s version), plus what goes with it. */
 export interface InvoiceChange {
   before: Invoice | null;
   after: Invoice;
-  counter?: CounterAdvance;
   timeline: TimelineEntry[];
   events: OutboxEvent[];
 }
 
+/** Changes written together in one transaction, all or none; with the counter move of those they issue. */
+export interface InvoiceCommit {
+  changes: InvoiceChange[];
+  counter?: CounterAdvance;
+}
+
 /**
- * 'ok'; 'stale' when the invoice is not at `before.version` any more (or already exists, on create);
- * 'contention' when the number counter moved first or the write collided with another (retry), with the
- * counter as the refusal found it when the store can tell (saves reading it again).
+ * 'ok'; 'stale' when some invoices are not at their `before.version` any more (or already exist, on
+ * create), by index in `changes`; 'contention' when the number counter moved first or the write collided
+ * with another (retry), with the counter as the refusal found it when the store can tell.
  */
-export type CommitOutcome = 'ok' | 'stale' | 'contention';
-export type CommitResult = { outcome: 'ok' | 'stale' } | { outcome: 'contention'; counter?: NumberCounter | null };
+export type CommitResult =
+  | { outcome: 'ok' }
+  | { outcome: 'stale'; members: number[] }
+  | { outcome: 'contention'; counter?: NumberCounter | null };
 
 // ---------------------------------------------------------------------------------------------------
 // Ports
 
 export interface InvoiceStore {
   get(tenantId: string, id: string): Promise<Invoice | null>;
-  /** Writes everything in `change` in one transaction, or nothing. */
-  commit(change: InvoiceChange): Promise<CommitResult>;
+  /** Writes everything in one transaction, or nothing. */
+  commit(commit: InvoiceCommit): Promise<CommitResult>;
   getCounter(tenantId: string, series: string, period: string): Promise<NumberCounter | null>;
   /** Runs one step of a list plan (see invoice-list.ts). */
   queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice>[]>;
@@ -248,12 +256,14 @@ export interface InvoicePorts {
   /** The tenant's default currency (for invoices made from a client). */
   defaultCurrency?: (tenantId: string) => Promise<string | undefined>;
   now?: () => Date;
-  /** Waits between retries of a contended number; tests pass a fast one. */
+  /** Waits between retries of a collided write; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The process's queue of issues (group commit of numbers); one is made per call when absent. */
+  issueQueue?: IssueQueue;
 }
 
-export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'now' | 'sleep' | 'random'>;
+export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'now' | 'sleep' | 'random' | 'issueQueue'>;
 
 const nowOf = (ports: Pick<InvoicePorts, 'now'>) => (ports.now ?? (() => new Date()))();
 export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -617,7 +627,7 @@ export async function createInvoice(ports: InvoicePorts, cmd: { tenantId: string
     responsibleUserId: responsibleUserId ?? clientResponsible ?? actor.id,
     now,
   });
-  const { outcome } = await ports.invoices.commit({
+  const { outcome } = await ports.invoices.commit({ changes: [{
     before: null,
     after: invoice,
     timeline: [timelineEntry({ tenantId, subjectType: 'invoice', subjectId: invoice.id, kind: 'created', actor, at: now, data: { stage: invoice.stage, type, ...(source ? { source } : {}) } })],
@@ -629,7 +639,7 @@ export async function createInvoice(ports: InvoicePorts, cmd: { tenantId: string
       sourceId: source?.id,
       version: invoice.version,
     }, now)],
-  });
+  }] });
   if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
   return withNulls(invoice);
 }
@@ -723,12 +733,12 @@ export async function updateInvoice(
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
 
-  const { outcome } = await ports.invoices.commit({
+  const { outcome } = await ports.invoices.commit({ changes: [{
     before: current,
     after: next,
     timeline: [timelineEntry({ tenantId, subjectType: 'invoice', subjectId: invoiceId, kind: 'updated', actor, at: now, data: { fields: changed } })],
     events: [],
-  });
+  }] });
   if (outcome !== 'ok') {
     const latest = await ports.invoices.get(tenantId, invoiceId);
     throw staleVersion(cmd.expectedVersion ?? current.version, latest?.version ?? current.version);
@@ -830,19 +840,8 @@ export function applyStageMove(invoice: Invoice, plan: StageMovePlan, now: Date,
   return next;
 }
 
-/**
- * Tries of one stage move when its number is contended, the backoff between them (exponential, full
- * jitter: contenders spread out instead of colliding again) and the time budget of all the tries
- * (below API Gateway's 29 s; past it the caller gets a 409 to retry, nothing written).
- */
-export const MOVE_MAX_ATTEMPTS = 80;
-export const MOVE_BACKOFF_BASE_MS = 10;
-export const MOVE_BACKOFF_CAP_MS = 2000;
-export const MOVE_TIME_BUDGET_MS = 20_000;
-
-export function backoffMs(attempt: number, random: () => number): number {
-  return Math.floor(random() * Math.min(MOVE_BACKOFF_CAP_MS, MOVE_BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)));
-}
+/** Re-plans of one move whose invoice changed meanwhile (without an expected version), and retries of a collided write. */
+export const MOVE_MAX_ATTEMPTS = 20;
 
 export interface MoveStageCommand {
   tenantId: string;
@@ -860,24 +859,19 @@ export interface MoveStageCommand {
  * from automation (e.g. "move to VIEWED when the client opens the link": actor { type: 'automation', id }).
  *
  * One transaction writes the invoice (conditioned on its version), the number counter when the move issues
- * it (conditioned on the value read: the counter moves only with the invoice it numbers, so numbers have no
- * gaps and no duplicates), a timeline entry and the `invoice.stage_changed` event (plus `invoice.paid` when
- * it becomes paid). When another issue took the number first, the counter is read again and the write
- * retried, with jittered backoff, up to MOVE_MAX_ATTEMPTS times.
+ * it (conditioned on the value read: the counter moves only with the invoices it numbers, so numbers have no
+ * gaps and no duplicates; see invoice-issuing.ts for retries and group commit), a timeline entry and the
+ * `invoice.stage_changed` event (plus `invoice.paid` when it becomes paid).
  */
 export async function moveInvoiceStage(ports: StageMovePorts, cmd: MoveStageCommand): Promise<Invoice> {
   const { tenantId, invoiceId, to, actor } = cmd;
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = ports.random ?? Math.random;
-  const started = Date.now();
+  const queue = ports.issueQueue ?? createIssueQueue({ sleep, random });
   let attempts = 0;
   const pause = async () => {
-    attempts++;
-    const wait = backoffMs(attempts, random);
-    if (attempts >= MOVE_MAX_ATTEMPTS || Date.now() + wait - started > MOVE_TIME_BUDGET_MS) {
-      throw new Conflict(`the move of invoice ${invoiceId} kept colliding with concurrent writes; retry`, [{ field: 'stage', message: 'busy' }]);
-    }
-    await sleep(wait);
+    if (++attempts >= MOVE_MAX_ATTEMPTS) throw busy(invoiceId);
+    await sleep(jitteredBackoff(attempts, random));
   };
 
   for (;;) {
@@ -888,75 +882,59 @@ export async function moveInvoiceStage(ports: StageMovePorts, cmd: MoveStageComm
     const settings = effectiveInvoicePipeline(await ports.pipelines.get(tenantId, 'invoice'));
     const now = nowOf(ports);
     const plan = planStageMove(current, settings.pipeline, to, { today: isoDay(now), issueDate: cmd.issueDate });
-    const format = settings.numbering[current.type] ?? defaultNumberFormat(current.series);
 
-    let seen: NumberCounter | null | undefined; // the counter as the last refusal found it
-    for (;;) {
-      // when issuing, (re)read the counter: the number is the one after the counter's value
-      let counter: CounterAdvance | undefined;
-      let numbering: { number: string; sequence: number } | undefined;
-      if (plan.issues) {
-        const issueDate = plan.issueDate!;
-        const period = counterPeriod(format, issueDate);
-        const stored = seen !== undefined ? seen : await ports.invoices.getCounter(tenantId, current.series, period);
-        seen = undefined;
-        if (stored?.lastIssueDate && issueDate < stored.lastIssueDate) {
-          throw new RuleViolation('numbers must follow issue dates', [
-            { field: 'issueDate', message: `the ${current.series} series already has an invoice issued on ${stored.lastIssueDate}; the issue date cannot be earlier` },
-          ]);
-        }
-        const value = stored?.value ?? 0;
-        numbering = { number: formatNumber(format, value + 1, issueDate, current.series), sequence: value + 1 };
-        counter = {
-          tenantId,
-          series: current.series,
-          period,
-          expected: value,
-          next: value + 1,
-          lastIssueDate: stored?.lastIssueDate && stored.lastIssueDate > issueDate ? stored.lastIssueDate : issueDate,
-        };
-      }
+    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
       const after = applyStageMove(current, plan, now, numbering);
       const events = [outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id }, now)];
       if (plan.statusTo === 'paid') {
         events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
       }
-      const result = await ports.invoices.commit({
-        before: current,
-        after,
-        counter,
-        timeline: [timelineEntry({
-          tenantId,
-          subjectType: 'invoice',
-          subjectId: invoiceId,
-          kind: 'stage_changed',
-          actor,
-          at: now,
-          data: {
-            from: plan.from,
-            to: plan.to,
-            ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
-            ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
-          },
-        })],
-        events,
+      const timeline = [timelineEntry({
+        tenantId,
+        subjectType: 'invoice',
+        subjectId: invoiceId,
+        kind: 'stage_changed',
+        actor,
+        at: now,
+        data: {
+          from: plan.from,
+          to: plan.to,
+          ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
+          ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
+        },
+      })];
+      return { before: current, after, timeline, events };
+    };
+
+    let outcome: 'ok' | 'stale' | 'busy' | 'contention';
+    let moved: Invoice | undefined;
+    if (plan.issues) {
+      const issued = await queue.issue(ports.invoices, {
+        tenantId,
+        series: current.series,
+        format: settings.numbering[current.type] ?? defaultNumberFormat(current.series),
+        issueDate: plan.issueDate!,
+        sizeHint: JSON.stringify(current).length * 2,
+        build: (numbering) => build(numbering),
       });
-      if (result.outcome === 'ok') return withNulls(after);
-      if (result.outcome === 'stale') {
-        if (cmd.expectedVersion !== undefined) {
-          const latest = await ports.invoices.get(tenantId, invoiceId);
-          throw staleVersion(cmd.expectedVersion, latest?.version ?? current.version + 1);
-        }
-        await pause();
-        break; // the invoice changed meanwhile: plan again on what it is now
-      }
-      // contention: another issue took the number; go again from the counter the refusal returned (or re-read it)
-      const refused = result as { outcome: 'contention'; counter?: NumberCounter | null };
-      if (refused.counter !== undefined && (refused.counter === null || refused.counter.period === counter?.period)) seen = refused.counter;
-      await pause();
+      outcome = issued.outcome;
+      if (issued.outcome === 'ok') moved = issued.invoice;
+    } else {
+      const change = build();
+      outcome = (await ports.invoices.commit({ changes: [change] })).outcome;
+      moved = change.after;
     }
+    if (outcome === 'ok') return withNulls(moved!);
+    if (outcome === 'busy') throw busy(invoiceId);
+    if (outcome === 'stale' && cmd.expectedVersion !== undefined) {
+      const latest = await ports.invoices.get(tenantId, invoiceId);
+      throw staleVersion(cmd.expectedVersion, latest?.version ?? current.version + 1);
+    }
+    await pause(); // the invoice changed meanwhile, or the write collided: plan again on what it is now
   }
 }
+
+export { ISSUE_DEFAULTS };
 
 // ---------------------------------------------------------------------------------------------------
 // Reading

@@ -101,9 +101,9 @@ export function sniffImage(bytes: Uint8Array): ImageContentType | null {
   return null;
 }
 
+/** For a clearer message only: SVG is refused like any other non-PNG/JPEG content. */
 function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
-  return head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')) || head.includes('<svg');
+  return Buffer.from(bytes.subarray(0, 1024)).toString('utf8').toLowerCase().includes('<svg');
 }
 
 export interface DecodedImage {
@@ -118,7 +118,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * Decodes and checks an uploaded image: base64 (a `data:image/...;base64,` prefix is tolerated), at most
  * MAX_IMAGE_BYTES, PNG or JPEG by content, agreeing with the declared type if one is given.
- * Returns the problems as field errors (empty when the image is fine).
+ * Returns the image, or the problems as field errors.
  */
 export function decodeImage(
   name: ImageName,

@@ -77,7 +77,7 @@ export class StatelessStack extends Stack {
         ? {
             allowOrigins: settings.corsOrigins,
             allowMethods: [apigw.CorsHttpMethod.ANY],
-            allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+            allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-correlation-id'],
             exposeHeaders: ['etag', 'location'],
             maxAge: Duration.hours(1),
           }
@@ -147,7 +147,11 @@ export class StatelessStack extends Stack {
     const seen = new Map<string, string>();
     for (const [name, spec] of Object.entries(specs)) {
       if (!spec.routes?.length) continue;
-      const integration = new HttpLambdaIntegration(`${constructId(name)}Integration`, this.functions.get(name)!.function);
+      // One invoke permission per function for this API (not one per route): keeps the stack far from
+      // CloudFormation's 500-resource limit and the function policy small as routes are added.
+      const integration = new HttpLambdaIntegration(`${constructId(name)}Integration`, this.functions.get(name)!.function, {
+        scopePermissionToRoute: false,
+      });
       for (const route of spec.routes) {
         const { method, path } = parseRoute(route);
         const httpMethod = HTTP_METHODS[method as keyof typeof HTTP_METHODS];

@@ -59,10 +59,10 @@ describe('companies, contacts and products', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await client.get(`/v1/products?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await client.get(`/v1/products?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(3);
-      seen.push(...page.body.data.map((p: { id: string }) => p.id));
+      seen.push(...page.body.data.map((p) => p.id));
       cursor = page.body.nextCursor;
     } while (cursor);
 

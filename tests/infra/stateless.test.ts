@@ -140,6 +140,19 @@ describe('stateless stack', () => {
       }
     });
 
+    it('lets API Gateway invoke each HTTP function through one permission scoped to this API', () => {
+      const apiId = Object.keys(resources(template, 'AWS::ApiGatewayV2::Api'))[0];
+      const permissions = Object.values(resources(template, 'AWS::Lambda::Permission')).filter(
+        (p) => p.Properties!.Principal === 'apigateway.amazonaws.com',
+      );
+      expect(permissions).toHaveLength(httpNames.length);
+      for (const name of httpNames) {
+        const permission = permissions.find((p) => JSON.stringify(p.Properties!.FunctionName).includes(fn(name).logicalId));
+        expect(permission, name).toBeDefined();
+        expect(JSON.stringify(permission!.Properties!.SourceArn), name).toContain(`{"Ref":"${apiId}"}`);
+      }
+    });
+
     it('has a $default stage with throttling defaults and access logs, and no CORS unless configured', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',

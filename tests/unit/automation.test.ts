@@ -5,7 +5,7 @@ import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
 const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({
-  tenantId: 't', id: 'rule_1', name: 'r', entity: 'invoice', stage: 'SENT', enabled: true, version: 1, createdAt: '', updatedAt: '',
+  tenantId: 't', id: 'rule_1', version: 1, createdAt: '', updatedAt: '',
   ...standardRules()[0], ...over,
 });
 

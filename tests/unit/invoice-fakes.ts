@@ -4,12 +4,11 @@
  */
 import type {
   ClientDirectory,
-  CommitOutcome,
   CommitResult,
   CompanyRecord,
   ContactRecord,
   Invoice,
-  InvoiceChange,
+  InvoiceCommit,
   InvoicePorts,
   InvoiceStore,
   NumberCounter,
@@ -17,6 +16,7 @@ import type {
   PipelineStore,
   ProductRecord,
 } from '../../functions/domain/invoices';
+import { createIssueQueue } from '../../functions/domain/invoice-issuing';
 import type { OutboxEvent } from '../../functions/domain/invoice-events';
 import type { TimelineEntry } from '../../functions/domain/timeline';
 
@@ -26,31 +26,38 @@ export class MemoryInvoiceStore implements InvoiceStore {
   timelineEntries: TimelineEntry[] = [];
   outbox: OutboxEvent[] = [];
   commits = 0;
+  /** Invoices per commit. */
+  batches: number[] = [];
   /** Outcomes to answer instead of committing, in order (e.g. ['contention', 'contention']). */
-  injected: CommitOutcome[] = [];
+  injected: ('stale' | 'contention')[] = [];
 
   async get(tenantId: string, id: string) {
     const found = this.invoices.get(`${tenantId}/${id}`);
     return found ? structuredClone(found) : null;
   }
 
-  async commit(change: InvoiceChange): Promise<CommitResult> {
+  async commit({ changes, counter }: InvoiceCommit): Promise<CommitResult> {
     this.commits++;
+    this.batches.push(changes.length);
     const injected = this.injected.shift();
+    if (injected === 'stale') return { outcome: 'stale', members: changes.map((_, i) => i) };
     if (injected) return { outcome: injected };
-    const key = `${change.after.tenantId}/${change.after.id}`;
-    const stored = this.invoices.get(key);
-    if (change.before ? stored?.version !== change.before.version : stored) return { outcome: 'stale' };
-    if (change.counter) {
-      const c = change.counter;
-      const counterKey = `${c.tenantId}/${c.series}/${c.period}`;
-      const current = this.counters.get(counterKey);
-      if ((current?.value ?? 0) !== c.expected) return { outcome: 'contention', counter: current ? { ...current } : null };
-      this.counters.set(counterKey, { tenantId: c.tenantId, series: c.series, period: c.period, value: c.next, lastIssueDate: c.lastIssueDate });
+    const stale = changes.flatMap((change, i) => {
+      const stored = this.invoices.get(`${change.after.tenantId}/${change.after.id}`);
+      return (change.before ? stored?.version !== change.before.version : stored) ? [i] : [];
+    });
+    if (stale.length > 0) return { outcome: 'stale', members: stale };
+    if (counter) {
+      const key = `${counter.tenantId}/${counter.series}/${counter.period}`;
+      const current = this.counters.get(key);
+      if ((current?.value ?? 0) !== counter.expected) return { outcome: 'contention', counter: current ? { ...current } : null };
+      this.counters.set(key, { tenantId: counter.tenantId, series: counter.series, period: counter.period, value: counter.next, lastIssueDate: counter.lastIssueDate });
     }
-    this.invoices.set(key, structuredClone(change.after));
-    this.timelineEntries.push(...change.timeline);
-    this.outbox.push(...change.events);
+    for (const change of changes) {
+      this.invoices.set(`${change.after.tenantId}/${change.after.id}`, structuredClone(change.after));
+      this.timelineEntries.push(...change.timeline);
+      this.outbox.push(...change.events);
+    }
     return { outcome: 'ok' };
   }
 
@@ -96,6 +103,7 @@ export function memoryPorts(overrides: Partial<InvoicePorts> = {}) {
   };
   const sleeps: number[] = [];
   const ports: InvoicePorts = {
+    issueQueue: createIssueQueue({ sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5 }),
     invoices,
     pipelines,
     clients,

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Conflict, NotFound, RuleViolation } from '../../functions/domain/errors';
+import { ISSUE_DEFAULTS, jitteredBackoff, MAX_BATCH } from '../../functions/domain/invoice-issuing';
 import {
-  backoffMs,
   createInvoice,
   frozenFields,
   moveInvoiceStage,
-  MOVE_BACKOFF_CAP_MS,
-  MOVE_MAX_ATTEMPTS,
   planStageMove,
   resolveLines,
   updateInvoice,
@@ -300,13 +298,13 @@ describe('stage moves', () => {
 
     expect(moved.number).toBe('INV-2026-000001');
     expect(setup.invoices.commits).toBe(1 + 3);
-    expect(setup.sleeps).toEqual([backoffMs(1, () => 0.5), backoffMs(2, () => 0.5)]);
+    expect(setup.sleeps).toEqual([jitteredBackoff(1, () => 0.5), jitteredBackoff(2, () => 0.5)]);
     expect(setup.invoices.outbox.filter((e) => e.detailType === 'invoice.stage_changed')).toHaveLength(1);
   });
 
-  it('gives up with 409 after MOVE_MAX_ATTEMPTS contended tries, having written nothing', async () => {
+  it('gives up with 409 after the maximum of contended tries, having written nothing', async () => {
     const setup = await sendableDraft();
-    setup.invoices.injected = Array(MOVE_MAX_ATTEMPTS).fill('contention');
+    setup.invoices.injected = Array(ISSUE_DEFAULTS.maxAttempts).fill('contention');
 
     const error = await failure(() => moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor }));
 
@@ -328,9 +326,68 @@ describe('stage moves', () => {
   });
 
   it('backs off within the cap, growing with the attempt', () => {
-    expect(backoffMs(1, () => 0.999)).toBeLessThan(backoffMs(5, () => 0.999));
-    expect(backoffMs(30, () => 0.999)).toBeLessThanOrEqual(MOVE_BACKOFF_CAP_MS);
-    expect(backoffMs(3, () => 0)).toBe(0);
+    expect(jitteredBackoff(1, () => 0.999)).toBeLessThan(jitteredBackoff(5, () => 0.999));
+    expect(jitteredBackoff(30, () => 0.999)).toBeLessThanOrEqual(ISSUE_DEFAULTS.backoffCapMs);
+    expect(jitteredBackoff(3, () => 0)).toBe(0);
+  });
+
+  it('continues from the counter a refusal returns, without reading it again', async () => {
+    const setup = await sendableDraft();
+    const year = '2026';
+    setup.invoices.counters.set(`${tenantId}/invoice/${year}`, { tenantId, series: 'invoice', period: year, value: 41, lastIssueDate: '2026-01-02' });
+    let reads = 0;
+    const stale = { ...setup.invoices, getCounter: async () => (reads++, { tenantId, series: 'invoice', period: year, value: 7 }) };
+    const store = Object.assign(Object.create(Object.getPrototypeOf(setup.invoices)), setup.invoices, { getCounter: stale.getCounter });
+
+    const moved = await moveInvoiceStage({ ...setup.ports, invoices: store }, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor });
+
+    expect(moved.number).toBe('INV-2026-000042');
+    expect(reads).toBe(1);
+  });
+
+  it('issues concurrent moves of one process together (group commit), gapless and in issue-date order', async () => {
+    // Prepare
+    const setup = await sendableDraft();
+    const drafts = await Promise.all(Array.from({ length: 39 }, () =>
+      createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } })));
+    const all = [setup.invoice, ...drafts];
+    setup.invoices.batches.length = 0;
+
+    // Act
+    const moved = await Promise.all(all.map((d, i) =>
+      moveInvoiceStage(setup.ports, { tenantId, invoiceId: d.id, to: 'SENT', actor, issueDate: i === 0 ? '2026-03-14' : undefined })));
+
+    // Assess
+    expect(moved.map((m) => m.sequence).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(setup.invoices.batches.length).toBeLessThan(40);
+    expect(Math.max(...setup.invoices.batches)).toBeLessThanOrEqual(MAX_BATCH);
+    const byNumber = [...moved].sort((a, b) => a.sequence! - b.sequence!);
+    expect(byNumber.map((m) => m.issueDate)).toEqual([...byNumber.map((m) => m.issueDate)].sort());
+    expect(setup.invoices.outbox.filter((e) => e.detailType === 'invoice.stage_changed')).toHaveLength(40);
+  });
+
+  it('lets the others of a batch go on when one of them changed meanwhile', async () => {
+    const setup = await sendableDraft();
+    const other = await createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const realGet = setup.invoices.get.bind(setup.invoices);
+    let edited = false;
+    setup.invoices.get = async (t, id) => {
+      const found = await realGet(t, id);
+      if (id === other.id && !edited) {
+        // someone edits `other` right after this move read it
+        edited = true;
+        await updateInvoice(setup.ports, { tenantId, invoiceId: other.id, actor, patch: { notes: 'edited' } });
+      }
+      return found;
+    };
+
+    const [a, b] = await Promise.all([
+      moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor }),
+      moveInvoiceStage(setup.ports, { tenantId, invoiceId: other.id, to: 'SENT', actor }),
+    ]);
+
+    expect([a.number, b.number].sort()).toEqual(['INV-2026-000001', 'INV-2026-000002']);
+    expect(b).toMatchObject({ notes: 'edited', version: 3 });
   });
 });
 

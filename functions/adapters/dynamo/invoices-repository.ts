@@ -6,7 +6,7 @@ import {
   type ClientDirectory,
   type CommitResult,
   type Invoice,
-  type InvoiceChange,
+  type InvoiceCommit,
   type InvoicePorts,
   type InvoiceStore,
   type NumberCounter,
@@ -14,6 +14,7 @@ import {
   type PipelineStore,
   type ProductCatalog,
 } from '../../domain/invoices';
+import { createIssueQueue } from '../../domain/invoice-issuing';
 import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../domain/invoice-list';
 import { isConditionFailure, isInvalidCursor } from './errors';
 import type { CrmService } from './service';
@@ -116,34 +117,41 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
       return data ? fromInvoiceRecord(data) : null;
     },
 
-    async commit(change: InvoiceChange): Promise<CommitResult> {
-      const { before, after, counter } = change;
-      const record = toInvoiceRecord(after);
+    async commit({ changes, counter }: InvoiceCommit): Promise<CommitResult> {
+      // item order: the counter (when issuing) first, then per invoice: invoice, lookup, timeline..., outbox...
+      const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
+      const invoiceIndexes: number[] = [];
       const result = await service.transaction
-        .write((e: any) => [
-          before
-            ? e.invoice.put(record).where((a: any, { eq }: any) => eq(a.version, before.version)).commit()
-            : e.invoice.create(record).commit(),
-          e.invoiceLookup.put(toLookupRecord(after)).commit(),
-          ...(counter
-            ? [counter.expected === 0
-              ? e.numberCounter.create({ tenantId: counter.tenantId, series: counter.series, period: counter.period, value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt: after.updatedAt }).commit({ response: 'all_old' })
-              : e.numberCounter.patch({ tenantId: counter.tenantId, series: counter.series, period: counter.period })
-                .set({ value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt: after.updatedAt })
-                .where((a: any, { eq }: any) => eq(a.value, counter.expected))
-                .commit({ response: 'all_old' })]
-            : []),
-          ...change.timeline.map((entry) => e.timeline.create(entry).commit()),
-          ...change.events.map((event) => e.outbox.create(event).commit()),
-        ])
+        .write((e: any) => {
+          const items: any[] = [];
+          if (counter) {
+            const key = { tenantId: counter.tenantId, series: counter.series, period: counter.period };
+            const set = { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
+            // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
+            items.push(counter.expected === 0
+              ? e.numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+              : e.numberCounter.patch(key).set(set).where((a: any, { eq }: any) => eq(a.value, counter.expected)).commit({ response: 'all_old' }));
+          }
+          for (const { before, after, timeline: entries, events } of changes) {
+            const record = toInvoiceRecord(after);
+            invoiceIndexes.push(items.length);
+            items.push(before
+              ? e.invoice.put(record).where((a: any, { eq }: any) => eq(a.version, before.version)).commit()
+              : e.invoice.create(record).commit());
+            items.push(e.invoiceLookup.put(toLookupRecord(after)).commit());
+            for (const entry of entries) items.push(e.timeline.create(entry).commit());
+            for (const event of events) items.push(e.outbox.create(event).commit());
+          }
+          return items;
+        })
         .go();
       if (!result.canceled) return { outcome: 'ok' };
       const reasons = result.data as { code?: string; item?: Record<string, any> | null }[];
       const codes = reasons.map((d) => d.code ?? 'None');
-      if (codes[0] === 'ConditionalCheckFailed') return { outcome: 'stale' };
-      if (counter && codes[2] === 'ConditionalCheckFailed') {
-        // the refusal carries the counter as it is now (ReturnValuesOnConditionCheckFailure: ALL_OLD)
-        const item = reasons[2].item;
+      const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
+      if (stale.length > 0) return { outcome: 'stale', members: stale };
+      if (counter && codes[0] === 'ConditionalCheckFailed') {
+        const item = reasons[0].item;
         return { outcome: 'contention', ...(item ? { counter: item as NumberCounter } : {}) };
       }
       if (codes.includes('TransactionConflict')) return { outcome: 'contention' };
@@ -252,6 +260,7 @@ export function productCatalog(service: CrmService): ProductCatalog {
 export function invoicePortsFor(service: CrmService, extra: Partial<InvoicePorts> = {}): InvoicePorts {
   const { tenant } = service.entities;
   return {
+    issueQueue: createIssueQueue({ sleep: extra.sleep, random: extra.random }),
     invoices: invoicesRepository(service),
     pipelines: pipelinesRepository(service),
     clients: clientDirectory(service),

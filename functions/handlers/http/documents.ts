@@ -1,18 +1,27 @@
 import { z } from 'zod';
 import { newRun, type Action } from '../../domain/automation';
 import { newDocument, publicUrl, startRun } from '../../domain/delivery';
-import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
+import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents';
 import { NotFound, RuleViolation } from '../../domain/errors';
 import { newId, nowIso } from '../../domain/ids';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
-import { deliveryPorts, delivery, httpDeps, storage } from '../../shared/wiring';
+import { deliveryPorts, delivery, httpDeps, storage, templatesRepo } from '../../shared/wiring';
 import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {
   const subject = await deliveryPorts().subjects.get(caller.tenantId, 'invoice', id);
   if (!subject) throw new NotFound('invoice');
   return subject;
+}
+
+/** A tenant template must exist and print invoices; the built-in one always does. */
+async function checkTemplate(caller: Caller, templateId: string | undefined) {
+  if (!templateId || templateId === BUILTIN_TEMPLATE_ID) return;
+  const template = await templatesRepo().get(caller.tenantId, templateId);
+  if (!template || template.kind === 'quote') {
+    throw new RuleViolation(template ? 'that template prints quotes, not invoices' : 'no such template', [{ field: 'templateId', message: template ? 'prints quotes' : 'no such template' }]);
+  }
 }
 
 async function view(doc: DocumentRecord) {
@@ -29,6 +38,7 @@ export const routes = {
     status: 202,
     handler: async ({ caller, params, body }) => {
       await invoiceOf(caller, params.id);
+      await checkTemplate(caller, body.templateId);
       const { doc, link } = newDocument({
         tenantId: caller.tenantId, id: newId('document'), subjectType: 'invoice', subjectId: params.id,
         templateId: body.templateId, createdBy: caller.userId, now: nowIso(),
@@ -76,6 +86,7 @@ export const routes = {
     errors: [422],
     handler: async ({ caller, params, body }) => {
       const subject = await invoiceOf(caller, params.id);
+      await checkTemplate(caller, body.templateId);
       const to = body.to ?? (body.channel === 'email' ? subject.client.email : subject.client.phone);
       if (!to) {
         throw new RuleViolation(`the client has no ${body.channel === 'email' ? 'e-mail address' : 'phone number'}; give one in "to"`, [
