@@ -57,10 +57,30 @@ export interface Quote extends Owned {
   issueDate?: string;
   sentAt?: string;
   sendCount?: number;
-  /** The credential of the public quote page (>= 256 bits, base64url); set when first sent. */
+  /** The credential of the public quote page (192 bits, base64url); set when first sent. */
   publicToken?: string;
   declinedAt?: string;
   acceptedAt?: string;
+  /** The client's acceptance on the public page: who signed, when, from where, and what was shown. */
+  acceptance?: QuoteAcceptance;
+  /** The invoice made from this quote (the first one; see quote-acceptance.ts for duplicates). */
+  invoiceId?: string;
+}
+
+/** The evidence recorded when a client accepts a quote on its public page. */
+export interface QuoteAcceptance {
+  signerName: string;
+  /** 'drawn': a signature image was drawn on the page; 'typed': the typed name is the signature. */
+  method: 'drawn' | 'typed';
+  /** The drawn signature's PNG in the bucket, and its SHA-256 (hex); null for a typed signature. */
+  signatureKey: string | null;
+  signatureSha256: string | null;
+  signedAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The quote document (PDF) the page offered when the client accepted, and its SHA-256; null when none was ready. */
+  documentId: string | null;
+  documentSha256: string | null;
 }
 
 export interface QuoteInput {
@@ -161,9 +181,12 @@ export function quoteNumberFormat(settings: unknown): string {
   return typeof format === 'string' && validateNumberFormat(format) === null ? format : DEFAULT_QUOTE_FORMAT;
 }
 
-/** A new public token: 32 random bytes (256 bits), base64url. */
+/**
+ * A new public token: 24 random bytes (192 bits), base64url (32 characters): the same shape as the
+ * document links' tokens, which the public route accepts (documents.ts isWellFormedToken).
+ */
 export function newPublicToken(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(24).toString('base64url');
 }
 
 export function isExpired(quote: Pick<Quote, 'status' | 'validUntil'>, day: string): boolean {

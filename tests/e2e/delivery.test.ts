@@ -146,6 +146,14 @@ describe('public links', () => {
     expect(await revoked.text()).toBe(await unknown.text());
   });
 
+  it('refuses a document with a template that does not exist', async () => {
+    const { invoice } = await anInvoice();
+    const res = await api.post(`/v1/invoices/${invoice.id}/documents`, { templateId: `tpl_${'0'.repeat(26)}` });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ field: 'templateId', message: 'no such template' }]);
+    expect((await api.get(`/v1/invoices/${invoice.id}/documents`)).body.data).toEqual([]);
+  });
+
   it('an open of a paid invoice moves nothing backwards', async () => {
     const { invoice, email } = await anInvoice();
     await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });

@@ -122,7 +122,7 @@ describe('sending quotes', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ number: `QUO-${year}-000001`, status: 'sent', issueDate: dayOffset(0), sendCount: 1, version: 2 });
     expect(first.body.validUntil).toBe(dayOffset(30));
-    expect(first.body.publicUrl).toMatch(new RegExp(`^${url()}/p/[A-Za-z0-9_-]{43}$`));
+    expect(first.body.publicUrl).toMatch(new RegExp(`^${url()}/p/[A-Za-z0-9_-]{32}$`));
     expect(second.body.number).toBe(`QUO-${year}-000002`);
     expect(resend.body).toMatchObject({ number: `QUO-${year}-000001`, sendCount: 2, version: 3, publicUrl: first.body.publicUrl });
     expect(third.body.number).toBe(`QUO-${year}-000003`);

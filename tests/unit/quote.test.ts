@@ -64,7 +64,7 @@ describe('sendQuote', () => {
 
     expect([sentB.number, sentA.number, again.number]).toEqual(['QUO-2026-000001', 'QUO-2026-000002', 'QUO-2026-000001']);
     expect(sentB).toMatchObject({ status: 'sent', issueDate: '2026-03-10', validUntil: '2026-04-09', sendCount: 1 });
-    expect(sentB.publicToken).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    expect(sentB.publicToken).toMatch(/^[A-Za-z0-9_-]{32}$/); // 192 bits, like document links
     expect(again).toMatchObject({ publicToken: sentB.publicToken, sendCount: 2 });
     expect(numbering.commits[0]).toMatchObject({ counter: { series: 'quote', period: '2026', expected: 0, next: 1 }, publicToken: sentB.publicToken });
     expect(numbering.commits[2].counter).toBeUndefined();
