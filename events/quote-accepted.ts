@@ -5,4 +5,6 @@ export const quoteAccepted = defineEvent('quote.accepted', 'A client accepted an
   quoteId: z.string(),
   signerName: z.string(),
   documentSha256: z.string().optional(),
+  number: z.string().optional(),
+  dealId: z.string().optional(),
 });

@@ -67,9 +67,9 @@ export const functions = {
   },
   publicLinks: {
     entry: 'functions/handlers/public/links.ts',
-    description: 'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page',
-    access: ['table', 'bucketRead'],
-    routes: ['GET /p/{token}', 'GET /p/{token}/open.gif'],
+    description: 'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
+    access: ['table', 'bucket'],
+    routes: ['GET /p/{token}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -121,16 +121,17 @@ export const functions = {
     access: ['table'],
     routes: [
       'POST /v1/deals', 'GET /v1/deals', 'GET /v1/deals/{id}', 'PATCH /v1/deals/{id}', 'DELETE /v1/deals/{id}', 'POST /v1/deals/{id}/stage',
-      'GET /v1/pipelines/deal', 'PUT /v1/pipelines/deal',
+      'GET /v1/deals/{id}/timeline', 'GET /v1/pipelines/deal', 'PUT /v1/pipelines/deal',
     ],
   },
   quotes: {
     entry: 'functions/handlers/http/quotes.ts',
-    description: 'Quotes: drafts from a deal or a client, numbered and sent',
-    access: ['table'],
+    description: 'Quotes: drafts from a deal or a client, numbered and sent (PDF e-mailed with the link to the quote page), their documents, timeline and invoice',
+    access: ['table', 'bucketRead', 'ses'],
     routes: [
       'POST /v1/quotes', 'GET /v1/quotes', 'GET /v1/quotes/{id}', 'PATCH /v1/quotes/{id}', 'DELETE /v1/quotes/{id}',
-      'POST /v1/quotes/{id}/send', 'POST /v1/quotes/{id}/decline',
+      'POST /v1/quotes/{id}/send', 'POST /v1/quotes/{id}/decline', 'GET /v1/quotes/{id}/documents', 'GET /v1/quotes/{id}/timeline',
+      'POST /v1/quotes/{id}/invoice',
     ],
   },
   invoices: {

@@ -11,7 +11,9 @@ export type Action =
   | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none'; to?: string }
   | { type: 'send_sms'; text?: string; to?: string }
   | { type: 'notify_responsible'; message?: string }
-  | { type: 'move_to_stage'; stage: string };
+  | { type: 'move_to_stage'; stage: string }
+  /** Quote rules (entity 'quote', stage ACCEPTED): the invoice from the quote, optionally moved on (e.g. to SENT). */
+  | { type: 'create_invoice'; moveTo?: string; dueInDays?: number };
 
 export type Trigger = { type: 'email_opened' | 'link_opened'; moveTo: string };
 
@@ -19,7 +21,8 @@ export interface AutomationRule {
   tenantId: string;
   id: string;
   name: string;
-  entity: 'invoice';
+  /** 'invoice': on entering an invoice stage; 'quote': on a quote event (stage ACCEPTED: the client accepted it). */
+  entity: 'invoice' | 'quote';
   stage: string;
   enabled: boolean;
   actions: Action[];
@@ -70,8 +73,18 @@ export function standardRules(): Pick<AutomationRule, 'name' | 'entity' | 'stage
       { type: 'email_opened', moveTo: 'VIEWED' },
       { type: 'link_opened', moveTo: 'VIEWED' },
     ],
+  }, {
+    // the invoice follows an accepted quote as a draft; a tenant that wants it sent at once adds moveTo: 'SENT'
+    name: 'Invoice a quote when the client accepts it',
+    entity: 'quote',
+    stage: 'ACCEPTED',
+    enabled: true,
+    actions: [{ type: 'create_invoice', dueInDays: 30 }],
   }];
 }
+
+/** The stage a quote rule may name: the event it reacts to. */
+export const QUOTE_RULE_STAGES = ['ACCEPTED'] as const;
 
 /** A deterministic id from a cause: the same event and rule always name the same run. */
 export function derivedId(kind: keyof typeof ID_PREFIX, ...parts: string[]): string {

@@ -7,6 +7,7 @@ import { Conflict, RuleViolation, staleVersion, type FieldError } from './errors
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
 import { isCurrency } from './money';
 import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './pipeline';
+import type { ClientSnapshot as InvoiceClientSnapshot, InvoiceSource as InvoicesSource } from './invoices';
 
 // ---------------------------------------------------------------------------------------------------
 // Pipelines
@@ -304,4 +305,35 @@ export interface InvoiceSource {
   notes?: string;
   /** The source's version when it was read (to detect a concurrent change when linking back). */
   version: number;
+}
+
+/**
+ * The invoice feature's view of a deal or a quote (functions/domain/invoices.ts InvoiceSourceReader):
+ * the client snapshot (the quote's frozen one, or the deal's as it stands now), the lines to price again
+ * the same way, currency, responsible user, the deal and the quote it links back to.
+ */
+export function asInvoiceSource(source: InvoiceSource): InvoicesSource {
+  const c = source.client;
+  const client: InvoiceClientSnapshot | null = c
+    ? compact({
+        kind: c.kind,
+        id: c.id,
+        name: c.name,
+        legalName: c.legalName,
+        legalForm: c.legalForm,
+        taxId: c.taxId,
+        email: c.email,
+        phone: c.phone,
+        address: c.address as InvoiceClientSnapshot['address'],
+      })
+    : null;
+  return compact({
+    client,
+    lines: source.lines,
+    currency: source.currency,
+    responsibleUserId: source.responsibleUserId,
+    dealId: source.dealId,
+    quoteId: source.quoteId,
+    notes: source.notes,
+  }) as InvoicesSource;
 }

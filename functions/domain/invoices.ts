@@ -9,15 +9,33 @@
  *   way never takes a number).
  *
  * Plain functions over plain data; storage, clock and the other features (deals, quotes) come in as ports.
+ *
+ * Decisions (API):
+ * - Create: from scratch (`companyId` | `contactId`, `currency` required, lines optional), `{ from: { companyId |
+ *   contactId } }` (client only; currency from the tenant's settings.defaultCurrency, else EUR), or `{ from:
+ *   { dealId | quoteId } }` through the InvoiceSourceReader port (422 "not supported yet" without one). The
+ *   client's billing details are copied (snapshot); a PATCH with companyId/contactId copies them again.
+ * - Lines with a productId take the product's name, price, tax rate and unit for what they omit (given fields
+ *   win); a product priced in another currency needs an explicit unitPrice (422).
+ * - Edits (PATCH) while the status is draft; once issued only dueDate (payment terms get extended),
+ *   dealId and responsibleUserId change; paid/void: dealId and responsibleUserId. Anything else: 409 "issued
+ *   invoices cannot be edited; issue a credit note", listing the frozen fields.
+ * - Issuing requires a client, a line, and the right sign: invoices and proformas a total >= 0, credit notes
+ *   <= 0 (negative quantities). The issue date is today (UTC) or a given one, never in the future nor before
+ *   the series' last issue date (numbers follow dates). Each type has its own series and format
+ *   (INV-/PRO-/CN-{YYYY}-{000000} by default; `numbering` of PUT /v1/pipelines/invoice). The counter is kept
+ *   per (series, period of the format): a format change that keeps the period continues the sequence.
+ * - Stage moves: unknown stage 422; already there, or leaving a final stage, 409; every missing required field
+ *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
 import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
 import { newId } from './ids';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
 import { outboxEvent, type OutboxEvent } from './invoice-events';
-import { busy, createIssueQueue, ISSUE_DEFAULTS, jitteredBackoff, type IssueQueue } from './invoice-issuing';
+import { busy, createIssueQueue, jitteredBackoff, type IssueQueue } from './invoice-issuing';
 import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './invoice-list';
 import { dec } from './money';
-import { counterPeriod, defaultNumberFormat, formatNumber, validateNumberFormat } from './numbering';
+import { defaultNumberFormat, validateNumberFormat } from './numbering';
 import {
   canMove,
   DEFAULT_INVOICE_PIPELINE,
@@ -302,6 +320,11 @@ export function effectiveInvoicePipeline(stored: PipelineSettings | null): Effec
     version: stored.version,
     updatedAt: stored.updatedAt ?? null,
   };
+}
+
+/** The tenant's invoice pipeline and number formats (defaults when never saved): for automation and reports. */
+export async function getInvoicePipeline(ports: Pick<InvoicePorts, 'pipelines'>, tenantId: string): Promise<EffectiveInvoicePipeline> {
+  return effectiveInvoicePipeline(await ports.pipelines.get(tenantId, 'invoice'));
 }
 
 /** Problems of a numbering setting, with field paths ('numbering.invoice'). */
@@ -934,7 +957,6 @@ export async function moveInvoiceStage(ports: StageMovePorts, cmd: MoveStageComm
   }
 }
 
-export { ISSUE_DEFAULTS };
 
 // ---------------------------------------------------------------------------------------------------
 // Reading

@@ -22,6 +22,7 @@ import {
   type PendingEvent,
 } from './crm-common';
 import type { DealStore } from './deals';
+import type { DeliverySubject } from './delivery';
 import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
 import { nowIso } from './ids';
 import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';
@@ -377,7 +378,7 @@ export async function sendQuote(
     const status = effectiveStatus(quote, day);
     if (status !== 'draft' && status !== 'sent') {
       const why = status === 'expired' ? `the quote expired on ${quote.validUntil}` : `the quote is ${status}`;
-      throw new Conflict(`${why}; it cannot be sent`, [{ field: 'status', message: status }], { status });
+      throw new Conflict(`${why}; it cannot be sent`, [{ field: 'status', message: status }], { quoteStatus: status });
     }
     const missing = sendRequirements(quote);
     if (missing.length) throw new RuleViolation('the quote is not ready to be sent', missing);
@@ -471,13 +472,14 @@ export async function loadQuoteAsInvoiceSource(
   tenantId: string,
   quoteId: string,
   day: string = today(),
-): Promise<InvoiceSource & { sourceStatus: QuoteStatus; number?: string }> {
+): Promise<InvoiceSource & { sourceStatus: QuoteStatus; number?: string; invoiceId?: string }> {
   const quote = await getQuote(ports, tenantId, quoteId);
   return {
     sourceType: 'quote',
     sourceId: quote.id,
     sourceStatus: effectiveStatus(quote, day),
     ...(quote.number ? { number: quote.number } : {}),
+    ...(quote.invoiceId ? { invoiceId: quote.invoiceId } : {}),
     client: quote.client,
     ...(quote.companyId ? { companyId: quote.companyId } : {}),
     ...(quote.contactId ? { contactId: quote.contactId } : {}),
@@ -489,6 +491,72 @@ export async function loadQuoteAsInvoiceSource(
     quoteId: quote.id,
     ...(quote.notes ? { notes: quote.notes } : {}),
     version: quote.version,
+  };
+}
+
+/**
+ * Why no invoice may be made from a quote in this status (409), or null: a draft has not been sent (no
+ * number, still editable) and a declined quote was refused by the client. Sent (even expired) and accepted
+ * quotes may be invoiced.
+ */
+export function invoicingRefusal(status: QuoteStatus): string | null {
+  if (status === 'draft') return 'a draft quote cannot be invoiced: send it first';
+  if (status === 'declined') return 'the client declined this quote: it cannot be invoiced';
+  return null;
+}
+
+/** The refusal of a second invoice from a quote that already has one: 409 naming the existing invoice. */
+export function alreadyInvoiced(quoteId: string, invoiceId: string): Conflict {
+  return new Conflict(
+    `quote ${quoteId} already has an invoice (${invoiceId}); ask for another explicitly (allowDuplicate) if it is really wanted`,
+    [{ field: 'from.quoteId', message: `already invoiced: ${invoiceId}` }],
+    { invoiceId },
+  );
+}
+
+/** The existing invoice's id a duplicate refusal names, if `error` is one. */
+export function existingInvoiceOf(error: unknown): string | undefined {
+  if (!(error instanceof Conflict)) return undefined;
+  const id = error.extra.invoiceId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * The text of the quote e-mail (placeholders {number}, {total}, {seller}, {link} are filled by the delivery
+ * step). A sender's own message keeps the link to the quote page: it is appended when the message lacks it.
+ */
+export function quoteEmailBody(quote: Pick<Quote, 'client' | 'validUntil'>, message?: string): string {
+  if (message) return message.includes('{link}') ? message : `${message}\n\n{link}`;
+  const greeting = (quote.client.contactName ?? quote.client.name).replace(/[{}]/g, '');
+  return [
+    `Hello ${greeting},`,
+    '',
+    `please find attached quote {number} for {total}${quote.validUntil ? `, valid until ${quote.validUntil}` : ''}.`,
+    '',
+    'You can review it, then accept and sign it online: {link}',
+    '',
+    'Kind regards,',
+    '{seller}',
+  ].join('\n');
+}
+
+/** What the delivery steps (document, e-mail) need to know of a quote. */
+export function quoteSubject(quote: Quote): DeliverySubject {
+  return {
+    type: 'quote',
+    tenantId: quote.tenantId,
+    id: quote.id,
+    number: quote.number ?? null,
+    stage: quote.status,
+    currency: quote.currency,
+    total: quote.totals.total,
+    dueDate: null,
+    client: {
+      name: quote.client.legalName ?? quote.client.name,
+      ...(quote.client.email ? { email: quote.client.email } : {}),
+      ...(quote.client.phone ? { phone: quote.client.phone } : {}),
+    },
+    ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
   };
 }
 

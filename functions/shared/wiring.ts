@@ -6,7 +6,7 @@ import { createService } from '../adapters/dynamo/service';
 import { tenantsRepository } from '../adapters/dynamo/tenants-repository';
 import { templatesRepository } from '../adapters/dynamo/templates-repository';
 import { invoicePortsFor } from '../adapters/dynamo/invoices-repository';
-import { crmRepositories } from '../adapters/dynamo/crm-repository';
+import { crmRepositories, invoiceSourcePorts } from '../adapters/dynamo/crm-repository';
 import { actorOf, deliveryRepository } from '../adapters/dynamo/delivery-repository';
 import { createSesMailer } from '../adapters/mail/ses-mailer';
 import { createSnsSms } from '../adapters/sms/sns-sms';
@@ -15,6 +15,7 @@ import { authenticate } from '../domain/api-keys';
 import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
 import { nowIso } from '../domain/ids';
 import { effectiveInvoicePipeline, moveInvoiceStage, type Invoice } from '../domain/invoices';
+import { quoteSubject } from '../domain/quotes';
 import { config } from './config';
 import type { HttpDeps } from './http/api';
 
@@ -51,8 +52,13 @@ export const httpDeps = once<HttpDeps>(() => ({
 
 export const eventBus = once(() => createEventBus(config()));
 
-/** Invoices: every port of their use cases (functions/domain/invoices.ts), incl. moveInvoiceStage for automation. */
-export const invoicePorts = once(() => invoicePortsFor(service()));
+/**
+ * Invoices: every port of their use cases (functions/domain/invoices.ts), incl. moveInvoiceStage for automation.
+ * Deals and quotes plug in as invoice sources (`from: { dealId | quoteId }`); see invoiceSourcePorts.
+ */
+export const invoicePorts = once(() => invoicePortsFor(service(), invoiceSourcePorts(service(), crm())));
+/** The same, for a caller who explicitly asks for another invoice from an already invoiced quote. */
+export const invoicePortsAllowingDuplicates = once(() => invoicePortsFor(service(), invoiceSourcePorts(service(), crm(), { allowDuplicate: true })));
 
 // ---- documents, delivery and automation ----------------------------------------------------------
 
@@ -109,7 +115,10 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
   sms: smsSender(),
 }));
 
-/** Quotes as delivery subjects: registered by the quotes module (keeps this file free of its internals). */
+/** Quotes as delivery subjects (the quote e-mail, its document). */
 export const quoteSubjects: { get: (tenantId: string, id: string) => Promise<DeliverySubject | null | undefined> } = {
-  get: async () => null,
+  get: async (tenantId, id) => {
+    const quote = await crm().quotes.get(tenantId, id);
+    return quote ? quoteSubject(quote) : null;
+  },
 };

@@ -112,7 +112,7 @@ describe('creating invoices', () => {
   it.each([
     ['an unknown company', { companyId: `cmp_${'0'.repeat(26)}`, currency: 'EUR' }, 422, [{ field: 'companyId', message: 'no such company' }]],
     ['an unknown product', { currency: 'EUR', lines: [{ productId: `prd_${'0'.repeat(26)}`, quantity: '1' }] }, 422, [{ field: 'lines[0].productId', message: 'no such product' }]],
-    ['from a deal (not yet)', { from: { dealId: `deal_${'0'.repeat(26)}` } }, 422, [{ field: 'from.dealId', message: 'not supported yet' }]],
+    ['an unknown deal', { from: { dealId: `deal_${'0'.repeat(26)}` } }, 422, [{ field: 'from.dealId', message: 'no such deal' }]],
     ['an unknown currency', { currency: 'XXY', lines: [aLine()] }, 422, [{ field: 'currency', message: 'currency must be an ISO 4217 code, e.g. "EUR"' }]],
     ['a line without price', { currency: 'EUR', lines: [{ description: 'x', quantity: '1', taxRate: '21' }] }, 400, [{ field: 'lines[0].unitPrice', message: 'required without a productId' }]],
     ['a float amount', { currency: 'EUR', lines: [aLine({ unitPrice: 10.5 })] }, 400, [{ field: 'lines[0].unitPrice', message: expect.any(String) }]],
@@ -145,6 +145,36 @@ describe('creating invoices', () => {
     expect(other.status).toBe(422);
     expect(other.body.errors).toEqual([{ field: 'Idempotency-Key', message: 'already used with a different body' }]);
     expect((await allPages(api, `clientId=${acme.id}`, 100)).length).toBe(before + 1);
+  });
+});
+
+describe('tenants and roles', () => {
+  it('answers 404 to another tenant on every invoice route, and lists none of its invoices', async () => {
+    const acme = await company(api);
+    const draft = await sendableDraft(api, acme.id);
+    const stranger = apiClient(url, (await makeTenant('Stranger')).adminKey);
+
+    const answers = await Promise.all([
+      stranger.get(`/v1/invoices/${draft.id}`),
+      stranger.patch(`/v1/invoices/${draft.id}`, { notes: 'x' }),
+      stranger.post(`/v1/invoices/${draft.id}/stage`, { stage: 'VIEWED' }),
+      stranger.get(`/v1/invoices/${draft.id}/timeline`),
+    ]);
+    const listed = await allPages(stranger, '', 100);
+    const fromForeignClient = await stranger.post('/v1/invoices', { companyId: acme.id, currency: 'EUR' });
+
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 404]);
+    expect(listed).toEqual([]);
+    expect(fromForeignClient.status).toBe(422);
+    expect((await api.get(`/v1/invoices/${draft.id}`)).body).toEqual(draft);
+  });
+
+  it.each([
+    ['viewer', 'POST', 403], ['viewer', 'GET', 200], ['accountant', 'POST', 201], ['manager', 'POST', 201],
+  ] as const)('%s: %s /v1/invoices -> %i', async (role, method, status) => {
+    const client = apiClient(url, tenant.keys[role]);
+    const res = await client.call(method, '/v1/invoices', method === 'POST' ? { currency: 'EUR' } : undefined);
+    expect(res.status).toBe(status);
   });
 });
 

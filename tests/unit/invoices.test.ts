@@ -102,6 +102,14 @@ describe('creating an invoice', () => {
     expect(invoices.commits).toBe(0);
   });
 
+  it('answers "not supported yet" for a deal or a quote while no InvoiceSourceReader is plugged in', async () => {
+    const { ports } = memoryPorts();
+
+    const error = await failure(() => createInvoice(ports, { tenantId, actor, input: { from: { quoteId: 'quo_01jquote0000000000000000' } } }));
+
+    expect(error.errors).toEqual([{ field: 'from.quoteId', message: 'not supported yet' }]);
+  });
+
   it('creates from a deal through the InvoiceSourceReader port when one is plugged in', async () => {
     const { ports } = memoryPorts({
       sources: {

@@ -1,4 +1,5 @@
 import { nowIso } from '../../domain/ids';
+import type { AcceptancePlan } from '../../domain/quote-acceptance';
 import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../domain/quotes';
 import { crudRepository } from './crud-repository';
 import { listBy, outboxItem, rejectedItems } from './crm-helpers';
@@ -64,5 +65,33 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
       if (rejected.some((r) => r.index === quoteIndex)) return { ok: false, reason: 'quote_changed' };
       return { ok: false, reason: 'conflict' };
     },
+  };
+}
+
+/**
+ * The acceptance transaction: the quote becomes accepted with its evidence only if it is still sent, not
+ * accepted and valid today (the check and the write are one conditional update, so two concurrent
+ * accepts cannot both win), plus the quote.accepted outbox event and the timeline entry. All or nothing.
+ */
+export function acceptanceCommitter(service: CrmService): (plan: AcceptancePlan) => Promise<'ok' | 'refused'> {
+  return async (plan) => {
+    const result = await service.transaction
+      .write(({ quote, outbox, timeline }) => [
+        quote
+          .patch({ tenantId: plan.tenantId, id: plan.quoteId })
+          .set({ status: 'accepted', acceptedAt: plan.acceptedAt, acceptance: plan.acceptance, updatedAt: plan.acceptedAt })
+          .add({ version: 1 })
+          .where((attr, { eq, notExists, gte }) =>
+            `${eq(attr.status, 'sent')} AND ${notExists(attr.acceptedAt)} AND (${notExists(attr.validUntil)} OR ${gte(attr.validUntil, plan.day)})`)
+          .commit(),
+        ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+        ...plan.timeline.map((entry) => timeline.create(entry).commit()),
+      ])
+      .go();
+    if (!result.canceled) return 'ok';
+    const rejected = rejectedItems(result);
+    if (rejected.some((r) => r.index === 0 && r.code === 'ConditionalCheckFailed')) return 'refused';
+    if (rejected.some((r) => r.code === 'TransactionConflict')) return 'refused';
+    throw new Error(`the acceptance of quote ${plan.quoteId} was canceled: ${rejected.map((r) => r.code).join(', ')}`);
   };
 }

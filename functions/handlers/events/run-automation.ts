@@ -5,7 +5,8 @@ import { events } from '../../../events/catalog';
 import { newRun, stageAfterView } from '../../domain/automation';
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
-import { delivery, deliveryPorts, invoicePipelines } from '../../shared/wiring';
+import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
+import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 
 type Detail = Record<string, any> & { tenantId: string; eventId: string };
 
@@ -30,6 +31,22 @@ export async function runAutomation(event: EventBridgeEvent<string, Detail>): Pr
       });
       const result = await startRun(ports, run);
       logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });
+    }
+    return;
+  }
+
+  if (type === events.quoteAccepted.detailType) {
+    // the tenant's quote rules: the invoice from the accepted quote (once: a redelivery finds it), maybe moved on
+    const rules = (await delivery().rules.list(detail.tenantId)).filter((r) => r.enabled && r.entity === 'quote' && r.stage === 'ACCEPTED');
+    for (const rule of rules) {
+      for (const action of rule.actions) {
+        if (action.type !== 'create_invoice') continue;
+        const result = await invoiceFromAcceptedQuote({ quotes: crm().quotes, invoices: invoicePorts() }, {
+          tenantId: detail.tenantId, quoteId: detail.quoteId, actor: { type: 'automation', id: rule.id }, moveTo: action.moveTo, dueInDays: action.dueInDays,
+        });
+        const log = typeof result.move === 'object' ? logger.warn.bind(logger) : logger.info.bind(logger);
+        log('invoice from an accepted quote', { ruleId: rule.id, quoteId: detail.quoteId, invoiceId: result.invoice.id, created: result.created, move: result.move });
+      }
     }
     return;
   }

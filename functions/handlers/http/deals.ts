@@ -3,7 +3,9 @@ import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateD
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
 import { crm, httpDeps, tenants } from '../../shared/wiring';
-import { page } from './schemas/common';
+import { timelineView } from '../../domain/timeline';
+import { ListQuery, page } from './schemas/common';
+import { TimelinePage } from './schemas/invoices';
 import { Deal, DealCreate, DealListQuery, DealPatch, SalesPipelineBody, SalesPipelineView, StageMove } from './schemas/deals';
 
 export const routes: Routes = {
@@ -65,6 +67,18 @@ export const routes: Routes = {
       dealView(await moveDeal(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
   }),
 };
+
+routes['GET /v1/deals/{id}/timeline'] = route({
+  summary: 'The deal\'s timeline, oldest first: invoices made from it, ...',
+  permission: 'deals:read',
+  query: ListQuery,
+  response: TimelinePage,
+  handler: async ({ params, query, caller }) => {
+    await getDeal(crm(), caller.tenantId, params.id);
+    const result = await crm().timeline.list(caller.tenantId, params.id, query);
+    return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
+  },
+});
 
 routes['GET /v1/pipelines/deal'] = route({
   summary: 'The tenant\'s deal pipeline (stages with their required fields); version 0 is the default',

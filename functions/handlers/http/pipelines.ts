@@ -1,4 +1,4 @@
-import { effectiveInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoices';
+import { getInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoices';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps, invoicePorts } from '../../shared/wiring';
@@ -11,7 +11,7 @@ export const routes = {
     summary: 'The tenant\'s invoice pipeline (stages with their required fields) and number formats per series',
     permission: 'pipelines:read',
     response: InvoicePipelineView,
-    handler: async ({ caller }) => view(effectiveInvoicePipeline(await invoicePorts().pipelines.get(caller.tenantId, 'invoice'))),
+    handler: async ({ caller }) => view(await getInvoicePipeline(invoicePorts(), caller.tenantId)),
   }),
   'PUT /v1/pipelines/invoice': route({
     summary: 'Replace the invoice pipeline (and optionally the number formats); a stage that invoices are in cannot be removed or change kind',

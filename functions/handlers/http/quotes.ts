@@ -4,6 +4,7 @@ import {
   declineQuote,
   getQuote,
   listQuotes,
+  quoteEmailBody,
   quoteNumberFormat,
   quoteView,
   removeQuote,
@@ -11,14 +12,55 @@ import {
   updateQuote,
   type Quote,
 } from '../../domain/quotes';
+import { z } from 'zod';
+import { newRun, type Action } from '../../domain/automation';
+import { publicUrl, startRun } from '../../domain/delivery';
+import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
+import { RuleViolation } from '../../domain/errors';
+import { newId, nowIso } from '../../domain/ids';
+import { createInvoice, invoiceView } from '../../domain/invoices';
+import { timelineView } from '../../domain/timeline';
 import { config } from '../../shared/config';
+import { logger } from '../../shared/logger';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
-import { crm, httpDeps, tenants } from '../../shared/wiring';
-import { page } from './schemas/common';
-import { Quote as QuoteView, QuoteCreate, QuoteListQuery, QuotePatch, SendQuote, VersionOnly } from './schemas/quotes';
+import { crm, delivery, deliveryPorts, httpDeps, invoicePorts, invoicePortsAllowingDuplicates, storage, tenants } from '../../shared/wiring';
+import { ListQuery, page } from './schemas/common';
+import { DocumentView } from './schemas/delivery';
+import { InvoiceView, TimelinePage } from './schemas/invoices';
+import { InvoiceFromQuote, Quote as QuoteView, QuoteCreate, QuoteListQuery, QuotePatch, SendQuote, VersionOnly } from './schemas/quotes';
 
 const view = (quote: Quote) => quoteView(quote, { today: today(), publicBaseUrl: config().PUBLIC_BASE_URL });
+
+async function documentView(doc: DocumentRecord) {
+  const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
+  return publicDocumentView(doc, { pdfUrl, publicUrl: publicUrl(deliveryPorts(), doc.token) });
+}
+
+/**
+ * E-mails a sent quote: an ad-hoc delivery run, [create_document (standard quote template), send_email
+ * (PDF attached, the link to the public quote page)], or only the e-mail when a rendered document is there
+ * already (a resend: the same PDF and the same link). The run waits for the render and is resumed by
+ * document.created (run-automation). The e-mail's link is the document's public link, which opens the
+ * quote page (registerQuotePage) and pins the document the client is shown.
+ */
+async function deliverQuote(quote: Quote, options: { to?: string; subject?: string; message?: string }, userId: string) {
+  const to = options.to ?? quote.client.email;
+  if (!to) return { runId: null, status: 'failed' as const, error: 'the client has no e-mail address' };
+  try {
+    const ready = await delivery().documents.latestReady(quote.tenantId, quote.id);
+    const mail: Action = { type: 'send_email', to, subject: options.subject, body: quoteEmailBody(quote, options.message), attach: 'document' };
+    const actions: Action[] = ready ? [mail] : [{ type: 'create_document' }, mail];
+    const run = newRun({ tenantId: quote.tenantId, subjectType: 'quote', subjectId: quote.id, causeEventId: newId('event'), actor: userId, actions, now: nowIso() });
+    if (ready) run.steps[0]!.result = { documentId: ready.id };
+    const result = await startRun(deliveryPorts(), run);
+    return { runId: result.id, status: result.status, ...(result.error ? { error: result.error } : {}) };
+  } catch (error) {
+    // the quote is sent (numbered, its page open); only the e-mail failed: say so, a resend retries it
+    logger.error('quote delivery failed', { quoteId: quote.id, error: error as Error });
+    return { runId: null, status: 'failed' as const, error: `the e-mail could not be started: ${(error as Error).message}`.slice(0, 300) };
+  }
+}
 
 export const routes: Routes = {
   'POST /v1/quotes': route({
@@ -71,13 +113,23 @@ export const routes: Routes = {
     },
   }),
   'POST /v1/quotes/{id}/send': route({
-    summary: 'Send a quote: the first send assigns its number (QUO-YYYY-000001...) and opens its public page',
+    summary: 'Send a quote: the first send assigns its number (QUO-YYYY-000001...) and opens its public page; then the quote PDF '
+      + '(standard quote template) is e-mailed to the client with the link to the page where they accept and sign it '
+      + '(delivery "none": no e-mail, share the page\'s link yourself)',
     permission: 'quotes:write',
     body: SendQuote,
     response: QuoteView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
-      const { version, ...options } = body;
+      const { version, delivery: channel, ...options } = body;
+      if (channel === 'email' && !options.to) {
+        const quote = await getQuote(crm(), caller.tenantId, params.id);
+        if (!quote.client.email) {
+          throw new RuleViolation('the client has no e-mail address; give one in "to" (or send with delivery "none")', [
+            { field: 'client.email', message: 'required to send' },
+          ]);
+        }
+      }
       const tenant = await tenants().getTenant(caller.tenantId);
       const sent = await sendQuote(crm(), {
         tenantId: caller.tenantId,
@@ -86,7 +138,46 @@ export const routes: Routes = {
         format: quoteNumberFormat(tenant?.settings),
         options,
       });
-      return view(sent);
+      if (channel === 'none') return view(sent);
+      return { ...view(sent), delivery: await deliverQuote(sent, options, caller.userId) };
+    },
+  }),
+  'GET /v1/quotes/{id}/documents': route({
+    summary: 'The quote\'s documents (PDF renders), oldest first, each with a presigned PDF URL when ready',
+    permission: 'documents:read',
+    response: z.object({ data: z.array(DocumentView) }),
+    handler: async ({ params, caller }) => {
+      await getQuote(crm(), caller.tenantId, params.id);
+      const docs = await delivery().documents.listForSubject(caller.tenantId, params.id);
+      return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map(documentView)) };
+    },
+  }),
+  'GET /v1/quotes/{id}/timeline': route({
+    summary: 'The quote\'s timeline, oldest first: documents, e-mails, views of its page, the acceptance (with its evidence), invoices made from it',
+    permission: 'quotes:read',
+    query: ListQuery,
+    response: TimelinePage,
+    handler: async ({ params, query, caller }) => {
+      await getQuote(crm(), caller.tenantId, params.id);
+      const result = await crm().timeline.list(caller.tenantId, params.id, query);
+      return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
+    },
+  }),
+  'POST /v1/quotes/{id}/invoice': route({
+    summary: 'Make the invoice from a sent or accepted quote (its client, lines, totals, currency, deal); 409 naming the existing '
+      + 'invoice when the quote already has one, unless allowDuplicate (the same as POST /v1/invoices { from: { quoteId } })',
+    permission: 'invoices:write',
+    body: InvoiceFromQuote,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller }) => {
+      const { allowDuplicate, ...input } = body;
+      return invoiceView(await createInvoice(allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts(), {
+        tenantId: caller.tenantId,
+        actor: { type: 'user', id: caller.userId },
+        input: { ...input, from: { quoteId: params.id } },
+      }));
     },
   }),
   'POST /v1/quotes/{id}/decline': route({

@@ -4,6 +4,7 @@ import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { delivery, httpDeps, storage } from '../../shared/wiring';
+import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 
 /** A transparent 1x1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -32,6 +33,7 @@ let quotePage: QuotePageRenderer | undefined;
 export function registerQuotePage(renderer: QuotePageRenderer) {
   quotePage = renderer;
 }
+registerQuotePage(renderQuotePage);
 
 export const routes = {
   'GET /p/{token}': route({
@@ -70,6 +72,7 @@ export const routes = {
       });
     },
   }),
+  ...quotePageRoutes,
 };
 
 export const handler = httpApi(routes, httpDeps);

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, bySubjectIndex, ownedAttributes } from './common';
 
 /** A tenant's automation rule: on entering a stage, run actions; on a client's view, move the stage. */
 export const AutomationRuleEntity = new Entity({
@@ -7,7 +7,7 @@ export const AutomationRuleEntity = new Entity({
   attributes: {
     ...ownedAttributes,
     name: { type: 'string', required: true },
-    entity: { type: ['invoice'] as const, required: true },
+    entity: { type: ['invoice', 'quote'] as const, required: true },
     stage: { type: 'string', required: true },
     enabled: { type: 'boolean', required: true, default: true },
     actions: { type: 'any', required: true },
@@ -35,10 +35,6 @@ export const AutomationRunEntity = new Entity({
   },
   indexes: {
     byId: byIdIndex,
-    bySubject: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'subjectId'] },
-      sk: { field: 'gsi1sk', composite: ['createdAt', 'id'] },
-    },
+    bySubject: bySubjectIndex,
   },
 });

@@ -16,3 +16,10 @@ export const byIdIndex = {
 } as const;
 
 export const SERVICE = 'crm';
+
+/** Records about one subject (an invoice, a quote), oldest first: documents, messages, runs. */
+export const bySubjectIndex = {
+  index: 'gsi1',
+  pk: { field: 'gsi1pk', composite: ['tenantId', 'subjectId'] },
+  sk: { field: 'gsi1sk', composite: ['createdAt', 'id'] },
+} as const;

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, bySubjectIndex, ownedAttributes } from './common';
 
 /** A rendered (or pending) PDF of an invoice or quote. Every render is its own document. */
 export const DocumentEntity = new Entity({
@@ -21,10 +21,6 @@ export const DocumentEntity = new Entity({
   },
   indexes: {
     byId: byIdIndex,
-    bySubject: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'subjectId'] },
-      sk: { field: 'gsi1sk', composite: ['createdAt', 'id'] },
-    },
+    bySubject: bySubjectIndex,
   },
 });

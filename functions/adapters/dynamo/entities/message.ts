@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, bySubjectIndex, ownedAttributes } from './common';
 
 /**
  * An e-mail or SMS to a client. SES and SNS have no idempotency key, so "sent once" is this
@@ -23,10 +23,6 @@ export const MessageEntity = new Entity({
   },
   indexes: {
     byId: byIdIndex,
-    bySubject: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'subjectId'] },
-      sk: { field: 'gsi1sk', composite: ['createdAt', 'id'] },
-    },
+    bySubject: bySubjectIndex,
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUOTE_RULE_STAGES } from '../../../domain/automation';
 import { email, optionalText, phone } from './common';
 
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
@@ -48,19 +49,32 @@ export const Action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
   z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000) }),
   z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
+  z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional() }),
 ]);
 
 export const Trigger = z.strictObject({ type: z.enum(['email_opened', 'link_opened']), moveTo: stageId });
 
 export const RuleBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
-  entity: z.literal('invoice'),
+  entity: z.enum(['invoice', 'quote']),
   stage: stageId,
   enabled: z.boolean().default(true),
   actions: z.array(Action).max(10),
   triggers: z.array(Trigger).max(4).optional(),
   version: z.number().int().min(1).optional(),
 }).superRefine((rule, ctx) => {
+  // quote rules react to the client's acceptance and make the invoice; invoice rules never make invoices
+  if (rule.entity === 'quote') {
+    if (!(QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${QUOTE_RULE_STAGES.join(', ')}` });
+    rule.actions.forEach((action, i) => {
+      if (action.type !== 'create_invoice') ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'a quote rule\'s actions are create_invoice' });
+    });
+    if (rule.triggers?.length) ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'quote rules have no view triggers' });
+    return;
+  }
+  rule.actions.forEach((action, i) => {
+    if (action.type === 'create_invoice') ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'create_invoice belongs to quote rules (entity quote, stage ACCEPTED)' });
+  });
   rule.actions.forEach((action, i) => {
     if (action.type === 'send_email' && action.attach === 'document' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
       ctx.addIssue({ code: 'custom', path: ['actions', i, 'attach'], message: 'attach "document" needs a create_document action before it' });
@@ -72,7 +86,7 @@ export const RuleBody = z.strictObject({
 });
 
 export const RuleView = z.object({
-  id: z.string(), name: z.string(), entity: z.literal('invoice'), stage: z.string(), enabled: z.boolean(),
+  id: z.string(), name: z.string(), entity: z.enum(['invoice', 'quote']), stage: z.string(), enabled: z.boolean(),
   actions: z.array(z.object({ type: z.string() }).loose()), triggers: z.array(Trigger).optional(),
   version: z.number(), createdAt: z.string(), updatedAt: z.string(),
 });

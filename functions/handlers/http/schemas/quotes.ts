@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ComputedLineView, Lines, TotalsView } from './deals';
+import { INVOICE_TYPES } from '../../../domain/invoices';
 import { ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
 
 const userId = z.string().max(64);
@@ -29,11 +30,22 @@ export const QuotePatch = z.strictObject({
 });
 
 export const SendQuote = z.strictObject({
+  /** 'email' (default): the quote PDF e-mailed with the link to its page; 'none': no e-mail (share the page's link yourself). */
+  delivery: z.enum(['email', 'none']).default('email'),
   /** The recipient (default: the client's e-mail), subject and message of the delivery. */
   to: email.optional(),
   subject: text(200).optional(),
   message: text(5000).optional(),
   version: z.number().int().min(1).optional(),
+});
+
+/** POST /v1/quotes/{id}/invoice: what the invoice takes besides what it copies from the quote. */
+export const InvoiceFromQuote = z.strictObject({
+  /** Make another invoice even though the quote already has one (otherwise 409 naming it). */
+  allowDuplicate: z.boolean().optional(),
+  type: z.enum(INVOICE_TYPES).optional(),
+  dueDate: isoDate.optional(),
+  responsibleUserId: userId.optional(),
 });
 
 export const VersionOnly = z.strictObject({ version: z.number().int().min(1).optional() });
@@ -73,6 +85,22 @@ export const Quote = z.object({
   publicUrl: z.string().optional(),
   declinedAt: z.string().optional(),
   acceptedAt: z.string().optional(),
+  /** The client's acceptance on the public page, with its evidence. */
+  acceptance: z.object({
+    signerName: z.string(),
+    method: z.enum(['drawn', 'typed']),
+    signatureKey: z.string().nullable(),
+    signatureSha256: z.string().nullable(),
+    signedAt: z.string(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    documentId: z.string().nullable(),
+    documentSha256: z.string().nullable(),
+  }).optional(),
+  /** The invoice made from the quote. */
+  invoiceId: z.string().optional(),
+  /** After a send: the e-mail delivery run (waiting for the PDF render, then done or failed). */
+  delivery: z.object({ runId: z.string().nullable(), status: z.enum(['running', 'waiting', 'done', 'failed']), error: z.string().optional() }).optional(),
   ...Meta,
 });
 
