@@ -28,6 +28,7 @@ import { nowIso } from './ids';
 import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';
 import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from './numbering';
 import type { Owned, Page, PageRequest } from './ports';
+import { timelineEntry, type Actor, type TimelineEntry } from './timeline';
 
 export const QUOTE_SERIES = 'quote';
 /** How long a quote stays valid when it is sent without a validUntil. */
@@ -143,6 +144,8 @@ export interface SendPlan {
   /** The date the number is taken on (first send). */
   issueDate?: string;
   events: PendingEvent[];
+  /** The 'sent' entry of the quote's timeline (written in the same transaction). */
+  timeline?: TimelineEntry[];
 }
 
 export type SendOutcome = { ok: true } | { ok: false; reason: 'quote_changed' | 'counter_moved' | 'conflict' };
@@ -365,6 +368,8 @@ export async function sendQuote(
     format: string;
     validityDays?: number;
     options?: SendOptions;
+    /** Who sends (for the timeline); default the system. */
+    actor?: Actor;
   },
 ): Promise<Quote> {
   const { tenantId, quoteId } = input;
@@ -423,6 +428,15 @@ export async function sendQuote(
           ...(input.options?.to ? { to: input.options.to } : {}),
         }),
       ],
+      timeline: [timelineEntry({
+        tenantId,
+        subjectType: 'quote',
+        subjectId: quoteId,
+        kind: 'sent',
+        actor: input.actor ?? { type: 'system', id: 'system' },
+        at: sentAt,
+        data: { number: number!, resend, ...(input.options?.to ? { to: input.options.to } : {}) },
+      })],
     });
     if (outcome.ok) {
       const sent = { ...quote, ...changes, version, updatedAt: sentAt } as Quote;

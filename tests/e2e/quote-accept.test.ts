@@ -77,7 +77,7 @@ describe('the public quote page', () => {
     const views = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === quote.id);
     expect(views.map((e) => [e.detail.subjectType, e.detail.via])).toEqual([['quote', 'link']]);
     const timeline = (await api.get(`/v1/quotes/${quote.id}/timeline`)).body.data;
-    expect(timeline.map((e: { kind: string }) => e.kind)).toEqual(['viewed']);
+    expect(timeline.map((e: { kind: string }) => e.kind)).toEqual(['sent', 'viewed']);
   });
 
   it('answers 404, with no hint, for unknown tokens (GET and accept)', async () => {

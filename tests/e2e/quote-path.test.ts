@@ -186,7 +186,7 @@ describe('from a lead to an invoice: the whole path', () => {
     await stack().settle();
     const timeline = (await api.get(`/v1/quotes/${quote.id}/timeline?limit=100`)).body.data as { kind: string; data: Record<string, unknown> }[];
     const kinds = timeline.map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['document_created', 'message_sent', 'viewed', 'accepted', 'invoice_created']));
+    expect(kinds).toEqual(expect.arrayContaining(['sent', 'document_created', 'message_sent', 'viewed', 'accepted', 'invoice_created']));
     expect(kinds.indexOf('accepted')).toBeLessThan(kinds.indexOf('invoice_created'));
     expect(timeline.find((e) => e.kind === 'invoice_created')!.data.invoiceId).toBe(invoiceId);
     // one invoice however often the event comes: exactly one invoice for the quote

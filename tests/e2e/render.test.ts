@@ -132,16 +132,23 @@ describe('a document that cannot be rendered', () => {
   });
 
   it('fails with a reason when its template was deleted in the meantime', async () => {
-    // Prepare
+    // Prepare: an automation rule that renders with a tenant template, which is then deleted
     const templateId = await aTemplate('<p>{{number}}</p>');
     const { invoice } = await anInvoice(api);
+    const rule = await api.post('/v1/automation/rules', { entity: 'invoice', stage: 'VIEWED', actions: [{ type: 'create_document', templateId }] });
+    expect(rule.status).toBe(201);
     expect((await api.del(`/v1/templates/${templateId}`)).status).toBe(204);
 
-    // Act
-    const doc = await settledDocument((await requestDocument(api, invoice.id, templateId)).id);
+    // Act: the rule requests the document (the API itself refuses unknown templates)
+    expect((await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'VIEWED' })).status).toBe(200);
+    await stack().settle(60_000);
+    await api.del(`/v1/automation/rules/${rule.body.id}`);
 
     // Assess
-    expect(doc).toMatchObject({ status: 'failed', reason: `the template ${templateId} does not exist (it may have been deleted)` });
+    const docs = (await api.get(`/v1/invoices/${invoice.id}/documents`)).body.data as { id: string; templateId: string }[];
+    const doc = docs.find((d) => d.templateId === templateId)!;
+    expect(await settledDocument(doc.id)).toMatchObject({ status: 'failed', reason: `the template ${templateId} does not exist (it may have been deleted)` });
+    expect((await api.post(`/v1/invoices/${invoice.id}/documents`, { templateId })).status).toBe(422);
   });
 });
 

@@ -111,7 +111,7 @@ describe('sendQuote', () => {
     const expired = await createQuote(p, T, { contactId: 'con_01', lines: [line], validUntil: '2026-03-01' }, { currency: 'EUR', today: '2026-02-01' });
     const empty = await draft(p, { lines: [] });
 
-    await expect(sendQuote(p, { tenantId: T, quoteId: expired.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict', extra: { status: 'expired' } });
+    await expect(sendQuote(p, { tenantId: T, quoteId: expired.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict', extra: { quoteStatus: 'expired' } });
     await expect(sendQuote(p, { tenantId: T, quoteId: empty.id, format: FORMAT })).rejects.toMatchObject({ kind: 'rule_violation', errors: [{ field: 'lines', message: 'at least one line is required' }] });
   });
 

@@ -150,15 +150,12 @@ export function invoiceSourcePorts(
     const change = commit.changes[0]!;
     const { after } = change;
     const actor = change.timeline[0]?.actor ?? { type: 'system' as const, id: 'system' };
-    const linkEntry = timelineEntry({
-      tenantId: after.tenantId,
-      subjectType: link.type,
-      subjectId: link.id,
-      kind: 'invoice_created',
-      actor,
-      at: after.createdAt,
-      data: { invoiceId: after.id, type: after.type, total: after.totals.total, currency: after.currency },
-    });
+    const data = { invoiceId: after.id, type: after.type, total: after.totals.total, currency: after.currency };
+    const linkEntries = [timelineEntry({ tenantId: after.tenantId, subjectType: link.type, subjectId: link.id, kind: 'invoice_created', actor, at: after.createdAt, data })];
+    // an invoice from a quote of a deal shows on the deal's timeline too
+    if (link.type === 'quote' && after.dealId) {
+      linkEntries.push(timelineEntry({ tenantId: after.tenantId, subjectType: 'deal', subjectId: after.dealId, kind: 'invoice_created', actor, at: after.createdAt, data: { ...data, quoteId: link.id } }));
+    }
     let quoteIndex = -1;
     const result = await service.transaction
       .write((e: any) => {
@@ -167,7 +164,7 @@ export function invoiceSourcePorts(
           e.invoiceLookup.put(toLookupRecord(after)).commit(),
           ...change.timeline.map((entry) => e.timeline.create(entry).commit()),
           ...change.events.map((event) => e.outbox.create(event).commit()),
-          e.timeline.create(linkEntry).commit(),
+          ...linkEntries.map((entry) => e.timeline.create(entry).commit()),
         ];
         if (link.type === 'quote') {
           quoteIndex = items.length;

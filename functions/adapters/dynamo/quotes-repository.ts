@@ -35,7 +35,7 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
       const updatedAt = nowIso();
       const { counter } = plan;
       const result = await service.transaction
-        .write(({ numberCounter: c, quote, publicLink, outbox }) => [
+        .write(({ numberCounter: c, quote, publicLink, outbox, timeline }) => [
           ...(counter
             ? [
                 counter.expected === 0
@@ -56,6 +56,7 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
             ? [publicLink.create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt }).commit()]
             : []),
           ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+          ...(plan.timeline ?? []).map((entry) => timeline.create(entry).commit()),
         ])
         .go();
       if (!result.canceled) return { ok: true };

@@ -5,6 +5,7 @@ import { events } from '../../../events/catalog';
 import { newRun, stageAfterView } from '../../domain/automation';
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
+import { Conflict, NotFound, RuleViolation } from '../../domain/errors';
 import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
 import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 
@@ -41,9 +42,19 @@ export async function runAutomation(event: EventBridgeEvent<string, Detail>): Pr
     for (const rule of rules) {
       for (const action of rule.actions) {
         if (action.type !== 'create_invoice') continue;
-        const result = await invoiceFromAcceptedQuote({ quotes: crm().quotes, invoices: invoicePorts() }, {
-          tenantId: detail.tenantId, quoteId: detail.quoteId, actor: { type: 'automation', id: rule.id }, moveTo: action.moveTo, dueInDays: action.dueInDays,
-        });
+        let result;
+        try {
+          result = await invoiceFromAcceptedQuote({ quotes: crm().quotes, invoices: invoicePorts() }, {
+            tenantId: detail.tenantId, quoteId: detail.quoteId, actor: { type: 'automation', id: rule.id }, moveTo: action.moveTo, dueInDays: action.dueInDays,
+          });
+        } catch (error) {
+          // what the data refuses (a quote no longer accepted, lines the invoice rejects) no retry fixes
+          if (error instanceof RuleViolation || error instanceof Conflict || error instanceof NotFound) {
+            logger.error('the accepted quote could not be invoiced', { ruleId: rule.id, quoteId: detail.quoteId, error: error as Error });
+            continue;
+          }
+          throw error;
+        }
         const log = typeof result.move === 'object' ? logger.warn.bind(logger) : logger.info.bind(logger);
         log('invoice from an accepted quote', { ruleId: rule.id, quoteId: detail.quoteId, invoiceId: result.invoice.id, created: result.created, move: result.move });
       }

@@ -137,6 +137,7 @@ export const routes: Routes = {
         expectedVersion: ifMatch ?? version,
         format: quoteNumberFormat(tenant?.settings),
         options,
+        actor: { type: 'user', id: caller.userId },
       });
       if (channel === 'none') return view(sent);
       return { ...view(sent), delivery: await deliverQuote(sent, options, caller.userId) };
