@@ -23,3 +23,18 @@ export const bySubjectIndex = {
   pk: { field: 'gsi1pk', composite: ['tenantId', 'subjectId'] },
   sk: { field: 'gsi1sk', composite: ['createdAt', 'id'] },
 } as const;
+
+/** A lookup by one tenant-scoped attribute on a generic GSI (duplicate detection by e-mail, phone, tax id). */
+export function lookupIndex<const G extends 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4', const A extends string>(index: G, attribute: A) {
+  return {
+    index,
+    pk: { field: `${index}pk` as const, composite: ['tenantId', attribute] as ['tenantId', A] },
+    sk: { field: `${index}sk` as const, composite: ['id'] as ['id'] },
+  };
+}
+
+/** Normalized keys for duplicate detection; '' keeps a record out of that index. */
+export const lookupKeyAttributes = {
+  emailKey: { type: 'string', default: '' },
+  phoneKey: { type: 'string', default: '' },
+} as const satisfies Record<string, Attribute>;

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, lookupIndex, lookupKeyAttributes, ownedAttributes } from './common';
 
 export const CompanyEntity = new Entity({
   model: { entity: 'company', version: '1', service: SERVICE },
@@ -14,27 +14,13 @@ export const CompanyEntity = new Entity({
     address: { type: 'any', required: true },
     bankAccount: { type: 'any' },
     responsibleUserId: { type: 'string' },
-    // normalized keys for duplicate detection (lead conversion); '' keeps a record out of that index
     taxIdKey: { type: 'string', default: '' },
-    emailKey: { type: 'string', default: '' },
-    phoneKey: { type: 'string', default: '' },
+    ...lookupKeyAttributes,
   },
   indexes: {
     byId: byIdIndex,
-    byTaxId: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'taxIdKey'] },
-      sk: { field: 'gsi1sk', composite: ['id'] },
-    },
-    byEmail: {
-      index: 'gsi2',
-      pk: { field: 'gsi2pk', composite: ['tenantId', 'emailKey'] },
-      sk: { field: 'gsi2sk', composite: ['id'] },
-    },
-    byPhone: {
-      index: 'gsi3',
-      pk: { field: 'gsi3pk', composite: ['tenantId', 'phoneKey'] },
-      sk: { field: 'gsi3sk', composite: ['id'] },
-    },
+    byTaxId: lookupIndex('gsi1', 'taxIdKey'),
+    byEmail: lookupIndex('gsi2', 'emailKey'),
+    byPhone: lookupIndex('gsi3', 'phoneKey'),
   },
 });

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, lookupIndex, lookupKeyAttributes, ownedAttributes } from './common';
 
 export const ContactEntity = new Entity({
   model: { entity: 'contact', version: '1', service: SERVICE },
@@ -13,25 +13,12 @@ export const ContactEntity = new Entity({
     address: { type: 'any' },
     taxId: { type: 'string' },
     responsibleUserId: { type: 'string' },
-    emailKey: { type: 'string', default: '' },
-    phoneKey: { type: 'string', default: '' },
+    ...lookupKeyAttributes,
   },
   indexes: {
     byId: byIdIndex,
-    byCompany: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'companyId'] },
-      sk: { field: 'gsi1sk', composite: ['id'] },
-    },
-    byEmail: {
-      index: 'gsi2',
-      pk: { field: 'gsi2pk', composite: ['tenantId', 'emailKey'] },
-      sk: { field: 'gsi2sk', composite: ['id'] },
-    },
-    byPhone: {
-      index: 'gsi3',
-      pk: { field: 'gsi3pk', composite: ['tenantId', 'phoneKey'] },
-      sk: { field: 'gsi3sk', composite: ['id'] },
-    },
+    byCompany: lookupIndex('gsi1', 'companyId'),
+    byEmail: lookupIndex('gsi2', 'emailKey'),
+    byPhone: lookupIndex('gsi3', 'phoneKey'),
   },
 });
