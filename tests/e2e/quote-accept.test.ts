@@ -255,6 +255,12 @@ describe('invoices from deals and quotes', () => {
     const timeline = (await api.get(`/v1/quotes/${quote.id}/timeline`)).body.data as { kind: string; actor: { type: string }; data: { invoiceId: string } }[];
     const made = timeline.filter((e) => e.kind === 'invoice_created');
     expect(made.map((e) => [e.data.invoiceId, e.actor.type])).toEqual([[invoiceId, 'automation'], [asked.body.id, 'user']]);
+
+    const againThroughInvoices = await api.post('/v1/invoices', { from: { quoteId: quote.id }, allowDuplicate: true });
+    expect(againThroughInvoices.status).toBe(201);
+    expect(againThroughInvoices.body).toMatchObject({ quoteId: quote.id, totals: quote.totals });
+    expect((await api.post('/v1/invoices', { companyId: company.id, currency: 'EUR', allowDuplicate: true })).body.errors)
+      .toEqual([{ field: 'allowDuplicate', message: 'only with from.quoteId' }]);
   });
 
   it('is race-safe: of concurrent creates from one quote exactly one succeeds, the others get 409 naming it', async () => {

@@ -189,6 +189,8 @@ describe('from a lead to an invoice: the whole path', () => {
     expect(kinds).toEqual(expect.arrayContaining(['sent', 'document_created', 'message_sent', 'viewed', 'accepted', 'invoice_created']));
     expect(kinds.indexOf('accepted')).toBeLessThan(kinds.indexOf('invoice_created'));
     expect(timeline.find((e) => e.kind === 'invoice_created')!.data.invoiceId).toBe(invoiceId);
+    const dealTimeline = (await api.get(`/v1/deals/${deal.id}/timeline`)).body.data as { kind: string; data: Record<string, unknown> }[];
+    expect(dealTimeline.filter((e) => e.kind === 'invoice_created').map((e) => e.data)).toEqual([expect.objectContaining({ invoiceId, quoteId: quote.id })]);
     // one invoice however often the event comes: exactly one invoice for the quote
     const accepts = stack().bus.received.filter((e) => e['detail-type'] === 'quote.accepted' && e.detail.quoteId === quote.id);
     expect(accepts).toHaveLength(1);

@@ -5,7 +5,7 @@ import { events } from '../../../events/catalog';
 import { newRun, stageAfterView } from '../../domain/automation';
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
-import { Conflict, NotFound, RuleViolation } from '../../domain/errors';
+import { NotFound, RuleViolation } from '../../domain/errors';
 import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
 import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 
@@ -48,8 +48,9 @@ export async function runAutomation(event: EventBridgeEvent<string, Detail>): Pr
             tenantId: detail.tenantId, quoteId: detail.quoteId, actor: { type: 'automation', id: rule.id }, moveTo: action.moveTo, dueInDays: action.dueInDays,
           });
         } catch (error) {
-          // what the data refuses (a quote no longer accepted, lines the invoice rejects) no retry fixes
-          if (error instanceof RuleViolation || error instanceof Conflict || error instanceof NotFound) {
+          // what the data refuses (lines the invoice rejects, a quote gone) no retry fixes; a Conflict (a write that
+          // collided) is thrown for the bus to retry, which then finds the invoice if it was made
+          if (error instanceof RuleViolation || error instanceof NotFound) {
             logger.error('the accepted quote could not be invoiced', { ruleId: rule.id, quoteId: detail.quoteId, error: error as Error });
             continue;
           }

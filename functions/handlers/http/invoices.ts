@@ -10,7 +10,7 @@ import {
 import { timelineView, type Actor } from '../../domain/timeline';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
-import { httpDeps, invoicePorts } from '../../shared/wiring';
+import { httpDeps, invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring';
 import { ListQuery } from './schemas/common';
 import { InvoiceCreate, InvoiceListQuery, InvoicePage, InvoicePatchBody, InvoiceView, StageMoveBody, TimelinePage } from './schemas/invoices';
 
@@ -24,8 +24,11 @@ export const routes = {
     response: InvoiceView,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) =>
-      invoiceView(await createInvoice(invoicePorts(), { tenantId: caller.tenantId, actor: userActor(caller), input: body })),
+    handler: async ({ body, caller }) => {
+      const { allowDuplicate, ...input } = body;
+      const ports = allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts();
+      return invoiceView(await createInvoice(ports, { tenantId: caller.tenantId, actor: userActor(caller), input }));
+    },
   }),
   'GET /v1/invoices': route({
     summary: 'List invoices: filter by stage, clientId, dealId, number (exact, or prefix with a trailing *), q (number or client name prefix), issue date range, overdue; sort by issueDate or total',

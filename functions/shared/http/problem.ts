@@ -28,7 +28,8 @@ export function problem(
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type, title, status, detail, errors, ...extra }),
+    // extras never override the standard members
+    body: JSON.stringify({ ...extra, type, title, status, detail, errors }),
   };
 }
 

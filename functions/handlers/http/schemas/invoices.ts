@@ -49,8 +49,13 @@ export const InvoiceCreate = z
     notes: optionalText(2000),
     responsibleUserId: z.string().min(1).max(64).optional(),
     from: FromRef.optional(),
+    /** With from.quoteId: make another invoice even when the quote already has one. */
+    allowDuplicate: z.boolean().optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.allowDuplicate !== undefined && !body.from?.quoteId) {
+      ctx.addIssue({ code: 'custom', path: ['allowDuplicate'], message: 'only with from.quoteId' });
+    }
     if (body.companyId && body.contactId) {
       ctx.addIssue({ code: 'custom', path: ['contactId'], message: 'give companyId or contactId, not both' });
     }
