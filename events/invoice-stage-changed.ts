@@ -7,4 +7,6 @@ export const invoiceStageChanged = defineEvent('invoice.stage_changed', 'An invo
   to: z.string(),
   version: z.number().int(),
   actorId: z.string().optional(),
+  /** Who moved it: a user, an automation rule, the client (a view), or the system. */
+  actorType: z.enum(['user', 'automation', 'client', 'system']).optional(),
 });

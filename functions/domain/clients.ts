@@ -2,6 +2,125 @@ import { newId, nowIso, type IdKind } from './ids';
 import type { Owned } from './ports';
 import { normalizeEmail, toE164 } from './text';
 
+// ---------------------------------------------------------------------------------------------------
+// Client records (companies, contacts) as the other features read them: one definition for all
+
+/**
+ * A postal address as a client record holds it. The API asks a company for a full address, but a record
+ * made by a lead conversion may know only the city, so every part is optional here.
+ */
+export interface Address {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  postalCode?: string;
+  region?: string;
+  country?: string;
+}
+
+/** The parts of a company record that leads, deals, quotes and invoices read. */
+export interface CompanyRecord {
+  tenantId: string;
+  id: string;
+  name: string;
+  legalName?: string;
+  legalForm?: string;
+  taxId?: string;
+  email?: string;
+  phone?: string;
+  address?: Address;
+  responsibleUserId?: string;
+  createdAt: string;
+  [key: string]: unknown;
+}
+
+/** The parts of a contact record that leads, deals, quotes and invoices read. */
+export interface ContactRecord {
+  tenantId: string;
+  id: string;
+  firstName: string;
+  lastName: string;
+  email?: string;
+  phone?: string;
+  companyId?: string;
+  address?: Address;
+  taxId?: string;
+  responsibleUserId?: string;
+  createdAt: string;
+  [key: string]: unknown;
+}
+
+/** Reads clients of one tenant (another tenant's id answers null, like a missing one). */
+export interface ClientDirectory {
+  company(tenantId: string, id: string): Promise<CompanyRecord | null>;
+  contact(tenantId: string, id: string): Promise<ContactRecord | null>;
+}
+
+export type ClientKind = 'company' | 'contact';
+
+/**
+ * The client as printed on a quote or an invoice, frozen when the document is made: later edits of
+ * the company or contact do not change a sent document. `kind: 'company'` is a legal entity.
+ */
+export interface ClientSnapshot {
+  kind: ClientKind;
+  /** The company's or contact's id. */
+  id: string;
+  name: string;
+  legalName?: string;
+  legalForm?: string;
+  taxId?: string;
+  email?: string;
+  phone?: string;
+  address?: Address;
+  /** The person to address at a company client (quotes; an invoice names none). */
+  contactId?: string;
+  contactName?: string;
+}
+
+export function contactName(contact: Pick<ContactRecord, 'firstName' | 'lastName'>): string {
+  return `${contact.firstName} ${contact.lastName}`.trim();
+}
+
+/** The fields that hold something (undefined, null and '' dropped): how snapshots and copies are kept. */
+export function withoutEmpty<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
+}
+
+/** The snapshot of a company client (with the contact person, when one is given), or of a contact. */
+export function clientSnapshot(company: CompanyRecord | null, contact: ContactRecord | null): ClientSnapshot | null {
+  if (company) {
+    return withoutEmpty<ClientSnapshot>({
+      kind: 'company',
+      id: company.id,
+      name: company.name,
+      legalName: company.legalName,
+      legalForm: company.legalForm,
+      taxId: company.taxId,
+      email: company.email ?? contact?.email,
+      phone: company.phone ?? contact?.phone,
+      address: company.address && Object.keys(company.address).length ? company.address : undefined,
+      contactId: contact?.id,
+      contactName: contact ? contactName(contact) : undefined,
+    });
+  }
+  if (contact) {
+    return withoutEmpty<ClientSnapshot>({
+      kind: 'contact',
+      id: contact.id,
+      name: contactName(contact),
+      taxId: contact.taxId,
+      email: contact.email,
+      phone: contact.phone,
+      address: contact.address && Object.keys(contact.address).length ? contact.address : undefined,
+    });
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Records and lookup keys
+
 /** Normalized lookup keys, so duplicates are found whatever the spelling (lead conversion). */
 export function taxIdKey(taxId: string | undefined | null): string | undefined {
   const key = taxId?.toUpperCase().replace(/[^A-Z0-9]/g, '');

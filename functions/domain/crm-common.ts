@@ -3,11 +3,12 @@
  * port, pending (outbox) events, and the shape an invoice copies from a deal or a quote.
  * Pure: no AWS, no configuration; every outside dependency arrives as a port argument.
  */
+import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from './clients';
 import { Conflict, RuleViolation, staleVersion, type FieldError } from './errors';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
 import { isCurrency } from './money';
 import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './pipeline';
-import type { ClientSnapshot as InvoiceClientSnapshot, InvoiceSource as InvoicesSource } from './invoices';
+import type { InvoiceSource as InvoicesSource } from './invoices';
 
 // ---------------------------------------------------------------------------------------------------
 // Pipelines
@@ -158,112 +159,6 @@ export function lineInputs(lines: ComputedLine[]): LineInput[] {
 // ---------------------------------------------------------------------------------------------------
 // Clients
 
-export interface Address {
-  line1?: string;
-  line2?: string;
-  city?: string;
-  postalCode?: string;
-  region?: string;
-  country?: string;
-}
-
-/** The parts of a company record the sales objects read. */
-export interface CompanyRecord {
-  tenantId: string;
-  id: string;
-  name: string;
-  legalName?: string;
-  legalForm?: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: Address;
-  responsibleUserId?: string;
-  createdAt: string;
-  [key: string]: unknown;
-}
-
-/** The parts of a contact record the sales objects read. */
-export interface ContactRecord {
-  tenantId: string;
-  id: string;
-  firstName: string;
-  lastName: string;
-  email?: string;
-  phone?: string;
-  companyId?: string;
-  address?: Address;
-  taxId?: string;
-  responsibleUserId?: string;
-  createdAt: string;
-  [key: string]: unknown;
-}
-
-/** Reads clients of one tenant (another tenant's id answers null, like a missing one). */
-export interface ClientDirectory {
-  company(tenantId: string, id: string): Promise<CompanyRecord | null>;
-  contact(tenantId: string, id: string): Promise<ContactRecord | null>;
-}
-
-/**
- * The client as printed on a quote or an invoice, frozen when the document is made: later edits of
- * the company or contact do not change a sent document. `kind: 'company'` is a legal entity.
- */
-export interface ClientSnapshot {
-  kind: 'company' | 'contact';
-  /** The company's or contact's id. */
-  id: string;
-  name: string;
-  legalName?: string;
-  legalForm?: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: Address;
-  /** The person to address at a company client. */
-  contactId?: string;
-  contactName?: string;
-}
-
-export function contactName(contact: Pick<ContactRecord, 'firstName' | 'lastName'>): string {
-  return `${contact.firstName} ${contact.lastName}`.trim();
-}
-
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
-}
-
-/** The snapshot of a company client (with the contact person, when one is given), or of a contact. */
-export function clientSnapshot(company: CompanyRecord | null, contact: ContactRecord | null): ClientSnapshot | null {
-  if (company) {
-    return compact<ClientSnapshot>({
-      kind: 'company',
-      id: company.id,
-      name: company.name,
-      legalName: company.legalName,
-      legalForm: company.legalForm,
-      taxId: company.taxId,
-      email: company.email ?? contact?.email,
-      phone: company.phone ?? contact?.phone,
-      address: company.address && Object.keys(company.address).length ? company.address : undefined,
-      contactId: contact?.id,
-      contactName: contact ? contactName(contact) : undefined,
-    });
-  }
-  if (contact) {
-    return compact<ClientSnapshot>({
-      kind: 'contact',
-      id: contact.id,
-      name: contactName(contact),
-      taxId: contact.taxId,
-      email: contact.email,
-      phone: contact.phone,
-      address: contact.address && Object.keys(contact.address).length ? contact.address : undefined,
-    });
-  }
-  return null;
-}
-
 /**
  * Loads the company and contact a sales object links to, as one tenant sees them. A missing or
  * foreign id is a 422 naming the field (the caller referenced something that does not exist).
@@ -314,8 +209,9 @@ export interface InvoiceSource {
  */
 export function asInvoiceSource(source: InvoiceSource): InvoicesSource {
   const c = source.client;
-  const client: InvoiceClientSnapshot | null = c
-    ? compact({
+  // an invoice names no contact person: the snapshot without contactId / contactName
+  const client: ClientSnapshot | null = c
+    ? withoutEmpty<ClientSnapshot>({
         kind: c.kind,
         id: c.id,
         name: c.name,
@@ -324,10 +220,10 @@ export function asInvoiceSource(source: InvoiceSource): InvoicesSource {
         taxId: c.taxId,
         email: c.email,
         phone: c.phone,
-        address: c.address as InvoiceClientSnapshot['address'],
+        address: c.address,
       })
     : null;
-  return compact({
+  return withoutEmpty({
     client,
     lines: source.lines,
     currency: source.currency,

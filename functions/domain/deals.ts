@@ -3,16 +3,8 @@
  * user and the tenant's deal pipeline (e.g. "contract signed" needs a contract number and a line).
  * The amount is always computed from the lines (never taken from the caller).
  */
-import { newRecord } from './clients';
-import {
-  clientSnapshot,
-  lineInputs,
-  priceLines,
-  resolveClient,
-  type ClientDirectory,
-  type InvoiceSource,
-  type PipelineSource,
-} from './crm-common';
+import { clientSnapshot, newRecord, type ClientDirectory } from './clients';
+import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './crm-common';
 import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
 import { nowIso } from './ids';
 import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';

@@ -1,6 +1,8 @@
 import {
   derivedId,
   documentForStep,
+  newRun,
+  type Action,
   invoiceSmsText,
   renderPlaceholders,
   type AutomationRun,
@@ -54,6 +56,7 @@ export interface DeliveryPorts {
     /** Deletes a claim whose send never reached the provider, so a retry may claim it again. */
     release(message: MessageRecord): Promise<void>;
   };
+  /** Moves the invoice to `to`; does nothing when it is already there. */
   stages: { move(tenantId: string, invoiceId: string, to: string, actor: string): Promise<void> };
   storage: ObjectStorage;
   mailer: Mailer;
@@ -187,21 +190,37 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       : claim.existing.error ?? 'failed before';
     return 'failed';
   }
+  let sent: { messageId: string };
   try {
-    const sent = await send();
-    await ports.messages.markSent(base, sent.messageId);
-    step.result = { ...step.result, messageId, providerMessageId: sent.messageId };
-    return 'done';
+    sent = await send();
   } catch (error) {
     if (error instanceof DeliveryRejected) {
       await ports.messages.markFailed(base, error.message);
       step.error = `the provider refused the message: ${error.message}`;
       return 'failed';
     }
-    // Not delivered (connection lost, throttled, provider down): release the claim and let the
-    // caller retry; the run resumes at this step.
+    // Not accepted (provider down, throttled, connection lost): release the claim and let the
+    // caller retry; the run resumes at this step. A connection lost after the provider accepted
+    // is indistinguishable here: the rare duplicate is preferred to an invoice never sent.
     await ports.messages.release(base);
     throw new Unavailable(`the ${channel === 'sms' ? 'SMS' : 'e-mail'} provider is unavailable: ${(error as Error).message}`);
+  }
+  // Sent: from here on the claim is never released, so no retry can send it again.
+  await recordSent(ports, base, sent.messageId);
+  step.result = { ...step.result, messageId, providerMessageId: sent.messageId };
+  return 'done';
+}
+
+/** Records a sent message, retrying the write: losing it would make the message look interrupted. */
+async function recordSent(ports: DeliveryPorts, message: MessageRecord, providerMessageId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ports.messages.markSent(message, providerMessageId);
+      return;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
   }
 }
 
@@ -248,6 +267,7 @@ export async function advanceRun(ports: DeliveryPorts, initial: AutomationRun): 
       return run; // waiting for document.created
     }
     if (action.type === 'move_to_stage') {
+      // `move` is a no-op when the invoice is already there (a retry after the move committed)
       await ports.stages.move(run.tenantId, run.subjectId, action.stage, run.actor);
       step.status = 'done';
       await save();
@@ -262,6 +282,21 @@ export async function advanceRun(ports: DeliveryPorts, initial: AutomationRun): 
   run.error = failed?.error;
   await save();
   return run;
+}
+
+/**
+ * Sends a subject now, as a person asked (not a rule): an ad-hoc run of [send], reusing the latest
+ * ready document, or [create_document, send] when there is none (or another template is asked for);
+ * the run waits for the render and document.created resumes it.
+ */
+export async function deliverNow(
+  ports: DeliveryPorts,
+  input: { tenantId: string; subjectType: 'invoice' | 'quote'; subjectId: string; actor: string; send: Action; templateId?: string; readyDocumentId?: string; causeEventId: string },
+): Promise<AutomationRun> {
+  const actions: Action[] = input.readyDocumentId ? [input.send] : [{ type: 'create_document', templateId: input.templateId }, input.send];
+  const run = newRun({ tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, causeEventId: input.causeEventId, actor: input.actor, actions, now: ports.now() });
+  if (input.readyDocumentId) run.steps[0].result = { documentId: input.readyDocumentId };
+  return startRun(ports, run);
 }
 
 /** Starts (or, for a redelivered cause, resumes) a run. */

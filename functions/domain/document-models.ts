@@ -3,6 +3,7 @@
  * plus the tenant's settings (seller details, locale, colours, images). Pure mapping, no I/O: the images
  * are passed as the asset names the renderer will serve them under.
  */
+import type { ClientSnapshot } from './clients';
 import {
   documentLocale,
   sampleDocumentModel,
@@ -86,18 +87,8 @@ export function documentImageFiles(settings: DocumentSettings): { name: ImageNam
   });
 }
 
-type SnapshotLike = {
-  kind: 'company' | 'contact';
-  name: string;
-  legalName?: string;
-  legalForm?: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: LooseAddress;
-};
-
-function clientOf(client: SnapshotLike | null | undefined, what: string): DocumentClient {
+/** The client an invoice or a quote froze (the same snapshot for both). */
+function clientOf(client: ClientSnapshot | null | undefined, what: string): DocumentClient {
   if (!client || !client.name) throw new DocumentDataError(`the ${what} has no client: give it one before rendering it`);
   const legalName = client.legalName
     ? client.legalForm && !client.legalName.endsWith(client.legalForm) ? `${client.legalName} ${client.legalForm}` : client.legalName

@@ -28,6 +28,8 @@
  * - Stage moves: unknown stage 422; already there, or leaving a final stage, 409; every missing required field
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
+import type { DeliverySubject } from './delivery';
+import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from './clients';
 import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
 import { newId } from './ids';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
@@ -57,7 +59,6 @@ export const INVOICE_TYPES = ['invoice', 'credit_note', 'proforma'] as const;
 export type InvoiceType = (typeof INVOICE_TYPES)[number];
 export const INVOICE_STATUSES = ['draft', 'issued', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
-export type ClientKind = 'company' | 'contact';
 export type SourceType = 'deal' | 'quote' | 'company' | 'contact' | 'invoice';
 
 /** Each type has its own number series (a proforma never consumes an invoice number). */
@@ -66,28 +67,6 @@ export const SERIES_OF_TYPE: Readonly<Record<InvoiceType, string>> = Object.free
   credit_note: 'credit_note',
   proforma: 'proforma',
 });
-
-export interface Address {
-  line1: string;
-  line2?: string;
-  city: string;
-  postalCode: string;
-  region?: string;
-  country: string;
-}
-
-/** The client's billing details as they were when copied into the invoice. */
-export interface ClientSnapshot {
-  kind: ClientKind;
-  id: string;
-  name: string;
-  legalName?: string;
-  legalForm?: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: Address;
-}
 
 export interface Invoice extends Owned {
   number: string | null;
@@ -197,29 +176,6 @@ export interface PipelineStore {
   save(settings: PipelineSettings, expectedVersion: number): Promise<PipelineSettings>;
 }
 
-export interface CompanyRecord {
-  id: string;
-  name: string;
-  legalName?: string;
-  legalForm?: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: Address;
-  responsibleUserId?: string;
-}
-
-export interface ContactRecord {
-  id: string;
-  firstName: string;
-  lastName: string;
-  taxId?: string;
-  email?: string;
-  phone?: string;
-  address?: Address;
-  responsibleUserId?: string;
-}
-
 export interface ProductRecord {
   id: string;
   name: string;
@@ -227,11 +183,6 @@ export interface ProductRecord {
   currency: string;
   taxRate: string;
   unit?: string;
-}
-
-export interface ClientDirectory {
-  getCompany(tenantId: string, id: string): Promise<CompanyRecord | null>;
-  getContact(tenantId: string, id: string): Promise<ContactRecord | null>;
 }
 
 export interface ProductCatalog {
@@ -397,36 +348,6 @@ export async function updateInvoicePipeline(
 // ---------------------------------------------------------------------------------------------------
 // Building an invoice
 
-export function companySnapshot(company: CompanyRecord): ClientSnapshot {
-  return clean({
-    kind: 'company' as const,
-    id: company.id,
-    name: company.name,
-    legalName: company.legalName,
-    legalForm: company.legalForm,
-    taxId: company.taxId,
-    email: company.email,
-    phone: company.phone,
-    address: company.address,
-  });
-}
-
-export function contactSnapshot(contact: ContactRecord): ClientSnapshot {
-  return clean({
-    kind: 'contact' as const,
-    id: contact.id,
-    name: `${contact.firstName} ${contact.lastName}`.trim(),
-    taxId: contact.taxId,
-    email: contact.email,
-    phone: contact.phone,
-    address: contact.address,
-  });
-}
-
-function clean<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
-}
-
 /**
  * Lines as given, completed from their products: with a productId, an omitted description, unitPrice,
  * taxRate or unit is the product's (given fields win). A product priced in another currency needs an
@@ -459,7 +380,7 @@ export function resolveLines(
       if (unitPrice === undefined) errors.push({ field: `${at}.unitPrice`, message: 'required without a productId' });
       if (taxRate === undefined) errors.push({ field: `${at}.taxRate`, message: 'required without a productId' });
     }
-    return clean({
+    return withoutEmpty({
       productId: draft.productId,
       description: description ?? '',
       quantity: draft.quantity,
@@ -509,14 +430,14 @@ async function loadClient(
   fieldPrefix = '',
 ): Promise<{ snapshot: ClientSnapshot; responsibleUserId?: string }> {
   if (ref.companyId) {
-    const company = await ports.clients.getCompany(tenantId, ref.companyId);
+    const company = await ports.clients.company(tenantId, ref.companyId);
     if (!company) throw new RuleViolation('the invoice names a company that does not exist', [{ field: `${fieldPrefix}companyId`, message: 'no such company' }]);
-    return { snapshot: companySnapshot(company), responsibleUserId: company.responsibleUserId };
+    return { snapshot: clientSnapshot(company, null)!, responsibleUserId: company.responsibleUserId };
   }
   if (ref.contactId) {
-    const contact = await ports.clients.getContact(tenantId, ref.contactId);
+    const contact = await ports.clients.contact(tenantId, ref.contactId);
     if (!contact) throw new RuleViolation('the invoice names a contact that does not exist', [{ field: `${fieldPrefix}contactId`, message: 'no such contact' }]);
-    return { snapshot: contactSnapshot(contact), responsibleUserId: contact.responsibleUserId };
+    return { snapshot: clientSnapshot(null, contact)!, responsibleUserId: contact.responsibleUserId };
   }
   throw new Error('loadClient needs a companyId or a contactId');
 }
@@ -553,7 +474,7 @@ export function newInvoice(input: {
 }): Invoice {
   const priced = priceLines(input.lines, input.currency);
   const at = input.now.toISOString();
-  return clean({
+  return withoutEmpty({
     tenantId: input.tenantId,
     id: newId('invoice'),
     number: null,
@@ -908,7 +829,7 @@ export async function moveInvoiceStage(ports: StageMovePorts, cmd: MoveStageComm
 
     const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
       const after = applyStageMove(current, plan, now, numbering);
-      const events = [outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id }, now)];
+      const events = [outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type }, now)];
       if (plan.statusTo === 'paid') {
         events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
       }
@@ -1002,3 +923,19 @@ export function invoiceView(invoice: Invoice) {
 
 /** The index keys of an invoice (re-exported for adapters). */
 export { invoiceKeys };
+
+/** What automation needs to know of an invoice to deliver it. */
+export function invoiceSubject(invoice: Invoice): DeliverySubject {
+  return {
+    type: 'invoice',
+    tenantId: invoice.tenantId,
+    id: invoice.id,
+    number: invoice.number,
+    stage: invoice.stage,
+    currency: invoice.currency,
+    total: invoice.totals.total,
+    dueDate: invoice.dueDate,
+    client: { name: invoice.client?.legalName ?? invoice.client?.name ?? '', email: invoice.client?.email, phone: invoice.client?.phone },
+    responsibleUserId: invoice.responsibleUserId,
+  };
+}

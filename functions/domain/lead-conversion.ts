@@ -6,15 +6,8 @@
  * version-conditioned update last), so a failure leaves nothing half-created.
  */
 import { leadConverted } from '../../events/lead-converted';
-import { lookupKeys, newRecord } from './clients';
-import {
-  pendingEvent,
-  type ClientDirectory,
-  type CompanyRecord,
-  type ContactRecord,
-  type PendingEvent,
-  type PipelineSource,
-} from './crm-common';
+import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from './clients';
+import { pendingEvent, type PendingEvent, type PipelineSource } from './crm-common';
 import { newDealRecord, type Deal } from './deals';
 import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
 import { nowIso } from './ids';

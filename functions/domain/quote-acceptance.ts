@@ -138,10 +138,23 @@ export async function shownDocument(
 ): Promise<DocumentRecord | null> {
   if (preferredId) {
     const doc = await ports.documents.get(quote.tenantId, preferredId);
-    if (doc && doc.subjectType === 'quote' && doc.subjectId === quote.id && doc.status === 'ready') return doc;
+    if (doc && showable(doc, quote)) return doc;
   }
   return ports.documents.latestReady(quote.tenantId, quote.id);
 }
+
+/** The same choice among the quote's documents already read (oldest first), e.g. by the quote page. */
+export function shownDocumentAmong(
+  documents: DocumentRecord[],
+  quote: Pick<Quote, 'id'>,
+  preferredId?: string,
+): DocumentRecord | null {
+  const ready = documents.filter((doc) => showable(doc, quote));
+  return (preferredId ? ready.find((doc) => doc.id === preferredId) : undefined) ?? ready.at(-1) ?? null;
+}
+
+const showable = (doc: DocumentRecord, quote: Pick<Quote, 'id'>) =>
+  doc.subjectType === 'quote' && doc.subjectId === quote.id && doc.status === 'ready';
 
 function refused(quote: Quote, day: string): Conflict | null {
   const refusal = acceptanceRefusal(quote, day);

@@ -7,17 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { quoteSent } from '../../events/quote-sent';
-import { newRecord } from './clients';
+import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from './clients';
 import {
   addDays,
-  clientSnapshot,
   lineInputs,
   pendingEvent,
   priceLines,
   resolveClient,
   today,
-  type ClientDirectory,
-  type ClientSnapshot,
   type InvoiceSource,
   type PendingEvent,
 } from './crm-common';
@@ -156,14 +153,6 @@ export interface SendOptions {
   message?: string;
 }
 
-/**
- * Delivers a sent quote to its client (PDF through the document pipeline, e-mail with the public
- * link). Optional: without it, sending numbers the quote, opens its public page and emits quote.sent.
- */
-export interface QuoteDelivery {
-  deliver(quote: Quote, options: SendOptions): Promise<void>;
-}
-
 export interface QuotePorts {
   quotes: QuoteStore;
   deals: Pick<DealStore, 'get'>;
@@ -172,7 +161,6 @@ export interface QuotePorts {
 
 export interface SendPorts extends QuotePorts {
   numbering: QuoteNumbering;
-  delivery?: QuoteDelivery;
   now?: () => Date;
   /** Base delay between attempts when the number or the quote moved concurrently (default 20 ms). */
   retryDelayMs?: number;
@@ -354,9 +342,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Sends a quote. The first send takes the next number of the quote series (in the same transaction
  * that marks the quote sent: no gaps, no duplicates), dates it, sets validUntil if absent, snapshots
  * the client again, opens the public page (a new token) and emits quote.sent; a later send of a sent
- * quote keeps all that and emits quote.sent with `resend: true`. Then, when a delivery port is
- * given, the quote is delivered. 409 for an expired, accepted or declined quote or a stale version;
- * 422 when it has no lines.
+ * quote keeps all that and emits quote.sent with `resend: true`. Delivering it (PDF, e-mail) is the
+ * caller's next step (POST /v1/quotes/{id}/send). 409 for an expired, accepted or declined quote or a
+ * stale version; 422 when it has no lines.
  */
 export async function sendQuote(
   ports: SendPorts,
@@ -438,11 +426,7 @@ export async function sendQuote(
         data: { number: number!, resend, ...(input.options?.to ? { to: input.options.to } : {}) },
       })],
     });
-    if (outcome.ok) {
-      const sent = { ...quote, ...changes, version, updatedAt: sentAt } as Quote;
-      if (ports.delivery) await ports.delivery.deliver(sent, input.options ?? {});
-      return sent;
-    }
+    if (outcome.ok) return { ...quote, ...changes, version, updatedAt: sentAt } as Quote;
     // counter_moved: another quote took the number; quote_changed: re-read (a stale If-Match fails
     // above); conflict: DynamoDB's TransactionConflict on a contended counter. All retry, jittered.
     await sleep((ports.retryDelayMs ?? 20) * (1 + Math.random()) * (attempt + 1));

@@ -42,12 +42,8 @@ export interface SellerDetails {
   bankAccount?: { iban?: string; bic?: string; bankName?: string; accountNumber?: string };
 }
 
-/**
- * The part of the tenant's settings this module manages: the seller's details printed on documents (flat:
- * name, legalName, legalForm, taxId, address, email, phone, bankAccount), the document locale, sender
- * details, brand colour, default currency, payment terms and images. Other keys on the record are kept.
- */
-export interface DocumentSettings extends SellerDetails {
+/** The settings' fields besides the images: the same in the stored settings and in a change of them. */
+interface SettingsFields extends SellerDetails {
   locale: string;
   senderName?: string;
   replyTo?: string;
@@ -56,6 +52,14 @@ export interface DocumentSettings extends SellerDetails {
   brandColor?: string;
   defaultCurrency?: string;
   paymentTerms?: string;
+}
+
+/**
+ * The part of the tenant's settings this module manages: the seller's details printed on documents (flat:
+ * name, legalName, legalForm, taxId, address, email, phone, bankAccount), the document locale, sender
+ * details, brand colour, default currency, payment terms and images. Other keys on the record are kept.
+ */
+export interface DocumentSettings extends SettingsFields {
   images?: Partial<Record<ImageName, StoredImage>>;
 }
 
@@ -173,15 +177,8 @@ export function imageAssetName(image: StoredImage): string {
 /** An image in a settings change: absent keeps the current one, null removes it, data replaces it. */
 export type ImageChange = { data: string; contentType?: string } | null | undefined;
 
-export interface SettingsInput extends SellerDetails {
-  locale: string;
-  senderName?: string;
-  replyTo?: string;
-  notifyEmail?: string;
-  smsSenderId?: string;
-  brandColor?: string;
-  defaultCurrency?: string;
-  paymentTerms?: string;
+/** A change of the settings: the fields as they will be stored, and per image absent (keep), null (remove) or new data. */
+export interface SettingsInput extends SettingsFields {
   images?: Partial<Record<ImageName, ImageChange>>;
 }
 

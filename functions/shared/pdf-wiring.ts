@@ -17,6 +17,9 @@ import { config } from './config';
 import { logger } from './logger';
 import { storage, templatesRepo } from './wiring';
 
+export type { AssetMap };
+export { MissingAssetError, SandboxViolationError };
+
 let renderer: PdfRenderer | undefined;
 
 /** The container's renderer: created on first use, its browser launched on the first render and kept warm. */

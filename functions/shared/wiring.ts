@@ -13,8 +13,9 @@ import { createSnsSms } from '../adapters/sms/sns-sms';
 import { createS3Storage } from '../adapters/storage/s3-storage';
 import { authenticate } from '../domain/api-keys';
 import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
+import { Conflict } from '../domain/errors';
 import { nowIso } from '../domain/ids';
-import { effectiveInvoicePipeline, moveInvoiceStage, type Invoice } from '../domain/invoices';
+import { effectiveInvoicePipeline, invoiceSubject, moveInvoiceStage } from '../domain/invoices';
 import { quoteSubject } from '../domain/quotes';
 import { config } from './config';
 import type { HttpDeps } from './http/api';
@@ -72,22 +73,6 @@ export const invoicePipelines = once(() => ({
   get: async (tenantId: string) => effectiveInvoicePipeline(await invoicePorts().pipelines.get(tenantId, 'invoice')).pipeline,
 }));
 
-/** What automation needs to know of an invoice to deliver it. */
-function invoiceSubject(invoice: Invoice): DeliverySubject {
-  return {
-    type: 'invoice',
-    tenantId: invoice.tenantId,
-    id: invoice.id,
-    number: invoice.number,
-    stage: invoice.stage,
-    currency: invoice.currency,
-    total: invoice.totals.total,
-    dueDate: invoice.dueDate,
-    client: { name: invoice.client?.legalName ?? invoice.client?.name ?? '', email: invoice.client?.email, phone: invoice.client?.phone },
-    responsibleUserId: invoice.responsibleUserId,
-  };
-}
-
 export const deliveryPorts = once<DeliveryPorts>(() => ({
   now: nowIso,
   publicBaseUrl: config().PUBLIC_BASE_URL,
@@ -107,7 +92,14 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
   messages: delivery().messages,
   stages: {
     move: async (tenantId, invoiceId, to, actor) => {
-      await moveInvoiceStage(invoicePorts(), { tenantId, invoiceId, to, actor: actorOf(actor) });
+      const current = await invoicePorts().invoices.get(tenantId, invoiceId);
+      if (!current || current.stage === to) return;
+      try {
+        await moveInvoiceStage(invoicePorts(), { tenantId, invoiceId, to, actor: actorOf(actor) });
+      } catch (error) {
+        // a concurrent mover (a second view event, a retry) got there first: that is the goal reached
+        if (!(error instanceof Conflict && (await invoicePorts().invoices.get(tenantId, invoiceId))?.stage === to)) throw error;
+      }
     },
   },
   storage: storage(),

@@ -140,6 +140,20 @@ describe('roles', () => {
     expect((await bot.get('/v1/companies')).status).toBe(401);
   });
 
+  it('never stores a new key\'s secret, not even for an Idempotency-Key replay', async () => {
+    const headers = { 'idempotency-key': 'same-key-twice' };
+    const first = await api.post('/v1/api-keys', { name: 'replayed', role: 'viewer' }, headers);
+    const second = await api.post('/v1/api-keys', { name: 'replayed', role: 'viewer' }, headers);
+
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).not.toBe(first.body.id);
+    const { dynamo } = await import('../../functions/shared/wiring');
+    const { Items = [] } = await dynamo().client.send(new ScanCommand({ TableName: stack().tableName }));
+    const stored = JSON.stringify(Items);
+    expect(stored).not.toContain(first.body.apiKey.split('_').pop());
+    expect(stored).not.toContain(second.body.apiKey.split('_').pop());
+  });
+
   it('refuses missing, malformed and unknown keys with 401', async () => {
     for (const key of [undefined, 'nonsense', `crm_key_${'0'.repeat(26)}_${'a'.repeat(43)}`]) {
       const res = await apiClient(url, key).get('/v1/companies');

@@ -168,6 +168,66 @@ describe('public links', () => {
     const opened = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === invoice.id);
     expect(opened).toHaveLength(1);
   });
+
+  it('handles a link view and an e-mail open arriving together: VIEWED once, nothing dead-lettered', async () => {
+    const { invoice, email } = await anInvoice();
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the e-mail');
+    await stack().settle();
+    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+
+    await Promise.all([fetch(pixel), fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })]);
+    await stack().settle();
+
+    expect(await stageOf(invoice.id)).toBe('VIEWED');
+    const moves = stack().bus.received.filter((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === invoice.id && e.detail.to === 'VIEWED');
+    expect(moves).toHaveLength(1);
+    expect(stack().bus.deadLetters).toEqual([]);
+  });
+
+  it('counts every open but emits one event per link within ten minutes (scanners and reloads cannot flood)', async () => {
+    const { invoice, email } = await anInvoice();
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the e-mail');
+    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+
+    for (let i = 0; i < 5; i++) expect((await fetch(pixel)).status).toBe(200);
+    await stack().settle();
+
+    const events = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === invoice.id);
+    expect(events).toHaveLength(1);
+    const { delivery } = await import('../../functions/shared/wiring');
+    const link = await delivery().links.get(new URL(pixel).pathname.split('/')[2]);
+    expect(link?.opens).toBe(5);
+    const opens = ((await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string }[]).filter((e) => e.kind === 'email_opened');
+    expect(opens).toHaveLength(1);
+  });
+});
+
+describe('automation rules', () => {
+  it('cannot loop: a move made by a rule does not trigger rules that move again', async () => {
+    // Prepare: a tenant whose rules would bounce an invoice between SENT and VIEWED forever
+    const tenant = await makeTenant('Loop Co');
+    const loopApi = apiClient(() => stack().apiUrl, tenant.adminKey);
+    for (const [stage, to] of [['SENT', 'VIEWED'], ['VIEWED', 'SENT']]) {
+      const rule = await loopApi.post('/v1/automation/rules', { entity: 'invoice', stage, actions: [{ type: 'move_to_stage', stage: to }] });
+      expect(rule.status).toBe(201);
+    }
+    const company = await loopApi.post('/v1/companies', aCompany({ email: `loop-${randomUUID().slice(0, 8)}@example.com` }));
+    const invoice = await loopApi.post('/v1/invoices', {
+      companyId: company.body.id, currency: 'EUR', dueDate: '2026-12-31',
+      lines: [{ description: 'Work', quantity: '1', unitPrice: '10.00', taxRate: '21' }],
+    });
+
+    // Act
+    expect((await loopApi.post(`/v1/invoices/${invoice.body.id}/stage`, { stage: 'SENT' })).status).toBe(200);
+    await stack().settle();
+
+    // Assess: one move by the user, one by the SENT rule, and there it stops
+    const moves = stack().bus.received.filter((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === invoice.body.id);
+    expect(moves.map((e) => [e.detail.to, e.detail.actorType])).toEqual([['SENT', 'user'], ['VIEWED', 'automation']]);
+    expect((await loopApi.get(`/v1/invoices/${invoice.body.id}`)).body.stage).toBe('VIEWED');
+  });
 });
 
 describe('exactly once in effect', () => {

@@ -148,10 +148,12 @@ describe('template preview', () => {
     expect((await api.put('/v1/settings', { legalName: 'Templates Company S.L.', taxId: 'ESB11223344', locale: 'en' })).status).toBe(200);
 
     // Act
-    const invoice = await preview(acme.keys.viewer, 'standard');
+    const invoice = await preview(acme.adminKey, 'standard');
     const quote = await preview(acme.adminKey, 'standard', '?kind=quote&locale=es');
+    const byViewer = await preview(acme.keys.viewer, 'standard');
 
-    // Assess
+    // Assess: a preview costs a Chromium render, so only those who write templates may ask
+    expect(byViewer.status).toBe(403);
     expect(invoice.status).toBe(200);
     expect(invoice.type).toBe('application/pdf');
     const text = await pdfText(invoice.bytes);

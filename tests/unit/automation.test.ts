@@ -77,6 +77,7 @@ function fakePorts() {
   const moves: string[] = [];
   const requested: string[] = [];
   let mailFailures = 0;
+  let markSentFailures = 0;
   const subject: DeliverySubject = {
     type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-2026-000001', stage: 'SENT', currency: 'EUR', total: '121.00',
     client: { name: 'Client', email: 'client@example.com', phone: '+34600000000' },
@@ -109,7 +110,10 @@ function fakePorts() {
     },
     messages: {
       claim: async (m) => (messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const })),
-      markSent: async (m, providerMessageId) => { messages.set(m.id, { ...m, status: 'sent', providerMessageId }); },
+      markSent: async (m, providerMessageId) => {
+        if (markSentFailures > 0) { markSentFailures--; throw new Error('throttled'); }
+        messages.set(m.id, { ...m, status: 'sent', providerMessageId });
+      },
       markFailed: async (m, error) => { messages.set(m.id, { ...m, status: 'failed', error }); },
       release: async (m) => { if (messages.get(m.id)?.status === 'sending') messages.delete(m.id); },
     },
@@ -125,7 +129,7 @@ function fakePorts() {
     sms: { send: async (m) => { sms.push(m); return { messageId: `sns-${sms.length}` }; } },
   };
   const renderAll = () => { for (const d of docs.values()) if (d.status === 'pending') Object.assign(d, { status: 'ready', sha256: 'x', size: 8 }); };
-  return { ports, runs, docs, sent, sms, moves, requested, renderAll, failMail: (n: number) => { mailFailures = n; } };
+  return { ports, runs, docs, sent, sms, moves, requested, renderAll, failMail: (n: number) => { mailFailures = n; }, failMarkSent: (n: number) => { markSentFailures = n; } };
 }
 
 const standardRun = (eventId = 'evt_1') =>
@@ -176,6 +180,32 @@ describe('running the standard rule', () => {
     expect(f.sent).toHaveLength(1);
     expect(f.requested).toHaveLength(1);
   });
+
+  it('retries recording a sent e-mail and never releases it: a failed write after the send cannot cause a second e-mail', async () => {
+    const f = fakePorts();
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+    f.failMarkSent(1);
+
+    const done = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(done.status).toBe('done');
+    expect(f.sent).toHaveLength(1);
+  });
+
+  it('does not send again when the record of a sent e-mail could not be written at all', async () => {
+    const f = fakePorts();
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+    f.failMarkSent(10);
+
+    await expect(advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!)).rejects.toThrow(/throttled/);
+    const retried = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(f.sent).toHaveLength(1);
+    expect(retried.status).toBe('failed');
+    expect(retried.error).toMatch(/interrupted while sending/);
+  }, 10_000);
 
   it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
     const f = fakePorts();

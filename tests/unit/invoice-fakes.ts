@@ -2,11 +2,9 @@
  * In-memory fakes of the invoice ports, for unit tests of the use cases (the adapters are tested on
  * DynamoDB Local). They keep the same all-or-nothing and condition semantics as the real store.
  */
+import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../functions/domain/clients';
 import type {
-  ClientDirectory,
   CommitResult,
-  CompanyRecord,
-  ContactRecord,
   Invoice,
   InvoiceCommit,
   InvoicePorts,
@@ -98,8 +96,8 @@ export function memoryPorts(overrides: Partial<InvoicePorts> = {}) {
   const contacts = new Map<string, ContactRecord>();
   const products = new Map<string, ProductRecord>();
   const clients: ClientDirectory = {
-    getCompany: async (_t, id) => companies.get(id) ?? null,
-    getContact: async (_t, id) => contacts.get(id) ?? null,
+    company: async (_t, id) => companies.get(id) ?? null,
+    contact: async (_t, id) => contacts.get(id) ?? null,
   };
   const sleeps: number[] = [];
   const ports: InvoicePorts = {
@@ -119,6 +117,7 @@ export function memoryPorts(overrides: Partial<InvoicePorts> = {}) {
 }
 
 export const acme: CompanyRecord = {
+  tenantId: 'ten_01jtenant0000000000000000',
   id: 'cmp_01jabcdefghjkmnpqrstvwxyz0',
   name: 'Ñandú Ibérica',
   legalName: 'Ñandú Ibérica S.L.',
@@ -127,11 +126,14 @@ export const acme: CompanyRecord = {
   phone: '+34 600 123 456',
   address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
   responsibleUserId: 'usr_sales',
+  createdAt: '2026-01-01T00:00:00.000Z',
 };
 
 export const lucia: ContactRecord = {
+  tenantId: 'ten_01jtenant0000000000000000',
   id: 'con_01jabcdefghjkmnpqrstvwxyz0',
   firstName: 'Lucía',
   lastName: 'Fernández',
   email: 'lucia@example.com',
+  createdAt: '2026-01-01T00:00:00.000Z',
 };

@@ -280,7 +280,7 @@ describe('stage moves', () => {
     expect(next).toMatchObject({ number: 'INV-2026-000002', status: 'paid' });
     expect(pro).toMatchObject({ number: 'PRO-2026-000001', series: 'proforma' });
     expect(setup.invoices.outbox.map((e) => e.detailType)).toEqual(['invoice.stage_changed', 'invoice.stage_changed', 'invoice.paid', 'invoice.stage_changed']);
-    expect(setup.invoices.outbox[0].detail).toEqual({ invoiceId: setup.invoice.id, from: 'NEW', to: 'SENT', version: 2, actorId: 'usr_clerk' });
+    expect(setup.invoices.outbox[0].detail).toEqual({ invoiceId: setup.invoice.id, from: 'NEW', to: 'SENT', version: 2, actorId: 'usr_clerk', actorType: 'user' });
     const move = setup.invoices.timelineEntries.find((t) => t.kind === 'stage_changed')!;
     expect(move).toMatchObject({ actor, data: { from: 'NEW', to: 'SENT', statusFrom: 'draft', statusTo: 'issued', number: 'INV-2026-000001' } });
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   acceptanceRefusal,
   createQuote,
@@ -94,16 +94,6 @@ describe('sendQuote', () => {
     const q = await draft(p);
     numbering.injected.push(...Array.from({ length: 20 }, () => ({ ok: false as const, reason: 'conflict' as const })));
     await expect(sendQuote(p, { tenantId: T, quoteId: q.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict' });
-  });
-
-  it('hands the sent quote to the delivery port when one is given', async () => {
-    const { p } = ports();
-    const deliver = vi.fn(async () => undefined);
-    const q = await draft(p);
-
-    const sent = await sendQuote({ ...p, delivery: { deliver } }, { tenantId: T, quoteId: q.id, format: FORMAT, options: { to: 'x@y.z' } });
-
-    expect(deliver).toHaveBeenCalledWith(sent, { to: 'x@y.z' });
   });
 
   it('refuses an expired quote (409) and one without lines (422)', async () => {

@@ -5,46 +5,42 @@ import {
   type InvoiceSource as CrmInvoiceSource,
   type PipelineConfigStore,
   type PipelineSource,
+  type SalesEntity,
   type StageUsage,
   type StoredPipeline,
 } from '../../domain/crm-common';
-import { Conflict, NotFound, staleVersion } from '../../domain/errors';
-import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore } from '../../domain/invoices';
+import { Conflict, NotFound } from '../../domain/errors';
+import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore, PipelineSettings } from '../../domain/invoices';
 import { alreadyInvoiced, invoicingRefusal, type QuoteStatus } from '../../domain/quotes';
 import { timelineEntry } from '../../domain/timeline';
-import { isConditionFailure } from './errors';
 import { rejectedItems } from './crm-helpers';
-import { invoicesRepository, toInvoiceRecord, toLookupRecord } from './invoices-repository';
+import { invoicesRepository, pipelinesRepository, toInvoiceRecord, toLookupRecord } from './invoices-repository';
 import { loadDealAsInvoiceSource } from '../../domain/deals';
 import { loadQuoteAsInvoiceSource } from '../../domain/quotes';
 import { dealsRepository } from './deals-repository';
-import { clientDirectory, conversionCommitter, duplicateFinder, leadsRepository } from './leads-repository';
+import { clientDirectory } from './clients-repository';
+import { conversionCommitter, duplicateFinder, leadsRepository } from './leads-repository';
 import { acceptanceCommitter, quoteNumbering, quotesRepository } from './quotes-repository';
 import { timelineRepository } from './timeline-repository';
 import type { CrmService } from './service';
 
-/** Tenants' lead and deal pipelines, in the same pipelineConfig records as the invoice pipeline. */
+/**
+ * Tenants' lead and deal pipelines: the same pipelineConfig records, read and written (version-conditioned)
+ * by the same store as the invoice pipeline, without the invoice-only number formats.
+ */
 export function pipelineConfigs(service: CrmService): PipelineConfigStore {
-  const { pipelineConfig } = service.entities;
-  const strip = (r: Record<string, unknown>): StoredPipeline => {
-    const { tenantId, kind, stages, version, updatedAt, updatedBy } = r as unknown as StoredPipeline;
-    return { tenantId, kind, stages, version, ...(updatedAt ? { updatedAt } : {}), ...(updatedBy ? { updatedBy } : {}) };
-  };
+  const store = pipelinesRepository(service);
+  const strip = ({ tenantId, kind, stages, version, updatedAt, updatedBy }: PipelineSettings): StoredPipeline => ({
+    tenantId, kind: kind as SalesEntity, stages, version, ...(updatedAt ? { updatedAt } : {}), ...(updatedBy ? { updatedBy } : {}),
+  });
   return {
     async get(tenantId, kind) {
-      const { data } = await pipelineConfig.get({ tenantId, kind }).go({ consistent: true });
-      return data ? strip(data as Record<string, unknown>) : null;
+      const stored = await store.get(tenantId, kind);
+      return stored ? strip(stored) : null;
     },
     async save(pipeline, expectedVersion) {
-      try {
-        if (expectedVersion === 0) await pipelineConfig.create(pipeline as any).go();
-        else await pipelineConfig.put(pipeline as any).where((attr, { eq }) => eq(attr.version, expectedVersion)).go();
-        return pipeline;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const current = await this.get(pipeline.tenantId, pipeline.kind);
-        throw current ? staleVersion(expectedVersion, current.version) : new Conflict('the pipeline changed meanwhile; read it again');
-      }
+      await store.save(pipeline, expectedVersion);
+      return pipeline;
     },
   };
 }

@@ -8,10 +8,7 @@ export function dealsRepository(service: CrmService): DealStore {
   const { deal } = service.entities;
   const crud = crudRepository<Deal>(deal, 'deal', ['companyId', 'contactId']);
   return {
-    create: crud.create,
-    get: crud.get,
-    update: crud.update,
-    remove: crud.remove,
+    ...crud,
     list: (tenantId, filter, page) =>
       listBy<Deal>(
         deal,

@@ -6,6 +6,9 @@ import { outboxEvent } from '../../domain/invoice-events';
 import { timelineEntry, type Actor } from '../../domain/timeline';
 import type { CrmService } from './service';
 
+/** Views and opens of one link produce at most one event per this interval. */
+export const VIEW_EVENT_INTERVAL_MS = 10 * 60 * 1000;
+
 /** An actor string as automation records it ("automation:rule_x", "client:link", "usr_x") as a timeline actor. */
 export function actorOf(actor: string): Actor {
   if (actor.startsWith('automation:')) return { type: 'automation', id: actor.slice(11) };
@@ -49,9 +52,6 @@ export function deliveryRepository(service: CrmService) {
         throw error;
       }
     },
-    async listForSubject(tenantId: string, subjectId: string): Promise<AutomationRun[]> {
-      return (await automationRun.query.bySubject({ tenantId, subjectId }).go({ pages: 'all' })).data as AutomationRun[];
-    },
   };
 
   const documents = {
@@ -74,12 +74,14 @@ export function deliveryRepository(service: CrmService) {
     async get(tenantId: string, id: string): Promise<DocumentRecord | null> {
       return ((await document.get({ tenantId, id }).go()).data as DocumentRecord) ?? null;
     },
-    async listForSubject(tenantId: string, subjectId: string): Promise<DocumentRecord[]> {
-      return (await document.query.bySubject({ tenantId, subjectId }).go({ pages: 'all' })).data as DocumentRecord[];
+    /** The subject's newest documents (at most `limit`), oldest first. */
+    async listForSubject(tenantId: string, subjectId: string, limit = 100): Promise<DocumentRecord[]> {
+      const { data } = await document.query.bySubject({ tenantId, subjectId }).go({ order: 'desc', limit });
+      return (data as DocumentRecord[]).reverse();
     },
     async latestReady(tenantId: string, subjectId: string): Promise<DocumentRecord | null> {
-      const list = await documents.listForSubject(tenantId, subjectId);
-      return list.filter((d) => d.status === 'ready').at(-1) ?? null;
+      const { data } = await document.query.bySubject({ tenantId, subjectId }).go({ order: 'desc', limit: 25 });
+      return (data as DocumentRecord[]).find((d) => d.status === 'ready') ?? null;
     },
     /** pending -> ready or failed, once: the document.created / document.failed event goes with it. */
     async complete(doc: DocumentRecord, outcome: { status: 'ready'; sha256: string; size: number; pages?: number } | { status: 'failed'; reason: string }): Promise<boolean> {
@@ -125,25 +127,35 @@ export function deliveryRepository(service: CrmService) {
     async release(m: MessageRecord) {
       await message.delete({ tenantId: m.tenantId, id: m.id }).where((a: any, { eq }: any) => eq(a.status, 'sending')).go();
     },
-    async listForSubject(tenantId: string, subjectId: string): Promise<MessageRecord[]> {
-      return (await message.query.bySubject({ tenantId, subjectId }).go({ pages: 'all' })).data as MessageRecord[];
-    },
   };
 
   const links = {
     async get(token: string): Promise<PublicLink | null> {
       return ((await publicLink.get({ token }).go()).data as PublicLink) ?? null;
     },
-    /** Counts a view or an open and emits document.viewed, in one transaction. */
-    async recordView(link: PublicLink, via: 'link' | 'email_open', meta: { ip?: string; userAgent?: string }) {
-      const now = new Date().toISOString();
-      await service.transaction.write(() => [
-        publicLink.patch({ token: link.token }).add(via === 'link' ? { views: 1 } : { opens: 1 }).set({ lastViewedAt: now }).commit(),
+    /**
+     * Counts a view or an open. The first one, and then at most one every VIEW_EVENT_INTERVAL, also
+     * writes a timeline entry and emits document.viewed (in the same transaction): link scanners and
+     * reloads cannot flood the timeline or the bus.
+     */
+    async recordView(link: PublicLink, via: 'link' | 'email_open', meta: { ip?: string; userAgent?: string }): Promise<boolean> {
+      const now = new Date();
+      const at = now.toISOString();
+      const cutoff = new Date(now.getTime() - VIEW_EVENT_INTERVAL_MS).toISOString();
+      const counter = via === 'link' ? { views: 1 } : { opens: 1 };
+      const marker = via === 'link' ? 'lastViewEventAt' : 'lastOpenEventAt';
+      const result = await service.transaction.write(() => [
+        publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at, [marker]: at })
+          .where((a: any, { notExists, lt }: any) => `${notExists(a[marker])} OR ${lt(a[marker], cutoff)}`)
+          .commit(),
         outbox.create(outboxEvent('documentViewed', link.tenantId, {
           subjectType: link.subjectType, subjectId: link.subjectId, via, ...(link.documentId ? { documentId: link.documentId } : {}),
         })).commit(),
         ...tl({ tenantId: link.tenantId, subjectType: link.subjectType, subjectId: link.subjectId, kind: via === 'link' ? 'viewed' : 'email_opened', actor: 'client', data: { documentId: link.documentId ?? '', ip: meta.ip ?? '', userAgent: (meta.userAgent ?? '').slice(0, 200) } }),
       ]).go();
+      if (!result.canceled) return true;
+      await publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at }).go();
+      return false;
     },
     async revoke(token: string) {
       await publicLink.patch({ token }).set({ revokedAt: new Date().toISOString() }).go();

@@ -1,6 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
 
 /**
  * Idempotency-Key support, by AWS Lambda Powertools' idempotency utility and its DynamoDB
@@ -22,7 +23,7 @@ export interface IdempotentRequest {
   payload: unknown;
 }
 
-export type IdempotentRunner = <R>(request: IdempotentRequest, fn: () => Promise<R>) => Promise<R>;
+export type IdempotentRunner = <R>(request: IdempotentRequest, fn: () => Promise<R>, context?: Context) => Promise<R>;
 
 export function createIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number): IdempotentRunner {
   const persistenceStore = new SingleTablePersistence({
@@ -46,5 +47,10 @@ export function createIdempotency(client: DynamoDBClient, tableName: string, ttl
     async (request: IdempotentRequest & { fn: () => Promise<unknown> }) => request.fn(),
     { persistenceStore, config: idempotencyConfig },
   );
-  return async <R>(request: IdempotentRequest, fn: () => Promise<R>) => (await run({ ...request, fn })) as R;
+  return async <R>(request: IdempotentRequest, fn: () => Promise<R>, context?: Context) => {
+    // With the invocation's deadline, a request that dies mid-way frees its key when the Lambda
+    // would have timed out, instead of blocking retries until the record expires.
+    if (context) idempotencyConfig.registerLambdaContext(context);
+    return (await run({ ...request, fn })) as R;
+  };
 }

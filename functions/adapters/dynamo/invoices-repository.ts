@@ -3,7 +3,6 @@ import { Conflict, InvalidInput, staleVersion } from '../../domain/errors';
 import type { EntityKind } from '../../domain/pipeline';
 import {
   invoiceKeys,
-  type ClientDirectory,
   type CommitResult,
   type Invoice,
   type InvoiceCommit,
@@ -16,6 +15,7 @@ import {
 } from '../../domain/invoices';
 import { createIssueQueue } from '../../domain/invoice-issuing';
 import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../domain/invoice-list';
+import { clientDirectory } from './clients-repository';
 import { isConditionFailure, isInvalidCursor } from './errors';
 import type { CrmService } from './service';
 import { timelineRepository } from './timeline-repository';
@@ -230,19 +230,6 @@ export function pipelinesRepository(service: CrmService): PipelineStore {
         const current = await this.get(settings.tenantId, settings.kind);
         throw current ? staleVersion(expectedVersion, current.version) : new Conflict('the pipeline changed meanwhile; read it again');
       }
-    },
-  };
-}
-
-/** Companies and contacts as invoice clients. */
-export function clientDirectory(service: CrmService): ClientDirectory {
-  const { company, contact } = service.entities;
-  return {
-    async getCompany(tenantId, id) {
-      return ((await company.get({ tenantId, id }).go()).data as any) ?? null;
-    },
-    async getContact(tenantId, id) {
-      return ((await contact.get({ tenantId, id }).go()).data as any) ?? null;
     },
   };
 }

@@ -1,7 +1,6 @@
-import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../domain/crm-common';
+import { contactName } from '../../domain/clients';
 import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../domain/lead-conversion';
 import type { Lead, LeadStore } from '../../domain/leads';
-import { contactName } from '../../domain/crm-common';
 import { nowIso } from '../../domain/ids';
 import { crudRepository } from './crud-repository';
 import { listBy, outboxItem, rejectedItems } from './crm-helpers';
@@ -12,26 +11,8 @@ export function leadsRepository(service: CrmService): LeadStore {
   const { lead } = service.entities;
   const crud = crudRepository<Lead>(lead, 'lead');
   return {
-    create: crud.create,
-    get: crud.get,
-    update: crud.update,
-    remove: crud.remove,
+    ...crud,
     list: (tenantId, filter, page) => listBy<Lead>(lead, tenantId, { stage: filter.stage }, [['stage', 'byStage']], page),
-  };
-}
-
-/** Companies and contacts of one tenant, read directly (another tenant's id is simply not found). */
-export function clientDirectory(service: CrmService): ClientDirectory {
-  const { company, contact } = service.entities;
-  return {
-    async company(tenantId, id) {
-      const { data } = await company.get({ tenantId, id }).go();
-      return (data as CompanyRecord | null) ?? null;
-    },
-    async contact(tenantId, id) {
-      const { data } = await contact.get({ tenantId, id }).go();
-      return (data as ContactRecord | null) ?? null;
-    },
   };
 }
 

@@ -10,10 +10,7 @@ export function quotesRepository(service: CrmService): QuoteStore {
   const { quote } = service.entities;
   const crud = crudRepository<Quote>(quote, 'quote', ['companyId', 'contactId', 'dealId', 'clientId']);
   return {
-    create: crud.create,
-    get: crud.get,
-    update: crud.update,
-    remove: crud.remove,
+    ...crud,
     list: (tenantId, filter, page) =>
       listBy<Quote>(quote, tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
   };

@@ -24,9 +24,6 @@ export function tenantsRepository(service: CrmService) {
       const { data } = await tenant.get({ tenantId }).go();
       return (data as TenantRecord) ?? null;
     },
-    async updateTenantSettings(tenantId: string, settings: Record<string, unknown>) {
-      await tenant.patch({ tenantId }).set({ settings, updatedAt: new Date().toISOString() }).go();
-    },
     /** Replaces the settings if the tenant record is still at `expectedVersion`; a stale version is a Conflict. */
     async saveTenantSettings(tenantId: string, settings: Record<string, unknown>, expectedVersion: number): Promise<TenantRecord> {
       try {

@@ -19,9 +19,12 @@ export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
   return composer.compile().build();
 }
 
-/** E-mail through SES SendRawEmail (the raw form carries attachments). */
+/**
+ * E-mail through SES SendRawEmail (the raw form carries attachments). One attempt: SES has no
+ * idempotency key, so retries belong to the automation run, which records what went out.
+ */
 export function createSesMailer(cfg: Pick<Config, 'AWS_REGION' | 'SES_ENDPOINT'>): Mailer {
-  const client = new SESClient({ region: cfg.AWS_REGION, maxAttempts: 2, ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}) });
+  const client = new SESClient({ region: cfg.AWS_REGION, maxAttempts: 1, ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}) });
   return {
     async send(email) {
       const raw = await composeMime(email);

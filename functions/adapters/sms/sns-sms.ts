@@ -5,7 +5,8 @@ import type { SmsSender } from '../../domain/ports';
 
 /** SMS through SNS Publish to a phone number (transactional, with the tenant's sender id where allowed). */
 export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | 'SMS_SENDER_ID'>): SmsSender {
-  const client = new SNSClient({ region: cfg.AWS_REGION, ...(cfg.SNS_ENDPOINT ? { endpoint: cfg.SNS_ENDPOINT } : {}) });
+  // One attempt: retries belong to the automation run, which knows whether a message went out.
+  const client = new SNSClient({ region: cfg.AWS_REGION, maxAttempts: 1, ...(cfg.SNS_ENDPOINT ? { endpoint: cfg.SNS_ENDPOINT } : {}) });
   return {
     async send({ to, text, senderId }) {
       const sender = senderId ?? cfg.SMS_SENDER_ID;

@@ -1,10 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsByDetailType } from '../../../events/catalog';
-import type { BusEvent, EventPublisher } from '../../adapters/bus/event-bus';
 import { logger } from '../../shared/logger';
+import { outboxEventsFromStream, type BusEvent, type EventPublisher } from '../../shared/stream-wiring';
 import { eventBus } from '../../shared/wiring';
 
 /**
@@ -15,10 +14,7 @@ import { eventBus } from '../../shared/wiring';
  */
 export async function publishEvents(event: DynamoDBStreamEvent, bus: EventPublisher): Promise<DynamoDBBatchResponse> {
   const pending: { sequenceNumber: string; event: BusEvent }[] = [];
-  for (const record of event.Records) {
-    if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) continue;
-    const item = unmarshall(record.dynamodb.NewImage as Parameters<typeof unmarshall>[0]);
-    if (item.__edb_e__ !== 'outbox') continue;
+  for (const item of outboxEventsFromStream(event.Records)) {
     const definition = eventsByDetailType[item.detailType];
     const detail = { ...item.detail, eventId: item.eventId, tenantId: item.tenantId, occurredAt: item.createdAt };
     const checked = definition?.schema.safeParse(detail);
@@ -27,7 +23,7 @@ export async function publishEvents(event: DynamoDBStreamEvent, bus: EventPublis
       logger.error('outbox record does not match its event schema', { detailType: item.detailType, eventId: item.eventId, issues: checked?.error?.issues });
       continue;
     }
-    pending.push({ sequenceNumber: record.dynamodb.SequenceNumber!, event: { eventId: item.eventId, detailType: item.detailType, detail } });
+    pending.push({ sequenceNumber: item.sequenceNumber, event: { eventId: item.eventId, detailType: item.detailType, detail } });
   }
   if (pending.length === 0) return { batchItemFailures: [] };
   try {

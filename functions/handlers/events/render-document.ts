@@ -7,8 +7,7 @@ import { DocumentDataError, invoiceDocumentModel, quoteDocumentModel } from '../
 import type { DocumentRecord } from '../../domain/documents';
 import { documentSettingsOf } from '../../domain/settings';
 import { logger } from '../../shared/logger';
-import type { AssetMap } from '../../adapters/pdf/assets';
-import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource } from '../../shared/pdf-wiring';
+import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource, type AssetMap } from '../../shared/pdf-wiring';
 import { crm, delivery, invoicePorts, storage, tenants } from '../../shared/wiring';
 
 type Requested = EventDetail<'documentRequested'>;

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { events } from '../../../events/catalog';
-import { newRun, stageAfterView } from '../../domain/automation';
+import { newRun, stageAfterView, type AutomationRule } from '../../domain/automation';
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
 import { NotFound, RuleViolation } from '../../domain/errors';
@@ -10,6 +10,8 @@ import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
 import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 
 type Detail = Record<string, any> & { tenantId: string; eventId: string };
+
+const movesStage = (rule: AutomationRule) => rule.actions.some((a) => a.type === 'move_to_stage' || (a.type === 'create_invoice' && Boolean(a.moveTo)));
 
 /**
  * Automation on the bus. EventBridge delivers at least once, so every branch is idempotent:
@@ -24,7 +26,11 @@ export async function runAutomation(event: EventBridgeEvent<string, Detail>): Pr
   const ports = deliveryPorts();
 
   if (type === events.invoiceStageChanged.detailType) {
-    const rules = (await delivery().rules.list(detail.tenantId)).filter((r) => r.enabled && r.entity === 'invoice' && r.stage === detail.to);
+    const rules = (await delivery().rules.list(detail.tenantId))
+      .filter((r) => r.enabled && r.entity === 'invoice' && r.stage === detail.to)
+      // A move made by a rule never triggers rules that move again: two rules moving an invoice
+      // back and forth cannot loop (each pass would send another e-mail).
+      .filter((r) => !(detail.actorType === 'automation' && movesStage(r)));
     for (const rule of rules) {
       const run = newRun({
         tenantId: detail.tenantId, subjectType: 'invoice', subjectId: detail.invoiceId, causeEventId: detail.eventId,

@@ -26,6 +26,8 @@ export const routes = {
   'POST /v1/api-keys': route({
     summary: 'Create an API key for a user and role; the secret is shown only in this answer',
     permission: 'apiKeys:write',
+    // the answer carries the secret: it must never be stored, so Idempotency-Key is not honoured here
+    idempotent: false,
     body: z.strictObject({
       name: text(100),
       role: z.enum(ROLES),

@@ -1,4 +1,4 @@
-import { defaultCurrency, getSalesPipeline, pipelineView, updateSalesPipeline } from '../../domain/crm-common';
+import { defaultCurrency } from '../../domain/crm-common';
 import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/deals';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
@@ -6,7 +6,8 @@ import { crm, httpDeps, tenants } from '../../shared/wiring';
 import { timelineView } from '../../domain/timeline';
 import { ListQuery, page } from './schemas/common';
 import { TimelinePage } from './schemas/invoices';
-import { Deal, DealCreate, DealListQuery, DealPatch, SalesPipelineBody, SalesPipelineView, StageMove } from './schemas/deals';
+import { Deal, DealCreate, DealListQuery, DealPatch, StageMove } from './schemas/deals';
+import { salesPipelineRoutes } from './sales-pipeline-routes';
 
 export const routes: Routes = {
   'POST /v1/deals': route({
@@ -66,42 +67,18 @@ export const routes: Routes = {
     handler: async ({ params, body, caller, ifMatch }) =>
       dealView(await moveDeal(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
   }),
+  'GET /v1/deals/{id}/timeline': route({
+    summary: 'The deal\'s timeline, oldest first: invoices made from it, ...',
+    permission: 'deals:read',
+    query: ListQuery,
+    response: TimelinePage,
+    handler: async ({ params, query, caller }) => {
+      await getDeal(crm(), caller.tenantId, params.id);
+      const result = await crm().timeline.list(caller.tenantId, params.id, query);
+      return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
+    },
+  }),
+  ...salesPipelineRoutes('deal'),
 };
-
-routes['GET /v1/deals/{id}/timeline'] = route({
-  summary: 'The deal\'s timeline, oldest first: invoices made from it, ...',
-  permission: 'deals:read',
-  query: ListQuery,
-  response: TimelinePage,
-  handler: async ({ params, query, caller }) => {
-    await getDeal(crm(), caller.tenantId, params.id);
-    const result = await crm().timeline.list(caller.tenantId, params.id, query);
-    return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
-  },
-});
-
-routes['GET /v1/pipelines/deal'] = route({
-  summary: 'The tenant\'s deal pipeline (stages with their required fields); version 0 is the default',
-  permission: 'pipelines:read',
-  response: SalesPipelineView,
-  handler: async ({ caller }) => pipelineView(await getSalesPipeline(crm().configs, caller.tenantId, 'deal')),
-});
-routes['PUT /v1/pipelines/deal'] = route({
-  summary: 'Replace the deal pipeline (422 when invalid; 409 when a stage that deals are in would go or change kind)',
-  permission: 'pipelines:write',
-  body: SalesPipelineBody,
-  response: SalesPipelineView,
-  errors: [409, 422],
-  handler: async ({ body, caller, ifMatch }) =>
-    pipelineView(
-      await updateSalesPipeline(crm(), {
-        tenantId: caller.tenantId,
-        kind: 'deal',
-        stages: body.stages,
-        expectedVersion: ifMatch ?? body.version,
-        userId: caller.userId,
-      }),
-    ),
-});
 
 export const handler = httpApi(routes, httpDeps);

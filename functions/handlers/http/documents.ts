@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { newRun, type Action } from '../../domain/automation';
-import { newDocument, publicUrl, startRun } from '../../domain/delivery';
+import type { Action } from '../../domain/automation';
+import { deliverNow, newDocument, publicUrl } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents';
 import { NotFound, RuleViolation } from '../../domain/errors';
 import { newId, nowIso } from '../../domain/ids';
@@ -100,10 +100,10 @@ export const routes = {
       const send: Action = body.channel === 'email'
         ? { type: 'send_email', to, subject: body.subject, body: body.message, attach: 'document' }
         : { type: 'send_sms', to, text: body.message };
-      const actions: Action[] = ready ? [send] : [{ type: 'create_document', templateId: body.templateId }, send];
-      const run = newRun({ tenantId: caller.tenantId, subjectType: 'invoice', subjectId: params.id, causeEventId: newId('event'), actor: caller.userId, actions, now: nowIso() });
-      if (ready) run.steps[0].result = { documentId: ready.id };
-      const result = await startRun(deliveryPorts(), run);
+      const result = await deliverNow(deliveryPorts(), {
+        tenantId: caller.tenantId, subjectType: 'invoice', subjectId: params.id, actor: caller.userId, send,
+        templateId: body.templateId, readyDocumentId: ready?.id, causeEventId: newId('event'),
+      });
       return { id: result.id, status: result.status, subjectId: result.subjectId, steps: result.steps, error: result.error };
     },
   }),

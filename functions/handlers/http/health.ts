@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { httpApi } from '../../shared/http/api';
 import { buildOpenApi } from '../../shared/http/openapi';
@@ -27,15 +28,15 @@ allGroups.push(templates, previewRouteDocs, settings);
 let openApiCache: unknown;
 const openApi = () => (openApiCache ??= buildOpenApi([...allGroups, routes], { title: 'CRM invoicing API', version: '1.0.0' }));
 
-const docsPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CRM invoicing API</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:980px;padding:0 1rem;color:#1f2937}
+const docsPage = (nonce: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CRM invoicing API</title>
+<style nonce="${nonce}">body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:980px;padding:0 1rem;color:#1f2937}
 code,pre{background:#f3f4f6;border-radius:4px;padding:.1rem .3rem}h2{border-bottom:1px solid #e5e7eb;margin-top:2rem}
 .op{margin:.6rem 0;padding:.5rem .8rem;border:1px solid #e5e7eb;border-radius:6px}.m{font-weight:700;display:inline-block;width:4.5rem}
 details pre{white-space:pre-wrap;font-size:12px}</style></head><body><h1>CRM invoicing API</h1>
 <p>Generated from <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code>.
 Errors are <code>application/problem+json</code>.</p><div id="ops"></div>
 <noscript>This page lists the operations with a small script; the raw document is at /openapi.json.</noscript>
-<script>fetch('/openapi.json').then(r=>r.json()).then(doc=>{const el=document.getElementById('ops');
+<script nonce="${nonce}">fetch('/openapi.json').then(r=>r.json()).then(doc=>{const el=document.getElementById('ops');
 for(const [path,ops] of Object.entries(doc.paths)){for(const [m,op] of Object.entries(ops)){const d=document.createElement('div');d.className='op';
 const esc=s=>String(s).replace(/[&<>]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
 d.innerHTML='<span class="m">'+m.toUpperCase()+'</span><code>'+esc(path)+'</code> '+esc(op.summary||'')+
@@ -57,8 +58,19 @@ export const routes: Routes = {
   'GET /docs': route({
     summary: 'A readable page of the OpenAPI document',
     permission: 'public',
-    handler: async () =>
-      new RawResponse({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: docsPage }),
+    handler: async () => {
+        const nonce = randomBytes(16).toString('base64');
+        return new RawResponse({
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+          },
+          body: docsPage(nonce),
+        });
+      },
   }),
 };
 

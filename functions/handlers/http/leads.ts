@@ -1,5 +1,5 @@
 import { publicView } from '../../domain/clients';
-import { defaultCurrency, getSalesPipeline, pipelineView, updateSalesPipeline } from '../../domain/crm-common';
+import { defaultCurrency } from '../../domain/crm-common';
 import { dealView } from '../../domain/deals';
 import { convertLead } from '../../domain/lead-conversion';
 import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/leads';
@@ -7,7 +7,8 @@ import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
 import { crm, httpDeps, tenants } from '../../shared/wiring';
 import { page } from './schemas/common';
-import { SalesPipelineBody, SalesPipelineView, StageMove } from './schemas/deals';
+import { salesPipelineRoutes } from './sales-pipeline-routes';
+import { StageMove } from './schemas/deals';
 import { Conversion, ConvertLead, Lead as LeadView, LeadCreate, LeadListQuery, LeadPatch } from './schemas/leads';
 
 const view = (lead: Lead) => publicView(lead as unknown as Record<string, unknown>);
@@ -95,30 +96,7 @@ export const routes: Routes = {
       };
     },
   }),
+  ...salesPipelineRoutes('lead'),
 };
-
-routes['GET /v1/pipelines/lead'] = route({
-  summary: 'The tenant\'s lead pipeline (stages with their required fields); version 0 is the default',
-  permission: 'pipelines:read',
-  response: SalesPipelineView,
-  handler: async ({ caller }) => pipelineView(await getSalesPipeline(crm().configs, caller.tenantId, 'lead')),
-});
-routes['PUT /v1/pipelines/lead'] = route({
-  summary: 'Replace the lead pipeline (422 when invalid; 409 when a stage that leads are in would go or change kind)',
-  permission: 'pipelines:write',
-  body: SalesPipelineBody,
-  response: SalesPipelineView,
-  errors: [409, 422],
-  handler: async ({ body, caller, ifMatch }) =>
-    pipelineView(
-      await updateSalesPipeline(crm(), {
-        tenantId: caller.tenantId,
-        kind: 'lead',
-        stages: body.stages,
-        expectedVersion: ifMatch ?? body.version,
-        userId: caller.userId,
-      }),
-    ),
-});
 
 export const handler = httpApi(routes, httpDeps);

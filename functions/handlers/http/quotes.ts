@@ -13,11 +13,11 @@ import {
   type Quote,
 } from '../../domain/quotes';
 import { z } from 'zod';
-import { newRun, type Action } from '../../domain/automation';
-import { publicUrl, startRun } from '../../domain/delivery';
+import type { Action } from '../../domain/automation';
+import { deliverNow, publicUrl } from '../../domain/delivery';
 import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
 import { RuleViolation } from '../../domain/errors';
-import { newId, nowIso } from '../../domain/ids';
+import { newId } from '../../domain/ids';
 import { createInvoice, invoiceView } from '../../domain/invoices';
 import { timelineView } from '../../domain/timeline';
 import { config } from '../../shared/config';
@@ -42,18 +42,17 @@ async function documentView(doc: DocumentRecord) {
  * (PDF attached, the link to the public quote page)], or only the e-mail when a rendered document is there
  * already (a resend: the same PDF and the same link). The run waits for the render and is resumed by
  * document.created (run-automation). The e-mail's link is the document's public link, which opens the
- * quote page (registerQuotePage) and pins the document the client is shown.
+ * quote page (links.ts hands quote links to quote-page.ts) and pins the document the client is shown.
  */
 async function deliverQuote(quote: Quote, options: { to?: string; subject?: string; message?: string }, userId: string) {
   const to = options.to ?? quote.client.email;
   if (!to) return { runId: null, status: 'failed' as const, error: 'the client has no e-mail address' };
   try {
     const ready = await delivery().documents.latestReady(quote.tenantId, quote.id);
-    const mail: Action = { type: 'send_email', to, subject: options.subject, body: quoteEmailBody(quote, options.message), attach: 'document' };
-    const actions: Action[] = ready ? [mail] : [{ type: 'create_document' }, mail];
-    const run = newRun({ tenantId: quote.tenantId, subjectType: 'quote', subjectId: quote.id, causeEventId: newId('event'), actor: userId, actions, now: nowIso() });
-    if (ready) run.steps[0]!.result = { documentId: ready.id };
-    const result = await startRun(deliveryPorts(), run);
+    const send: Action = { type: 'send_email', to, subject: options.subject, body: quoteEmailBody(quote, options.message), attach: 'document' };
+    const result = await deliverNow(deliveryPorts(), {
+      tenantId: quote.tenantId, subjectType: 'quote', subjectId: quote.id, actor: userId, send, readyDocumentId: ready?.id, causeEventId: newId('event'),
+    });
     return { runId: result.id, status: result.status, ...(result.error ? { error: result.error } : {}) };
   } catch (error) {
     // the quote is sent (numbered, its page open); only the e-mail failed: say so, a resend retries it

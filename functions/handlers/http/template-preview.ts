@@ -3,9 +3,8 @@
  * with sample data synchronously on the container's warm Chromium and answers the PDF. The other HTTP
  * functions (templates CRUD included) never bundle Chromium.
  */
-import { MissingAssetError } from '../../adapters/pdf/render-document';
-import { SandboxViolationError } from '../../adapters/pdf/renderer';
-import { describeTemplateError, TemplateError } from '../../adapters/pdf/template-engine';
+import { MissingAssetError, SandboxViolationError } from '../../shared/pdf-wiring';
+import { describeTemplateError, TemplateError } from '../../shared/template-checking';
 import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/document-models';
 import { NotFound, RuleViolation } from '../../domain/errors';
 import { documentSettingsOf } from '../../domain/settings';

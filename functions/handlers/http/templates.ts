@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BUILTIN_PARTIAL_NAMES } from '../../adapters/pdf/builtin-templates';
-import { checkTemplate, describeTemplateError } from '../../adapters/pdf/template-engine';
+import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/template-checking';
 import { sampleDocumentModel, type DocumentKind } from '../../domain/document-model';
 import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/errors';
 import { newId, nowIso } from '../../domain/ids';
@@ -154,13 +153,13 @@ export type PreviewRenderer = (input: {
 export function previewRoutes(render: PreviewRenderer) {
   return {
     'POST /v1/templates/{id}/preview': route({
-      summary: 'Render the template with sample data (and the tenant\'s seller details and images): the PDF itself',
-      permission: 'templates:read',
+      summary: 'Render the template with sample data (and the tenant\'s seller details and images): the PDF itself (admins: a render costs a Chromium run)',
+      permission: 'templates:write',
       query: PreviewQuery,
       errors: [422],
       handler: async ({ caller, params, query }: RequestContext<undefined, z.infer<typeof PreviewQuery>>) => {
         const pdf = await render({ tenantId: caller.tenantId, templateId: params.id, kind: query.kind, locale: query.locale });
-        return rawPdf(pdf, `preview-${params.id}.pdf`);
+        return rawPdf(pdf, `preview-${params.id.replace(/[^\w.-]/g, '_')}.pdf`);
       },
     }),
   };

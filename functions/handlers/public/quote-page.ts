@@ -2,28 +2,26 @@
  * The client's page of a quote (GET /p/{token} of a quote's link) and its acceptance
  * (POST /p/{token}/accept). No API key: the link's token is the credential.
  *
- * The page is plain server-rendered HTML with inline CSS and one small inline script (both allowed by a
+ * The page is plain server-rendered HTML with inline CSS and one small inline script (page.ts: allowed by a
  * per-response nonce in a strict Content-Security-Policy; nothing is loaded from anywhere). The accept form
  * works without JavaScript: the typed full name is then the signature. With JavaScript, a canvas lets the
  * client draw a signature too, which the script puts in a hidden field as a PNG data URL.
  *
- * links.ts registers the renderer (registerQuotePage) and serves these routes.
+ * links.ts serves GET /p/{token} and hands a quote's link to renderQuotePage; it also serves these routes.
  */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../adapters/pdf/template-engine';
 import { today } from '../../domain/crm-common';
 import { quoteDocumentModel } from '../../domain/document-models';
 import type { DocumentModel } from '../../domain/document-model';
-import { isWellFormedToken, linkUsable, type DocumentRecord, type PublicLink } from '../../domain/documents';
+import type { DocumentRecord, PublicLink } from '../../domain/documents';
 import { Conflict, NotFound, RuleViolation, type FieldError } from '../../domain/errors';
-import { nowIso } from '../../domain/ids';
-import { acceptQuote, MAX_SIGNATURE_BYTES, SIGNER_NAME_MAX, shownDocument, type AcceptancePorts } from '../../domain/quote-acceptance';
+import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../domain/format';
+import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, type AcceptancePorts } from '../../domain/quote-acceptance';
 import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/quotes';
-import { config } from '../../shared/config';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { crm, delivery, storage, tenants } from '../../shared/wiring';
+import { BASE_CSS, esc, htmlPage, notAvailable, pageUrl, usableLink } from './page';
 
 const PDF_LINK_TTL_SECONDS = 3600;
 
@@ -37,52 +35,9 @@ const acceptancePorts = (): AcceptancePorts => ({
 // ---------------------------------------------------------------------------------------------------
 // HTML
 
-const esc = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const baseUrl = () => config().PUBLIC_BASE_URL.replace(/\/$/, '');
-const pageUrl = (token: string) => `${baseUrl()}/p/${token}`;
-
-/** The headers of every page: no caching, no framing, no referrer, nothing but our own inline code. */
-function pageHeaders(nonce: string): Record<string, string> {
-  let formOrigin = '';
-  try {
-    formOrigin = ` ${new URL(baseUrl()).origin}`;
-  } catch {
-    /* not a URL: 'self' only */
-  }
-  return {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-security-policy': [
-      "default-src 'none'",
-      `style-src 'nonce-${nonce}'`,
-      `script-src 'nonce-${nonce}'`,
-      "img-src 'self' data:",
-      `form-action 'self'${formOrigin}`,
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-robots-tag': 'noindex, nofollow',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-  };
-}
-
-const CSS = `
-:root{--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;--brand:#1d4ed8;--ok:#047857;--warn:#b45309;--bad:#b91c1c}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif}
-main{max-width:880px;margin:0 auto;padding:16px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px;margin:0 0 16px}
+/** The quote page's stylesheet: page.ts's BASE_CSS, then its own rules. */
+const CSS = `${BASE_CSS}
 header.top{display:flex;flex-wrap:wrap;gap:12px;justify-content:space-between;align-items:flex-start}
-h1{font-size:1.5rem;margin:0 0 4px}
-h2{font-size:1.1rem;margin:0 0 12px}
-.muted{color:var(--muted)}
-.small{font-size:.875rem}
 .badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid currentColor}
 .badge.sent{color:var(--brand)}.badge.accepted{color:var(--ok)}.badge.expired{color:var(--warn)}.badge.declined{color:var(--bad)}
 .parties{display:grid;grid-template-columns:1fr 1fr;gap:16px}
@@ -97,7 +52,6 @@ td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-n
 .totals{margin-left:auto;max-width:340px}
 .totals div{display:flex;justify-content:space-between;gap:16px;padding:4px 0;font-variant-numeric:tabular-nums}
 .totals .grand{border-top:2px solid var(--ink);margin-top:4px;padding-top:8px;font-size:1.2rem;font-weight:700}
-a{color:var(--brand)}
 a.button,button{display:inline-block;font:inherit;font-weight:600;border-radius:8px;padding:12px 18px;border:1px solid var(--brand);cursor:pointer;text-decoration:none}
 a.button{background:#fff;color:var(--brand)}
 button.primary{background:var(--brand);color:#fff;width:100%;font-size:1.05rem}
@@ -116,10 +70,7 @@ canvas{display:block;width:100%;height:auto;aspect-ratio:3/1;border:1px dashed #
 .notice h2{margin:0 0 4px}.notice p{margin:0}
 .errors{margin:0 0 8px;padding-left:20px;color:var(--bad)}
 .field-error{color:var(--bad);font-size:.9rem;margin:4px 0 0}
-footer{text-align:center;color:var(--muted);font-size:.8rem;padding:8px 0 24px}
 @media (max-width:640px){
- main{padding:8px}
- .card{padding:16px;border-radius:10px}
  .parties{grid-template-columns:1fr}
  table.lines thead{display:none}
  table.lines tr{display:block;border-bottom:1px solid var(--line);padding:8px 0}
@@ -130,7 +81,7 @@ footer{text-align:center;color:var(--muted);font-size:.8rem;padding:8px 0 24px}
  table.lines td.empty{display:none}
  .totals{max-width:none}
 }
-@media print{body{background:#fff}.card{border:none}#accept,.pdf{display:none}}
+@media print{#accept,.pdf{display:none}}
 `;
 
 /** Draws on the canvas with mouse, pen or finger; the drawing goes into the hidden field as a PNG data URL. */
@@ -329,32 +280,22 @@ ${s.status === 'sent' ? `<script nonce="${nonce}">${SCRIPT}</script>` : ''}
 </html>`;
 }
 
-function simplePage(status: number, title: string, text: string): RawResponse {
-  const nonce = randomBytes(16).toString('base64');
-  return new RawResponse({
-    statusCode: status,
-    headers: pageHeaders(nonce),
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style nonce="${nonce}">${CSS}</style></head><body><main><div class="card"><h1>${esc(title)}</h1><p>${esc(text)}</p></div></main></body></html>`,
-  });
-}
-
-const notAvailable = () => simplePage(404, 'Link not available', 'This link does not exist or is no longer available. Please ask the sender for a new one.');
-
+/** What the page shows; the quote's documents are read once (the shown one, and whether one is being rendered). */
 async function pageState(link: PublicLink, quote: Quote, extra: Partial<PageState> = {}): Promise<PageState> {
-  const tenant = await tenants().getTenant(link.tenantId);
+  const [tenant, documents] = await Promise.all([
+    tenants().getTenant(link.tenantId),
+    delivery().documents.listForSubject(quote.tenantId, quote.id),
+  ]);
   const model = quoteDocumentModel(quote, { name: tenant?.name ?? '', settings: tenant?.settings });
-  const document = await shownDocument(acceptancePorts(), quote, link.documentId);
+  const document = shownDocumentAmong(documents, quote, link.documentId);
   const pdfUrl = document
     ? await storage().presignGet(document.s3Key, { contentType: 'application/pdf', downloadName: `${quote.number ?? quote.id}.pdf`, expiresInSeconds: PDF_LINK_TTL_SECONDS })
     : null;
-  const pdfPending = !document && (await delivery().documents.listForSubject(quote.tenantId, quote.id)).some((d) => d.subjectType === 'quote' && d.status === 'pending');
+  const pdfPending = !document && documents.some((d) => d.subjectType === 'quote' && d.status === 'pending');
   return { quote, model, status: effectiveStatus(quote, today()), token: link.token, document, pdfUrl, pdfPending, ...extra };
 }
 
-function htmlResponse(status: number, state: PageState): RawResponse {
-  const nonce = randomBytes(16).toString('base64');
-  return new RawResponse({ statusCode: status, headers: pageHeaders(nonce), body: quotePageHtml(state, nonce) });
-}
+const htmlResponse = (status: number, state: PageState): RawResponse => htmlPage(status, (nonce) => quotePageHtml(state, nonce));
 
 /** GET /p/{token} of a quote: the page (the view is recorded: document.viewed via 'link', subject the quote). */
 export async function renderQuotePage(link: PublicLink, ctx: RequestContext<unknown, unknown>): Promise<RawResponse> {
@@ -367,12 +308,6 @@ export async function renderQuotePage(link: PublicLink, ctx: RequestContext<unkn
     logger.warn('could not record a view of a quote page', { quoteId: quote.id, error: error as Error });
   }
   return htmlResponse(200, await pageState(link, quote));
-}
-
-async function usableLink(token: string): Promise<PublicLink | null> {
-  if (!isWellFormedToken(token)) return null;
-  const link = await delivery().links.get(token);
-  return linkUsable(link, nowIso()) && link.subjectType === 'quote' ? link : null;
 }
 
 const isForm = (contentType: string | undefined) => /^application\/x-www-form-urlencoded/i.test(contentType ?? '');
@@ -407,7 +342,8 @@ export const routes = {
     errors: [404, 409, 422],
     handler: async (ctx) => {
       const form = isForm(ctx.headers['content-type']);
-      const link = await usableLink(ctx.params.token!);
+      const found = await usableLink(ctx.params.token!);
+      const link = found?.subjectType === 'quote' ? found : null;
       if (!link) {
         if (form) return notAvailable();
         throw new NotFound('quote');

@@ -66,7 +66,7 @@ function toResponse(def: RouteDef, result: unknown): APIGatewayProxyStructuredRe
  * POSTs with an Idempotency-Key, made idempotent; errors become problem+json in one place.
  */
 export function httpApi(routes: Routes, deps: () => HttpDeps) {
-  async function dispatch(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  async function dispatch(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const def = routes[event.routeKey];
     if (!def) throw new Error(`no route for ${event.routeKey}`);
     const headers = lowerCaseHeaders(event.headers);
@@ -95,11 +95,12 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
       event,
     };
     const idempotencyKey = headers['idempotency-key'];
-    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public') {
+    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && def.idempotent !== false) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
       return deps().idempotent(
         { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
         async () => toResponse(def, await def.handler(ctx)),
+        context,
       );
     }
     return toResponse(def, await def.handler(ctx));

@@ -47,7 +47,7 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
         }
       }
       const secured = def.permission !== 'public';
-      if (method === 'POST' && secured) {
+      if (method === 'POST' && secured && def.idempotent !== false) {
         parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } });
       }
       if (method === 'PATCH' || method === 'DELETE') {

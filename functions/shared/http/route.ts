@@ -39,6 +39,11 @@ export interface RouteDef<B = unknown, Q = unknown> {
   status?: number;
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * false: the Idempotency-Key header is not honoured (the answer must never be stored, e.g. it
+   * carries a secret shown once).
+   */
+  idempotent?: false;
   /** Extra documented error statuses, besides those every route may answer. */
   errors?: number[];
   handler: (ctx: RequestContext<B, Q>) => Promise<unknown>;

@@ -16,6 +16,9 @@ export const PublicLinkEntity = new Entity({
     views: { type: 'number', default: 0 },
     opens: { type: 'number', default: 0 },
     lastViewedAt: { type: 'string' },
+    /** When a view / an open last produced an event (they are throttled per link). */
+    lastViewEventAt: { type: 'string' },
+    lastOpenEventAt: { type: 'string' },
   },
   indexes: {
     byToken: { pk: { field: 'pk', composite: ['token'] }, sk: { field: 'sk', composite: [] } },

@@ -1,0 +1,33 @@
+import { getSalesPipeline, pipelineView, updateSalesPipeline, type SalesEntity } from '../../domain/crm-common';
+import { route, type Routes } from '../../shared/http/route';
+import { crm } from '../../shared/wiring';
+import { SalesPipelineBody, SalesPipelineView } from './schemas/deals';
+
+/** GET and PUT /v1/pipelines/{lead|deal}: the tenant's lead or deal pipeline, in the leads' or the deals' function. */
+export function salesPipelineRoutes(kind: SalesEntity): Routes {
+  return {
+    [`GET /v1/pipelines/${kind}`]: route({
+      summary: `The tenant's ${kind} pipeline (stages with their required fields); version 0 is the default`,
+      permission: 'pipelines:read',
+      response: SalesPipelineView,
+      handler: async ({ caller }) => pipelineView(await getSalesPipeline(crm().configs, caller.tenantId, kind)),
+    }),
+    [`PUT /v1/pipelines/${kind}`]: route({
+      summary: `Replace the ${kind} pipeline (422 when invalid; 409 when a stage that ${kind}s are in would go or change kind)`,
+      permission: 'pipelines:write',
+      body: SalesPipelineBody,
+      response: SalesPipelineView,
+      errors: [409, 422],
+      handler: async ({ body, caller, ifMatch }) =>
+        pipelineView(
+          await updateSalesPipeline(crm(), {
+            tenantId: caller.tenantId,
+            kind,
+            stages: body.stages,
+            expectedVersion: ifMatch ?? body.version,
+            userId: caller.userId,
+          }),
+        ),
+    }),
+  };
+}
