@@ -36,6 +36,8 @@ export interface DeliveryPorts {
   mailFrom: string;
   subjects: { get(tenantId: string, type: 'invoice' | 'quote', id: string): Promise<DeliverySubject | null> };
   tenants: { get(tenantId: string): Promise<{ name: string; settings?: { senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null> };
+  /** The e-mail address of a user of the tenant (the responsible employee), when known. */
+  users: { emailOf(tenantId: string, userId: string): Promise<string | undefined> };
   runs: {
     create(run: AutomationRun): Promise<'created' | 'exists'>;
     get(tenantId: string, id: string): Promise<AutomationRun | null>;
@@ -133,11 +135,13 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
   const documentId = documentForStep(run, index) ?? step.result?.documentId;
   const doc = documentId ? await ports.documents.get(run.tenantId, documentId) : null;
   const channel = action.type === 'send_sms' ? 'sms' : 'email';
+  // The responsible employee answers the client's replies and gets the notifications.
+  const responsibleEmail = subject.responsibleUserId ? await ports.users.emailOf(run.tenantId, subject.responsibleUserId) : undefined;
   const to = action.type === 'notify_responsible'
-    ? tenant?.settings?.notifyEmail
+    ? responsibleEmail ?? tenant?.settings?.notifyEmail
     : ('to' in action && action.to) || (channel === 'sms' ? subject.client.phone : subject.client.email);
   if (!to) {
-    step.error = channel === 'sms' ? 'the client has no phone number' : action.type === 'notify_responsible' ? 'no notification address is configured' : 'the client has no e-mail address';
+    step.error = channel === 'sms' ? 'the client has no phone number' : action.type === 'notify_responsible' ? 'the responsible user has no known e-mail and no notification address is configured' : 'the client has no e-mail address';
     return 'failed';
   }
   const messageId = derivedId('message', run.id, String(index));
@@ -170,7 +174,7 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     send = () => ports.mailer.send({
       from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
       to,
-      replyTo: tenant?.settings?.replyTo,
+      replyTo: responsibleEmail ?? tenant?.settings?.replyTo,
       subject: mail.subject,
       text: mail.text,
       html: mail.html,

@@ -87,6 +87,7 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
     },
   },
   tenants: { get: (tenantId) => tenants().getTenant(tenantId) },
+  users: { emailOf: (tenantId, userId) => tenants().userEmail(tenantId, userId) },
   runs: delivery().runs,
   documents: delivery().documents,
   messages: delivery().messages,

@@ -62,6 +62,7 @@ describe('the scenario the product is bought for', () => {
     expect(await emailsTo(email!)).toHaveLength(1);
     expect(mail.subject).toContain(number);
     expect(mail.from).toContain('Delivery Co');
+    expect(mail.replyTo.join()).toContain('admin@example.com'); // the responsible user answers replies
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
     expect(pdf?.filename).toBe(`${number}.pdf`);
     const text = await pdfText(Buffer.from(pdf!.content, 'base64'));

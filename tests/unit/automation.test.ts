@@ -88,6 +88,7 @@ function fakePorts() {
     mailFrom: 'invoices@b.example',
     subjects: { get: async () => subject },
     tenants: { get: async () => ({ name: 'Seller' }) },
+    users: { emailOf: async () => undefined },
     runs: {
       create: async (run) => (runs.has(run.id) ? 'exists' : (runs.set(run.id, structuredClone(run)), 'created')),
       get: async (_t, id) => structuredClone(runs.get(id) ?? null),
@@ -206,6 +207,20 @@ describe('running the standard rule', () => {
     expect(retried.status).toBe('failed');
     expect(retried.error).toMatch(/interrupted while sending/);
   }, 10_000);
+
+  it('notifies the responsible user at their address, and has the client\'s replies go to them', async () => {
+    const f = fakePorts();
+    const to: { to: string; replyTo?: string }[] = [];
+    f.ports.users.emailOf = async (_t, userId) => (userId === 'usr_ana' ? 'ana@seller.example' : undefined);
+    f.ports.subjects.get = async () => ({ type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-1', stage: 'PAID', currency: 'EUR', total: '1.00', client: { name: 'C', email: 'c@example.com' }, responsibleUserId: 'usr_ana' });
+    f.ports.mailer.send = async (m) => { to.push({ to: m.to, replyTo: m.replyTo }); return { messageId: 'ses-x' }; };
+
+    const run = newRun({ tenantId: 't', subjectType: 'invoice', subjectId: 'inv_1', causeEventId: 'evt_n', actor: 'automation:r', actions: [{ type: 'notify_responsible' }, { type: 'send_email', attach: 'none' }], now: new Date().toISOString() });
+    const result = await startRun(f.ports, run);
+
+    expect(result.status).toBe('done');
+    expect(to).toEqual([{ to: 'ana@seller.example', replyTo: undefined }, { to: 'c@example.com', replyTo: 'ana@seller.example' }]);
+  });
 
   it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
     const f = fakePorts();

@@ -46,6 +46,11 @@ export function tenantsRepository(service: CrmService) {
     async createKey(record: ApiKeyRecord) {
       await apiKey.create(record).go();
     },
+    /** A user's e-mail, as given when one of their API keys was created (users live in their keys). */
+    async userEmail(tenantId: string, userId: string): Promise<string | undefined> {
+      const { data } = await apiKey.query.byTenant({ tenantId }).where((a, { eq }) => eq(a.userId, userId)).go({ pages: 5 });
+      return (data as ApiKeyRecord[]).find((k) => k.userEmail && !k.revokedAt)?.userEmail;
+    },
     async listKeys(tenantId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {
       const result = await apiKey.query.byTenant({ tenantId }).go({ limit: page.limit, cursor: page.cursor ?? null });
       return { data: result.data as ApiKeyRecord[], nextCursor: result.cursor ?? null };
