@@ -33,7 +33,7 @@ import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot
 import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
 import { newId } from './ids';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
-import { outboxEvent, type OutboxEvent } from './invoice-events';
+import { outboxEvent, type OutboxEvent } from './outbox';
 import { busy, createIssueQueue, jitteredBackoff, type IssueQueue } from './invoice-issuing';
 import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './invoice-list';
 import { dec } from './money';

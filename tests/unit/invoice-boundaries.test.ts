@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The invoice domain stays pure: no AWS SDK, no ElectroDB, no environment (CONVENTIONS.md). */
-const files = ['invoices.ts', 'invoice-list.ts', 'invoice-issuing.ts', 'invoice-events.ts', 'timeline.ts'];
+const files = ['invoices.ts', 'invoice-list.ts', 'invoice-issuing.ts', 'outbox.ts', 'timeline.ts'];
 
 describe('invoice domain boundaries', () => {
   it.each(files)('%s imports no AWS SDK or ElectroDB and reads no process.env', (file) => {

@@ -15,7 +15,7 @@ import type {
   ProductRecord,
 } from '../../functions/domain/invoices';
 import { createIssueQueue } from '../../functions/domain/invoice-issuing';
-import type { OutboxEvent } from '../../functions/domain/invoice-events';
+import type { OutboxEvent } from '../../functions/domain/outbox';
 import type { TimelineEntry } from '../../functions/domain/timeline';
 
 export class MemoryInvoiceStore implements InvoiceStore {

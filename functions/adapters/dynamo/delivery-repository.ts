@@ -2,7 +2,7 @@ import type { AutomationRule, AutomationRun } from '../../domain/automation';
 import type { DocumentRecord, MessageRecord, PublicLink } from '../../domain/documents';
 import { Conflict, staleVersion } from '../../domain/errors';
 import { isConditionFailure } from './errors';
-import { outboxEvent } from '../../domain/invoice-events';
+import { outboxEvent } from '../../domain/outbox';
 import { timelineEntry, type Actor } from '../../domain/timeline';
 import type { CrmService } from './service';
 
