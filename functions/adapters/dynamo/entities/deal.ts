@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, lookupIndex, ownedAttributes } from './common';
 
 /** A deal: client, priced lines (amount = totals.total) and a stage of the tenant's deal pipeline. */
 export const DealEntity = new Entity({
@@ -23,11 +23,7 @@ export const DealEntity = new Entity({
   },
   indexes: {
     byId: byIdIndex,
-    byStage: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'stage'] },
-      sk: { field: 'gsi1sk', composite: ['id'] },
-    },
+    byStage: lookupIndex('gsi1', 'stage'),
     byCompany: {
       index: 'gsi2',
       pk: { field: 'gsi2pk', composite: ['tenantId', 'companyId'] },

@@ -1,5 +1,5 @@
 import { Entity } from 'electrodb';
-import { SERVICE, byIdIndex, ownedAttributes } from './common';
+import { SERVICE, byIdIndex, lookupIndex, ownedAttributes } from './common';
 
 /** A lead: a prospect moving through the tenant's lead pipeline until converted or dropped. */
 export const LeadEntity = new Entity({
@@ -20,10 +20,6 @@ export const LeadEntity = new Entity({
   },
   indexes: {
     byId: byIdIndex,
-    byStage: {
-      index: 'gsi1',
-      pk: { field: 'gsi1pk', composite: ['tenantId', 'stage'] },
-      sk: { field: 'gsi1sk', composite: ['id'] },
-    },
+    byStage: lookupIndex('gsi1', 'stage'),
   },
 });

@@ -59,3 +59,18 @@ export function patchOf<S extends z.ZodRawShape>(shape: S, clearable: (keyof S)[
   }
   return z.strictObject({ ...partial, version: z.number().int().min(1).optional() });
 }
+
+/** The client as copied into a quote or an invoice (responses). */
+export const ClientSnapshotView = z.object({
+  kind: z.enum(['company', 'contact']),
+  id: z.string(),
+  name: z.string(),
+  legalName: z.string().optional(),
+  legalForm: z.string().optional(),
+  taxId: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  address: Address.partial().optional(),
+  contactId: z.string().optional(),
+  contactName: z.string().optional(),
+});

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { INVOICE_SORTS } from '../../../domain/invoice-list';
 import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoices';
 import { STAGE_ID_PATTERN } from '../../../domain/pipeline';
-import { Address, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
+import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
 /** The HTTP contract of invoices and the invoice pipeline (API.md). Bodies are strict. */
 
@@ -101,17 +101,7 @@ export const InvoiceListQuery = ListQuery.extend({
 });
 
 const Money = z.string();
-const ClientView = z.object({
-  kind: z.enum(['company', 'contact']),
-  id: z.string(),
-  name: z.string(),
-  legalName: z.string().optional(),
-  legalForm: z.string().optional(),
-  taxId: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  address: Address.optional(),
-});
+const ClientView = ClientSnapshotView;
 const LineView = z.object({
   productId: z.string().optional(),
   description: z.string(),

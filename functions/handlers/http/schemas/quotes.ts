@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ComputedLineView, Lines, TotalsView } from './deals';
 import { INVOICE_TYPES } from '../../../domain/invoices';
-import { ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
+import { ClientSnapshotView, ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
 
 const userId = z.string().max(64);
 
@@ -50,19 +50,7 @@ export const InvoiceFromQuote = z.strictObject({
 
 export const VersionOnly = z.strictObject({ version: z.number().int().min(1).optional() });
 
-const ClientSnapshot = z.object({
-  kind: z.enum(['company', 'contact']),
-  id: z.string(),
-  name: z.string(),
-  legalName: z.string().optional(),
-  legalForm: z.string().optional(),
-  taxId: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  address: z.record(z.string(), z.string()).optional(),
-  contactId: z.string().optional(),
-  contactName: z.string().optional(),
-});
+const ClientSnapshot = ClientSnapshotView;
 
 export const Quote = z.object({
   number: z.string().nullable(),
