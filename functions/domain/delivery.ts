@@ -65,6 +65,9 @@ export interface DeliveryPorts {
   sms: SmsSender;
 }
 
+/** A document's public link works this long (an invoice is paid, disputed or audited within a year). */
+export const PUBLIC_LINK_LIFETIME_DAYS = 400;
+
 export function newDocument(input: {
   tenantId: string; id: string; subjectType: 'invoice' | 'quote'; subjectId: string; templateId?: string;
   createdBy: string; cause?: DocumentRecord['cause']; now: string;
@@ -87,6 +90,7 @@ export function newDocument(input: {
   };
   const link: PublicLink = {
     token, tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, documentId: input.id, createdAt: input.now,
+    expiresAt: new Date(Date.parse(input.now) + PUBLIC_LINK_LIFETIME_DAYS * 86_400_000).toISOString(),
   };
   return { doc, link };
 }

@@ -147,6 +147,25 @@ describe('public links', () => {
     expect(await revoked.text()).toBe(await unknown.text());
   });
 
+  it('expire: a link past its lifetime answers like an unknown one', async () => {
+    const { invoice } = await anInvoice();
+    const doc = (await api.post(`/v1/invoices/${invoice.id}/documents`, {})).body;
+    await eventually(async () => (await api.get(`/v1/documents/${doc.id}`)).body.status === 'ready', 'the render');
+    const token = new URL(doc.publicUrl).pathname.split('/').pop()!;
+    const { delivery, service } = await import('../../functions/shared/wiring');
+    const link = await delivery().links.get(token);
+    expect(Date.parse(link!.expiresAt!) - Date.now()).toBeGreaterThan(399 * 86_400_000);
+    expect((await fetch(doc.publicUrl, { redirect: 'manual' })).status).toBe(302);
+
+    // a year and more later (the stored expiry moved into the past)
+    await (service().entities as any).publicLink.patch({ token }).set({ expiresAt: '2020-01-01T00:00:00.000Z' }).go();
+
+    const expired = await fetch(doc.publicUrl, { redirect: 'manual' });
+    const unknown = await fetch(`${stack().apiUrl}/p/${'C'.repeat(32)}`);
+    expect(expired.status).toBe(404);
+    expect(await expired.text()).toBe(await unknown.text());
+  });
+
   it('refuses a document with a template that does not exist', async () => {
     const { invoice } = await anInvoice();
     const res = await api.post(`/v1/invoices/${invoice.id}/documents`, { templateId: `tpl_${'0'.repeat(26)}` });
