@@ -53,7 +53,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startGateway(port: number, host = '127.0.0.1'): Promise<{ url: string; server: Server }> {
   const routes = compileRoutes();
   const server = createServer(async (req, res) => {
-    const started = Date.now();
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       const method = req.method ?? 'GET';
@@ -106,8 +105,6 @@ export async function startGateway(port: number, host = '127.0.0.1'): Promise<{ 
       if (status === 500) console.error('[gateway] handler crashed:', error);
       if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: status === 413 ? 'Request Entity Too Large' : 'Internal Server Error' }));
-    } finally {
-      void started;
     }
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
