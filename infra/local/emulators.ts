@@ -48,6 +48,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   dynamo.stdout?.on('data', (c: Buffer) => dynamoOutput.push(c.toString()));
   dynamo.stderr?.on('data', (c: Buffer) => dynamoOutput.push(c.toString()));
   dynamo.on('exit', () => { dynamoExited = true; });
+  // Whatever way this process ends, DynamoDB Local (a separate JVM) must not outlive it.
+  const killDynamo = () => { if (!dynamoExited) dynamo.kill('SIGKILL'); };
+  process.once('exit', killDynamo);
 
   const s3Dir = dataDir ? join(dataDir, 's3') : join(process.env.TMPDIR ?? '/tmp', `s3rver-${process.pid}-${ports.s3}`);
   mkdirSync(s3Dir, { recursive: true });
@@ -67,6 +70,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   };
 
   const stop = async () => {
+    process.removeListener('exit', killDynamo);
     await Promise.allSettled([
       s3.close(),
       new Promise((r) => ses.close(r)),
