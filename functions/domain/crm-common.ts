@@ -4,10 +4,10 @@
  * Pure: no AWS, no configuration; every outside dependency arrives as a port argument.
  */
 import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from './clients';
-import { Conflict, RuleViolation, staleVersion, type FieldError } from './errors';
-import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
-import { isCurrency } from './money';
-import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './pipeline';
+import { Conflict, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
+import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
+import { isCurrency } from './kernel/money';
+import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './kernel/pipeline';
 import type { InvoiceSource as InvoicesSource } from './invoices';
 
 // ---------------------------------------------------------------------------------------------------

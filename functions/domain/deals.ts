@@ -5,11 +5,11 @@
  */
 import { clientSnapshot, newRecord, type ClientDirectory } from './clients';
 import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './crm-common';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
-import { nowIso } from './ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './pipeline';
-import type { Owned, Page, PageRequest } from './ports';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
+import { nowIso } from './kernel/ids';
+import type { ComputedLine, InvoiceTotals, LineInput } from './kernel/pricing';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './kernel/pipeline';
+import type { Owned, Page, PageRequest } from './kernel/ports';
 
 /** open: in progress; won / lost: final (the pipeline's success / failure stages). */
 export type DealStatus = 'open' | 'won' | 'lost';

@@ -9,8 +9,8 @@ import {
   type RunStep,
 } from './automation';
 import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from './documents';
-import { DeliveryRejected, RuleViolation, Unavailable } from './errors';
-import type { Mailer, ObjectStorage, SmsSender } from './ports';
+import { DeliveryRejected, RuleViolation, Unavailable } from './kernel/errors';
+import type { Mailer, ObjectStorage, SmsSender } from './kernel/ports';
 
 /**
  * Running automation steps with exactly-once effects. Every side effect has an id derived from

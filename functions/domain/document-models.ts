@@ -16,7 +16,7 @@ import {
   type DocumentSeller,
   type DocumentTotals,
 } from './document-model';
-import type { ComputedLine, InvoiceTotals } from './invoice-totals';
+import type { ComputedLine, InvoiceTotals } from './kernel/pricing';
 import type { Invoice } from './invoices';
 import type { Quote } from './quotes';
 import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';

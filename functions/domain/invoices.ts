@@ -30,14 +30,14 @@
  */
 import type { DeliverySubject } from './delivery';
 import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from './clients';
-import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
-import { newId } from './ids';
-import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './invoice-totals';
-import { outboxEvent, type OutboxEvent } from './outbox';
+import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
+import { newId } from './kernel/ids';
+import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
+import { outboxEvent, type OutboxEvent } from './kernel/outbox';
 import { busy, createIssueQueue, jitteredBackoff, type IssueQueue } from './invoice-issuing';
 import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './invoice-list';
-import { dec } from './money';
-import { defaultNumberFormat, validateNumberFormat } from './numbering';
+import { dec } from './kernel/money';
+import { defaultNumberFormat, validateNumberFormat } from './kernel/numbering';
 import {
   canMove,
   DEFAULT_INVOICE_PIPELINE,
@@ -48,9 +48,9 @@ import {
   type EntityKind,
   type Pipeline,
   type Stage,
-} from './pipeline';
-import type { Owned, Page, PageRequest } from './ports';
-import { timelineEntry, type Actor, type TimelineEntry } from './timeline';
+} from './kernel/pipeline';
+import type { Owned, Page, PageRequest } from './kernel/ports';
+import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';
 
 // ---------------------------------------------------------------------------------------------------
 // Types

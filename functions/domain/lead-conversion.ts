@@ -9,10 +9,10 @@ import { leadConverted } from '../../events/lead-converted';
 import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from './clients';
 import { pendingEvent, type PendingEvent, type PipelineSource } from './crm-common';
 import { newDealRecord, type Deal } from './deals';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
-import { nowIso } from './ids';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
+import { nowIso } from './kernel/ids';
 import { getLead, type Lead, type LeadLinks, type LeadStore } from './leads';
-import { missingFields } from './pipeline';
+import { missingFields } from './kernel/pipeline';
 
 export type DuplicateKey = 'email' | 'phone' | 'taxId';
 export type OnDuplicate = 'use' | 'create';

@@ -3,10 +3,10 @@
  * is converted (lead-conversion.ts) or dropped. Verbs take their ports as the first argument.
  */
 import { newRecord } from './clients';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './errors';
-import { nowIso } from './ids';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './pipeline';
-import type { Owned, Page, PageRequest } from './ports';
+import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
+import { nowIso } from './kernel/ids';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './kernel/pipeline';
+import type { Owned, Page, PageRequest } from './kernel/ports';
 import type { PipelineSource } from './crm-common';
 
 export interface LeadContact {

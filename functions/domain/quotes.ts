@@ -20,12 +20,12 @@ import {
 } from './crm-common';
 import type { DealStore } from './deals';
 import type { DeliverySubject } from './delivery';
-import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from './errors';
-import { nowIso } from './ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from './invoice-totals';
-import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from './numbering';
-import type { Owned, Page, PageRequest } from './ports';
-import { timelineEntry, type Actor, type TimelineEntry } from './timeline';
+import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
+import { nowIso } from './kernel/ids';
+import type { ComputedLine, InvoiceTotals, LineInput } from './kernel/pricing';
+import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from './kernel/numbering';
+import type { Owned, Page, PageRequest } from './kernel/ports';
+import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';
 
 export const QUOTE_SERIES = 'quote';
 /** How long a quote stays valid when it is sent without a validUntil. */

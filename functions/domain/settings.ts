@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DOCUMENT_LOCALES } from './document-model';
-import { RuleViolation, type FieldError } from './errors';
+import { RuleViolation, type FieldError } from './kernel/errors';
 
 export const IMAGE_NAMES = ['logo', 'stamp', 'signature'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];

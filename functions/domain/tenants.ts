@@ -1,6 +1,6 @@
 import { issueApiKey, type ApiKeyRecord } from './api-keys';
 import { standardRules, type AutomationRule } from './automation';
-import { newId, nowIso } from './ids';
+import { newId, nowIso } from './kernel/ids';
 
 export interface TenantSettings {
   locale: string;

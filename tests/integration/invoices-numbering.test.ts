@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoicePortsFor } from '../../functions/adapters/dynamo/invoices-repository';
 import { createService } from '../../functions/adapters/dynamo/service';
-import { Conflict } from '../../functions/domain/errors';
+import { Conflict } from '../../functions/domain/kernel/errors';
 import { createInvoice, moveInvoiceStage, type InvoicePorts } from '../../functions/domain/invoices';
 import { makeTenant, useLocalStack } from '../fixtures/stack';
 

@@ -224,7 +224,7 @@ describe('running the standard rule', () => {
 
   it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
     const f = fakePorts();
-    const { DeliveryRejected } = await import('../../functions/domain/errors');
+    const { DeliveryRejected } = await import('../../functions/domain/kernel/errors');
     f.ports.mailer.send = async () => { throw new DeliveryRejected('Address blacklisted'); };
     const run = await startRun(f.ports, standardRun());
     f.renderAll();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeal, loadDealAsInvoiceSource, moveDeal, newDealRecord, updateDeal, type Deal, type DealPorts } from '../../functions/domain/deals';
-import { DEFAULT_DEAL_PIPELINE } from '../../functions/domain/pipeline';
+import { DEFAULT_DEAL_PIPELINE } from '../../functions/domain/kernel/pipeline';
 import { aCompanyRecord, aContactRecord, memoryClients, memoryStore, pipelines } from '../fixtures/crm-fakes';
 
 const T = 'ten_1';

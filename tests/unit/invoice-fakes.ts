@@ -15,8 +15,8 @@ import type {
   ProductRecord,
 } from '../../functions/domain/invoices';
 import { createIssueQueue } from '../../functions/domain/invoice-issuing';
-import type { OutboxEvent } from '../../functions/domain/outbox';
-import type { TimelineEntry } from '../../functions/domain/timeline';
+import type { OutboxEvent } from '../../functions/domain/kernel/outbox';
+import type { TimelineEntry } from '../../functions/domain/kernel/timeline';
 
 export class MemoryInvoiceStore implements InvoiceStore {
   invoices = new Map<string, Invoice>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, NotFound, RuleViolation } from '../../functions/domain/errors';
+import { Conflict, NotFound, RuleViolation } from '../../functions/domain/kernel/errors';
 import { ISSUE_DEFAULTS, jitteredBackoff, MAX_BATCH } from '../../functions/domain/invoice-issuing';
 import {
   createInvoice,
@@ -11,7 +11,7 @@ import {
   updateInvoicePipeline,
   type Invoice,
 } from '../../functions/domain/invoices';
-import { DEFAULT_INVOICE_PIPELINE, type Pipeline } from '../../functions/domain/pipeline';
+import { DEFAULT_INVOICE_PIPELINE, type Pipeline } from '../../functions/domain/kernel/pipeline';
 import { acme, lucia, memoryPorts } from './invoice-fakes';
 
 const tenantId = 'ten_01jtenant0000000000000000';

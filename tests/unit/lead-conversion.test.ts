@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Conflict, RuleViolation } from '../../functions/domain/errors';
+import { Conflict, RuleViolation } from '../../functions/domain/kernel/errors';
 import {
   convertLead,
   groupCandidates,
@@ -10,7 +10,7 @@ import {
   type CommitOutcome,
 } from '../../functions/domain/lead-conversion';
 import type { Lead } from '../../functions/domain/leads';
-import { DEFAULT_PIPELINES } from '../../functions/domain/pipeline';
+import { DEFAULT_PIPELINES } from '../../functions/domain/kernel/pipeline';
 import { aCompanyRecord, aContactRecord, memoryClients, memoryStore } from '../fixtures/crm-fakes';
 
 const T = 'ten_1';

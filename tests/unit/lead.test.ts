@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, RuleViolation } from '../../functions/domain/errors';
+import { Conflict, RuleViolation } from '../../functions/domain/kernel/errors';
 import { createLead, moveLead, updateLead, type Lead, type LeadPorts } from '../../functions/domain/leads';
 import { memoryStore, pipelines } from '../fixtures/crm-fakes';
 

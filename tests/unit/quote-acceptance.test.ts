@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentRecord } from '../../functions/domain/documents';
-import { Conflict } from '../../functions/domain/errors';
+import { Conflict } from '../../functions/domain/kernel/errors';
 import type { Invoice } from '../../functions/domain/invoices';
 import {
   acceptQuote,

@@ -1,7 +1,7 @@
 import type { PendingEvent } from '../../domain/crm-common';
-import { newId, nowIso } from '../../domain/ids';
-import { InvalidInput } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/ports';
+import { newId, nowIso } from '../../domain/kernel/ids';
+import { InvalidInput } from '../../domain/kernel/errors';
+import type { Page, PageRequest } from '../../domain/kernel/ports';
 import { isInvalidCursor } from './errors';
 
 /**

@@ -9,10 +9,10 @@ import {
   type StageUsage,
   type StoredPipeline,
 } from '../../domain/crm-common';
-import { Conflict, NotFound } from '../../domain/errors';
+import { Conflict, NotFound } from '../../domain/kernel/errors';
 import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore, PipelineSettings } from '../../domain/invoices';
 import { alreadyInvoiced, invoicingRefusal, type QuoteStatus } from '../../domain/quotes';
-import { timelineEntry } from '../../domain/timeline';
+import { timelineEntry } from '../../domain/kernel/timeline';
 import { rejectedItems } from './crm-helpers';
 import { invoicesRepository, pipelinesRepository, toInvoiceRecord, toLookupRecord } from './invoices-repository';
 import { loadDealAsInvoiceSource } from '../../domain/deals';

@@ -1,9 +1,9 @@
 import type { AutomationRule, AutomationRun } from '../../domain/automation';
 import type { DocumentRecord, MessageRecord, PublicLink } from '../../domain/documents';
-import { Conflict, staleVersion } from '../../domain/errors';
+import { Conflict, staleVersion } from '../../domain/kernel/errors';
 import { isConditionFailure } from './errors';
-import { outboxEvent } from '../../domain/outbox';
-import { timelineEntry, type Actor } from '../../domain/timeline';
+import { outboxEvent } from '../../domain/kernel/outbox';
+import { timelineEntry, type Actor } from '../../domain/kernel/timeline';
 import type { CrmService } from './service';
 
 /** Views and opens of one link produce at most one event per this interval. */

@@ -1,6 +1,6 @@
 import { createConversions } from 'electrodb';
-import { Conflict, InvalidInput, staleVersion } from '../../domain/errors';
-import type { EntityKind } from '../../domain/pipeline';
+import { Conflict, InvalidInput, staleVersion } from '../../domain/kernel/errors';
+import type { EntityKind } from '../../domain/kernel/pipeline';
 import {
   invoiceKeys,
   type CommitResult,

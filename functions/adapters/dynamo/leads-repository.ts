@@ -1,7 +1,7 @@
 import { contactName } from '../../domain/clients';
 import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../domain/lead-conversion';
 import type { Lead, LeadStore } from '../../domain/leads';
-import { nowIso } from '../../domain/ids';
+import { nowIso } from '../../domain/kernel/ids';
 import { crudRepository } from './crud-repository';
 import { listBy, outboxItem, rejectedItems } from './crm-helpers';
 import type { CrmService } from './service';

@@ -1,4 +1,4 @@
-import { nowIso } from '../../domain/ids';
+import { nowIso } from '../../domain/kernel/ids';
 import type { AcceptancePlan } from '../../domain/quote-acceptance';
 import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../domain/quotes';
 import { crudRepository } from './crud-repository';

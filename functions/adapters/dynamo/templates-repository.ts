@@ -1,4 +1,4 @@
-import type { CrudRepository } from '../../domain/ports';
+import type { CrudRepository } from '../../domain/kernel/ports';
 import type { TemplateRecord } from '../../domain/templates';
 import { crudRepository } from './crud-repository';
 import type { CrmService } from './service';

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from '../../domain/api-keys';
 import type { AutomationRule } from '../../domain/automation';
-import { NotFound, staleVersion } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/ports';
+import { NotFound, staleVersion } from '../../domain/kernel/errors';
+import type { Page, PageRequest } from '../../domain/kernel/ports';
 import type { TenantRecord } from '../../domain/tenants';
 import { isConditionFailure } from './errors';
 import type { CrmService } from './service';

@@ -5,7 +5,7 @@ import { events } from '../../../events/catalog';
 import { newRun, stageAfterView, type AutomationRule } from '../../domain/automation';
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
-import { NotFound, RuleViolation } from '../../domain/errors';
+import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
 import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 

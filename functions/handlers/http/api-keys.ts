@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { issueApiKey, publicKeyView } from '../../domain/api-keys';
-import { newId } from '../../domain/ids';
+import { newId } from '../../domain/kernel/ids';
 import { ROLES } from '../../domain/permissions';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';

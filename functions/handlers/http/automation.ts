@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AutomationRule } from '../../domain/automation';
-import { NotFound } from '../../domain/errors';
-import { newId, nowIso } from '../../domain/ids';
+import { NotFound } from '../../domain/kernel/errors';
+import { newId, nowIso } from '../../domain/kernel/ids';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { delivery, httpDeps } from '../../shared/wiring';

@@ -1,4 +1,4 @@
-import { RuleViolation } from '../../domain/errors';
+import { RuleViolation } from '../../domain/kernel/errors';
 import { crudRoutes } from '../../shared/http/crud-routes';
 import { httpApi } from '../../shared/http/api';
 import { httpDeps, repositories } from '../../shared/wiring';

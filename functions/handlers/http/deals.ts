@@ -3,7 +3,7 @@ import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateD
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
 import { crm, httpDeps, tenants } from '../../shared/wiring';
-import { timelineView } from '../../domain/timeline';
+import { timelineView } from '../../domain/kernel/timeline';
 import { ListQuery, page } from './schemas/common';
 import { TimelinePage } from './schemas/invoices';
 import { Deal, DealCreate, DealListQuery, DealPatch, StageMove } from './schemas/deals';

@@ -7,7 +7,7 @@ import {
   moveInvoiceStage,
   updateInvoice,
 } from '../../domain/invoices';
-import { timelineView, type Actor } from '../../domain/timeline';
+import { timelineView, type Actor } from '../../domain/kernel/timeline';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
 import { httpDeps, invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring';

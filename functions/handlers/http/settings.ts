@@ -1,4 +1,4 @@
-import { NotFound, staleVersion } from '../../domain/errors';
+import { NotFound, staleVersion } from '../../domain/kernel/errors';
 import {
   applySettings,
   decodeUploads,

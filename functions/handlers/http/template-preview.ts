@@ -6,7 +6,7 @@
 import { MissingAssetError, SandboxViolationError } from '../../shared/pdf-wiring';
 import { describeTemplateError, TemplateError } from '../../shared/template-checking';
 import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/document-models';
-import { NotFound, RuleViolation } from '../../domain/errors';
+import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { documentSettingsOf } from '../../domain/settings';
 import { isBuiltinTemplate } from '../../domain/templates';
 import { httpApi } from '../../shared/http/api';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/template-checking';
 import { sampleDocumentModel, type DocumentKind } from '../../domain/document-model';
-import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/errors';
-import { newId, nowIso } from '../../domain/ids';
+import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/kernel/errors';
+import { newId, nowIso } from '../../domain/kernel/ids';
 import {
   builtinTemplateView,
   isBuiltinTemplate,

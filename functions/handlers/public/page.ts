@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { isWellFormedToken, linkUsable, type PublicLink } from '../../domain/documents';
-import { nowIso } from '../../domain/ids';
+import { nowIso } from '../../domain/kernel/ids';
 import { config } from '../../shared/config';
 import { RawResponse } from '../../shared/http/route';
 import { delivery } from '../../shared/wiring';

@@ -14,7 +14,7 @@ import { today } from '../../domain/crm-common';
 import { quoteDocumentModel } from '../../domain/document-models';
 import type { DocumentModel } from '../../domain/document-model';
 import type { DocumentRecord, PublicLink } from '../../domain/documents';
-import { Conflict, NotFound, RuleViolation, type FieldError } from '../../domain/errors';
+import { Conflict, NotFound, RuleViolation, type FieldError } from '../../domain/kernel/errors';
 import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../domain/format';
 import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, type AcceptancePorts } from '../../domain/quote-acceptance';
 import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/quotes';

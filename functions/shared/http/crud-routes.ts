@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients';
-import { NotFound } from '../../domain/errors';
-import type { IdKind } from '../../domain/ids';
+import { NotFound } from '../../domain/kernel/errors';
+import type { IdKind } from '../../domain/kernel/ids';
 import type { Resource } from '../../domain/permissions';
-import type { CrudRepository } from '../../domain/ports';
+import type { CrudRepository } from '../../domain/kernel/ports';
 import { ListQuery, page } from '../../handlers/http/schemas/common';
 import { route, type Caller, type Routes } from './route';
 

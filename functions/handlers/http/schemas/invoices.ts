@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INVOICE_SORTS } from '../../../domain/invoice-list';
 import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoices';
-import { STAGE_ID_PATTERN } from '../../../domain/pipeline';
+import { STAGE_ID_PATTERN } from '../../../domain/kernel/pipeline';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
 /** The HTTP contract of invoices and the invoice pipeline (API.md). Bodies are strict. */

@@ -3,7 +3,7 @@
  * The table's stream carries the INSERT to publish-events, which puts it on the bus with its eventId
  * (consumers deduplicate by it). Generic over the event catalog, so other features can use it too.
  */
-import { events, type EventDetail } from '../../events/catalog';
+import { events, type EventDetail } from '../../../events/catalog';
 import { newId } from './ids';
 
 /** Outbox records are deleted by TTL a week after they were written (long after they were published). */
