@@ -3,7 +3,7 @@
  * port, pending (outbox) events, and the shape an invoice copies from a deal or a quote.
  * Pure: no AWS, no configuration; every outside dependency arrives as a port argument.
  */
-import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from './clients';
+import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from './clients/client';
 import { Conflict, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
 import { isCurrency } from './kernel/money';

@@ -3,7 +3,7 @@
  * user and the tenant's deal pipeline (e.g. "contract signed" needs a contract number and a line).
  * The amount is always computed from the lines (never taken from the caller).
  */
-import { clientSnapshot, newRecord, type ClientDirectory } from './clients';
+import { clientSnapshot, newRecord, type ClientDirectory } from './clients/client';
 import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './crm-common';
 import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
 import { nowIso } from './kernel/ids';

@@ -3,7 +3,7 @@
  * plus the tenant's settings (seller details, locale, colours, images). Pure mapping, no I/O: the images
  * are passed as the asset names the renderer will serve them under.
  */
-import type { ClientSnapshot } from './clients';
+import type { ClientSnapshot } from './clients/client';
 import {
   documentLocale,
   sampleDocumentModel,

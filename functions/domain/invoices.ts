@@ -29,7 +29,7 @@
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
 import type { DeliverySubject } from './delivery';
-import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from './clients';
+import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from './clients/client';
 import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
 import { newId } from './kernel/ids';
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';

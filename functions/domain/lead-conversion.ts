@@ -6,7 +6,7 @@
  * version-conditioned update last), so a failure leaves nothing half-created.
  */
 import { leadConverted } from '../../events/lead-converted';
-import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from './clients';
+import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from './clients/client';
 import { pendingEvent, type PendingEvent, type PipelineSource } from './crm-common';
 import { newDealRecord, type Deal } from './deals';
 import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';

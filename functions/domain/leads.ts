@@ -2,7 +2,7 @@
  * Leads: a prospect (a person, maybe at a company) moving through the tenant's lead pipeline until it
  * is converted (lead-conversion.ts) or dropped. Verbs take their ports as the first argument.
  */
-import { newRecord } from './clients';
+import { newRecord } from './clients/client';
 import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
 import { nowIso } from './kernel/ids';
 import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './kernel/pipeline';

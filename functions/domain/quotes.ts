@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { quoteSent } from '../../events/quote-sent';
-import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from './clients';
+import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from './clients/client';
 import {
   addDays,
   lineInputs,

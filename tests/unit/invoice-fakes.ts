@@ -2,7 +2,7 @@
  * In-memory fakes of the invoice ports, for unit tests of the use cases (the adapters are tested on
  * DynamoDB Local). They keep the same all-or-nothing and condition semantics as the real store.
  */
-import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../functions/domain/clients';
+import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../functions/domain/clients/client';
 import type {
   CommitResult,
   Invoice,

@@ -1,4 +1,4 @@
-import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../domain/clients';
+import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../domain/clients/client';
 import type { CrmService } from './service';
 
 /**

@@ -1,4 +1,4 @@
-import { contactName } from '../../domain/clients';
+import { contactName } from '../../domain/clients/client';
 import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../domain/lead-conversion';
 import type { Lead, LeadStore } from '../../domain/leads';
 import { nowIso } from '../../domain/kernel/ids';

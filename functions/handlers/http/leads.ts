@@ -1,4 +1,4 @@
-import { publicView } from '../../domain/clients';
+import { publicView } from '../../domain/clients/client';
 import { defaultCurrency } from '../../domain/crm-common';
 import { dealView } from '../../domain/deals';
 import { convertLead } from '../../domain/lead-conversion';

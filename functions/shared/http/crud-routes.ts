@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients';
+import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients/client';
 import { NotFound } from '../../domain/kernel/errors';
 import type { IdKind } from '../../domain/kernel/ids';
 import type { Resource } from '../../domain/permissions';

@@ -1,6 +1,6 @@
-import { newId, nowIso, type IdKind } from './kernel/ids';
-import type { Owned } from './kernel/ports';
-import { normalizeEmail, toE164 } from './kernel/text';
+import { newId, nowIso, type IdKind } from '../kernel/ids';
+import type { Owned } from '../kernel/ports';
+import { normalizeEmail, toE164 } from '../kernel/text';
 
 // ---------------------------------------------------------------------------------------------------
 // Client records (companies, contacts) as the other features read them: one definition for all
