@@ -8,7 +8,7 @@ import { Conflict, RuleViolation, staleVersion, type FieldError } from './kernel
 import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
 import { isCurrency } from './kernel/money';
 import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './kernel/pipeline';
-import type { InvoiceSource as InvoicesSource } from './invoices';
+import type { InvoiceSource as InvoicesSource } from './invoicing/invoice';
 
 // ---------------------------------------------------------------------------------------------------
 // Pipelines

@@ -17,7 +17,7 @@ import {
   type DocumentTotals,
 } from './document-model';
 import type { ComputedLine, InvoiceTotals } from './kernel/pricing';
-import type { Invoice } from './invoices';
+import type { Invoice } from './invoicing/invoice';
 import type { Quote } from './quotes';
 import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';
 

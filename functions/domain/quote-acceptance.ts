@@ -10,7 +10,7 @@ import { quoteAccepted } from '../../events/quote-accepted';
 import { addDays, pendingEvent, today, type PendingEvent } from './crm-common';
 import type { DocumentRecord } from './documents';
 import { Conflict, DomainError, NotFound, RuleViolation, type FieldError } from './kernel/errors';
-import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from './invoices';
+import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from './invoicing/invoice';
 import type { ObjectStorage } from './kernel/ports';
 import { acceptanceRefusal, existingInvoiceOf, type Quote, type QuoteAcceptance } from './quotes';
 import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';

@@ -15,7 +15,7 @@ import { authenticate } from '../domain/api-keys';
 import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
 import { Conflict } from '../domain/kernel/errors';
 import { nowIso } from '../domain/kernel/ids';
-import { effectiveInvoicePipeline, invoiceSubject, moveInvoiceStage } from '../domain/invoices';
+import { effectiveInvoicePipeline, invoiceSubject, moveInvoiceStage } from '../domain/invoicing/invoice';
 import { quoteSubject } from '../domain/quotes';
 import { config } from './config';
 import type { HttpDeps } from './http/api';

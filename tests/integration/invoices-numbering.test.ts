@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { invoicePortsFor } from '../../functions/adapters/dynamo/invoices-repository';
 import { createService } from '../../functions/adapters/dynamo/service';
 import { Conflict } from '../../functions/domain/kernel/errors';
-import { createInvoice, moveInvoiceStage, type InvoicePorts } from '../../functions/domain/invoices';
+import { createInvoice, moveInvoiceStage, type InvoicePorts } from '../../functions/domain/invoicing/invoice';
 import { makeTenant, useLocalStack } from '../fixtures/stack';
 
 /**

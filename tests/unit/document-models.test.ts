@@ -16,7 +16,7 @@ import {
   sellerOf,
   templateFits,
 } from '../../functions/domain/document-models';
-import type { Invoice } from '../../functions/domain/invoices';
+import type { Invoice } from '../../functions/domain/invoicing/invoice';
 import type { Quote } from '../../functions/domain/quotes';
 import {
   applySettings,

@@ -13,8 +13,8 @@ import type {
   PipelineSettings,
   PipelineStore,
   ProductRecord,
-} from '../../functions/domain/invoices';
-import { createIssueQueue } from '../../functions/domain/invoice-issuing';
+} from '../../functions/domain/invoicing/invoice';
+import { createIssueQueue } from '../../functions/domain/invoicing/issuing';
 import type { OutboxEvent } from '../../functions/domain/kernel/outbox';
 import type { TimelineEntry } from '../../functions/domain/kernel/timeline';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentRecord } from '../../functions/domain/documents';
 import { Conflict } from '../../functions/domain/kernel/errors';
-import type { Invoice } from '../../functions/domain/invoices';
+import type { Invoice } from '../../functions/domain/invoicing/invoice';
 import {
   acceptQuote,
   decodeSignature,

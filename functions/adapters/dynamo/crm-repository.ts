@@ -10,7 +10,7 @@ import {
   type StoredPipeline,
 } from '../../domain/crm-common';
 import { Conflict, NotFound } from '../../domain/kernel/errors';
-import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore, PipelineSettings } from '../../domain/invoices';
+import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore, PipelineSettings } from '../../domain/invoicing/invoice';
 import { alreadyInvoiced, invoicingRefusal, type QuoteStatus } from '../../domain/quotes';
 import { timelineEntry } from '../../domain/kernel/timeline';
 import { rejectedItems } from './crm-helpers';

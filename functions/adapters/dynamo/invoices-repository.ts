@@ -12,9 +12,9 @@ import {
   type PipelineSettings,
   type PipelineStore,
   type ProductCatalog,
-} from '../../domain/invoices';
-import { createIssueQueue } from '../../domain/invoice-issuing';
-import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../domain/invoice-list';
+} from '../../domain/invoicing/invoice';
+import { createIssueQueue } from '../../domain/invoicing/issuing';
+import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../domain/invoicing/list';
 import { clientDirectory } from './clients-repository';
 import { isConditionFailure, isInvalidCursor } from './errors';
 import type { CrmService } from './service';

@@ -6,7 +6,7 @@ import {
   listInvoices,
   moveInvoiceStage,
   updateInvoice,
-} from '../../domain/invoices';
+} from '../../domain/invoicing/invoice';
 import { timelineView, type Actor } from '../../domain/kernel/timeline';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';

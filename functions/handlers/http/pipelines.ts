@@ -1,4 +1,4 @@
-import { getInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoices';
+import { getInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoicing/invoice';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps, invoicePorts } from '../../shared/wiring';

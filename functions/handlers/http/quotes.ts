@@ -18,7 +18,7 @@ import { deliverNow, publicUrl } from '../../domain/delivery';
 import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
 import { RuleViolation } from '../../domain/kernel/errors';
 import { newId } from '../../domain/kernel/ids';
-import { createInvoice, invoiceView } from '../../domain/invoices';
+import { createInvoice, invoiceView } from '../../domain/invoicing/invoice';
 import { timelineView } from '../../domain/kernel/timeline';
 import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';

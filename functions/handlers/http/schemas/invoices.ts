@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { INVOICE_SORTS } from '../../../domain/invoice-list';
-import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoices';
+import { INVOICE_SORTS } from '../../../domain/invoicing/list';
+import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoicing/invoice';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel/pipeline';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 

@@ -13,9 +13,9 @@
  * turns N colliding transactions into N / MAX_BATCH successful ones. Across processes the condition on the
  * counter decides, as always.
  */
-import { Conflict, RuleViolation } from './kernel/errors';
-import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './invoices';
-import { counterPeriod, formatNumber } from './kernel/numbering';
+import { Conflict, RuleViolation } from '../kernel/errors';
+import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './invoice';
+import { counterPeriod, formatNumber } from '../kernel/numbering';
 
 export interface IssueRequest {
   tenantId: string;

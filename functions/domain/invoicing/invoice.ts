@@ -28,16 +28,16 @@
  * - Stage moves: unknown stage 422; already there, or leaving a final stage, 409; every missing required field
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
-import type { DeliverySubject } from './delivery';
-import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from './clients/client';
-import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
-import { newId } from './kernel/ids';
-import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
-import { outboxEvent, type OutboxEvent } from './kernel/outbox';
-import { busy, createIssueQueue, jitteredBackoff, type IssueQueue } from './invoice-issuing';
-import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './invoice-list';
-import { dec } from './kernel/money';
-import { defaultNumberFormat, validateNumberFormat } from './kernel/numbering';
+import type { DeliverySubject } from '../delivery';
+import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from '../clients/client';
+import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
+import { newId } from '../kernel/ids';
+import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from '../kernel/pricing';
+import { outboxEvent, type OutboxEvent } from '../kernel/outbox';
+import { busy, createIssueQueue, jitteredBackoff, type IssueQueue } from './issuing';
+import { InvalidListCursor, invoiceKeys, planInvoiceList, runListPlan, type InvoiceListFilters, type ListStep, type StepRow } from './list';
+import { dec } from '../kernel/money';
+import { defaultNumberFormat, validateNumberFormat } from '../kernel/numbering';
 import {
   canMove,
   DEFAULT_INVOICE_PIPELINE,
@@ -48,9 +48,9 @@ import {
   type EntityKind,
   type Pipeline,
   type Stage,
-} from './kernel/pipeline';
-import type { Owned, Page, PageRequest } from './kernel/ports';
-import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';
+} from '../kernel/pipeline';
+import type { Owned, Page, PageRequest } from '../kernel/ports';
+import { timelineEntry, type Actor, type TimelineEntry } from '../kernel/timeline';
 
 // ---------------------------------------------------------------------------------------------------
 // Types
