@@ -18,7 +18,7 @@ import {
 } from './document-model';
 import type { ComputedLine, InvoiceTotals } from './kernel/pricing';
 import type { Invoice } from './invoicing/invoice';
-import type { Quote } from './quotes';
+import type { Quote } from './sales/quote';
 import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';
 
 /** The data does not make a document (no client, ...): the render fails with this message, never retried. */

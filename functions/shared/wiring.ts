@@ -16,7 +16,7 @@ import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
 import { Conflict } from '../domain/kernel/errors';
 import { nowIso } from '../domain/kernel/ids';
 import { effectiveInvoicePipeline, invoiceSubject, moveInvoiceStage } from '../domain/invoicing/invoice';
-import { quoteSubject } from '../domain/quotes';
+import { quoteSubject } from '../domain/sales/quote';
 import { config } from './config';
 import type { HttpDeps } from './http/api';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDeal, loadDealAsInvoiceSource, moveDeal, newDealRecord, updateDeal, type Deal, type DealPorts } from '../../functions/domain/deals';
+import { createDeal, loadDealAsInvoiceSource, moveDeal, newDealRecord, updateDeal, type Deal, type DealPorts } from '../../functions/domain/sales/deal';
 import { DEFAULT_DEAL_PIPELINE } from '../../functions/domain/kernel/pipeline';
 import { aCompanyRecord, aContactRecord, memoryClients, memoryStore, pipelines } from '../fixtures/crm-fakes';
 

@@ -17,7 +17,7 @@ import {
   templateFits,
 } from '../../functions/domain/document-models';
 import type { Invoice } from '../../functions/domain/invoicing/invoice';
-import type { Quote } from '../../functions/domain/quotes';
+import type { Quote } from '../../functions/domain/sales/quote';
 import {
   applySettings,
   decodeImage,

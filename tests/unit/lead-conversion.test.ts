@@ -8,8 +8,8 @@ import {
   type ConversionPorts,
   type DuplicateMatch,
   type CommitOutcome,
-} from '../../functions/domain/lead-conversion';
-import type { Lead } from '../../functions/domain/leads';
+} from '../../functions/domain/sales/lead-conversion';
+import type { Lead } from '../../functions/domain/sales/lead';
 import { DEFAULT_PIPELINES } from '../../functions/domain/kernel/pipeline';
 import { aCompanyRecord, aContactRecord, memoryClients, memoryStore } from '../fixtures/crm-fakes';
 

@@ -11,8 +11,8 @@ import {
   validateAcceptance,
   type AcceptancePlan,
   type AcceptancePorts,
-} from '../../functions/domain/quote-acceptance';
-import { alreadyInvoiced, type Quote } from '../../functions/domain/quotes';
+} from '../../functions/domain/sales/quote-acceptance';
+import { alreadyInvoiced, type Quote } from '../../functions/domain/sales/quote';
 import { memoryPorts } from './invoice-fakes';
 
 const T = 'ten_1';

@@ -8,8 +8,8 @@ import {
   sendQuote,
   type Quote,
   type SendPorts,
-} from '../../functions/domain/quotes';
-import type { Deal } from '../../functions/domain/deals';
+} from '../../functions/domain/sales/quote';
+import type { Deal } from '../../functions/domain/sales/deal';
 import { aContactRecord, memoryClients, memoryNumbering, memoryStore } from '../fixtures/crm-fakes';
 
 const T = 'ten_1';

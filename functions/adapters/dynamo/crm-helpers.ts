@@ -1,4 +1,4 @@
-import type { PendingEvent } from '../../domain/crm-common';
+import type { PendingEvent } from '../../domain/sales/pipeline-settings';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import { InvalidInput } from '../../domain/kernel/errors';
 import type { Page, PageRequest } from '../../domain/kernel/ports';

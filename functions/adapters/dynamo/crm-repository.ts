@@ -8,15 +8,15 @@ import {
   type SalesEntity,
   type StageUsage,
   type StoredPipeline,
-} from '../../domain/crm-common';
+} from '../../domain/sales/pipeline-settings';
 import { Conflict, NotFound } from '../../domain/kernel/errors';
 import type { CommitResult, InvoiceChange, InvoiceCommit, InvoicePorts, InvoiceSourceReader, InvoiceStore, PipelineSettings } from '../../domain/invoicing/invoice';
-import { alreadyInvoiced, invoicingRefusal, type QuoteStatus } from '../../domain/quotes';
+import { alreadyInvoiced, invoicingRefusal, type QuoteStatus } from '../../domain/sales/quote';
 import { timelineEntry } from '../../domain/kernel/timeline';
 import { rejectedItems } from './crm-helpers';
 import { invoicesRepository, pipelinesRepository, toInvoiceRecord, toLookupRecord } from './invoices-repository';
-import { loadDealAsInvoiceSource } from '../../domain/deals';
-import { loadQuoteAsInvoiceSource } from '../../domain/quotes';
+import { loadDealAsInvoiceSource } from '../../domain/sales/deal';
+import { loadQuoteAsInvoiceSource } from '../../domain/sales/quote';
 import { dealsRepository } from './deals-repository';
 import { clientDirectory } from './clients-repository';
 import { conversionCommitter, duplicateFinder, leadsRepository } from './leads-repository';

@@ -1,4 +1,4 @@
-import type { Deal, DealStore } from '../../domain/deals';
+import type { Deal, DealStore } from '../../domain/sales/deal';
 import { crudRepository } from './crud-repository';
 import { listBy } from './crm-helpers';
 import type { CrmService } from './service';

@@ -1,6 +1,6 @@
 import { contactName } from '../../domain/clients/client';
-import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../domain/lead-conversion';
-import type { Lead, LeadStore } from '../../domain/leads';
+import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../domain/sales/lead-conversion';
+import type { Lead, LeadStore } from '../../domain/sales/lead';
 import { nowIso } from '../../domain/kernel/ids';
 import { crudRepository } from './crud-repository';
 import { listBy, outboxItem, rejectedItems } from './crm-helpers';

@@ -1,6 +1,6 @@
 import { nowIso } from '../../domain/kernel/ids';
-import type { AcceptancePlan } from '../../domain/quote-acceptance';
-import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../domain/quotes';
+import type { AcceptancePlan } from '../../domain/sales/quote-acceptance';
+import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../domain/sales/quote';
 import { crudRepository } from './crud-repository';
 import { listBy, outboxItem, rejectedItems } from './crm-helpers';
 import type { CrmService } from './service';

@@ -6,7 +6,7 @@ import { newRun, stageAfterView, type AutomationRule } from '../../domain/automa
 import { advanceRun, startRun } from '../../domain/delivery';
 import { logger } from '../../shared/logger';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
-import { invoiceFromAcceptedQuote } from '../../domain/quote-acceptance';
+import { invoiceFromAcceptedQuote } from '../../domain/sales/quote-acceptance';
 import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
 
 type Detail = Record<string, any> & { tenantId: string; eventId: string };

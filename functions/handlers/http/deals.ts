@@ -1,5 +1,5 @@
-import { defaultCurrency } from '../../domain/crm-common';
-import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/deals';
+import { defaultCurrency } from '../../domain/sales/pipeline-settings';
+import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/sales/deal';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
 import { crm, httpDeps, tenants } from '../../shared/wiring';

@@ -1,8 +1,8 @@
 import { publicView } from '../../domain/clients/client';
-import { defaultCurrency } from '../../domain/crm-common';
-import { dealView } from '../../domain/deals';
-import { convertLead } from '../../domain/lead-conversion';
-import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/leads';
+import { defaultCurrency } from '../../domain/sales/pipeline-settings';
+import { dealView } from '../../domain/sales/deal';
+import { convertLead } from '../../domain/sales/lead-conversion';
+import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/sales/lead';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
 import { crm, httpDeps, tenants } from '../../shared/wiring';

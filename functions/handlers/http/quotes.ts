@@ -1,4 +1,4 @@
-import { defaultCurrency, today } from '../../domain/crm-common';
+import { defaultCurrency, today } from '../../domain/sales/pipeline-settings';
 import {
   createQuote,
   declineQuote,
@@ -11,7 +11,7 @@ import {
   sendQuote,
   updateQuote,
   type Quote,
-} from '../../domain/quotes';
+} from '../../domain/sales/quote';
 import { z } from 'zod';
 import type { Action } from '../../domain/automation';
 import { deliverNow, publicUrl } from '../../domain/delivery';

@@ -1,4 +1,4 @@
-import { getSalesPipeline, pipelineView, updateSalesPipeline, type SalesEntity } from '../../domain/crm-common';
+import { getSalesPipeline, pipelineView, updateSalesPipeline, type SalesEntity } from '../../domain/sales/pipeline-settings';
 import { route, type Routes } from '../../shared/http/route';
 import { crm } from '../../shared/wiring';
 import { SalesPipelineBody, SalesPipelineView } from './schemas/deals';

@@ -10,14 +10,14 @@
  * links.ts serves GET /p/{token} and hands a quote's link to renderQuotePage; it also serves these routes.
  */
 import { z } from 'zod';
-import { today } from '../../domain/crm-common';
+import { today } from '../../domain/sales/pipeline-settings';
 import { quoteDocumentModel } from '../../domain/document-models';
 import type { DocumentModel } from '../../domain/document-model';
 import type { DocumentRecord, PublicLink } from '../../domain/documents';
 import { Conflict, NotFound, RuleViolation, type FieldError } from '../../domain/kernel/errors';
 import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../domain/format';
-import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, type AcceptancePorts } from '../../domain/quote-acceptance';
-import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/quotes';
+import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, type AcceptancePorts } from '../../domain/sales/quote-acceptance';
+import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/sales/quote';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { crm, delivery, storage, tenants } from '../../shared/wiring';

@@ -2,12 +2,12 @@
  * Leads: a prospect (a person, maybe at a company) moving through the tenant's lead pipeline until it
  * is converted (lead-conversion.ts) or dropped. Verbs take their ports as the first argument.
  */
-import { newRecord } from './clients/client';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
-import { nowIso } from './kernel/ids';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './kernel/pipeline';
-import type { Owned, Page, PageRequest } from './kernel/ports';
-import type { PipelineSource } from './crm-common';
+import { newRecord } from '../clients/client';
+import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
+import { nowIso } from '../kernel/ids';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from '../kernel/pipeline';
+import type { Owned, Page, PageRequest } from '../kernel/ports';
+import type { PipelineSource } from './pipeline-settings';
 
 export interface LeadContact {
   firstName: string;

@@ -6,14 +6,14 @@
  * Plain functions over ports: storage, the quote store, the documents and the transaction come in.
  */
 import { createHash } from 'node:crypto';
-import { quoteAccepted } from '../../events/quote-accepted';
-import { addDays, pendingEvent, today, type PendingEvent } from './crm-common';
-import type { DocumentRecord } from './documents';
-import { Conflict, DomainError, NotFound, RuleViolation, type FieldError } from './kernel/errors';
-import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from './invoicing/invoice';
-import type { ObjectStorage } from './kernel/ports';
-import { acceptanceRefusal, existingInvoiceOf, type Quote, type QuoteAcceptance } from './quotes';
-import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';
+import { quoteAccepted } from '../../../events/quote-accepted';
+import { addDays, pendingEvent, today, type PendingEvent } from './pipeline-settings';
+import type { DocumentRecord } from '../documents';
+import { Conflict, DomainError, NotFound, RuleViolation, type FieldError } from '../kernel/errors';
+import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from '../invoicing/invoice';
+import type { ObjectStorage } from '../kernel/ports';
+import { acceptanceRefusal, existingInvoiceOf, type Quote, type QuoteAcceptance } from './quote';
+import { timelineEntry, type Actor, type TimelineEntry } from '../kernel/timeline';
 
 // ---------------------------------------------------------------------------------------------------
 // What the client sends

@@ -6,8 +6,8 @@
  * quote whose validUntil is before today reads as expired and can no longer be sent or accepted.
  */
 import { randomBytes } from 'node:crypto';
-import { quoteSent } from '../../events/quote-sent';
-import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from './clients/client';
+import { quoteSent } from '../../../events/quote-sent';
+import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from '../clients/client';
 import {
   addDays,
   lineInputs,
@@ -17,15 +17,15 @@ import {
   today,
   type InvoiceSource,
   type PendingEvent,
-} from './crm-common';
-import type { DealStore } from './deals';
-import type { DeliverySubject } from './delivery';
-import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
-import { nowIso } from './kernel/ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from './kernel/pricing';
-import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from './kernel/numbering';
-import type { Owned, Page, PageRequest } from './kernel/ports';
-import { timelineEntry, type Actor, type TimelineEntry } from './kernel/timeline';
+} from './pipeline-settings';
+import type { DealStore } from './deal';
+import type { DeliverySubject } from '../delivery';
+import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
+import { nowIso } from '../kernel/ids';
+import type { ComputedLine, InvoiceTotals, LineInput } from '../kernel/pricing';
+import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from '../kernel/numbering';
+import type { Owned, Page, PageRequest } from '../kernel/ports';
+import { timelineEntry, type Actor, type TimelineEntry } from '../kernel/timeline';
 
 export const QUOTE_SERIES = 'quote';
 /** How long a quote stays valid when it is sent without a validUntil. */

@@ -3,13 +3,13 @@
  * user and the tenant's deal pipeline (e.g. "contract signed" needs a contract number and a line).
  * The amount is always computed from the lines (never taken from the caller).
  */
-import { clientSnapshot, newRecord, type ClientDirectory } from './clients/client';
-import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './crm-common';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
-import { nowIso } from './kernel/ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from './kernel/pricing';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from './kernel/pipeline';
-import type { Owned, Page, PageRequest } from './kernel/ports';
+import { clientSnapshot, newRecord, type ClientDirectory } from '../clients/client';
+import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './pipeline-settings';
+import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
+import { nowIso } from '../kernel/ids';
+import type { ComputedLine, InvoiceTotals, LineInput } from '../kernel/pricing';
+import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from '../kernel/pipeline';
+import type { Owned, Page, PageRequest } from '../kernel/ports';
 
 /** open: in progress; won / lost: final (the pipeline's success / failure stages). */
 export type DealStatus = 'open' | 'won' | 'lost';

@@ -3,12 +3,12 @@
  * port, pending (outbox) events, and the shape an invoice copies from a deal or a quote.
  * Pure: no AWS, no configuration; every outside dependency arrives as a port argument.
  */
-import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from './clients/client';
-import { Conflict, RuleViolation, staleVersion, type FieldError } from './kernel/errors';
-import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from './kernel/pricing';
-import { isCurrency } from './kernel/money';
-import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from './kernel/pipeline';
-import type { InvoiceSource as InvoicesSource } from './invoicing/invoice';
+import { withoutEmpty, type ClientDirectory, type ClientSnapshot, type CompanyRecord, type ContactRecord } from '../clients/client';
+import { Conflict, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
+import { computeInvoice, InvoiceTotalsError, type ComputedLine, type InvoiceTotals, type LineInput } from '../kernel/pricing';
+import { isCurrency } from '../kernel/money';
+import { DEFAULT_PIPELINES, validatePipeline, type Pipeline, type Stage } from '../kernel/pipeline';
+import type { InvoiceSource as InvoicesSource } from '../invoicing/invoice';
 
 // ---------------------------------------------------------------------------------------------------
 // Pipelines

@@ -5,14 +5,14 @@
  * Everything is written in ONE transaction (company, contact, deal, outbox event, and the lead's
  * version-conditioned update last), so a failure leaves nothing half-created.
  */
-import { leadConverted } from '../../events/lead-converted';
-import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from './clients/client';
-import { pendingEvent, type PendingEvent, type PipelineSource } from './crm-common';
-import { newDealRecord, type Deal } from './deals';
-import { Conflict, NotFound, RuleViolation, staleVersion } from './kernel/errors';
-import { nowIso } from './kernel/ids';
-import { getLead, type Lead, type LeadLinks, type LeadStore } from './leads';
-import { missingFields } from './kernel/pipeline';
+import { leadConverted } from '../../../events/lead-converted';
+import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from '../clients/client';
+import { pendingEvent, type PendingEvent, type PipelineSource } from './pipeline-settings';
+import { newDealRecord, type Deal } from './deal';
+import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
+import { nowIso } from '../kernel/ids';
+import { getLead, type Lead, type LeadLinks, type LeadStore } from './lead';
+import { missingFields } from '../kernel/pipeline';
 
 export type DuplicateKey = 'email' | 'phone' | 'taxId';
 export type OnDuplicate = 'use' | 'create';
