@@ -8,7 +8,7 @@ import {
   type AutomationRun,
   type RunStep,
 } from './automation';
-import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from './documents';
+import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from './documents/document';
 import { DeliveryRejected, RuleViolation, Unavailable } from './kernel/errors';
 import type { Mailer, ObjectStorage, SmsSender } from './kernel/ports';
 

@@ -9,10 +9,10 @@ import { builtinTemplateName, loadBuiltinTemplates, type BuiltinTemplates } from
 import { MissingAssetError, renderDocumentPdf, type RenderedDocument } from '../adapters/pdf/render-document';
 import { createPdfRenderer, SandboxViolationError, type PdfRenderer } from '../adapters/pdf/renderer';
 import { TemplateError } from '../adapters/pdf/template-engine';
-import type { DocumentKind, DocumentModel } from '../domain/document-model';
-import { DocumentDataError, documentImageFiles, templateFits } from '../domain/document-models';
-import { isBuiltinTemplate } from '../domain/templates';
-import type { DocumentSettings } from '../domain/settings';
+import type { DocumentKind, DocumentModel } from '../domain/documents/print-model';
+import { DocumentDataError, documentImageFiles, templateFits } from '../domain/documents/print-mapping';
+import { isBuiltinTemplate } from '../domain/documents/template';
+import type { DocumentSettings } from '../domain/documents/settings';
 import { config } from './config';
 import { logger } from './logger';
 import { storage, templatesRepo } from './wiring';

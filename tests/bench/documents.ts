@@ -9,7 +9,7 @@
 import { renderDocumentPdf } from '../../functions/adapters/pdf/render-document';
 import { loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
 import { createPdfRenderer } from '../../functions/adapters/pdf/renderer';
-import { sampleDocumentModel, type DocumentModel } from '../../functions/domain/document-model';
+import { sampleDocumentModel, type DocumentModel } from '../../functions/domain/documents/print-model';
 import { measure, report, type Stats } from './harness';
 import type { BenchContext } from './run';
 

@@ -4,7 +4,7 @@
  * pagination of long invoices.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDocumentModel, type DocumentLine, type DocumentModel } from '../../functions/domain/document-model';
+import { sampleDocumentModel, type DocumentLine, type DocumentModel } from '../../functions/domain/documents/print-model';
 import { loadBuiltinTemplates, builtinTemplateName, type BuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
 import { renderDocumentPdf } from '../../functions/adapters/pdf/render-document';
 import { createPdfRenderer, type PdfRenderer } from '../../functions/adapters/pdf/renderer';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadBuiltinFonts, type AssetMap } from '../../functions/adapters/pdf/assets';
 import { createPdfRenderer, SandboxViolationError, type PdfRenderer } from '../../functions/adapters/pdf/renderer';
 import { renderHtml } from '../../functions/adapters/pdf/template-engine';
-import { sampleDocumentModel } from '../../functions/domain/document-model';
+import { sampleDocumentModel } from '../../functions/domain/documents/print-model';
 import { pdfText } from '../fixtures/pdf-text';
 
 let server: Server;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../functions/domain/automation';
 import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../functions/domain/delivery';
-import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/domain/documents';
+import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/domain/documents/document';
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
 const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PARTIAL_NAMES, loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
 import { checkTemplate, describeTemplateError, renderHtml } from '../../functions/adapters/pdf/template-engine';
-import { sampleDocumentModel } from '../../functions/domain/document-model';
+import { sampleDocumentModel } from '../../functions/domain/documents/print-model';
 import {
   DocumentDataError,
   invoiceDocumentModel,
@@ -15,7 +15,7 @@ import {
   quoteDocumentModel,
   sellerOf,
   templateFits,
-} from '../../functions/domain/document-models';
+} from '../../functions/domain/documents/print-mapping';
 import type { Invoice } from '../../functions/domain/invoicing/invoice';
 import type { Quote } from '../../functions/domain/sales/quote';
 import {
@@ -26,8 +26,8 @@ import {
   imageKey,
   MAX_IMAGE_BYTES,
   sniffImage,
-} from '../../functions/domain/settings';
-import { templateSourceKey } from '../../functions/domain/templates';
+} from '../../functions/domain/documents/settings';
+import { templateSourceKey } from '../../functions/domain/documents/template';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);

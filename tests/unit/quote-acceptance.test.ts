@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DocumentRecord } from '../../functions/domain/documents';
+import type { DocumentRecord } from '../../functions/domain/documents/document';
 import { Conflict } from '../../functions/domain/kernel/errors';
 import type { Invoice } from '../../functions/domain/invoicing/invoice';
 import {

@@ -10,7 +10,7 @@ import {
   normalizeDocumentModel,
   sampleDocumentModel,
   type DocumentKind,
-} from '../../functions/domain/document-model';
+} from '../../functions/domain/documents/print-model';
 import { builtinTemplateName, loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
 import {
   compileTemplate,

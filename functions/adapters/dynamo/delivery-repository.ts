@@ -1,5 +1,5 @@
 import type { AutomationRule, AutomationRun } from '../../domain/automation';
-import type { DocumentRecord, MessageRecord, PublicLink } from '../../domain/documents';
+import type { DocumentRecord, MessageRecord, PublicLink } from '../../domain/documents/document';
 import { Conflict, staleVersion } from '../../domain/kernel/errors';
 import { isConditionFailure } from './errors';
 import { outboxEvent } from '../../domain/kernel/outbox';

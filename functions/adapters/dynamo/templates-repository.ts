@@ -1,5 +1,5 @@
 import type { CrudRepository } from '../../domain/kernel/ports';
-import type { TemplateRecord } from '../../domain/templates';
+import type { TemplateRecord } from '../../domain/documents/template';
 import { crudRepository } from './crud-repository';
 import type { CrmService } from './service';
 

@@ -23,12 +23,12 @@ import {
   normalizeDocumentModel,
   type DocumentLocale,
   type DocumentModel,
-} from '../../domain/document-model';
+} from '../../domain/documents/print-model';
 import en from '../../../templates/i18n/en.json' with { type: 'json' };
 import es from '../../../templates/i18n/es.json' with { type: 'json' };
 import ro from '../../../templates/i18n/ro.json' with { type: 'json' };
 import ru from '../../../templates/i18n/ru.json' with { type: 'json' };
-import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } from '../../domain/format';
+import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } from '../../domain/documents/locale-format';
 import { assetUrl } from './assets';
 
 /** The formatting the helpers use (pure, in the domain), still exported from here for the engine's callers. */

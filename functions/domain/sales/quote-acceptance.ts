@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { quoteAccepted } from '../../../events/quote-accepted';
 import { addDays, pendingEvent, today, type PendingEvent } from './pipeline-settings';
-import type { DocumentRecord } from '../documents';
+import type { DocumentRecord } from '../documents/document';
 import { Conflict, DomainError, NotFound, RuleViolation, type FieldError } from '../kernel/errors';
 import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from '../invoicing/invoice';
 import type { ObjectStorage } from '../kernel/ports';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Action } from '../../domain/automation';
 import { deliverNow, newDocument, publicUrl } from '../../domain/delivery';
-import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents';
+import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import { httpApi } from '../../shared/http/api';

@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import type { Action } from '../../domain/automation';
 import { deliverNow, publicUrl } from '../../domain/delivery';
-import { publicDocumentView, type DocumentRecord } from '../../domain/documents';
+import { publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
 import { RuleViolation } from '../../domain/kernel/errors';
 import { newId } from '../../domain/kernel/ids';
 import { createInvoice, invoiceView } from '../../domain/invoicing/invoice';

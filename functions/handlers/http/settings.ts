@@ -7,7 +7,7 @@ import {
   imageKey,
   type ImageName,
   type StoredImage,
-} from '../../domain/settings';
+} from '../../domain/documents/settings';
 import type { TenantRecord } from '../../domain/tenants';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';

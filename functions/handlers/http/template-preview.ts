@@ -5,10 +5,10 @@
  */
 import { MissingAssetError, SandboxViolationError } from '../../shared/pdf-wiring';
 import { describeTemplateError, TemplateError } from '../../shared/template-checking';
-import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/document-models';
+import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/documents/print-mapping';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
-import { documentSettingsOf } from '../../domain/settings';
-import { isBuiltinTemplate } from '../../domain/templates';
+import { documentSettingsOf } from '../../domain/documents/settings';
+import { isBuiltinTemplate } from '../../domain/documents/template';
 import { httpApi } from '../../shared/http/api';
 import { httpDeps, templatesRepo, tenants } from '../../shared/wiring';
 import { previewRoutes, type PreviewRenderer } from './templates';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/template-checking';
-import { sampleDocumentModel, type DocumentKind } from '../../domain/document-model';
+import { sampleDocumentModel, type DocumentKind } from '../../domain/documents/print-model';
 import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import {
@@ -11,7 +11,7 @@ import {
   templateView,
   type TemplateKind,
   type TemplateRecord,
-} from '../../domain/templates';
+} from '../../domain/documents/template';
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { httpDeps, storage, templatesRepo } from '../../shared/wiring';

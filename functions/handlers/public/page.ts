@@ -9,7 +9,7 @@
  * engine indexes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { isWellFormedToken, linkUsable, type PublicLink } from '../../domain/documents';
+import { isWellFormedToken, linkUsable, type PublicLink } from '../../domain/documents/document';
 import { nowIso } from '../../domain/kernel/ids';
 import { config } from '../../shared/config';
 import { RawResponse } from '../../shared/http/route';

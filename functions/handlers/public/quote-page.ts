@@ -11,11 +11,11 @@
  */
 import { z } from 'zod';
 import { today } from '../../domain/sales/pipeline-settings';
-import { quoteDocumentModel } from '../../domain/document-models';
-import type { DocumentModel } from '../../domain/document-model';
-import type { DocumentRecord, PublicLink } from '../../domain/documents';
+import { quoteDocumentModel } from '../../domain/documents/print-mapping';
+import type { DocumentModel } from '../../domain/documents/print-model';
+import type { DocumentRecord, PublicLink } from '../../domain/documents/document';
 import { Conflict, NotFound, RuleViolation, type FieldError } from '../../domain/kernel/errors';
-import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../domain/format';
+import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale } from '../../domain/documents/locale-format';
 import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, type AcceptancePorts } from '../../domain/sales/quote-acceptance';
 import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/sales/quote';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';

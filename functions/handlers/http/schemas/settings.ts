@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DOCUMENT_LOCALES } from '../../../domain/document-model';
-import { IMAGE_TYPES, MAX_IMAGE_BYTES } from '../../../domain/settings';
+import { DOCUMENT_LOCALES } from '../../../domain/documents/print-model';
+import { IMAGE_TYPES, MAX_IMAGE_BYTES } from '../../../domain/documents/settings';
 import { Address, BankAccount, currencyCode, email, optionalText, phone, text } from './common';
 
 /** The seller's details printed on documents. */

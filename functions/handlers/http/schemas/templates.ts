@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TEMPLATE_BYTES, TEMPLATE_KINDS } from '../../../domain/templates';
+import { MAX_TEMPLATE_BYTES, TEMPLATE_KINDS } from '../../../domain/documents/template';
 import { text } from './common';
 
 const source = z

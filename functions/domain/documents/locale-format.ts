@@ -3,7 +3,7 @@
  * decimal strings the domain keeps (Intl.NumberFormat formats a numeric *string* without going through a
  * binary float). Pure: used by the PDF templates' helpers and by the public quote page alike.
  */
-import { documentLocale, type DocumentLocale } from './document-model';
+import { documentLocale, type DocumentLocale } from './print-model';
 
 /** Intl locale used for numbers and dates when the model locale names no region. */
 const INTL_LOCALES: Record<DocumentLocale, string> = { en: 'en-GB', es: 'es-ES', ru: 'ru-RU', ro: 'ro-RO' };

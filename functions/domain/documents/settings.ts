@@ -11,8 +11,8 @@
  * Pure: hashing and base64 only; storage comes in through the caller.
  */
 import { createHash } from 'node:crypto';
-import { DOCUMENT_LOCALES } from './document-model';
-import { RuleViolation, type FieldError } from './kernel/errors';
+import { DOCUMENT_LOCALES } from './print-model';
+import { RuleViolation, type FieldError } from '../kernel/errors';
 
 export const IMAGE_NAMES = ['logo', 'stamp', 'signature'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];

@@ -3,8 +3,8 @@
  * version) and the metadata in the table. The built-in standard template (`standard`) is read-only and
  * prints each kind of document with its own layout.
  */
-import type { Owned } from './kernel/ports';
-import { BUILTIN_TEMPLATE_ID } from './documents';
+import type { Owned } from '../kernel/ports';
+import { BUILTIN_TEMPLATE_ID } from './document';
 
 export const TEMPLATE_KINDS = ['invoice', 'quote', 'credit_note'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];

@@ -3,7 +3,7 @@
  * plus the tenant's settings (seller details, locale, colours, images). Pure mapping, no I/O: the images
  * are passed as the asset names the renderer will serve them under.
  */
-import type { ClientSnapshot } from './clients/client';
+import type { ClientSnapshot } from '../clients/client';
 import {
   documentLocale,
   sampleDocumentModel,
@@ -15,10 +15,10 @@ import {
   type DocumentModel,
   type DocumentSeller,
   type DocumentTotals,
-} from './document-model';
-import type { ComputedLine, InvoiceTotals } from './kernel/pricing';
-import type { Invoice } from './invoicing/invoice';
-import type { Quote } from './sales/quote';
+} from './print-model';
+import type { ComputedLine, InvoiceTotals } from '../kernel/pricing';
+import type { Invoice } from '../invoicing/invoice';
+import type { Quote } from '../sales/quote';
 import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';
 
 /** The data does not make a document (no client, ...): the render fails with this message, never retried. */
