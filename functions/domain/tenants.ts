@@ -1,5 +1,5 @@
 import { issueApiKey, type ApiKeyRecord } from './api-keys';
-import { standardRules, type AutomationRule } from './automation';
+import { standardRules, type AutomationRule } from './delivery/automation';
 import { newId, nowIso } from './kernel/ids';
 
 export interface TenantSettings {

@@ -12,7 +12,7 @@ import { createSesMailer } from '../adapters/mail/ses-mailer';
 import { createSnsSms } from '../adapters/sms/sns-sms';
 import { createS3Storage } from '../adapters/storage/s3-storage';
 import { authenticate } from '../domain/api-keys';
-import type { DeliveryPorts, DeliverySubject } from '../domain/delivery';
+import type { DeliveryPorts, DeliverySubject } from '../domain/delivery/run';
 import { Conflict } from '../domain/kernel/errors';
 import { nowIso } from '../domain/kernel/ids';
 import { effectiveInvoicePipeline, invoiceSubject, moveInvoiceStage } from '../domain/invoicing/invoice';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../functions/domain/automation';
-import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../functions/domain/delivery';
+import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../functions/domain/delivery/automation';
+import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../functions/domain/delivery/run';
 import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/domain/documents/document';
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];

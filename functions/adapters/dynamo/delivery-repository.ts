@@ -1,4 +1,4 @@
-import type { AutomationRule, AutomationRun } from '../../domain/automation';
+import type { AutomationRule, AutomationRun } from '../../domain/delivery/automation';
 import type { DocumentRecord, MessageRecord, PublicLink } from '../../domain/documents/document';
 import { Conflict, staleVersion } from '../../domain/kernel/errors';
 import { isConditionFailure } from './errors';

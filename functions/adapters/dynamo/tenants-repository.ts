@@ -1,5 +1,5 @@
 import type { ApiKeyRecord } from '../../domain/api-keys';
-import type { AutomationRule } from '../../domain/automation';
+import type { AutomationRule } from '../../domain/delivery/automation';
 import { NotFound, staleVersion } from '../../domain/kernel/errors';
 import type { Page, PageRequest } from '../../domain/kernel/ports';
 import type { TenantRecord } from '../../domain/tenants';

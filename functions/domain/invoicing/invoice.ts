@@ -28,7 +28,7 @@
  * - Stage moves: unknown stage 422; already there, or leaving a final stage, 409; every missing required field
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
-import type { DeliverySubject } from '../delivery';
+import type { DeliverySubject } from '../delivery/run';
 import { clientSnapshot, withoutEmpty, type ClientDirectory, type ClientSnapshot } from '../clients/client';
 import { Conflict, InvalidInput, NotFound, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
 import { newId } from '../kernel/ids';

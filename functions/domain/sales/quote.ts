@@ -19,7 +19,7 @@ import {
   type PendingEvent,
 } from './pipeline-settings';
 import type { DealStore } from './deal';
-import type { DeliverySubject } from '../delivery';
+import type { DeliverySubject } from '../delivery/run';
 import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
 import { nowIso } from '../kernel/ids';
 import type { ComputedLine, InvoiceTotals, LineInput } from '../kernel/pricing';

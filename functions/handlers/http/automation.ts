@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AutomationRule } from '../../domain/automation';
+import type { AutomationRule } from '../../domain/delivery/automation';
 import { NotFound } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import { httpApi } from '../../shared/http/api';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Action } from '../../domain/automation';
-import { deliverNow, newDocument, publicUrl } from '../../domain/delivery';
+import type { Action } from '../../domain/delivery/automation';
+import { deliverNow, newDocument, publicUrl } from '../../domain/delivery/run';
 import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';

@@ -13,8 +13,8 @@ import {
   type Quote,
 } from '../../domain/sales/quote';
 import { z } from 'zod';
-import type { Action } from '../../domain/automation';
-import { deliverNow, publicUrl } from '../../domain/delivery';
+import type { Action } from '../../domain/delivery/automation';
+import { deliverNow, publicUrl } from '../../domain/delivery/run';
 import { publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
 import { RuleViolation } from '../../domain/kernel/errors';
 import { newId } from '../../domain/kernel/ids';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QUOTE_RULE_STAGES } from '../../../domain/automation';
+import { QUOTE_RULE_STAGES } from '../../../domain/delivery/automation';
 import { email, optionalText, phone } from './common';
 
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');

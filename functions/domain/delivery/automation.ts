@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ID_PREFIX } from './kernel/ids';
+import { ID_PREFIX } from '../kernel/ids';
 
 /**
  * Automation rules and runs, as plain data. A rule says what happens when an invoice enters a

@@ -8,9 +8,9 @@ import {
   type AutomationRun,
   type RunStep,
 } from './automation';
-import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from './documents/document';
-import { DeliveryRejected, RuleViolation, Unavailable } from './kernel/errors';
-import type { Mailer, ObjectStorage, SmsSender } from './kernel/ports';
+import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from '../documents/document';
+import { DeliveryRejected, RuleViolation, Unavailable } from '../kernel/errors';
+import type { Mailer, ObjectStorage, SmsSender } from '../kernel/ports';
 
 /**
  * Running automation steps with exactly-once effects. Every side effect has an id derived from
