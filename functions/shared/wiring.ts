@@ -11,7 +11,7 @@ import { actorOf, deliveryRepository } from '../adapters/dynamo/delivery-reposit
 import { createSesMailer } from '../adapters/mail/ses-mailer';
 import { createSnsSms } from '../adapters/sms/sns-sms';
 import { createS3Storage } from '../adapters/storage/s3-storage';
-import { authenticate } from '../domain/api-keys';
+import { authenticate } from '../domain/tenancy/api-key';
 import type { DeliveryPorts, DeliverySubject } from '../domain/delivery/run';
 import { Conflict } from '../domain/kernel/errors';
 import { nowIso } from '../domain/kernel/ids';

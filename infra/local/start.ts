@@ -44,7 +44,7 @@ async function main() {
   if (existsSync(demoFile)) {
     demo = JSON.parse(readFileSync(demoFile, 'utf8'));
   } else {
-    const { createTenant } = await import('../../functions/domain/tenants');
+    const { createTenant } = await import('../../functions/domain/tenancy/tenant');
     const { tenants } = await import('../../functions/shared/wiring');
     const created = await createTenant(tenants(), { name: 'Demo Company', adminEmail: 'admin@demo.example' });
     demo = { tenantId: created.tenant.tenantId, apiKey: created.apiKey };

@@ -41,7 +41,7 @@ async function main() {
     console.error('Set TABLE_NAME (the deployed table, see the stack outputs) or run `npm start` for the local stack.');
     process.exit(1);
   }
-  const { createTenant } = await import('../../functions/domain/tenants');
+  const { createTenant } = await import('../../functions/domain/tenancy/tenant');
   const { tenants } = await import('../../functions/shared/wiring');
   const created = await createTenant(tenants(), { name: values.name.trim(), adminEmail: values['admin-email'], locale: values.locale });
   const out = { tenantId: created.tenant.tenantId, adminUserId: created.adminUserId, apiKey: created.apiKey };

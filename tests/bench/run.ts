@@ -29,7 +29,7 @@ async function main() {
   const stack = await startLocalStack({ tableName: 'crm-bench', bucketName: 'crm-bench' });
   const out: string[] = [`# Benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)`, 'Local stack on this machine: figures are for comparison within this run only.'];
   try {
-    const { createTenant } = await import('../../functions/domain/tenants');
+    const { createTenant } = await import('../../functions/domain/tenancy/tenant');
     const { tenants, dynamo } = await import('../../functions/shared/wiring');
     const tenant = await createTenant(tenants(), { name: 'Bench Tenant' });
     const ctx: BenchContext = {

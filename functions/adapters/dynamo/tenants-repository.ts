@@ -1,8 +1,8 @@
-import type { ApiKeyRecord } from '../../domain/api-keys';
+import type { ApiKeyRecord } from '../../domain/tenancy/api-key';
 import type { AutomationRule } from '../../domain/delivery/automation';
 import { NotFound, staleVersion } from '../../domain/kernel/errors';
 import type { Page, PageRequest } from '../../domain/kernel/ports';
-import type { TenantRecord } from '../../domain/tenants';
+import type { TenantRecord } from '../../domain/tenancy/tenant';
 import { isConditionFailure } from './errors';
 import type { CrmService } from './service';
 

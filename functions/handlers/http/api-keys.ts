@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { issueApiKey, publicKeyView } from '../../domain/api-keys';
+import { issueApiKey, publicKeyView } from '../../domain/tenancy/api-key';
 import { newId } from '../../domain/kernel/ids';
-import { ROLES } from '../../domain/permissions';
+import { ROLES } from '../../domain/tenancy/permissions';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps, tenants } from '../../shared/wiring';

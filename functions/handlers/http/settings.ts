@@ -8,7 +8,7 @@ import {
   type ImageName,
   type StoredImage,
 } from '../../domain/documents/settings';
-import type { TenantRecord } from '../../domain/tenants';
+import type { TenantRecord } from '../../domain/tenancy/tenant';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps, storage, tenants } from '../../shared/wiring';

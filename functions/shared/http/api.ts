@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated } from '../../domain/kernel/errors';
-import { can } from '../../domain/permissions';
+import { can } from '../../domain/tenancy/permissions';
 import { logger } from '../logger';
 import { toProblem } from './problem';
 import { RawResponse, type Caller, type RouteDef, type Routes } from './route';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients/client';
 import { NotFound } from '../../domain/kernel/errors';
 import type { IdKind } from '../../domain/kernel/ids';
-import type { Resource } from '../../domain/permissions';
+import type { Resource } from '../../domain/tenancy/permissions';
 import type { CrudRepository } from '../../domain/kernel/ports';
 import { ListQuery, page } from '../../handlers/http/schemas/common';
 import { route, type Caller, type Routes } from './route';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Permission, Role } from '../../domain/permissions';
+import type { Permission, Role } from '../../domain/tenancy/permissions';
 
 export interface Caller {
   tenantId: string;

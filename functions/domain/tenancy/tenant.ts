@@ -1,6 +1,6 @@
-import { issueApiKey, type ApiKeyRecord } from './api-keys';
-import { standardRules, type AutomationRule } from './delivery/automation';
-import { newId, nowIso } from './kernel/ids';
+import { issueApiKey, type ApiKeyRecord } from './api-key';
+import { standardRules, type AutomationRule } from '../delivery/automation';
+import { newId, nowIso } from '../kernel/ids';
 
 export interface TenantSettings {
   locale: string;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Unauthenticated } from './kernel/errors';
-import { newId, nowIso } from './kernel/ids';
+import { Unauthenticated } from '../kernel/errors';
+import { newId, nowIso } from '../kernel/ids';
 import type { Role } from './permissions';
 
 /**
