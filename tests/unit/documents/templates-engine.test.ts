@@ -10,8 +10,8 @@ import {
   normalizeDocumentModel,
   sampleDocumentModel,
   type DocumentKind,
-} from '../../functions/domain/documents/print-model';
-import { builtinTemplateName, loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
+} from '../../../functions/domain/documents/print-model';
+import { builtinTemplateName, loadBuiltinTemplates } from '../../../functions/adapters/pdf/builtin-templates';
 import {
   compileTemplate,
   formatDate,
@@ -22,8 +22,8 @@ import {
   renderHtml,
   TemplateError,
   translate,
-} from '../../functions/adapters/pdf/template-engine';
-import { countPdfPages, sandboxDocument, CONTENT_SECURITY_POLICY } from '../../functions/adapters/pdf/sandbox';
+} from '../../../functions/adapters/pdf/template-engine';
+import { countPdfPages, sandboxDocument, CONTENT_SECURITY_POLICY } from '../../../functions/adapters/pdf/sandbox';
 
 /** Intl separates with no-break and narrow no-break spaces: compare them as plain spaces. */
 function plain(text: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createDeal, loadDealAsInvoiceSource, moveDeal, newDealRecord, updateDeal, type Deal, type DealPorts } from '../../functions/domain/sales/deal';
-import { DEFAULT_DEAL_PIPELINE } from '../../functions/domain/kernel/pipeline';
-import { aCompanyRecord, aContactRecord, memoryClients, memoryStore, pipelines } from '../fixtures/crm-fakes';
+import { createDeal, loadDealAsInvoiceSource, moveDeal, newDealRecord, updateDeal, type Deal, type DealPorts } from '../../../functions/domain/sales/deal';
+import { DEFAULT_DEAL_PIPELINE } from '../../../functions/domain/kernel/pipeline';
+import { aCompanyRecord, aContactRecord, memoryClients, memoryStore, pipelines } from '../../fixtures/sales-fakes';
 
 const T = 'ten_1';
 const line = { description: 'Hour', quantity: '10', unitPrice: '95.00', taxRate: '21' };

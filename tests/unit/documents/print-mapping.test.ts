@@ -5,9 +5,9 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_PARTIAL_NAMES, loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
-import { checkTemplate, describeTemplateError, renderHtml } from '../../functions/adapters/pdf/template-engine';
-import { sampleDocumentModel } from '../../functions/domain/documents/print-model';
+import { BUILTIN_PARTIAL_NAMES, loadBuiltinTemplates } from '../../../functions/adapters/pdf/builtin-templates';
+import { checkTemplate, describeTemplateError, renderHtml } from '../../../functions/adapters/pdf/template-engine';
+import { sampleDocumentModel } from '../../../functions/domain/documents/print-model';
 import {
   DocumentDataError,
   invoiceDocumentModel,
@@ -15,9 +15,9 @@ import {
   quoteDocumentModel,
   sellerOf,
   templateFits,
-} from '../../functions/domain/documents/print-mapping';
-import type { Invoice } from '../../functions/domain/invoicing/invoice';
-import type { Quote } from '../../functions/domain/sales/quote';
+} from '../../../functions/domain/documents/print-mapping';
+import type { Invoice } from '../../../functions/domain/invoicing/invoice';
+import type { Quote } from '../../../functions/domain/sales/quote';
 import {
   applySettings,
   decodeImage,
@@ -26,8 +26,8 @@ import {
   imageKey,
   MAX_IMAGE_BYTES,
   sniffImage,
-} from '../../functions/domain/documents/settings';
-import { templateSourceKey } from '../../functions/domain/documents/template';
+} from '../../../functions/domain/documents/settings';
+import { templateSourceKey } from '../../../functions/domain/documents/template';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
@@ -192,7 +192,7 @@ describe('template checks on upload', () => {
   const partials = Object.fromEntries(BUILTIN_PARTIAL_NAMES.map((name) => [name, '']));
 
   it('knows exactly the built-in partials of templates/partials', () => {
-    const files = readdirSync(resolve(import.meta.dirname, '../../templates/partials')).filter((f) => f.endsWith('.hbs')).map((f) => f.replace(/\.hbs$/, ''));
+    const files = readdirSync(resolve(import.meta.dirname, '../../../templates/partials')).filter((f) => f.endsWith('.hbs')).map((f) => f.replace(/\.hbs$/, ''));
     expect([...BUILTIN_PARTIAL_NAMES].sort()).toEqual(files.sort());
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../functions/domain/delivery/automation';
-import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../functions/domain/delivery/run';
-import type { DocumentRecord, MessageRecord, PublicLink } from '../../functions/domain/documents/document';
+import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../../functions/domain/delivery/automation';
+import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../../functions/domain/delivery/run';
+import type { DocumentRecord, MessageRecord, PublicLink } from '../../../functions/domain/documents/document';
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
 const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({
@@ -224,7 +224,7 @@ describe('running the standard rule', () => {
 
   it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
     const f = fakePorts();
-    const { DeliveryRejected } = await import('../../functions/domain/kernel/errors');
+    const { DeliveryRejected } = await import('../../../functions/domain/kernel/errors');
     f.ports.mailer.send = async () => { throw new DeliveryRejected('Address blacklisted'); };
     const run = await startRun(f.ports, standardRun());
     f.renderAll();

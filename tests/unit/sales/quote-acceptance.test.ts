@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DocumentRecord } from '../../functions/domain/documents/document';
-import { Conflict } from '../../functions/domain/kernel/errors';
-import type { Invoice } from '../../functions/domain/invoicing/invoice';
+import type { DocumentRecord } from '../../../functions/domain/documents/document';
+import { Conflict } from '../../../functions/domain/kernel/errors';
+import type { Invoice } from '../../../functions/domain/invoicing/invoice';
 import {
   acceptQuote,
   decodeSignature,
@@ -11,9 +11,9 @@ import {
   validateAcceptance,
   type AcceptancePlan,
   type AcceptancePorts,
-} from '../../functions/domain/sales/quote-acceptance';
-import { alreadyInvoiced, type Quote } from '../../functions/domain/sales/quote';
-import { memoryPorts } from './invoice-fakes';
+} from '../../../functions/domain/sales/quote-acceptance';
+import { alreadyInvoiced, type Quote } from '../../../functions/domain/sales/quote';
+import { memoryPorts } from '../../fixtures/invoicing-fakes';
 
 const T = 'ten_1';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');

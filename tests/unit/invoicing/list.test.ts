@@ -8,7 +8,7 @@ import {
   type IndexedInvoice,
   type InvoiceListFilters,
   type ListStep,
-} from '../../functions/domain/invoicing/list';
+} from '../../../functions/domain/invoicing/list';
 
 const today = '2026-03-15';
 

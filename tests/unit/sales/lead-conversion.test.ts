@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Conflict, RuleViolation } from '../../functions/domain/kernel/errors';
+import { Conflict, RuleViolation } from '../../../functions/domain/kernel/errors';
 import {
   convertLead,
   groupCandidates,
@@ -8,10 +8,10 @@ import {
   type ConversionPorts,
   type DuplicateMatch,
   type CommitOutcome,
-} from '../../functions/domain/sales/lead-conversion';
-import type { Lead } from '../../functions/domain/sales/lead';
-import { DEFAULT_PIPELINES } from '../../functions/domain/kernel/pipeline';
-import { aCompanyRecord, aContactRecord, memoryClients, memoryStore } from '../fixtures/crm-fakes';
+} from '../../../functions/domain/sales/lead-conversion';
+import type { Lead } from '../../../functions/domain/sales/lead';
+import { DEFAULT_PIPELINES } from '../../../functions/domain/kernel/pipeline';
+import { aCompanyRecord, aContactRecord, memoryClients, memoryStore } from '../../fixtures/sales-fakes';
 
 const T = 'ten_1';
 

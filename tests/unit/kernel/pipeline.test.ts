@@ -14,7 +14,7 @@ import {
   valueAt,
   type Pipeline,
   type Stage,
-} from '../../functions/domain/kernel/pipeline';
+} from '../../../functions/domain/kernel/pipeline';
 
 /** Test data builders. */
 function stage(id: string, overrides: Partial<Stage> = {}): Stage {

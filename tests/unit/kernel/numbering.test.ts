@@ -9,7 +9,7 @@ import {
   defaultNumberFormat,
   formatNumber,
   validateNumberFormat,
-} from '../../functions/domain/kernel/numbering';
+} from '../../../functions/domain/kernel/numbering';
 
 describe('default formats', () => {
   it('has one default per series', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, normalizeForSearch, toE164 } from '../../functions/domain/kernel/text';
+import { normalizeEmail, normalizeForSearch, toE164 } from '../../../functions/domain/kernel/text';
 
 describe('normalizeForSearch', () => {
   it.each([

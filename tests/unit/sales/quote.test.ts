@@ -8,9 +8,9 @@ import {
   sendQuote,
   type Quote,
   type SendPorts,
-} from '../../functions/domain/sales/quote';
-import type { Deal } from '../../functions/domain/sales/deal';
-import { aContactRecord, memoryClients, memoryNumbering, memoryStore } from '../fixtures/crm-fakes';
+} from '../../../functions/domain/sales/quote';
+import type { Deal } from '../../../functions/domain/sales/deal';
+import { aContactRecord, memoryClients, memoryNumbering, memoryStore } from '../../fixtures/sales-fakes';
 
 const T = 'ten_1';
 const line = { description: 'Hour', quantity: '1', unitPrice: '100', taxRate: '21' };

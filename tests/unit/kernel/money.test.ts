@@ -1,6 +1,6 @@
 import DecimalJs from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { Decimal, dec, formatAmount, isCurrency, isDecimalString, minorUnits, roundMoney, sum } from '../../functions/domain/kernel/money';
+import { Decimal, dec, formatAmount, isCurrency, isDecimalString, minorUnits, roundMoney, sum } from '../../../functions/domain/kernel/money';
 
 describe('minorUnits', () => {
   it.each([

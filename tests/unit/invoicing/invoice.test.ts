@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, NotFound, RuleViolation } from '../../functions/domain/kernel/errors';
-import { ISSUE_DEFAULTS, jitteredBackoff, MAX_BATCH } from '../../functions/domain/invoicing/issuing';
+import { Conflict, NotFound, RuleViolation } from '../../../functions/domain/kernel/errors';
+import { ISSUE_DEFAULTS, jitteredBackoff, MAX_BATCH } from '../../../functions/domain/invoicing/issuing';
 import {
   createInvoice,
   frozenFields,
@@ -10,9 +10,9 @@ import {
   updateInvoice,
   updateInvoicePipeline,
   type Invoice,
-} from '../../functions/domain/invoicing/invoice';
-import { DEFAULT_INVOICE_PIPELINE, type Pipeline } from '../../functions/domain/kernel/pipeline';
-import { acme, lucia, memoryPorts } from './invoice-fakes';
+} from '../../../functions/domain/invoicing/invoice';
+import { DEFAULT_INVOICE_PIPELINE, type Pipeline } from '../../../functions/domain/kernel/pipeline';
+import { acme, lucia, memoryPorts } from '../../fixtures/invoicing-fakes';
 
 const tenantId = 'ten_01jtenant0000000000000000';
 const actor = { type: 'user' as const, id: 'usr_clerk' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeInvoice, computeLine, InvoiceTotalsError, type LineInput } from '../../functions/domain/kernel/pricing';
-import { roundMoney, sum } from '../../functions/domain/kernel/money';
+import { computeInvoice, computeLine, InvoiceTotalsError, type LineInput } from '../../../functions/domain/kernel/pricing';
+import { roundMoney, sum } from '../../../functions/domain/kernel/money';
 
 /** Test data builder: a line with sensible defaults. */
 function line(overrides: Partial<LineInput> = {}): LineInput {

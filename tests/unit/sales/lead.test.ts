@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, RuleViolation } from '../../functions/domain/kernel/errors';
-import { createLead, moveLead, updateLead, type Lead, type LeadPorts } from '../../functions/domain/sales/lead';
-import { memoryStore, pipelines } from '../fixtures/crm-fakes';
+import { Conflict, RuleViolation } from '../../../functions/domain/kernel/errors';
+import { createLead, moveLead, updateLead, type Lead, type LeadPorts } from '../../../functions/domain/sales/lead';
+import { memoryStore, pipelines } from '../../fixtures/sales-fakes';
 
 const T = 'ten_1';
 
