@@ -1,9 +1,8 @@
-import { newId, nowIso, type IdKind } from '../kernel/ids';
-import type { Owned } from '../kernel/ports';
-import { normalizeEmail, toE164 } from '../kernel/text';
-
-// ---------------------------------------------------------------------------------------------------
-// Client records (companies, contacts) as the other features read them: one definition for all
+/**
+ * Clients: the companies and contacts a tenant sells to, as the other areas read them, and the snapshot of
+ * a client that a quote or an invoice freezes.
+ */
+import { RuleViolation, withoutEmpty, type FieldError } from '../kernel';
 
 /**
  * A postal address as a client record holds it. The API asks a company for a full address, but a record
@@ -82,13 +81,8 @@ export function contactName(contact: Pick<ContactRecord, 'firstName' | 'lastName
   return `${contact.firstName} ${contact.lastName}`.trim();
 }
 
-/** The fields that hold something (undefined, null and '' dropped): how snapshots and copies are kept. */
-export function withoutEmpty<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
-}
-
 /** The snapshot of a company client (with the contact person, when one is given), or of a contact. */
-export function clientSnapshot(company: CompanyRecord | null, contact: ContactRecord | null): ClientSnapshot | null {
+export function snapshot(company: CompanyRecord | null, contact: ContactRecord | null): ClientSnapshot | null {
   if (company) {
     return withoutEmpty<ClientSnapshot>({
       kind: 'company',
@@ -118,42 +112,23 @@ export function clientSnapshot(company: CompanyRecord | null, contact: ContactRe
   return null;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Records and lookup keys
 
-/** Normalized lookup keys, so duplicates are found whatever the spelling (lead conversion). */
-export function taxIdKey(taxId: string | undefined | null): string | undefined {
-  const key = taxId?.toUpperCase().replace(/[^A-Z0-9]/g, '');
-  return key || undefined;
-}
-
-export function lookupKeys(input: { email?: string | null; phone?: string | null; taxId?: string | null }) {
-  return {
-    emailKey: input.email ? normalizeEmail(input.email) : '',
-    phoneKey: input.phone ? (toE164(input.phone) ?? '') : '',
-    taxIdKey: taxIdKey(input.taxId) ?? '',
-  };
-}
-
-/** A new tenant-owned record: ids, version and timestamps are the server's, never the caller's. */
-export function newRecord<T extends object>(kind: IdKind, tenantId: string, input: T): T & Owned {
-  const now = nowIso();
-  return { ...input, tenantId, id: newId(kind), version: 1, createdAt: now, updatedAt: now };
-}
-
-/** The keys to keep in step when a PATCH changes e-mail, phone or tax id ('' takes a record out of the index). */
-export function lookupKeyChanges(changes: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if ('email' in changes) out.emailKey = changes.email ? normalizeEmail(String(changes.email)) : '';
-  if ('phone' in changes) out.phoneKey = changes.phone ? (toE164(String(changes.phone)) ?? '') : '';
-  if ('taxId' in changes) out.taxIdKey = taxIdKey(changes.taxId as string | null) ?? '';
-  return out;
-}
-
-/** What the API shows of a record: internal lookup keys and the tenant stay inside. */
-export function publicView<T extends Record<string, unknown>>(record: T): Omit<T, 'tenantId' | 'emailKey' | 'phoneKey' | 'taxIdKey'> {
-  const { tenantId: _t, emailKey: _e, phoneKey: _p, taxIdKey: _x, ...rest } = record as Record<string, unknown>;
-  // '' is how the table stores "none" for indexed optional attributes
-  for (const [k, v] of Object.entries(rest)) if (v === '') delete rest[k];
-  return rest as Omit<T, 'tenantId' | 'emailKey' | 'phoneKey' | 'taxIdKey'>;
+/**
+ * Loads the company and contact a sales object links to, as one tenant sees them. A missing or
+ * foreign id is a 422 naming the field (the caller referenced something that does not exist).
+ */
+export async function resolve(
+  clients: ClientDirectory,
+  tenantId: string,
+  ids: { companyId?: string | null; contactId?: string | null },
+): Promise<{ company: CompanyRecord | null; contact: ContactRecord | null }> {
+  const [company, contact] = await Promise.all([
+    ids.companyId ? clients.company(tenantId, ids.companyId) : null,
+    ids.contactId ? clients.contact(tenantId, ids.contactId) : null,
+  ]);
+  const errors: FieldError[] = [];
+  if (ids.companyId && !company) errors.push({ field: 'companyId', message: 'no such company' });
+  if (ids.contactId && !contact) errors.push({ field: 'contactId', message: 'no such contact' });
+  if (errors.length) throw new RuleViolation('a linked client does not exist', errors);
+  return { company, contact };
 }

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { ID_PREFIX } from '../kernel/ids';
+import { derivedId } from '../kernel';
 
 /**
  * Automation rules and runs, as plain data. A rule says what happens when an invoice enters a
  * stage (actions, run in order) and what a client's view moves (triggers). A run executes one
  * rule for one cause; its step states make it resumable, so retries never repeat a side effect.
  */
+export type { AutomationRule as Rule, AutomationRun as Run };
+
 export type Action =
   | { type: 'create_document'; templateId?: string }
   | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none'; to?: string }
@@ -86,16 +87,6 @@ export function standardRules(): Pick<AutomationRule, 'name' | 'entity' | 'stage
 /** The stage a quote rule may name: the event it reacts to. */
 export const QUOTE_RULE_STAGES = ['ACCEPTED'] as const;
 
-/** A deterministic id from a cause: the same event and rule always name the same run. */
-export function derivedId(kind: keyof typeof ID_PREFIX, ...parts: string[]): string {
-  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
-  // 26 chars of Crockford-like base32 so derived ids look like (and sort apart from) ULID ids
-  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
-  let out = '';
-  for (let i = 0; i < 26; i++) out += alphabet[digest[i] % 32];
-  return `${ID_PREFIX[kind]}_${out}`;
-}
-
 export function newRun(input: {
   tenantId: string; subjectType: 'invoice' | 'quote'; subjectId: string; causeEventId: string; actor: string;
   ruleId?: string; actions: Action[]; now: string;
@@ -145,37 +136,4 @@ export function stageAfterView(input: {
     }
   }
   return undefined;
-}
-
-const GSM7 = /^[A-Za-z0-9 @£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\[~\]|€]*$/;
-
-/** SMS segments: 160 GSM-7 characters (153 when split), 70 UCS-2 otherwise (67 when split). */
-export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number } {
-  const gsm = GSM7.test(text);
-  const length = gsm ? [...text].reduce((n, c) => n + ('^{}\\[~]|€'.includes(c) ? 2 : 1), 0) : [...text].length;
-  const single = gsm ? 160 : 70;
-  const multi = gsm ? 153 : 67;
-  return { encoding: gsm ? 'GSM-7' : 'UCS-2', segments: length <= single ? 1 : Math.ceil(length / multi) };
-}
-
-/**
- * The invoice SMS: who, what, how much, and the link, within two segments. The seller's name is
- * shortened first, then the number, so the link always survives whole.
- */
-export function invoiceSmsText(input: { sellerName: string; number: string; total: string; currency: string; dueDate?: string | null; url: string; custom?: string }): string {
-  const build = (seller: string) => {
-    const base = input.custom
-      ? input.custom.replaceAll('{number}', input.number).replaceAll('{total}', `${input.total} ${input.currency}`).replaceAll('{seller}', seller)
-      : `${seller}: invoice ${input.number}, ${input.total} ${input.currency}${input.dueDate ? ` due ${input.dueDate}` : ''}.`;
-    return `${base} ${input.url}`;
-  };
-  let text = build(input.sellerName);
-  for (let keep = input.sellerName.length - 1; smsSegments(text).segments > 2 && keep >= 3; keep--) {
-    text = build(`${input.sellerName.slice(0, keep).trimEnd()}…`);
-  }
-  return text;
-}
-
-export function renderPlaceholders(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m);
 }

@@ -1,35 +1,14 @@
-import {
-  derivedId,
-  documentForStep,
-  newRun,
-  type Action,
-  invoiceSmsText,
-  renderPlaceholders,
-  type AutomationRun,
-  type RunStep,
-} from './automation';
-import { BUILTIN_TEMPLATE_ID, documentKey, newPublicToken, type DocumentRecord, type MessageRecord, type PublicLink } from '../documents/document';
-import { DeliveryRejected, RuleViolation, Unavailable } from '../kernel/errors';
-import type { Mailer, ObjectStorage, SmsSender } from '../kernel/ports';
+import { Document, type DocumentRecord, type PublicLinkRecord } from '../documents';
+import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
+import { documentForStep, newRun, type Action, type AutomationRun, type RunStep } from './automation';
+import { invoiceEmail, invoiceSmsText, label, type Mailer, type MessageRecord, type SmsSender } from './message';
+import type { DeliverySubject } from './subject';
 
 /**
  * Running automation steps with exactly-once effects. Every side effect has an id derived from
  * its cause (run id + step index): a document request and a message claim are conditional writes,
  * so a redelivered event or a resumed run finds what was already done and does not do it again.
  */
-export interface DeliverySubject {
-  type: 'invoice' | 'quote';
-  tenantId: string;
-  id: string;
-  number: string | null;
-  stage?: string;
-  currency: string;
-  total: string;
-  dueDate?: string | null;
-  client: { name: string; legalName?: string; email?: string; phone?: string };
-  responsibleUserId?: string;
-}
-
 export interface DeliveryPorts {
   now(): string;
   publicBaseUrl: string;
@@ -46,7 +25,7 @@ export interface DeliveryPorts {
   };
   documents: {
     /** Document + its public link + the document.requested event, in one transaction; idempotent by id. */
-    request(doc: DocumentRecord, link: PublicLink): Promise<'created' | 'exists'>;
+    request(doc: DocumentRecord, link: PublicLinkRecord): Promise<'created' | 'exists'>;
     get(tenantId: string, id: string): Promise<DocumentRecord | null>;
   };
   messages: {
@@ -65,64 +44,8 @@ export interface DeliveryPorts {
   sms: SmsSender;
 }
 
-/** A document's public link works this long (an invoice is paid, disputed or audited within a year). */
-export const PUBLIC_LINK_LIFETIME_DAYS = 400;
-
-export function newDocument(input: {
-  tenantId: string; id: string; subjectType: 'invoice' | 'quote'; subjectId: string; templateId?: string;
-  createdBy: string; cause?: DocumentRecord['cause']; now: string;
-}): { doc: DocumentRecord; link: PublicLink } {
-  const token = newPublicToken();
-  const doc: DocumentRecord = {
-    tenantId: input.tenantId,
-    id: input.id,
-    subjectType: input.subjectType,
-    subjectId: input.subjectId,
-    templateId: input.templateId ?? BUILTIN_TEMPLATE_ID,
-    status: 'pending',
-    s3Key: documentKey(input.tenantId, input.subjectType, input.subjectId, input.id),
-    token,
-    createdBy: input.createdBy,
-    cause: input.cause,
-    version: 1,
-    createdAt: input.now,
-    updatedAt: input.now,
-  };
-  const link: PublicLink = {
-    token, tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, documentId: input.id, createdAt: input.now,
-    expiresAt: new Date(Date.parse(input.now) + PUBLIC_LINK_LIFETIME_DAYS * 86_400_000).toISOString(),
-  };
-  return { doc, link };
-}
-
-const label = (s: DeliverySubject) => (s.type === 'invoice' ? 'Invoice' : 'Quote');
-
 export function publicUrl(ports: Pick<DeliveryPorts, 'publicBaseUrl'>, token: string): string {
   return `${ports.publicBaseUrl.replace(/\/$/, '')}/p/${token}`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** The e-mail to the client: text and HTML, the public link, and the open pixel. */
-export function invoiceEmail(input: {
-  subject: DeliverySubject; sellerName: string; token: string; baseUrl: string; customSubject?: string; customBody?: string;
-}) {
-  const { subject: s } = input;
-  const link = `${input.baseUrl.replace(/\/$/, '')}/p/${input.token}`;
-  const values = { number: s.number ?? '', total: `${s.total} ${s.currency}`, seller: input.sellerName, client: s.client.name, dueDate: s.dueDate ?? '', link };
-  const title = renderPlaceholders(input.customSubject ?? `${label(s)} ${s.number ?? ''} from ${input.sellerName}`.replace(/\s+/g, ' '), values);
-  const body = renderPlaceholders(
-    input.customBody ??
-      `Hello ${s.client.name},\n\nplease find attached ${label(s).toLowerCase()} ${s.number ?? ''} for ${s.total} ${s.currency}${s.dueDate ? `, due on ${s.dueDate}` : ''}.\n\nYou can also view it online: {link}\n\nKind regards,\n${input.sellerName}`,
-    values,
-  );
-  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;color:#1f2937">${escapeHtml(body)
-    .split('\n')
-    .map((l) => (l ? `<p style="margin:0 0 8px">${l.replace(escapeHtml(link), `<a href="${link}">${escapeHtml(link)}</a>`)}</p>` : ''))
-    .join('')}<img src="${link}/open.gif" width="1" height="1" alt="" style="display:block;border:0"></body></html>`;
-  return { subject: title, text: body, html };
 }
 
 async function subjectOrFail(ports: DeliveryPorts, run: AutomationRun): Promise<DeliverySubject> {
@@ -236,7 +159,7 @@ async function recordSent(ports: DeliveryPorts, message: MessageRecord, provider
  * Runs the run's steps from where it stands. Returns when it finishes, fails, or waits for a
  * document to be rendered (the document.created event resumes it). Safe to call again at any time.
  */
-export async function advanceRun(ports: DeliveryPorts, initial: AutomationRun): Promise<AutomationRun> {
+export async function advance(ports: DeliveryPorts, initial: AutomationRun): Promise<AutomationRun> {
   let run = initial;
   const save = async () => {
     run.updatedAt = ports.now();
@@ -250,7 +173,7 @@ export async function advanceRun(ports: DeliveryPorts, initial: AutomationRun): 
     if (action.type === 'create_document') {
       const documentId = step.result?.documentId ?? derivedId('document', run.id, String(index));
       if (step.status === 'pending') {
-        const { doc, link } = newDocument({
+        const { doc, link } = Document.prepare({
           tenantId: run.tenantId, id: documentId, subjectType: run.subjectType, subjectId: run.subjectId,
           templateId: action.templateId, createdBy: run.actor, cause: { runId: run.id, actionIndex: index }, now: ports.now(),
         });
@@ -304,13 +227,13 @@ export async function deliverNow(
   const actions: Action[] = input.readyDocumentId ? [input.send] : [{ type: 'create_document', templateId: input.templateId }, input.send];
   const run = newRun({ tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, causeEventId: input.causeEventId, actor: input.actor, actions, now: ports.now() });
   if (input.readyDocumentId) run.steps[0].result = { documentId: input.readyDocumentId };
-  return startRun(ports, run);
+  return start(ports, run);
 }
 
 /** Starts (or, for a redelivered cause, resumes) a run. */
-export async function startRun(ports: DeliveryPorts, run: AutomationRun): Promise<AutomationRun> {
+export async function start(ports: DeliveryPorts, run: AutomationRun): Promise<AutomationRun> {
   const created = await ports.runs.create(run);
   const current = created === 'created' ? run : await ports.runs.get(run.tenantId, run.id);
   if (!current || current.status === 'done' || current.status === 'failed') return current ?? run;
-  return advanceRun(ports, current);
+  return advance(ports, current);
 }

@@ -1,6 +1,12 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Documents: the PDF renders of an invoice or a quote (rendered asynchronously by the Chromium function),
+ * each with the public link that serves it. The record type is `Document.Info`.
+ */
+import type { PublicLink } from './public-link';
+import { newToken } from './public-link';
+import { BUILTIN_TEMPLATE_ID } from './template';
 
-/** Records of the document pipeline, as plain data. */
+/** A document record: one render of an invoice or a quote, pending until the renderer completes it. */
 export interface DocumentRecord {
   tenantId: string;
   id: string;
@@ -21,57 +27,15 @@ export interface DocumentRecord {
   updatedAt: string;
 }
 
-export interface PublicLink {
-  token: string;
-  tenantId: string;
-  subjectType: 'invoice' | 'quote';
-  subjectId: string;
-  documentId?: string;
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  views?: number;
-  opens?: number;
-  lastViewedAt?: string;
-}
-
-export interface MessageRecord {
-  tenantId: string;
-  id: string;
-  subjectType: 'invoice' | 'quote';
-  subjectId: string;
-  channel: 'email' | 'sms';
-  to: string;
-  status: 'sending' | 'sent' | 'failed';
-  providerMessageId?: string;
-  documentId?: string;
-  subject?: string;
-  error?: string;
-  createdBy?: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export const BUILTIN_TEMPLATE_ID = 'standard';
-
-/** An unguessable public token: 192 random bits, URL-safe. */
-export function newPublicToken(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-export const isWellFormedToken = (token: string) => /^[A-Za-z0-9_-]{32}$/.test(token);
-
-export function documentKey(tenantId: string, subjectType: string, subjectId: string, documentId: string): string {
+/** Where a document's PDF is kept in the bucket. */
+export function key(tenantId: string, subjectType: string, subjectId: string, documentId: string): string {
   return `tenant/${tenantId}/documents/${subjectType}/${subjectId}/${documentId}.pdf`;
 }
 
-/** Is a public link usable now? Unknown, revoked and expired links all look the same from outside. */
-export function linkUsable(link: PublicLink | null, now: string): link is PublicLink {
-  return Boolean(link && !link.revokedAt && (!link.expiresAt || link.expiresAt > now));
-}
+export type { DocumentRecord as Info };
 
-export function publicDocumentView(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl: string }) {
+/** What the API shows of a document: its presigned PDF URL (minutes) when ready, and its stable public URL. */
+export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl: string }) {
   return {
     id: doc.id,
     status: doc.status,
@@ -88,4 +52,35 @@ export function publicDocumentView(doc: DocumentRecord, urls: { pdfUrl?: string;
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
+}
+
+/** A document's public link works this long (an invoice is paid, disputed or audited within a year). */
+export const PUBLIC_LINK_LIFETIME_DAYS = 400;
+
+/** A new pending document of a subject and its public link (a new token), ready to be requested in one write. */
+export function prepare(input: {
+  tenantId: string; id: string; subjectType: 'invoice' | 'quote'; subjectId: string; templateId?: string;
+  createdBy: string; cause?: DocumentRecord['cause']; now: string;
+}): { doc: DocumentRecord; link: PublicLink } {
+  const token = newToken();
+  const doc: DocumentRecord = {
+    tenantId: input.tenantId,
+    id: input.id,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    templateId: input.templateId ?? BUILTIN_TEMPLATE_ID,
+    status: 'pending',
+    s3Key: key(input.tenantId, input.subjectType, input.subjectId, input.id),
+    token,
+    createdBy: input.createdBy,
+    cause: input.cause,
+    version: 1,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+  const link: PublicLink = {
+    token, tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, documentId: input.id, createdAt: input.now,
+    expiresAt: new Date(Date.parse(input.now) + PUBLIC_LINK_LIFETIME_DAYS * 86_400_000).toISOString(),
+  };
+  return { doc, link };
 }

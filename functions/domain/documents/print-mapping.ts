@@ -3,7 +3,7 @@
  * plus the tenant's settings (seller details, locale, colours, images). Pure mapping, no I/O: the images
  * are passed as the asset names the renderer will serve them under.
  */
-import type { ClientSnapshot } from '../clients/client';
+import type { ClientSnapshot } from '../clients';
 import {
   documentLocale,
   sampleDocumentModel,
@@ -16,12 +16,35 @@ import {
   type DocumentSeller,
   type DocumentTotals,
 } from './print-model';
-import type { ComputedLine, InvoiceTotals } from '../kernel/pricing';
-import type { Invoice } from '../invoicing/invoice';
-import type { Quote } from '../sales/quote';
+import type { ComputedLine, InvoiceTotals } from '../kernel';
 import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type DocumentSettings, type ImageName, type StoredImage } from './settings';
 
 /** The data does not make a document (no client, ...): the render fails with this message, never retried. */
+/** What an invoice (credit note, proforma) gives its document: the invoice record satisfies it as it is. */
+export interface PrintableInvoice {
+  type: 'invoice' | 'credit_note' | 'proforma';
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  currency: string;
+  client: ClientSnapshot | null;
+  lines: ComputedLine[];
+  totals: InvoiceTotals;
+  notes?: string;
+}
+
+/** What a quote gives its document: the quote record satisfies it as it is. */
+export interface PrintableQuote {
+  number?: string;
+  issueDate?: string;
+  validUntil?: string;
+  currency: string;
+  client: ClientSnapshot;
+  lines: ComputedLine[];
+  totals: InvoiceTotals;
+  notes?: string;
+}
+
 export class DocumentDataError extends Error {
   constructor(message: string) {
     super(message);
@@ -138,7 +161,7 @@ function common(tenant: TenantForDocuments) {
 }
 
 /** An invoice, credit note or proforma as its document shows it. Throws DocumentDataError without a client. */
-export function invoiceDocumentModel(invoice: Invoice, tenant: TenantForDocuments): DocumentModel {
+export function invoiceDocumentModel(invoice: PrintableInvoice, tenant: TenantForDocuments): DocumentModel {
   const { locale, seller, images, paymentTerms } = common(tenant);
   return {
     kind: invoice.type,
@@ -159,7 +182,7 @@ export function invoiceDocumentModel(invoice: Invoice, tenant: TenantForDocument
 }
 
 /** A quote as its document shows it. Throws DocumentDataError without a client. */
-export function quoteDocumentModel(quote: Quote, tenant: TenantForDocuments): DocumentModel {
+export function quoteDocumentModel(quote: PrintableQuote, tenant: TenantForDocuments): DocumentModel {
   const { locale, seller, images } = common(tenant);
   return {
     kind: 'quote',

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DOCUMENT_LOCALES } from './print-model';
-import { RuleViolation, type FieldError } from '../kernel/errors';
+import { isCurrency, RuleViolation, type FieldError } from '../kernel';
 
 export const IMAGE_NAMES = ['logo', 'stamp', 'signature'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
@@ -220,4 +220,12 @@ export function applySettings(
   }
   if (Object.keys(images).length > 0) next.images = images;
   return next;
+}
+
+export const FALLBACK_CURRENCY = 'EUR';
+
+/** The tenant's default currency (for deals, quotes and invoices made without one): its setting, else EUR. */
+export function defaultCurrency(settings: unknown): string {
+  const code = (settings as { defaultCurrency?: unknown } | null | undefined)?.defaultCurrency;
+  return isCurrency(code) ? code : FALLBACK_CURRENCY;
 }

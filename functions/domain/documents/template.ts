@@ -3,8 +3,10 @@
  * version) and the metadata in the table. The built-in standard template (`standard`) is read-only and
  * prints each kind of document with its own layout.
  */
-import type { Owned } from '../kernel/ports';
-import { BUILTIN_TEMPLATE_ID } from './document';
+import type { Owned } from '../kernel';
+
+/** The built-in standard template's id: read-only, prints each kind of document with its own layout. */
+export const BUILTIN_TEMPLATE_ID = 'standard';
 
 export const TEMPLATE_KINDS = ['invoice', 'quote', 'credit_note'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
@@ -23,19 +25,19 @@ export interface TemplateRecord extends Owned {
   updatedBy: string;
 }
 
-export const isBuiltinTemplate = (id: string) => id === BUILTIN_TEMPLATE_ID;
+export const isBuiltin = (id: string) => id === BUILTIN_TEMPLATE_ID;
 
 /**
  * `tenant/{tenantId}/templates/{templateId}/{version}-{sha8}.hbs`: the content's hash in the key keeps two
  * concurrent updates of the same version (one of which loses the version check) from overwriting each
  * other's source, so the metadata that wins always points at its own bytes.
  */
-export function templateSourceKey(tenantId: string, templateId: string, version: number, sha256: string): string {
+export function sourceKey(tenantId: string, templateId: string, version: number, sha256: string): string {
   return `tenant/${tenantId}/templates/${templateId}/${version}-${sha256.slice(0, 8)}.hbs`;
 }
 
 /** Template metadata as the API shows it. */
-export function templateView(t: TemplateRecord) {
+export function view(t: TemplateRecord) {
   return {
     id: t.id,
     name: t.name,
@@ -52,7 +54,7 @@ export function templateView(t: TemplateRecord) {
 }
 
 /** The built-in template as the API lists it. */
-export function builtinTemplateView() {
+export function builtinView() {
   return {
     id: BUILTIN_TEMPLATE_ID,
     name: 'Standard',
@@ -67,3 +69,5 @@ export function builtinTemplateView() {
     updatedAt: '2026-01-01T00:00:00.000Z',
   };
 }
+
+export type { TemplateRecord as Info };

@@ -13,9 +13,8 @@
  * turns N colliding transactions into N / MAX_BATCH successful ones. Across processes the condition on the
  * counter decides, as always.
  */
-import { Conflict, RuleViolation } from '../kernel/errors';
-import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './invoice';
-import { counterPeriod, formatNumber } from '../kernel/numbering';
+import { Conflict, counterPeriod, formatDocumentNumber, RuleViolation } from '../kernel';
+import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './model';
 
 export interface IssueRequest {
   tenantId: string;
@@ -119,7 +118,7 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
 
       const start = stored?.value ?? 0;
       const changes = members.map((m, i) => m.request.build({
-        number: formatNumber(m.request.format, start + i + 1, m.request.issueDate, series),
+        number: formatDocumentNumber(m.request.format, start + i + 1, m.request.issueDate, series),
         sequence: start + i + 1,
       }));
       const lastIssueDate = members.reduce((max, m) => (m.request.issueDate > max ? m.request.issueDate : max), last ?? '');

@@ -23,8 +23,7 @@
  * Drafts (no issue date yet) sort after every issued invoice by issue date ascending and before them
  * descending (as SQL orders NULLs by default), newest draft first in descending order.
  */
-import { Decimal, dec } from '../kernel/money';
-import { normalizeForSearch } from '../kernel/text';
+import { Decimal, dec, normalizeForSearch } from '../kernel';
 
 export const INVOICE_SORTS = ['issueDate', '-issueDate', 'total', '-total'] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 const next = monotonicFactory();
@@ -17,4 +18,14 @@ export function newId(kind: IdKind): string {
 
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/** A deterministic id from a cause: the same parts always name the same record (a run, its document, its message). */
+export function derivedId(kind: IdKind, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  // 26 chars of Crockford-like base32 so derived ids look like (and sort apart from) ULID ids
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  let out = '';
+  for (let i = 0; i < 26; i++) out += alphabet[digest[i] % 32];
+  return `${ID_PREFIX[kind]}_${out}`;
 }

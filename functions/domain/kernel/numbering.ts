@@ -113,8 +113,8 @@ export function counterPeriod(format: string, issueDate: string): string {
   return 'all';
 }
 
-/** The document number for counter value `seq` (a positive integer). */
-export function formatNumber(format: string, seq: number, issueDate: string, series: string): string {
+/** The document number (invoice, quote...) for counter value `seq` (a positive integer). Not locale formatting (documents/locale-format.ts). */
+export function formatDocumentNumber(format: string, seq: number, issueDate: string, series: string): string {
   const tokens = parseValid(format);
   if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`invalid counter value ${seq}: expected a positive integer`);
   const { year, month } = parseIssueDate(issueDate);

@@ -3,7 +3,7 @@
  * The table's stream carries the INSERT to publish-events, which puts it on the bus with its eventId
  * (consumers deduplicate by it). Generic over the event catalog, so other features can use it too.
  */
-import { events, type EventDetail } from '../../../events/catalog';
+import { events, eventsByDetailType, type EventDetail } from '../../../events/catalog';
 import { newId } from './ids';
 
 /** Outbox records are deleted by TTL a week after they were written (long after they were published). */
@@ -44,4 +44,28 @@ export function outboxEvent<K extends EventKey>(name: K, tenantId: string, detai
     createdAt,
     ttl: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
   };
+}
+
+/**
+ * An event a verb asks to publish, by detail type, before it has an id: the adapter that writes the verb's
+ * transaction turns it into its outbox record with `outboxRecord` (same id, TTL and schema check as
+ * `outboxEvent`).
+ */
+export interface PendingEvent {
+  tenantId: string;
+  /** An event of events/catalog.ts. */
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+export function pendingEvent(tenantId: string, detailType: string, detail: Record<string, unknown>): PendingEvent {
+  return { tenantId, detailType, detail };
+}
+
+/** The outbox record of a pending event; its detail is checked against the event's schema (a bug fails the write). */
+export function outboxRecord(event: PendingEvent, now: Date = new Date()): OutboxEvent {
+  const definition = eventsByDetailType[event.detailType];
+  if (!definition) throw new Error(`unknown event ${event.detailType}`);
+  const key = (Object.keys(events) as EventKey[]).find((k) => events[k] === definition)!;
+  return outboxEvent(key, event.tenantId, event.detail as OwnDetail<typeof key>, now);
 }

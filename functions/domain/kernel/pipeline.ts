@@ -6,12 +6,12 @@
  * either a named rule of the entity kind's registry (e.g. 'client.emailOrPhone') or a plain dotted path
  * (e.g. 'dueDate', 'client.address.line1') that must hold a non-empty value.
  */
+import type { FieldError } from './errors';
 
 export type StageKind = 'open' | 'success' | 'failure';
 export type Stage = { id: string; name: string; kind: StageKind; requiredFields: string[] };
 export type Pipeline = { stages: Stage[] };
 export type EntityKind = 'invoice' | 'lead' | 'deal';
-export type FieldError = { field: string; message: string };
 
 export type RequiredFieldRule = {
   /** The JSON path named in the error. */
@@ -20,6 +20,28 @@ export type RequiredFieldRule = {
   /** True when the object satisfies the rule. */
   check(obj: unknown): boolean;
 };
+
+/**
+ * A tenant's saved pipeline of one entity kind (one record per tenant and kind): its stages and, for
+ * invoices, the number format per series. Version 0 while the tenant has never saved its own.
+ */
+export interface PipelineSettings {
+  tenantId: string;
+  kind: EntityKind;
+  stages: Stage[];
+  /** Number format per series (invoices only). */
+  numbering?: Partial<Record<string, string>>;
+  version: number;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/** Where tenants' pipelines are kept. */
+export interface PipelineStore {
+  get(tenantId: string, kind: EntityKind): Promise<PipelineSettings | null>;
+  /** Saves when the stored version is `expectedVersion` (0: none stored yet); throws Conflict otherwise. */
+  save(settings: PipelineSettings, expectedVersion: number): Promise<PipelineSettings>;
+}
 
 export const STAGE_KINDS: readonly StageKind[] = ['open', 'success', 'failure'];
 export const ENTITY_KINDS: readonly EntityKind[] = ['invoice', 'lead', 'deal'];

@@ -1,6 +1,7 @@
 /**
  * Ports: what the domain needs from the outside world, as plain interfaces.
- * Adapters (functions/adapters) implement them; unit tests pass in-memory fakes.
+ * Adapters (functions/adapters) implement them; unit tests pass in-memory fakes (tests/fixtures/).
+ * The ports of one area live in that area (e.g. delivery's Mailer and SmsSender).
  */
 export interface Owned {
   tenantId: string;
@@ -34,23 +35,4 @@ export interface ObjectStorage {
   get(key: string): Promise<Buffer>;
   /** A GET URL valid for minutes, minted now. */
   presignGet(key: string, options?: { expiresInSeconds?: number; downloadName?: string; contentType?: string }): Promise<string>;
-}
-
-export interface OutgoingEmail {
-  from: string;
-  to: string;
-  replyTo?: string;
-  subject: string;
-  text: string;
-  html?: string;
-  headers?: Record<string, string>;
-  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
-}
-
-export interface Mailer {
-  send(email: OutgoingEmail): Promise<{ messageId: string }>;
-}
-
-export interface SmsSender {
-  send(sms: { to: string; text: string; senderId?: string }): Promise<{ messageId: string }>;
 }

@@ -7,6 +7,7 @@
  * - withholding (e.g. Spanish IRPF) likewise per withholding rate on the line net amounts;
  * - total = net + tax - withholding.
  */
+import { RuleViolation, type FieldError } from './errors';
 import { Decimal, dec, formatAmount, isCurrency, isDecimalString, roundMoney, sum } from './money';
 
 export type LineInput = {
@@ -49,12 +50,10 @@ export type InvoiceTotals = {
 
 export type ComputedInvoice = { lines: ComputedLine[]; totals: InvoiceTotals };
 
-export type LineFieldError = { field: string; message: string };
-
 /** Thrown when lines or currency cannot be computed; `errors` lists every problem with its JSON path. */
 export class InvoiceTotalsError extends Error {
-  readonly errors: LineFieldError[];
-  constructor(errors: LineFieldError[]) {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[]) {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     this.name = 'InvoiceTotalsError';
     this.errors = errors;
@@ -67,7 +66,7 @@ export const MAX_RATE_SCALE = 4;
 /** 1e15 in any currency: big enough for any real invoice, small enough to stay exact everywhere. */
 const MAX_INTEGER_DIGITS = 15;
 
-function checkPercent(value: unknown, field: string, errors: LineFieldError[], label: string): void {
+function checkPercent(value: unknown, field: string, errors: FieldError[], label: string): void {
   if (!isDecimalString(value, { maxScale: MAX_RATE_SCALE })) {
     errors.push({ field, message: `${label} must be a decimal string with at most ${MAX_RATE_SCALE} decimals` });
   } else if (dec(value).gt(100)) {
@@ -76,8 +75,8 @@ function checkPercent(value: unknown, field: string, errors: LineFieldError[], l
 }
 
 /** Every problem of one line, with fields prefixed by `prefix` (e.g. "lines[2]."). */
-export function validateLine(line: LineInput, prefix = ''): LineFieldError[] {
-  const errors: LineFieldError[] = [];
+export function validateLine(line: LineInput, prefix = ''): FieldError[] {
+  const errors: FieldError[] = [];
   if (line === null || typeof line !== 'object') {
     return [{ field: prefix.replace(/\.$/, '') || 'line', message: 'a line must be an object' }];
   }
@@ -118,7 +117,7 @@ export function computeLine(line: LineInput, currency: string): ComputedLine {
   return { ...line, netAmount: formatAmount(rawLineNet(line), currency) };
 }
 
-function currencyErrors(currency: string): LineFieldError[] {
+function currencyErrors(currency: string): FieldError[] {
   return isCurrency(currency) ? [] : [{ field: 'currency', message: 'currency must be an ISO 4217 code, e.g. "EUR"' }];
 }
 
@@ -177,4 +176,36 @@ export function computeInvoice(lines: LineInput[], currency: string): ComputedIn
       withholdingBreakdown: withholding.rows,
     },
   };
+}
+
+/** Amounts a priced document (deal, quote, invoice) may hold: below 1e15 in any currency (exact everywhere, indexable). */
+const MAX_AMOUNT = dec('1e15');
+
+/**
+ * Lines with their net amounts and the totals (EN 16931 rounding), or a RuleViolation (422) listing every
+ * bad line field, and every amount at or above 1e15. The one pricing rule of deals, quotes and invoices:
+ * what a deal or a quote may hold is what an invoice made from it may hold.
+ */
+export function priceLines(lines: LineInput[], currency: string): ComputedInvoice {
+  let computed: ComputedInvoice;
+  try {
+    computed = computeInvoice(lines, currency);
+  } catch (error) {
+    if (error instanceof InvoiceTotalsError) throw new RuleViolation('the lines cannot be priced', error.errors);
+    throw error;
+  }
+  const errors: FieldError[] = [];
+  computed.lines.forEach((line, i) => {
+    if (dec(line.netAmount).abs().gte(MAX_AMOUNT)) errors.push({ field: `lines[${i}]`, message: 'the line amount must be below 1e15' });
+  });
+  for (const key of ['net', 'tax', 'total'] as const) {
+    if (dec(computed.totals[key]).abs().gte(MAX_AMOUNT)) errors.push({ field: `totals.${key}`, message: 'amounts must be below 1e15' });
+  }
+  if (errors.length > 0) throw new RuleViolation('the amounts are too large', errors);
+  return computed;
+}
+
+/** The lines as a caller wrote them (computed amounts dropped), to price again or copy into another document. */
+export function lineInputs(lines: ComputedLine[]): LineInput[] {
+  return lines.map(({ netAmount: _net, ...line }) => line);
 }

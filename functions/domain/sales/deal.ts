@@ -1,15 +1,35 @@
 /**
  * Deals: a sale in progress with a client (company and/or contact), priced lines, a responsible
  * user and the tenant's deal pipeline (e.g. "contract signed" needs a contract number and a line).
- * The amount is always computed from the lines (never taken from the caller).
+ * The amount is always computed from the lines (never taken from the caller). The record type is `Deal.Info`.
  */
-import { clientSnapshot, newRecord, type ClientDirectory } from '../clients/client';
-import { lineInputs, priceLines, resolveClient, type InvoiceSource, type PipelineSource } from './pipeline-settings';
-import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
-import { nowIso } from '../kernel/ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from '../kernel/pricing';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from '../kernel/pipeline';
-import type { Owned, Page, PageRequest } from '../kernel/ports';
+import { Client, type ClientDirectory } from '../clients';
+import {
+  canMove,
+  Conflict,
+  findStage,
+  initialStage,
+  lineInputs,
+  missingFields,
+  newRecord,
+  NotFound,
+  nowIso,
+  priceLines,
+  RuleViolation,
+  staleVersion,
+  type Command,
+  type ComputedLine,
+  type InvoiceTotals,
+  type ItemCommand,
+  type ItemQuery,
+  type LineInput,
+  type Owned,
+  type Page,
+  type PageRequest,
+  type Pipeline,
+  type Stage,
+} from '../kernel';
+import type { PipelineSource } from './pipeline-settings';
 
 /** open: in progress; won / lost: final (the pipeline's success / failure stages). */
 export type DealStatus = 'open' | 'won' | 'lost';
@@ -71,7 +91,11 @@ export interface DealPorts {
   deals: DealStore;
   clients: ClientDirectory;
   pipelines: PipelineSource;
+  /** The tenant's default currency (settings.defaultCurrency, else EUR): for deals created without one. */
+  defaultCurrency(tenantId: string): Promise<string>;
 }
+
+export type { Deal as Info };
 
 function statusOf(stage: Stage): DealStatus {
   return stage.kind === 'success' ? 'won' : stage.kind === 'failure' ? 'lost' : 'open';
@@ -120,21 +144,17 @@ export function newDealRecord(
   return deal;
 }
 
-export async function getDeal(ports: { deals: Pick<DealStore, 'get'> }, tenantId: string, id: string): Promise<Deal> {
-  const deal = await ports.deals.get(tenantId, id);
+export async function get(ports: { deals: Pick<DealStore, 'get'> }, query: ItemQuery): Promise<Deal> {
+  const deal = await ports.deals.get(query.tenantId, query.id);
   if (!deal) throw new NotFound('deal');
   return deal;
 }
 
-export async function createDeal(
-  ports: DealPorts,
-  tenantId: string,
-  input: DealInput,
-  defaults: { currency: string },
-): Promise<Deal> {
-  await resolveClient(ports.clients, tenantId, input);
+export async function create(ports: DealPorts, cmd: Command & { input: DealInput }): Promise<Deal> {
+  const { tenantId, input } = cmd;
+  await Client.resolve(ports.clients, tenantId, input);
   const pipeline = await ports.pipelines(tenantId, 'deal');
-  const deal = newDealRecord(tenantId, pipeline, { ...input, currency: input.currency ?? defaults.currency });
+  const deal = newDealRecord(tenantId, pipeline, { ...input, currency: input.currency ?? (await ports.defaultCurrency(tenantId)) });
   return ports.deals.create(deal);
 }
 
@@ -145,17 +165,12 @@ function requireOpen(deal: Deal): void {
 }
 
 /** Edits an open deal; new lines or currency re-price it. The result must satisfy its current stage. */
-export async function updateDeal(
-  ports: DealPorts,
-  tenantId: string,
-  id: string,
-  changes: DealChanges,
-  expectedVersion?: number,
-): Promise<Deal> {
-  const deal = await getDeal(ports, tenantId, id);
+export async function update(ports: Omit<DealPorts, 'defaultCurrency'>, cmd: ItemCommand & { changes: DealChanges }): Promise<Deal> {
+  const { tenantId, id, changes, expectedVersion } = cmd;
+  const deal = await get(ports, cmd);
   if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
   requireOpen(deal);
-  await resolveClient(ports.clients, tenantId, { companyId: changes.companyId, contactId: changes.contactId });
+  await Client.resolve(ports.clients, tenantId, { companyId: changes.companyId, contactId: changes.contactId });
   const set: Record<string, unknown> = {};
   for (const key of ['title', 'responsibleUserId', 'contractNumber'] as const) {
     if (key in changes) set[key] = changes[key];
@@ -178,14 +193,9 @@ export async function updateDeal(
  * Moves an open deal: 422 for an unknown stage or missing required fields (every one listed);
  * 409 when the deal is won or lost already or the version is stale.
  */
-export async function moveDeal(
-  ports: DealPorts,
-  tenantId: string,
-  id: string,
-  to: string,
-  expectedVersion?: number,
-): Promise<Deal> {
-  const deal = await getDeal(ports, tenantId, id);
+export async function moveToStage(ports: Omit<DealPorts, 'defaultCurrency'>, cmd: ItemCommand & { to: string }): Promise<Deal> {
+  const { tenantId, id, to, expectedVersion } = cmd;
+  const deal = await get(ports, cmd);
   if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
   const pipeline = await ports.pipelines(tenantId, 'deal');
   const target = findStage(pipeline, to);
@@ -198,48 +208,18 @@ export async function moveDeal(
   return ports.deals.update(tenantId, id, { stage: target.id, status, ...(status !== 'open' ? { closedAt: nowIso() } : {}) }, deal.version);
 }
 
-export async function removeDeal(ports: Pick<DealPorts, 'deals'>, tenantId: string, id: string, expectedVersion?: number): Promise<void> {
-  const deal = await getDeal(ports, tenantId, id);
-  if (expectedVersion !== undefined && expectedVersion !== deal.version) throw staleVersion(expectedVersion, deal.version);
-  await ports.deals.remove(tenantId, id, deal.version);
+export async function remove(ports: Pick<DealPorts, 'deals'>, cmd: ItemCommand): Promise<void> {
+  const deal = await get(ports, cmd);
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== deal.version) throw staleVersion(cmd.expectedVersion, deal.version);
+  await ports.deals.remove(cmd.tenantId, cmd.id, deal.version);
 }
 
-export function listDeals(ports: Pick<DealPorts, 'deals'>, tenantId: string, filter: DealFilter, page: PageRequest): Promise<Page<Deal>> {
-  return ports.deals.list(tenantId, filter, page);
-}
-
-/**
- * What an invoice copies from a deal: the client as it stands now (company, with the deal's contact
- * as the person to address; else the contact), the lines, currency, responsible user. 404 for a
- * missing or foreign deal. A deal whose client was deleted since gives `client: null`.
- */
-export async function loadDealAsInvoiceSource(
-  ports: Pick<DealPorts, 'deals' | 'clients'>,
-  tenantId: string,
-  dealId: string,
-): Promise<InvoiceSource> {
-  const deal = await getDeal(ports, tenantId, dealId);
-  const [company, contact] = await Promise.all([
-    deal.companyId ? ports.clients.company(tenantId, deal.companyId) : null,
-    deal.contactId ? ports.clients.contact(tenantId, deal.contactId) : null,
-  ]);
-  return {
-    sourceType: 'deal',
-    sourceId: deal.id,
-    client: clientSnapshot(company, contact),
-    ...(company ? { companyId: company.id } : {}),
-    ...(contact ? { contactId: contact.id } : {}),
-    lines: lineInputs(deal.lines),
-    totals: deal.totals,
-    currency: deal.currency,
-    ...(deal.responsibleUserId ? { responsibleUserId: deal.responsibleUserId } : {}),
-    dealId: deal.id,
-    version: deal.version,
-  };
+export function list(ports: Pick<DealPorts, 'deals'>, query: { tenantId: string; filter: DealFilter; page: PageRequest }): Promise<Page<Deal>> {
+  return ports.deals.list(query.tenantId, query.filter, query.page);
 }
 
 /** The deal as the API shows it. */
-export function dealView(deal: Deal): Omit<Deal, 'tenantId'> {
+export function view(deal: Deal): Omit<Deal, 'tenantId'> {
   const { tenantId: _t, ...rest } = deal;
   const out = rest as Record<string, unknown>;
   for (const [k, v] of Object.entries(out)) if (v === '') delete out[k];

@@ -6,43 +6,13 @@
  * version-conditioned update last), so a failure leaves nothing half-created.
  */
 import { leadConverted } from '../../../events/lead-converted';
-import { lookupKeys, newRecord, type ClientDirectory, type CompanyRecord, type ContactRecord } from '../clients/client';
-import { pendingEvent, type PendingEvent, type PipelineSource } from './pipeline-settings';
+import { ClientLookup, Duplicates, type ClientDirectory, type CompanyRecord, type ContactRecord, type DuplicateFinder, type LookupKeys } from '../clients';
+import { Conflict, missingFields, newRecord, NotFound, nowIso, pendingEvent, RuleViolation, staleVersion, type ItemCommand, type PendingEvent } from '../kernel';
 import { newDealRecord, type Deal } from './deal';
-import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
-import { nowIso } from '../kernel/ids';
-import { getLead, type Lead, type LeadLinks, type LeadStore } from './lead';
-import { missingFields } from '../kernel/pipeline';
+import { get as getLead, type Lead, type LeadLinks, type LeadStore } from './lead';
+import type { PipelineSource } from './pipeline-settings';
 
-export type DuplicateKey = 'email' | 'phone' | 'taxId';
 export type OnDuplicate = 'use' | 'create';
-
-/** One existing client found by one normalized key. */
-export interface DuplicateMatch {
-  type: 'company' | 'contact';
-  id: string;
-  name: string;
-  on: DuplicateKey;
-  createdAt: string;
-}
-
-export interface DuplicateCandidate {
-  type: 'company' | 'contact';
-  id: string;
-  name: string;
-  matchedOn: DuplicateKey[];
-}
-
-export interface LookupKeys {
-  emailKey: string;
-  phoneKey: string;
-  taxIdKey: string;
-}
-
-export interface DuplicateFinder {
-  /** Contacts by e-mail and phone; with `companies`, companies by tax id, e-mail and phone. '' keys are skipped. */
-  find(tenantId: string, keys: LookupKeys, scope: { companies: boolean }): Promise<DuplicateMatch[]>;
-}
 
 export interface ConversionPlan {
   tenantId: string;
@@ -67,15 +37,16 @@ export interface ConversionPorts {
   pipelines: PipelineSource;
   /** Writes the whole plan in one transaction, or nothing. */
   commitConversion(plan: ConversionPlan): Promise<CommitOutcome>;
+  /** The tenant's default currency (settings.defaultCurrency, else EUR): the new deal's, unless given. */
+  defaultCurrency(tenantId: string): Promise<string>;
 }
 
-export interface ConvertInput {
-  tenantId: string;
-  leadId: string;
+/** The lead to convert is `id`. */
+export interface ConvertInput extends ItemCommand {
   onDuplicate?: OnDuplicate;
   dealTitle?: string;
-  currency: string;
-  expectedVersion?: number;
+  /** The new deal's currency (default: the tenant's). */
+  currency?: string;
 }
 
 export interface ConversionResult {
@@ -86,42 +57,9 @@ export interface ConversionResult {
   reused: { contact: boolean; company: boolean };
 }
 
-const KEY_ORDER: DuplicateKey[] = ['taxId', 'email', 'phone'];
-
-/** Matches grouped per record, each with every key it matched on (tax id, e-mail, phone order). */
-export function groupCandidates(matches: DuplicateMatch[]): (DuplicateCandidate & { createdAt: string })[] {
-  const byRecord = new Map<string, DuplicateCandidate & { createdAt: string }>();
-  for (const m of matches) {
-    const key = `${m.type}:${m.id}`;
-    const found = byRecord.get(key) ?? { type: m.type, id: m.id, name: m.name, matchedOn: [], createdAt: m.createdAt };
-    if (!found.matchedOn.includes(m.on)) found.matchedOn.push(m.on);
-    byRecord.set(key, found);
-  }
-  const candidates = [...byRecord.values()];
-  for (const c of candidates) c.matchedOn.sort((a, b) => KEY_ORDER.indexOf(a) - KEY_ORDER.indexOf(b));
-  return candidates.sort(compareCandidates);
-}
-
-/**
- * Best first: companies before contacts, then more matching keys, then the strongest key (tax id,
- * e-mail, phone), then the oldest record (the one people have been using).
- */
-function compareCandidates(a: DuplicateCandidate & { createdAt: string }, b: DuplicateCandidate & { createdAt: string }): number {
-  if (a.type !== b.type) return a.type === 'company' ? -1 : 1;
-  if (a.matchedOn.length !== b.matchedOn.length) return b.matchedOn.length - a.matchedOn.length;
-  const strongest = (c: DuplicateCandidate) => Math.min(...c.matchedOn.map((k) => KEY_ORDER.indexOf(k)));
-  if (strongest(a) !== strongest(b)) return strongest(a) - strongest(b);
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1;
-}
-
-/** The best candidate of a type, or undefined. */
-export function bestMatch(candidates: DuplicateCandidate[], type: 'company' | 'contact'): DuplicateCandidate | undefined {
-  return candidates.find((c) => c.type === type);
-}
-
 /** The normalized keys of a lead: its contact's e-mail and phone, its company's tax id. */
 export function leadKeys(lead: Pick<Lead, 'contact' | 'company'>): LookupKeys {
-  return lookupKeys({ email: lead.contact.email, phone: lead.contact.phone, taxId: lead.company?.taxId });
+  return ClientLookup.keys({ email: lead.contact.email, phone: lead.contact.phone, taxId: lead.company?.taxId });
 }
 
 function requireConvertible(lead: Lead, expectedVersion: number | undefined): void {
@@ -142,7 +80,7 @@ function companyFromLead(lead: Lead): CompanyRecord {
     ...(company.taxId ? { taxId: company.taxId } : {}),
     address: lead.city ? { city: lead.city } : {},
     ...(lead.responsibleUserId ? { responsibleUserId: lead.responsibleUserId } : {}),
-    ...lookupKeys({ taxId: company.taxId }),
+    ...ClientLookup.keys({ taxId: company.taxId }),
   }) as unknown as CompanyRecord;
 }
 
@@ -157,7 +95,7 @@ function contactFromLead(lead: Lead, companyId: string | undefined): ContactReco
     // an individual's city is their address' city; a company lead's city is the company's
     ...(!lead.company && lead.city ? { address: { city: lead.city } } : {}),
     ...(lead.responsibleUserId ? { responsibleUserId: lead.responsibleUserId } : {}),
-    ...lookupKeys({ email, phone }),
+    ...ClientLookup.keys({ email, phone }),
   }) as unknown as ContactRecord;
 }
 
@@ -166,11 +104,11 @@ function contactFromLead(lead: Lead, companyId: string | undefined): ContactReco
  * when duplicates exist and `onDuplicate` is not given (`extra.candidates`, best first); 422 when
  * the tenant's success stage requires fields the lead lacks.
  */
-export async function convertLead(
+export async function convert(
   ports: ConversionPorts,
   input: ConvertInput,
 ): Promise<ConversionResult> {
-  const lead = await getLead(ports, input.tenantId, input.leadId);
+  const lead = await getLead(ports, input);
   requireConvertible(lead, input.expectedVersion);
 
   const pipeline = await ports.pipelines(input.tenantId, 'lead');
@@ -181,7 +119,7 @@ export async function convertLead(
 
   const isCompany = Boolean(lead.company);
   const matches = await ports.duplicates.find(input.tenantId, leadKeys(lead), { companies: isCompany });
-  const candidates = groupCandidates(matches);
+  const candidates = Duplicates.group(matches);
   if (candidates.length && !input.onDuplicate) {
     throw new Conflict(
       `${candidates.length} existing client(s) match this lead; convert again with onDuplicate "use" or "create"`,
@@ -192,8 +130,8 @@ export async function convertLead(
 
   // Which existing records to link ('use'), which to create.
   const use = input.onDuplicate === 'use';
-  const existingCompanyId = use && isCompany ? bestMatch(candidates, 'company')?.id : undefined;
-  const existingContactId = use ? bestMatch(candidates, 'contact')?.id : undefined;
+  const existingCompanyId = use && isCompany ? Duplicates.best(candidates, 'company')?.id : undefined;
+  const existingContactId = use ? Duplicates.best(candidates, 'contact')?.id : undefined;
   const [existingCompany, existingContact] = await Promise.all([
     existingCompanyId ? ports.clients.company(input.tenantId, existingCompanyId) : null,
     existingContactId ? ports.clients.contact(input.tenantId, existingContactId) : null,
@@ -210,7 +148,7 @@ export async function convertLead(
     companyId: company?.id,
     contactId: contact.id,
     lines: [],
-    currency: input.currency,
+    currency: input.currency ?? (await ports.defaultCurrency(input.tenantId)),
     responsibleUserId: lead.responsibleUserId,
     leadId: lead.id,
   });
@@ -242,7 +180,7 @@ export async function convertLead(
 
   if (!outcome.ok) {
     if (outcome.reason === 'lead_changed') {
-      const latest = await ports.leads.get(input.tenantId, input.leadId);
+      const latest = await ports.leads.get(input.tenantId, input.id);
       if (!latest) throw new NotFound('lead');
       if (latest.status === 'converted') {
         throw new Conflict('the lead is already converted', [{ field: 'status', message: 'converted' }], { links: latest.links });

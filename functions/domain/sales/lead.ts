@@ -1,12 +1,27 @@
 /**
  * Leads: a prospect (a person, maybe at a company) moving through the tenant's lead pipeline until it
- * is converted (lead-conversion.ts) or dropped. Verbs take their ports as the first argument.
+ * is converted (lead-conversion.ts) or dropped. Verbs take `(ports, command)`; the record type is `Lead.Info`.
  */
-import { newRecord } from '../clients/client';
-import { Conflict, NotFound, RuleViolation, staleVersion } from '../kernel/errors';
-import { nowIso } from '../kernel/ids';
-import { canMove, findStage, initialStage, missingFields, type Pipeline, type Stage } from '../kernel/pipeline';
-import type { Owned, Page, PageRequest } from '../kernel/ports';
+import {
+  canMove,
+  Conflict,
+  findStage,
+  initialStage,
+  missingFields,
+  newRecord,
+  NotFound,
+  nowIso,
+  RuleViolation,
+  staleVersion,
+  type Command,
+  type ItemCommand,
+  type ItemQuery,
+  type Owned,
+  type Page,
+  type PageRequest,
+  type Pipeline,
+  type Stage,
+} from '../kernel';
 import type { PipelineSource } from './pipeline-settings';
 
 export interface LeadContact {
@@ -83,8 +98,10 @@ export interface LeadPorts {
   pipelines: PipelineSource;
 }
 
-export async function getLead(ports: { leads: Pick<LeadStore, 'get'> }, tenantId: string, id: string): Promise<Lead> {
-  const lead = await ports.leads.get(tenantId, id);
+export type { Lead as Info };
+
+export async function get(ports: { leads: Pick<LeadStore, 'get'> }, query: ItemQuery): Promise<Lead> {
+  const lead = await ports.leads.get(query.tenantId, query.id);
   if (!lead) throw new NotFound('lead');
   return lead;
 }
@@ -130,7 +147,8 @@ function checkVersion(lead: Lead, expected: number | undefined): number {
   return lead.version;
 }
 
-export async function createLead(ports: LeadPorts, tenantId: string, input: LeadInput): Promise<Lead> {
+export async function create(ports: LeadPorts, cmd: Command & { input: LeadInput }): Promise<Lead> {
+  const { tenantId, input } = cmd;
   const pipeline = await ports.pipelines(tenantId, 'lead');
   const stage = input.stage ? targetStage(pipeline, input.stage) : initialStage(pipeline);
   const { stage: _ignored, ...fields } = input;
@@ -150,15 +168,10 @@ function merge<T extends object>(current: T | undefined, changes: Record<string,
 }
 
 /** Edits an open lead. The result must still satisfy its current stage's required fields. */
-export async function updateLead(
-  ports: LeadPorts,
-  tenantId: string,
-  id: string,
-  changes: LeadChanges,
-  expectedVersion?: number,
-): Promise<Lead> {
-  const lead = await getLead(ports, tenantId, id);
-  const version = checkVersion(lead, expectedVersion);
+export async function update(ports: LeadPorts, cmd: ItemCommand & { changes: LeadChanges }): Promise<Lead> {
+  const { tenantId, id, changes } = cmd;
+  const lead = await get(ports, cmd);
+  const version = checkVersion(lead, cmd.expectedVersion);
   requireOpen(lead);
   const set: Record<string, unknown> = {};
   for (const key of ['title', 'city', 'topic', 'responsibleUserId'] as const) {
@@ -184,15 +197,10 @@ export async function updateLead(
  * Moves an open lead to another stage: 422 for an unknown stage, the success stage (conversion only)
  * or missing required fields (every one listed); 409 when the lead is final or the version is stale.
  */
-export async function moveLead(
-  ports: LeadPorts,
-  tenantId: string,
-  id: string,
-  to: string,
-  expectedVersion?: number,
-): Promise<Lead> {
-  const lead = await getLead(ports, tenantId, id);
-  const version = checkVersion(lead, expectedVersion);
+export async function moveToStage(ports: LeadPorts, cmd: ItemCommand & { to: string }): Promise<Lead> {
+  const { tenantId, id, to } = cmd;
+  const lead = await get(ports, cmd);
+  const version = checkVersion(lead, cmd.expectedVersion);
   const pipeline = await ports.pipelines(tenantId, 'lead');
   const target = targetStage(pipeline, to);
   requireOpen(lead);
@@ -203,12 +211,12 @@ export async function moveLead(
   return ports.leads.update(tenantId, id, { stage: target.id, status, ...(status === 'junk' ? { closedAt: nowIso() } : {}) }, version);
 }
 
-export async function removeLead(ports: Pick<LeadPorts, 'leads'>, tenantId: string, id: string, expectedVersion?: number): Promise<void> {
-  const lead = await getLead(ports, tenantId, id);
-  checkVersion(lead, expectedVersion);
-  await ports.leads.remove(tenantId, id, lead.version);
+export async function remove(ports: Pick<LeadPorts, 'leads'>, cmd: ItemCommand): Promise<void> {
+  const lead = await get(ports, cmd);
+  checkVersion(lead, cmd.expectedVersion);
+  await ports.leads.remove(cmd.tenantId, cmd.id, lead.version);
 }
 
-export function listLeads(ports: Pick<LeadPorts, 'leads'>, tenantId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {
-  return ports.leads.list(tenantId, filter, page);
+export function list(ports: Pick<LeadPorts, 'leads'>, query: { tenantId: string; filter: LeadFilter; page: PageRequest }): Promise<Page<Lead>> {
+  return ports.leads.list(query.tenantId, query.filter, query.page);
 }

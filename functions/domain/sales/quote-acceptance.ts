@@ -7,13 +7,26 @@
  */
 import { createHash } from 'node:crypto';
 import { quoteAccepted } from '../../../events/quote-accepted';
-import { addDays, pendingEvent, today, type PendingEvent } from './pipeline-settings';
-import type { DocumentRecord } from '../documents/document';
-import { Conflict, DomainError, NotFound, RuleViolation, type FieldError } from '../kernel/errors';
-import { createInvoice, getInvoice, moveInvoiceStage, type Invoice, type InvoicePorts } from '../invoicing/invoice';
-import type { ObjectStorage } from '../kernel/ports';
-import { acceptanceRefusal, existingInvoiceOf, type Quote, type QuoteAcceptance } from './quote';
-import { timelineEntry, type Actor, type TimelineEntry } from '../kernel/timeline';
+import type { DocumentRecord } from '../documents';
+import { Invoice, type InvoicePorts } from '../invoicing';
+import {
+  addDays,
+  Conflict,
+  DomainError,
+  NotFound,
+  pendingEvent,
+  RuleViolation,
+  timelineEntry,
+  today,
+  type Command,
+  type FieldError,
+  type ItemQuery,
+  type ObjectStorage,
+  type PendingEvent,
+  type TimelineEntry,
+} from '../kernel';
+import { existingInvoiceOf } from './invoice-source';
+import { acceptanceRefusal, type Quote, type QuoteAcceptance } from './quote';
 
 // ---------------------------------------------------------------------------------------------------
 // What the client sends
@@ -67,7 +80,7 @@ export function decodeSignature(value: string): { png: Buffer } | { error: strin
 const CONSENTED = new Set(['true', 'on', 'yes', '1']);
 
 /** Checks what the client posted; every problem is reported at once (422). */
-export function validateAcceptance(input: AcceptanceInput): ValidAcceptance {
+export function validate(input: AcceptanceInput): ValidAcceptance {
   const errors: FieldError[] = [];
   const rawName = typeof input.signerName === 'string' ? input.signerName : '';
   const signerName = rawName.normalize('NFC').replace(/\s+/g, ' ').trim();
@@ -161,9 +174,8 @@ function refused(quote: Quote, day: string): Conflict | null {
   return refusal ? new Conflict(refusal.message, [{ field: 'status', message: refusal.status }], { quoteStatus: refusal.status }) : null;
 }
 
-export interface AcceptCommand {
-  tenantId: string;
-  quoteId: string;
+/** The quote is `id`; the client on the public link acts. */
+export interface AcceptCommand extends ItemQuery {
   input: AcceptanceInput;
   ip?: string;
   userAgent?: string;
@@ -177,15 +189,15 @@ export interface AcceptCommand {
  * one conditional transaction marks the quote accepted with the evidence, emits `quote.accepted` and writes
  * the timeline entry. Two concurrent accepts: one wins, the other gets 409.
  */
-export async function acceptQuote(ports: AcceptancePorts, cmd: AcceptCommand): Promise<Quote> {
-  const { tenantId, quoteId } = cmd;
+export async function accept(ports: AcceptancePorts, cmd: AcceptCommand): Promise<Quote> {
+  const { tenantId, id: quoteId } = cmd;
   const quote = await ports.quotes.get(tenantId, quoteId);
   if (!quote) throw new NotFound('quote');
   const now = ports.now?.() ?? new Date();
   const day = today(now);
   const refusal = refused(quote, day);
   if (refusal) throw refusal;
-  const valid = validateAcceptance(cmd.input);
+  const valid = validate(cmd.input);
 
   const doc = await shownDocument(ports, quote, valid.documentId ?? cmd.linkDocumentId);
   let signature: { key: string; sha256: string } | null = null;
@@ -239,11 +251,9 @@ export async function acceptQuote(ports: AcceptancePorts, cmd: AcceptCommand): P
 // ---------------------------------------------------------------------------------------------------
 // The invoice of an accepted quote (automation)
 
-export interface InvoiceFromQuoteCommand {
-  tenantId: string;
-  quoteId: string;
-  /** Who acts (the rule, as { type: 'automation', id: ruleId }). */
-  actor: Actor;
+/** The accepted quote is `id`; who acts is the rule, as { type: 'automation', id: ruleId }. */
+export interface InvoiceFromQuoteCommand extends Command {
+  id: string;
   /** A stage to move the new invoice to (e.g. SENT: the tenant's invoice rule of that stage then sends it). */
   moveTo?: string;
   /** The invoice's due date, in days after today (default 30). */
@@ -251,7 +261,7 @@ export interface InvoiceFromQuoteCommand {
 }
 
 export type InvoiceFromQuoteResult = {
-  invoice: Invoice;
+  invoice: Invoice.Info;
   /** False when the quote already had its invoice (a redelivered event, a second rule). */
   created: boolean;
   /** 'moved', 'skipped' (no moveTo, or the invoice is not a draft this actor made), or why the move was refused. */
@@ -265,23 +275,23 @@ export type InvoiceFromQuoteResult = {
  * rule says so, the invoice moves to `moveTo`, unless it has moved already. A move the pipeline refuses
  * (required fields missing) is reported, not thrown: retrying would not help.
  */
-export async function invoiceFromAcceptedQuote(
+export async function invoiceAccepted(
   ports: { quotes: { get(tenantId: string, id: string): Promise<Quote | null> }; invoices: InvoicePorts },
   cmd: InvoiceFromQuoteCommand,
 ): Promise<InvoiceFromQuoteResult> {
-  const { tenantId, quoteId, actor } = cmd;
+  const { tenantId, id: quoteId, actor } = cmd;
   const quote = await ports.quotes.get(tenantId, quoteId);
   if (!quote) throw new NotFound('quote');
   if (quote.status !== 'accepted') throw new Conflict(`quote ${quoteId} is ${quote.status}, not accepted`, [{ field: 'status', message: quote.status }]);
 
-  let invoice: Invoice;
+  let invoice: Invoice.Info;
   let created = false;
   const now = ports.invoices.now?.() ?? new Date();
   if (quote.invoiceId) {
-    invoice = await getInvoice(ports.invoices, tenantId, quote.invoiceId);
+    invoice = await Invoice.get(ports.invoices, { tenantId, id: quote.invoiceId });
   } else {
     try {
-      invoice = await createInvoice(ports.invoices, {
+      invoice = await Invoice.create(ports.invoices, {
         tenantId,
         actor,
         input: { from: { quoteId }, dueDate: addDays(today(now), cmd.dueInDays ?? 30) },
@@ -290,7 +300,7 @@ export async function invoiceFromAcceptedQuote(
     } catch (error) {
       const existing = existingInvoiceOf(error);
       if (!existing) throw error;
-      invoice = await getInvoice(ports.invoices, tenantId, existing);
+      invoice = await Invoice.get(ports.invoices, { tenantId, id: existing });
     }
   }
 
@@ -299,7 +309,7 @@ export async function invoiceFromAcceptedQuote(
     return { invoice, created, move: 'skipped' };
   }
   try {
-    invoice = await moveInvoiceStage(ports.invoices, { tenantId, invoiceId: invoice.id, to: cmd.moveTo, actor, expectedVersion: invoice.version });
+    invoice = await Invoice.moveToStage(ports.invoices, { tenantId, id: invoice.id, to: cmd.moveTo, actor, expectedVersion: invoice.version });
     return { invoice, created, move: 'moved' };
   } catch (error) {
     if (error instanceof RuleViolation || error instanceof Conflict) {

@@ -5,27 +5,31 @@
  * Stored statuses: draft -> sent -> accepted | declined. "expired" is never stored: a draft or sent
  * quote whose validUntil is before today reads as expired and can no longer be sent or accepted.
  */
-import { randomBytes } from 'node:crypto';
-import { quoteSent } from '../../../events/quote-sent';
-import { clientSnapshot, newRecord, type ClientDirectory, type ClientSnapshot } from '../clients/client';
+import { Client, type ClientDirectory, type ClientSnapshot } from '../clients';
 import {
-  addDays,
+  Conflict,
+  DEFAULT_QUOTE_FORMAT,
   lineInputs,
-  pendingEvent,
+  newRecord,
+  NotFound,
+  nowIso,
   priceLines,
-  resolveClient,
+  RuleViolation,
+  staleVersion,
   today,
-  type InvoiceSource,
-  type PendingEvent,
-} from './pipeline-settings';
+  validateNumberFormat,
+  type Command,
+  type ComputedLine,
+  type FieldError,
+  type InvoiceTotals,
+  type ItemCommand,
+  type ItemQuery,
+  type LineInput,
+  type Owned,
+  type Page,
+  type PageRequest,
+} from '../kernel';
 import type { DealStore } from './deal';
-import type { DeliverySubject } from '../delivery/run';
-import { Conflict, NotFound, RuleViolation, staleVersion, type FieldError } from '../kernel/errors';
-import { nowIso } from '../kernel/ids';
-import type { ComputedLine, InvoiceTotals, LineInput } from '../kernel/pricing';
-import { DEFAULT_QUOTE_FORMAT, counterPeriod, formatNumber, validateNumberFormat } from '../kernel/numbering';
-import type { Owned, Page, PageRequest } from '../kernel/ports';
-import { timelineEntry, type Actor, type TimelineEntry } from '../kernel/timeline';
 
 export const QUOTE_SERIES = 'quote';
 /** How long a quote stays valid when it is sent without a validUntil. */
@@ -118,67 +122,23 @@ export interface QuoteStore {
   remove(tenantId: string, id: string, expectedVersion?: number): Promise<void>;
 }
 
-/** The counter of a numbering series in a period, and the one transaction that sends a quote. */
-export interface QuoteNumbering {
-  /** The last number taken in (tenant, series, period); 0 when none yet. */
-  current(tenantId: string, series: string, period: string): Promise<number>;
-  /**
-   * One transaction: the counter moves from `counter.expected` to `counter.next` (when numbering),
-   * the quote gets `changes` if still at `expectedVersion`, a new `publicToken` becomes a public
-   * link to the quote, the events go to the outbox.
-   */
-  commitSend(plan: SendPlan): Promise<SendOutcome>;
-}
-
-export interface SendPlan {
-  tenantId: string;
-  quoteId: string;
-  expectedVersion: number;
-  changes: Record<string, unknown>;
-  counter?: { series: string; period: string; expected: number; next: number };
-  /** The public page's token, on the first send. */
-  publicToken?: string;
-  /** The date the number is taken on (first send). */
-  issueDate?: string;
-  events: PendingEvent[];
-  /** The 'sent' entry of the quote's timeline (written in the same transaction). */
-  timeline?: TimelineEntry[];
-}
-
-export type SendOutcome = { ok: true } | { ok: false; reason: 'quote_changed' | 'counter_moved' | 'conflict' };
-
-export interface SendOptions {
-  to?: string;
-  subject?: string;
-  message?: string;
-}
-
 export interface QuotePorts {
   quotes: QuoteStore;
   deals: Pick<DealStore, 'get'>;
   clients: ClientDirectory;
+  /** The tenant's default currency (settings.defaultCurrency, else EUR): for quotes created without one. */
+  defaultCurrency(tenantId: string): Promise<string>;
+  now?: () => Date;
 }
 
-export interface SendPorts extends QuotePorts {
-  numbering: QuoteNumbering;
-  now?: () => Date;
-  /** Base delay between attempts when the number or the quote moved concurrently (default 20 ms). */
-  retryDelayMs?: number;
-}
+export type { Quote as Info };
+
 
 /** The tenant's quote number format (settings.numberFormats.quote when valid), else QUO-{YYYY}-{000000}. */
-export function quoteNumberFormat(settings: unknown): string {
+export function numberFormat(settings: unknown): string {
   const formats = (settings as { numberFormats?: Record<string, unknown> } | null | undefined)?.numberFormats;
   const format = formats && typeof formats === 'object' ? formats.quote : undefined;
   return typeof format === 'string' && validateNumberFormat(format) === null ? format : DEFAULT_QUOTE_FORMAT;
-}
-
-/**
- * A new public token: 24 random bytes (192 bits), base64url (32 characters): the same shape as the
- * document links' tokens, which the public route accepts (documents.ts isWellFormedToken).
- */
-export function newPublicToken(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 export function isExpired(quote: Pick<Quote, 'status' | 'validUntil'>, day: string): boolean {
@@ -213,21 +173,21 @@ function checkValidUntil(validUntil: string | null | undefined, day: string): vo
   }
 }
 
-export async function getQuote(ports: { quotes: Pick<QuoteStore, 'get'> }, tenantId: string, id: string): Promise<Quote> {
-  const quote = await ports.quotes.get(tenantId, id);
+export async function get(ports: { quotes: Pick<QuoteStore, 'get'> }, query: ItemQuery): Promise<Quote> {
+  const quote = await ports.quotes.get(query.tenantId, query.id);
   if (!quote) throw new NotFound('quote');
   return quote;
 }
 
-async function loadDeal(ports: QuotePorts, tenantId: string, dealId: string) {
+async function loadDeal(ports: Pick<QuotePorts, 'deals'>, tenantId: string, dealId: string) {
   const deal = await ports.deals.get(tenantId, dealId);
   if (!deal) throw new RuleViolation('the quote links to a deal that does not exist', [{ field: 'dealId', message: 'no such deal' }]);
   return deal;
 }
 
-async function snapshotOf(ports: QuotePorts, tenantId: string, ids: { companyId?: string; contactId?: string }) {
-  const { company, contact } = await resolveClient(ports.clients, tenantId, ids);
-  const client = clientSnapshot(company, contact);
+async function snapshotOf(ports: Pick<QuotePorts, 'clients'>, tenantId: string, ids: { companyId?: string; contactId?: string }) {
+  const { company, contact } = await Client.resolve(ports.clients, tenantId, ids);
+  const client = Client.snapshot(company, contact);
   if (!client) {
     throw new RuleViolation('a quote needs a client', [
       { field: 'companyId', message: 'give companyId or contactId, or a dealId whose deal has a client' },
@@ -240,19 +200,15 @@ async function snapshotOf(ports: QuotePorts, tenantId: string, ids: { companyId?
  * A draft quote. With `dealId`, what the input leaves out comes from the deal: the client (company
  * and contact), the lines, the currency and the responsible user. Given fields win.
  */
-export async function createQuote(
-  ports: QuotePorts,
-  tenantId: string,
-  input: QuoteInput,
-  defaults: { currency: string; today: string },
-): Promise<Quote> {
-  checkValidUntil(input.validUntil, defaults.today);
+export async function create(ports: QuotePorts, cmd: Command & { input: QuoteInput }): Promise<Quote> {
+  const { tenantId, input } = cmd;
+  checkValidUntil(input.validUntil, today(ports.now?.()));
   const deal = input.dealId ? await loadDeal(ports, tenantId, input.dealId) : null;
   const ownClient = Boolean(input.companyId || input.contactId);
   const companyId = ownClient ? input.companyId : deal?.companyId || undefined;
   const contactId = ownClient ? input.contactId : deal?.contactId || undefined;
   const client = await snapshotOf(ports, tenantId, { companyId, contactId });
-  const currency = input.currency ?? deal?.currency ?? defaults.currency;
+  const currency = input.currency ?? deal?.currency ?? (await ports.defaultCurrency(tenantId));
   const { lines, totals } = priceLines(input.lines ?? (deal ? lineInputs(deal.lines) : []), currency);
   const responsibleUserId = input.responsibleUserId ?? deal?.responsibleUserId;
   const quote = newRecord('quote', tenantId, {
@@ -280,19 +236,14 @@ function requireDraft(quote: Quote, doing: string): void {
 }
 
 /** Edits a draft. A new client is snapshotted again; new lines or currency re-price it. */
-export async function updateQuote(
-  ports: QuotePorts,
-  tenantId: string,
-  id: string,
-  changes: QuoteChanges,
-  context: { expectedVersion?: number; today: string },
-): Promise<Quote> {
-  const quote = await getQuote(ports, tenantId, id);
-  if (context.expectedVersion !== undefined && context.expectedVersion !== quote.version) {
-    throw staleVersion(context.expectedVersion, quote.version);
+export async function update(ports: Omit<QuotePorts, 'defaultCurrency'>, cmd: ItemCommand & { changes: QuoteChanges }): Promise<Quote> {
+  const { tenantId, id, changes } = cmd;
+  const quote = await get(ports, cmd);
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== quote.version) {
+    throw staleVersion(cmd.expectedVersion, quote.version);
   }
   requireDraft(quote, 'edited');
-  checkValidUntil(changes.validUntil, context.today);
+  checkValidUntil(changes.validUntil, today(ports.now?.()));
   const set: Record<string, unknown> = {};
   for (const key of ['validUntil', 'notes', 'responsibleUserId'] as const) {
     if (key in changes) set[key] = changes[key];
@@ -315,15 +266,15 @@ export async function updateQuote(
 }
 
 /** Only drafts are deleted: a sent quote has a number and a client who may have it (decline it instead). */
-export async function removeQuote(ports: Pick<QuotePorts, 'quotes'>, tenantId: string, id: string, expectedVersion?: number): Promise<void> {
-  const quote = await getQuote(ports, tenantId, id);
-  if (expectedVersion !== undefined && expectedVersion !== quote.version) throw staleVersion(expectedVersion, quote.version);
+export async function remove(ports: Pick<QuotePorts, 'quotes'>, cmd: ItemCommand): Promise<void> {
+  const quote = await get(ports, cmd);
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== quote.version) throw staleVersion(cmd.expectedVersion, quote.version);
   requireDraft(quote, 'deleted');
-  await ports.quotes.remove(tenantId, id, quote.version);
+  await ports.quotes.remove(cmd.tenantId, cmd.id, quote.version);
 }
 
-export function listQuotes(ports: Pick<QuotePorts, 'quotes'>, tenantId: string, filter: QuoteFilter, page: PageRequest): Promise<Page<Quote>> {
-  return ports.quotes.list(tenantId, filter, page);
+export function list(ports: Pick<QuotePorts, 'quotes'>, query: { tenantId: string; filter: QuoteFilter; page: PageRequest }): Promise<Page<Quote>> {
+  return ports.quotes.list(query.tenantId, query.filter, query.page);
 }
 
 /** What a quote needs before it can go out, all listed at once. */
@@ -334,125 +285,10 @@ export function sendRequirements(quote: Pick<Quote, 'lines' | 'client'>): FieldE
   return errors;
 }
 
-const MAX_SEND_ATTEMPTS = 8;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Sends a quote. The first send takes the next number of the quote series (in the same transaction
- * that marks the quote sent: no gaps, no duplicates), dates it, sets validUntil if absent, snapshots
- * the client again, opens the public page (a new token) and emits quote.sent; a later send of a sent
- * quote keeps all that and emits quote.sent with `resend: true`. Delivering it (PDF, e-mail) is the
- * caller's next step (POST /v1/quotes/{id}/send). 409 for an expired, accepted or declined quote or a
- * stale version; 422 when it has no lines.
- */
-export async function sendQuote(
-  ports: SendPorts,
-  input: {
-    tenantId: string;
-    quoteId: string;
-    expectedVersion?: number;
-    /** The number format of the quote series, e.g. DEFAULT_QUOTE_FORMAT. */
-    format: string;
-    validityDays?: number;
-    options?: SendOptions;
-    /** Who sends (for the timeline); default the system. */
-    actor?: Actor;
-  },
-): Promise<Quote> {
-  const { tenantId, quoteId } = input;
-  for (let attempt = 0; attempt < MAX_SEND_ATTEMPTS; attempt++) {
-    const quote = await getQuote(ports, tenantId, quoteId);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== quote.version) {
-      throw staleVersion(input.expectedVersion, quote.version);
-    }
-    const now = ports.now?.() ?? new Date();
-    const day = today(now);
-    const status = effectiveStatus(quote, day);
-    if (status !== 'draft' && status !== 'sent') {
-      const why = status === 'expired' ? `the quote expired on ${quote.validUntil}` : `the quote is ${status}`;
-      throw new Conflict(`${why}; it cannot be sent`, [{ field: 'status', message: status }], { quoteStatus: status });
-    }
-    const missing = sendRequirements(quote);
-    if (missing.length) throw new RuleViolation('the quote is not ready to be sent', missing);
-
-    const resend = quote.status === 'sent';
-    const sentAt = nowIso();
-    const changes: Record<string, unknown> = { status: 'sent', sentAt, sendCount: (quote.sendCount ?? 0) + 1 };
-    let counter: SendPlan['counter'];
-    let number = quote.number;
-    let publicToken: string | undefined;
-    if (!resend) {
-      const issueDate = day;
-      const period = counterPeriod(input.format, issueDate);
-      const current = await ports.numbering.current(tenantId, QUOTE_SERIES, period);
-      counter = { series: QUOTE_SERIES, period, expected: current, next: current + 1 };
-      number = formatNumber(input.format, counter.next, issueDate, QUOTE_SERIES);
-      const { company, contact } = await refreshClient(ports, quote);
-      publicToken = newPublicToken();
-      Object.assign(changes, {
-        number,
-        issueDate,
-        publicToken,
-        validUntil: quote.validUntil ?? addDays(issueDate, input.validityDays ?? DEFAULT_QUOTE_VALIDITY_DAYS),
-        ...(company || contact ? { client: clientSnapshot(company, contact) } : {}),
-      });
-    }
-    const version = quote.version + 1;
-    const outcome = await ports.numbering.commitSend({
-      tenantId,
-      quoteId,
-      expectedVersion: quote.version,
-      changes,
-      counter,
-      publicToken,
-      ...(counter ? { issueDate: day } : {}),
-      events: [
-        pendingEvent(tenantId, quoteSent.detailType, {
-          quoteId,
-          number: number!,
-          version,
-          resend,
-          ...(input.options?.to ? { to: input.options.to } : {}),
-        }),
-      ],
-      timeline: [timelineEntry({
-        tenantId,
-        subjectType: 'quote',
-        subjectId: quoteId,
-        kind: 'sent',
-        actor: input.actor ?? { type: 'system', id: 'system' },
-        at: sentAt,
-        data: { number: number!, resend, ...(input.options?.to ? { to: input.options.to } : {}) },
-      })],
-    });
-    if (outcome.ok) return { ...quote, ...changes, version, updatedAt: sentAt } as Quote;
-    // counter_moved: another quote took the number; quote_changed: re-read (a stale If-Match fails
-    // above); conflict: DynamoDB's TransactionConflict on a contended counter. All retry, jittered.
-    await sleep((ports.retryDelayMs ?? 20) * (1 + Math.random()) * (attempt + 1));
-  }
-  throw new Conflict('the quote could not be sent because of concurrent changes; try again');
-}
-
-/** The quote's client as it stands now, to snapshot again at the first send (nulls when deleted since). */
-async function refreshClient(ports: QuotePorts, quote: Quote) {
-  const [company, contact] = await Promise.all([
-    quote.companyId ? ports.clients.company(quote.tenantId, quote.companyId) : null,
-    quote.contactId ? ports.clients.contact(quote.tenantId, quote.contactId) : null,
-  ]);
-  // a company client whose company is gone keeps its old snapshot rather than turning into a contact
-  if (quote.client.kind === 'company' && !company) return { company: null, contact: null };
-  return { company, contact };
-}
-
 /** Records that the client declined a sent quote. */
-export async function declineQuote(
-  ports: Pick<QuotePorts, 'quotes'>,
-  tenantId: string,
-  id: string,
-  expectedVersion?: number,
-): Promise<Quote> {
-  const quote = await getQuote(ports, tenantId, id);
+export async function decline(ports: Pick<QuotePorts, 'quotes'>, cmd: ItemCommand): Promise<Quote> {
+  const { tenantId, id, expectedVersion } = cmd;
+  const quote = await get(ports, cmd);
   if (expectedVersion !== undefined && expectedVersion !== quote.version) throw staleVersion(expectedVersion, quote.version);
   if (quote.status !== 'sent') {
     throw new Conflict(`a ${quote.status} quote cannot be declined; only sent ones can`, [{ field: 'status', message: quote.status }]);
@@ -461,69 +297,10 @@ export async function declineQuote(
 }
 
 /**
- * What an invoice copies from a quote: the client snapshot the quote carries, its lines, totals,
- * currency, notes, responsible user and deal. 404 for a missing or foreign quote. Which statuses an
- * invoice may come from is the invoice's rule (see `sourceStatus`).
- */
-export async function loadQuoteAsInvoiceSource(
-  ports: Pick<QuotePorts, 'quotes'>,
-  tenantId: string,
-  quoteId: string,
-  day: string = today(),
-): Promise<InvoiceSource & { sourceStatus: QuoteStatus; number?: string; invoiceId?: string }> {
-  const quote = await getQuote(ports, tenantId, quoteId);
-  return {
-    sourceType: 'quote',
-    sourceId: quote.id,
-    sourceStatus: effectiveStatus(quote, day),
-    ...(quote.number ? { number: quote.number } : {}),
-    ...(quote.invoiceId ? { invoiceId: quote.invoiceId } : {}),
-    client: quote.client,
-    ...(quote.companyId ? { companyId: quote.companyId } : {}),
-    ...(quote.contactId ? { contactId: quote.contactId } : {}),
-    lines: lineInputs(quote.lines),
-    totals: quote.totals,
-    currency: quote.currency,
-    ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
-    ...(quote.dealId ? { dealId: quote.dealId } : {}),
-    quoteId: quote.id,
-    ...(quote.notes ? { notes: quote.notes } : {}),
-    version: quote.version,
-  };
-}
-
-/**
- * Why no invoice may be made from a quote in this status (409), or null: a draft has not been sent (no
- * number, still editable) and a declined quote was refused by the client. Sent (even expired) and accepted
- * quotes may be invoiced.
- */
-export function invoicingRefusal(status: QuoteStatus): string | null {
-  if (status === 'draft') return 'a draft quote cannot be invoiced: send it first';
-  if (status === 'declined') return 'the client declined this quote: it cannot be invoiced';
-  return null;
-}
-
-/** The refusal of a second invoice from a quote that already has one: 409 naming the existing invoice. */
-export function alreadyInvoiced(quoteId: string, invoiceId: string): Conflict {
-  return new Conflict(
-    `quote ${quoteId} already has an invoice (${invoiceId}); ask for another explicitly (allowDuplicate) if it is really wanted`,
-    [{ field: 'from.quoteId', message: `already invoiced: ${invoiceId}` }],
-    { invoiceId },
-  );
-}
-
-/** The existing invoice's id a duplicate refusal names, if `error` is one. */
-export function existingInvoiceOf(error: unknown): string | undefined {
-  if (!(error instanceof Conflict)) return undefined;
-  const id = error.extra.invoiceId;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/**
  * The text of the quote e-mail (placeholders {number}, {total}, {seller}, {link} are filled by the delivery
  * step). A sender's own message keeps the link to the quote page: it is appended when the message lacks it.
  */
-export function quoteEmailBody(quote: Pick<Quote, 'client' | 'validUntil'>, message?: string): string {
+export function emailBody(quote: Pick<Quote, 'client' | 'validUntil'>, message?: string): string {
   if (message) return message.includes('{link}') ? message : `${message}\n\n{link}`;
   const greeting = (quote.client.contactName ?? quote.client.name).replace(/[{}]/g, '');
   return [
@@ -538,28 +315,8 @@ export function quoteEmailBody(quote: Pick<Quote, 'client' | 'validUntil'>, mess
   ].join('\n');
 }
 
-/** What the delivery steps (document, e-mail) need to know of a quote. */
-export function quoteSubject(quote: Quote): DeliverySubject {
-  return {
-    type: 'quote',
-    tenantId: quote.tenantId,
-    id: quote.id,
-    number: quote.number ?? null,
-    stage: quote.status,
-    currency: quote.currency,
-    total: quote.totals.total,
-    dueDate: null,
-    client: {
-      name: quote.client.legalName ?? quote.client.name,
-      ...(quote.client.email ? { email: quote.client.email } : {}),
-      ...(quote.client.phone ? { phone: quote.client.phone } : {}),
-    },
-    ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
-  };
-}
-
 /** The quote as the API shows it: the effective status, the public page's URL instead of its token. */
-export function quoteView(quote: Quote, context: { today: string; publicBaseUrl?: string }) {
+export function view(quote: Quote, context: { today: string; publicBaseUrl?: string }) {
   const { tenantId: _t, publicToken, clientId: _c, ...rest } = quote;
   const out: Record<string, unknown> = { ...rest, number: quote.number ?? null, status: effectiveStatus(quote, context.today) };
   for (const [k, v] of Object.entries(out)) if (v === '') delete out[k];

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Unauthenticated } from '../kernel/errors';
-import { newId, nowIso } from '../kernel/ids';
+import { newId, nowIso, Unauthenticated } from '../kernel';
 import type { Role } from './permissions';
 
 /**
@@ -25,7 +24,7 @@ export interface ApiKeyStore {
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-export function issueApiKey(input: { tenantId: string; userId: string; userEmail?: string; role: Role; name: string }) {
+export function issue(input: { tenantId: string; userId: string; userEmail?: string; role: Role; name: string }) {
   const keyId = newId('apiKey');
   const secret = randomBytes(32).toString('base64url');
   const record: ApiKeyRecord = { ...input, keyId, secretHash: hash(secret), createdAt: nowIso() };
@@ -45,7 +44,7 @@ export async function authenticate(store: ApiKeyStore, token: string) {
   return { tenantId: record.tenantId, userId: record.userId, role: record.role, keyId };
 }
 
-export function publicKeyView(record: ApiKeyRecord) {
+export function view(record: ApiKeyRecord) {
   const { secretHash: _h, tenantId: _t, keyId, ...rest } = record;
   return { id: keyId, ...rest, revoked: Boolean(record.revokedAt) };
 }

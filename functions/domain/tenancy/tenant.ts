@@ -1,6 +1,10 @@
-import { issueApiKey, type ApiKeyRecord } from './api-key';
-import { standardRules, type AutomationRule } from '../delivery/automation';
-import { newId, nowIso } from '../kernel/ids';
+/**
+ * Tenants: one company using the service, with its settings, its users' API keys and its automation rules.
+ * The record type is `Tenant.Info`.
+ */
+import { Automation, type AutomationRule } from '../delivery';
+import { newId, nowIso } from '../kernel';
+import { issue, type ApiKeyRecord } from './api-key';
 
 export interface TenantSettings {
   locale: string;
@@ -24,7 +28,7 @@ export interface TenantStore {
 }
 
 /** A new tenant with its first admin user and API key (the token is shown once, here) and the standard automation rule. */
-export async function createTenant(store: TenantStore, input: { name: string; adminEmail?: string; locale?: string }) {
+export async function create(store: TenantStore, input: { name: string; adminEmail?: string; locale?: string }) {
   const now = nowIso();
   const tenant: TenantRecord = {
     tenantId: newId('tenant'),
@@ -35,16 +39,18 @@ export async function createTenant(store: TenantStore, input: { name: string; ad
     updatedAt: now,
   };
   const adminUserId = newId('user');
-  const { record, token } = issueApiKey({
+  const { record, token } = issue({
     tenantId: tenant.tenantId,
     userId: adminUserId,
     userEmail: input.adminEmail,
     role: 'admin',
     name: 'first admin key',
   });
-  const rules: AutomationRule[] = standardRules().map((rule) => ({
+  const rules: AutomationRule[] = Automation.standardRules().map((rule) => ({
     ...rule, tenantId: tenant.tenantId, id: newId('rule'), version: 1, createdAt: now, updatedAt: now,
   }));
   await store.createTenant(tenant, record, rules);
   return { tenant, adminUserId, apiKey: token };
 }
+
+export type { TenantRecord as Info };

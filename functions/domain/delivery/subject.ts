@@ -1,0 +1,55 @@
+/**
+ * What delivery needs to know of the thing it delivers (an invoice or a quote): who to, what, how much.
+ */
+import type { Invoice } from '../invoicing';
+import type { Quote } from '../sales';
+
+export interface DeliverySubject {
+  type: 'invoice' | 'quote';
+  tenantId: string;
+  id: string;
+  number: string | null;
+  stage?: string;
+  currency: string;
+  total: string;
+  dueDate?: string | null;
+  client: { name: string; legalName?: string; email?: string; phone?: string };
+  responsibleUserId?: string;
+}
+
+/** What automation needs to know of an invoice to deliver it. */
+export function ofInvoice(invoice: Invoice.Info): DeliverySubject {
+  return {
+    type: 'invoice',
+    tenantId: invoice.tenantId,
+    id: invoice.id,
+    number: invoice.number,
+    stage: invoice.stage,
+    currency: invoice.currency,
+    total: invoice.totals.total,
+    dueDate: invoice.dueDate,
+    client: { name: invoice.client?.legalName ?? invoice.client?.name ?? '', email: invoice.client?.email, phone: invoice.client?.phone },
+    responsibleUserId: invoice.responsibleUserId,
+  };
+}
+
+/** What the delivery steps (document, e-mail) need to know of a quote. */
+export function ofQuote(quote: Quote.Info): DeliverySubject {
+  return {
+    type: 'quote',
+    tenantId: quote.tenantId,
+    id: quote.id,
+    number: quote.number ?? null,
+    stage: quote.status,
+    currency: quote.currency,
+    total: quote.totals.total,
+    dueDate: null,
+    client: {
+      name: quote.client.legalName ?? quote.client.name,
+      ...(quote.client.email ? { email: quote.client.email } : {}),
+      ...(quote.client.phone ? { phone: quote.client.phone } : {}),
+    },
+    ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
+  };
+}
+

@@ -1,0 +1,39 @@
+/**
+ * Invoicing: invoices (drafts, edits, stage moves that issue them with gapless numbers, lists and search,
+ * timelines) and the tenant's invoice pipeline and number formats. Imports the kernel and clients only;
+ * deals and quotes plug in through the InvoiceSourceReader port (sales implements it).
+ *
+ *   Invoice.create / update / moveToStage / reachStage / get / list / timeline / view   (Invoice.Info: the record)
+ *   InvoicePipeline.get / update / effective
+ *   InvoiceList.plan / run / invoiceKeys ...     (how lists become index queries; the adapters run them)
+ *   Issuing.createIssueQueue ...                 (group commit of numbers)
+ *
+ * Still to land here (see docs/architecture.md): corrections (credit notes against an invoice, rectifying
+ * invoices) and invoice types.
+ */
+export * as Invoice from './invoice';
+export * as InvoicePipeline from './pipeline-settings';
+export * as InvoiceList from './list';
+export * as Issuing from './issuing';
+export type {
+  CommitResult,
+  CounterAdvance,
+  InvoiceChange,
+  InvoiceCommit,
+  InvoicePorts,
+  InvoiceSeriesFormats,
+  InvoiceSource,
+  InvoiceSourceReader,
+  InvoiceStatus,
+  InvoiceStore,
+  InvoiceType,
+  LineDraft,
+  NumberCounter,
+  SourceRef,
+  SourceType,
+  StageMovePorts,
+} from './model';
+export { INVOICE_STATUSES, INVOICE_TYPES, SERIES_OF_TYPE } from './model';
+export type { EffectiveInvoicePipeline } from './pipeline-settings';
+export type { InvoiceIndex, InvoiceListFilters, InvoiceSort, ListStep, ResidualFilters, StepRow } from './list';
+export type { IssueQueue } from './issuing';

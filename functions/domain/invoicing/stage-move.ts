@@ -1,0 +1,206 @@
+/**
+ * Moving an invoice between the stages of the tenant's pipeline, and the status changes that follow
+ * (leaving the first stage issues a draft: number and issue date, in the same transaction).
+ */
+import { canMove, Conflict, dec, defaultNumberFormat, findStage, missingFields, NotFound, outboxEvent, RuleViolation, staleVersion, timelineEntry, today, type FieldError, type ItemCommand, type Pipeline } from '../kernel';
+import { busy, createIssueQueue, jitteredBackoff } from './issuing';
+import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
+import { effective } from './pipeline-settings';
+
+const STATUS_RANK: Record<InvoiceStatus, number> = { draft: 0, issued: 1, paid: 2, void: 2 };
+
+export interface StageMovePlan {
+  from: string;
+  to: string;
+  statusFrom: InvoiceStatus;
+  statusTo: InvoiceStatus;
+  /** The move issues the invoice: it takes a number and an issue date. */
+  issues: boolean;
+  issueDate?: string;
+}
+
+/** What an invoice needs to be issued at all, whatever the pipeline says. */
+function issueProblems(invoice: Invoice): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!invoice.client) errors.push({ field: 'client', message: 'a client is required to issue an invoice' });
+  if (invoice.lines.length === 0) errors.push({ field: 'lines', message: 'at least one line is required' });
+  const total = dec(invoice.totals.total);
+  if (invoice.type === 'credit_note' && total.gt(0)) {
+    errors.push({ field: 'totals.total', message: 'a credit note\'s total must be zero or negative (use negative quantities)' });
+  } else if (invoice.type !== 'credit_note' && total.lt(0)) {
+    errors.push({ field: 'totals.total', message: `the total is negative: issue a credit note instead of ${invoice.type === 'proforma' ? 'a proforma' : 'an invoice'}` });
+  }
+  return errors;
+}
+
+/**
+ * Whether and how `invoice` may move to stage `to`: 422 for an unknown stage or, listing every one at once,
+ * the fields the stage requires (plus, when the move issues the invoice, a client, a line and a total of the
+ * right sign); 409 when the invoice is already there or in a final stage. Pure.
+ */
+export function planStageMove(
+  invoice: Invoice,
+  pipeline: Pipeline,
+  to: string,
+  options: { today: string; issueDate?: string },
+): StageMovePlan {
+  const target = findStage(pipeline, to);
+  if (!target) {
+    throw new RuleViolation(`stage "${to}" is not in the invoice pipeline`, [
+      { field: 'stage', message: `unknown stage; use one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
+    ]);
+  }
+  const refusal = findStage(pipeline, invoice.stage) ? canMove(pipeline, invoice.stage, to) : null;
+  if (refusal) throw new Conflict(`the invoice cannot move: ${refusal}`, [{ field: 'stage', message: refusal }], { stage: invoice.stage });
+  if (invoice.status === 'paid' || invoice.status === 'void') {
+    throw new Conflict(`a ${invoice.status} invoice cannot move`, [{ field: 'stage', message: `the invoice is ${invoice.status}` }], { stage: invoice.stage });
+  }
+
+  const issues = invoice.status === 'draft' && target.kind !== 'failure';
+  const statusTo: InvoiceStatus = target.kind === 'failure' ? 'void' : target.kind === 'success' ? 'paid' : invoice.status === 'draft' ? 'issued' : invoice.status;
+  if (STATUS_RANK[statusTo] < STATUS_RANK[invoice.status]) throw new Error(`status would go back from ${invoice.status} to ${statusTo}`);
+
+  const errors: FieldError[] = [];
+  if (options.issueDate !== undefined && !issues) {
+    errors.push({ field: 'issueDate', message: 'only a move that issues the invoice takes an issue date' });
+  }
+  if (issues && options.issueDate !== undefined && options.issueDate > options.today) {
+    errors.push({ field: 'issueDate', message: `the issue date cannot be in the future (today is ${options.today}, UTC)` });
+  }
+  const seen = new Set<string>();
+  for (const error of [...missingFields(invoice, target, 'invoice'), ...(issues ? issueProblems(invoice) : [])]) {
+    if (seen.has(error.field)) continue;
+    seen.add(error.field);
+    errors.push(error);
+  }
+  if (errors.length > 0) {
+    throw new RuleViolation(`the invoice cannot move to ${to}: ${errors.map((e) => e.field).join(', ')}`, errors, { stage: invoice.stage });
+  }
+  return {
+    from: invoice.stage,
+    to,
+    statusFrom: invoice.status,
+    statusTo,
+    issues,
+    ...(issues ? { issueDate: options.issueDate ?? options.today } : {}),
+  };
+}
+
+/** The invoice after the move (number given when the move issues it). Pure. */
+export function applyStageMove(invoice: Invoice, plan: StageMovePlan, now: Date, numbering?: { number: string; sequence: number }): Invoice {
+  const next: Invoice = { ...invoice, stage: plan.to, status: plan.statusTo, version: invoice.version + 1, updatedAt: now.toISOString() };
+  if (plan.issues) {
+    if (!numbering) throw new Error('issuing needs a number');
+    next.number = numbering.number;
+    next.sequence = numbering.sequence;
+    next.issueDate = plan.issueDate!;
+  }
+  return next;
+}
+
+/** Re-plans of one move whose invoice changed meanwhile (without an expected version), and retries of a collided write. */
+export const MOVE_MAX_ATTEMPTS = 20;
+
+export interface MoveStageCommand extends ItemCommand {
+  to: string;
+  /** 409 unless the invoice is at this version. Without it, a concurrent change makes the move re-read and re-check. */
+  expectedVersion?: number;
+  /** When the move issues the invoice: its issue date (default today, UTC); not in the future, not before the series' last. */
+  issueDate?: string;
+}
+
+/**
+ * Moves an invoice to another stage: the use case behind POST /v1/invoices/{id}/stage, and the one to call
+ * from automation (e.g. "move to VIEWED when the client opens the link": actor { type: 'automation', id }).
+ *
+ * One transaction writes the invoice (conditioned on its version), the number counter when the move issues
+ * it (conditioned on the value read: the counter moves only with the invoices it numbers, so numbers have no
+ * gaps and no duplicates; see invoice-issuing.ts for retries and group commit), a timeline entry and the
+ * `invoice.stage_changed` event (plus `invoice.paid` when it becomes paid).
+ */
+export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand): Promise<Invoice> {
+  const { tenantId, id: invoiceId, to, actor } = cmd;
+  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = ports.random ?? Math.random;
+  const queue = ports.issueQueue ?? createIssueQueue({ sleep, random });
+  let attempts = 0;
+  const pause = async () => {
+    if (++attempts >= MOVE_MAX_ATTEMPTS) throw busy(invoiceId);
+    await sleep(jitteredBackoff(attempts, random));
+  };
+
+  for (;;) {
+    // plan the move on the invoice as it is now
+    const current = await ports.invoices.get(tenantId, invoiceId);
+    if (!current) throw new NotFound('invoice');
+    if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== current.version) throw staleVersion(cmd.expectedVersion, current.version);
+    const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
+    const now = nowOf(ports);
+    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate });
+
+    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
+      const after = applyStageMove(current, plan, now, numbering);
+      const events = [outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type }, now)];
+      if (plan.statusTo === 'paid') {
+        events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
+      }
+      const timeline = [timelineEntry({
+        tenantId,
+        subjectType: 'invoice',
+        subjectId: invoiceId,
+        kind: 'stage_changed',
+        actor,
+        at: now,
+        data: {
+          from: plan.from,
+          to: plan.to,
+          ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
+          ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
+        },
+      })];
+      return { before: current, after, timeline, events };
+    };
+
+    let outcome: 'ok' | 'stale' | 'busy' | 'contention';
+    let moved: Invoice | undefined;
+    if (plan.issues) {
+      const issued = await queue.issue(ports.invoices, {
+        tenantId,
+        series: current.series,
+        format: settings.numbering[current.type] ?? defaultNumberFormat(current.series),
+        issueDate: plan.issueDate!,
+        sizeHint: JSON.stringify(current).length * 2,
+        build: (numbering) => build(numbering),
+      });
+      outcome = issued.outcome;
+      if (issued.outcome === 'ok') moved = issued.invoice;
+    } else {
+      const change = build();
+      outcome = (await ports.invoices.commit({ changes: [change] })).outcome;
+      moved = change.after;
+    }
+    if (outcome === 'ok') return withNulls(moved!);
+    if (outcome === 'busy') throw busy(invoiceId);
+    if (outcome === 'stale' && cmd.expectedVersion !== undefined) {
+      const latest = await ports.invoices.get(tenantId, invoiceId);
+      throw staleVersion(cmd.expectedVersion, latest?.version ?? current.version + 1);
+    }
+    await pause(); // the invoice changed meanwhile, or the write collided: plan again on what it is now
+  }
+}
+
+
+/**
+ * Brings an invoice to stage `to` for automation and client views: nothing when it is there already (a retry
+ * after the move committed), and a conflict that leaves it there all the same (a concurrent mover, a second
+ * view event) counts as done. Any other refusal is thrown.
+ */
+export async function reachStage(ports: StageMovePorts, cmd: Omit<MoveStageCommand, 'expectedVersion' | 'issueDate'>): Promise<void> {
+  const current = await ports.invoices.get(cmd.tenantId, cmd.id);
+  if (!current || current.stage === cmd.to) return;
+  try {
+    await moveToStage(ports, cmd);
+  } catch (error) {
+    if (!(error instanceof Conflict && (await ports.invoices.get(cmd.tenantId, cmd.id))?.stage === cmd.to)) throw error;
+  }
+}
