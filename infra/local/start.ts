@@ -45,7 +45,7 @@ async function main() {
     demo = JSON.parse(readFileSync(demoFile, 'utf8'));
   } else {
     const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-    const { tenants } = await import('../../functions/shared/wiring');
+    const { tenants } = await import('../../functions/shared/wiring/core');
     const created = await createTenant(tenants(), { name: 'Demo Company', adminEmail: 'admin@demo.example' });
     demo = { tenantId: created.tenant.tenantId, apiKey: created.apiKey };
     writeFileSync(demoFile, JSON.stringify(demo, null, 2));

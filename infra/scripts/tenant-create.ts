@@ -42,7 +42,7 @@ async function main() {
     process.exit(1);
   }
   const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-  const { tenants } = await import('../../functions/shared/wiring');
+  const { tenants } = await import('../../functions/shared/wiring/core');
   const created = await createTenant(tenants(), { name: values.name.trim(), adminEmail: values['admin-email'], locale: values.locale });
   const out = { tenantId: created.tenant.tenantId, adminUserId: created.adminUserId, apiKey: created.apiKey };
   if (values.json) console.log(JSON.stringify(out));

@@ -30,7 +30,7 @@ async function main() {
   const out: string[] = [`# Benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)`, 'Local stack on this machine: figures are for comparison within this run only.'];
   try {
     const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-    const { tenants, dynamo } = await import('../../functions/shared/wiring');
+    const { tenants, dynamo } = await import('../../functions/shared/wiring/core');
     const tenant = await createTenant(tenants(), { name: 'Bench Tenant' });
     const ctx: BenchContext = {
       apiUrl: stack.apiUrl,

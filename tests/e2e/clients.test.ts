@@ -13,7 +13,7 @@ let otherApi: ApiClient;
 
 /** Every item in this file's table (test-only full read: proves a refused request wrote nothing). */
 async function tableSnapshot(): Promise<string> {
-  const { dynamo } = await import('../../functions/shared/wiring');
+  const { dynamo } = await import('../../functions/shared/wiring/core');
   const { Items = [] } = await dynamo().client.send(new ScanCommand({ TableName: stack().tableName, ConsistentRead: true }));
   return JSON.stringify(Items.filter((i) => !String(i.pk?.S).startsWith('IDEMPOTENCY')).map((i) => [i.pk?.S, i.sk?.S, i.version?.N]).sort());
 }
@@ -147,7 +147,7 @@ describe('roles', () => {
 
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.body.id).not.toBe(first.body.id);
-    const { dynamo } = await import('../../functions/shared/wiring');
+    const { dynamo } = await import('../../functions/shared/wiring/core');
     const { Items = [] } = await dynamo().client.send(new ScanCommand({ TableName: stack().tableName }));
     const stored = JSON.stringify(Items);
     expect(stored).not.toContain(first.body.apiKey.split('_').pop());

@@ -14,7 +14,7 @@ async function freshTenant(): Promise<{ tenant: TestTenant; api: ApiClient }> {
 
 /** Every item in a tenant's partition, by entity type (test-only read of the table). */
 async function partition(tenantId: string): Promise<Record<string, Record<string, unknown>[]>> {
-  const { dynamo } = await import('../../functions/shared/wiring');
+  const { dynamo } = await import('../../functions/shared/wiring/core');
   const { unmarshall } = await import('@aws-sdk/util-dynamodb');
   const { Items = [] } = await dynamo().client.send(
     new QueryCommand({
@@ -199,7 +199,7 @@ describe('duplicate detection', () => {
 
 describe('conversion is all-or-nothing', () => {
   async function convertWithInjectedFault(inject: (plan: any, crm: any) => Promise<void>) {
-    const { crm } = await import('../../functions/shared/wiring');
+    const { crm } = await import('../../functions/shared/wiring/core');
     const { convertLead } = await import('../../functions/domain/sales/lead-conversion');
     const { tenant, api } = await freshTenant();
     const lead = (await api.post('/v1/leads', aLead())).body;

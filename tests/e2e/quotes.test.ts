@@ -128,7 +128,7 @@ describe('sending quotes', () => {
     expect(third.body.number).toBe(`QUO-${year}-000003`);
 
     // the public link resolves to the quote without a tenant
-    const { service } = await import('../../functions/shared/wiring');
+    const { service } = await import('../../functions/shared/wiring/core');
     const token = first.body.publicUrl.split('/p/')[1];
     const link = await service().entities.publicLink.get({ token }).go();
     expect(link.data).toMatchObject({ tenantId: tenant.tenantId, subjectType: 'quote', subjectId: quotes[1].id });
@@ -162,7 +162,7 @@ describe('sending quotes', () => {
     // Prepare: a sent quote whose validity ended yesterday (set directly in the table: the API refuses past dates)
     const quote = (await api.post('/v1/quotes', { contactId: contact.id, lines: [aLine()] })).body;
     const sent = (await api.post(`/v1/quotes/${quote.id}/send`, {})).body;
-    const { crm } = await import('../../functions/shared/wiring');
+    const { crm } = await import('../../functions/shared/wiring/core');
     await crm().quotes.update(acme.tenantId, quote.id, { validUntil: dayOffset(-1) }, sent.version);
 
     // Act
@@ -193,7 +193,7 @@ describe('sending quotes', () => {
 
 describe('quotes and deals as invoice sources', () => {
   it('loads a deal and a quote as what an invoice copies', async () => {
-    const { crm } = await import('../../functions/shared/wiring');
+    const { crm } = await import('../../functions/shared/wiring/core');
     const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id, contactId: contact.id, responsibleUserId: 'usr_sales1' }))).body;
     const quote = (await api.post('/v1/quotes', { dealId: deal.id, notes: 'Thanks' })).body;
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { closePdfRenderer } = await import('../../functions/shared/pdf-wiring');
+  const { closePdfRenderer } = await import('../../functions/shared/wiring/pdf');
   await closePdfRenderer();
   await s3Proxy.stop();
 });
@@ -60,7 +60,7 @@ describe('render faults', () => {
 
   it('fails the document with a reason when no browser can be started, after one retry on a fresh one', async () => {
     // Prepare: this container's Chromium is gone
-    const wiring = await import('../../functions/shared/pdf-wiring');
+    const wiring = await import('../../functions/shared/wiring/pdf');
     await wiring.closePdfRenderer();
     process.env.CHROMIUM_PATH = '/nonexistent/chromium';
     resetConfigForTests();

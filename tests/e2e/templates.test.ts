@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { closePdfRenderer } = await import('../../functions/shared/pdf-wiring');
+  const { closePdfRenderer } = await import('../../functions/shared/wiring/pdf');
   await closePdfRenderer();
 });
 

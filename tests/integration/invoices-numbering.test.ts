@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { invoicePortsFor } from '../../functions/adapters/dynamo/invoices-repository';
+import { invoicePortsFor } from '../../functions/adapters/dynamo/invoicing/invoices-repository';
 import { createService } from '../../functions/adapters/dynamo/service';
 import { Conflict } from '../../functions/domain/kernel/errors';
 import { createInvoice, moveInvoiceStage, type InvoicePorts } from '../../functions/domain/invoicing/invoice';
@@ -58,13 +58,13 @@ async function draft() {
 }
 
 async function outboxOf(invoiceId: string) {
-  const { service } = await import('../../functions/shared/wiring');
+  const { service } = await import('../../functions/shared/wiring/core');
   const { data } = await (service().entities as any).outbox.query.byId({ tenantId }).go({ pages: 'all' });
   return (data as { detailType: string; detail: { invoiceId: string } }[]).filter((e) => e.detail.invoiceId === invoiceId);
 }
 
 beforeAll(async () => {
-  const { dynamo, service } = await import('../../functions/shared/wiring');
+  const { dynamo, service } = await import('../../functions/shared/wiring/core');
   tenantId = (await makeTenant('Numbering retries')).tenantId;
   faulty = new FaultyClient(dynamo().doc);
   ports = invoicePortsFor(createService(faulty as unknown as DynamoDBDocumentClient, stack().tableName), { sleep: async () => {} });
@@ -109,7 +109,7 @@ describe('issuing through the DynamoDB store', () => {
 
   it('keeps numbers gapless when several processes issue at once: DynamoDB Local refuses the stale counter', async () => {
     // Prepare: four "processes", each with its own issue queue, sharing the table
-    const { service } = await import('../../functions/shared/wiring');
+    const { service } = await import('../../functions/shared/wiring/core');
     const year = new Date().toISOString().slice(0, 4);
     const start = (await ports.invoices.getCounter(tenantId, 'invoice', year))?.value ?? 0;
     let refusals = 0;

@@ -1,23 +1,23 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
-import { ApiKeyEntity } from './entities/api-key';
-import { AutomationRuleEntity, AutomationRunEntity } from './entities/automation';
-import { DocumentEntity } from './entities/document';
-import { MessageEntity } from './entities/message';
-import { PublicLinkEntity } from './entities/public-link';
-import { CompanyEntity } from './entities/company';
-import { ContactEntity } from './entities/contact';
-import { OutboxEntity } from './entities/outbox';
-import { InvoiceEntity, InvoiceLookupEntity } from './entities/invoice';
-import { NumberCounterEntity } from './entities/counter';
-import { TimelineEntity } from './entities/timeline';
-import { PipelineConfigEntity } from './entities/pipeline-config';
-import { LeadEntity } from './entities/lead';
-import { DealEntity } from './entities/deal';
-import { QuoteEntity } from './entities/quote';
-import { ProductEntity } from './entities/product';
-import { TenantEntity } from './entities/tenant';
-import { TemplateEntity } from './entities/template';
+import { ApiKeyEntity } from './tenancy/api-key-entity';
+import { AutomationRuleEntity, AutomationRunEntity } from './delivery/automation-entity';
+import { DocumentEntity } from './documents/document-entity';
+import { MessageEntity } from './delivery/message-entity';
+import { PublicLinkEntity } from './documents/public-link-entity';
+import { CompanyEntity } from './clients/company-entity';
+import { ContactEntity } from './clients/contact-entity';
+import { OutboxEntity } from './kernel/outbox-entity';
+import { InvoiceEntity, InvoiceLookupEntity } from './invoicing/invoice-entity';
+import { NumberCounterEntity } from './kernel/counter-entity';
+import { TimelineEntity } from './kernel/timeline-entity';
+import { PipelineConfigEntity } from './kernel/pipeline-config-entity';
+import { LeadEntity } from './sales/lead-entity';
+import { DealEntity } from './sales/deal-entity';
+import { QuoteEntity } from './sales/quote-entity';
+import { ProductEntity } from './clients/product-entity';
+import { TenantEntity } from './tenancy/tenant-entity';
+import { TemplateEntity } from './documents/template-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {

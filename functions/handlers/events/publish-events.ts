@@ -3,8 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsByDetailType } from '../../../events/catalog';
 import { logger } from '../../shared/logger';
-import { outboxEventsFromStream, type BusEvent, type EventPublisher } from '../../shared/stream-wiring';
-import { eventBus } from '../../shared/wiring';
+import { outboxEventsFromStream, type BusEvent, type EventPublisher } from '../../shared/wiring/stream';
+import { eventBus } from '../../shared/wiring/core';
 
 /**
  * The table's stream -> EventBridge. Outbox records (written in the same transaction as the change

@@ -7,8 +7,8 @@ import { DocumentDataError, invoiceDocumentModel, quoteDocumentModel } from '../
 import type { DocumentRecord } from '../../domain/documents/document';
 import { documentSettingsOf } from '../../domain/documents/settings';
 import { logger } from '../../shared/logger';
-import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource, type AssetMap } from '../../shared/pdf-wiring';
-import { crm, delivery, invoicePorts, storage, tenants } from '../../shared/wiring';
+import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
+import { crm, delivery, invoicePorts, storage, tenants } from '../../shared/wiring/core';
 
 type Requested = EventDetail<'documentRequested'>;
 

@@ -7,7 +7,7 @@ import { advanceRun, startRun } from '../../domain/delivery/run';
 import { logger } from '../../shared/logger';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { invoiceFromAcceptedQuote } from '../../domain/sales/quote-acceptance';
-import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring';
+import { crm, delivery, deliveryPorts, invoicePipelines, invoicePorts } from '../../shared/wiring/core';
 
 type Detail = Record<string, any> & { tenantId: string; eventId: string };
 

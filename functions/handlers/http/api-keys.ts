@@ -4,7 +4,7 @@ import { newId } from '../../domain/kernel/ids';
 import { ROLES } from '../../domain/tenancy/permissions';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, tenants } from '../../shared/wiring';
+import { httpDeps, tenants } from '../../shared/wiring/core';
 import { ListQuery, email, page, text } from './schemas/common';
 
 const ApiKeyView = z.object({

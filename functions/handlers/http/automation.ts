@@ -4,7 +4,7 @@ import { NotFound } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { delivery, httpDeps } from '../../shared/wiring';
+import { delivery, httpDeps } from '../../shared/wiring/core';
 import { RuleBody, RuleView } from './schemas/delivery';
 
 const view = ({ tenantId: _t, ...rule }: AutomationRule) => rule;

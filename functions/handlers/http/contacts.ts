@@ -1,7 +1,7 @@
 import { RuleViolation } from '../../domain/kernel/errors';
-import { crudRoutes } from '../../shared/http/crud-routes';
+import { crudRoutes } from './crud-routes';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, repositories } from '../../shared/wiring';
+import { httpDeps, repositories } from '../../shared/wiring/core';
 import { Contact, ContactCreate, ContactPatch } from './schemas/clients';
 
 export const routes = crudRoutes({

@@ -2,7 +2,7 @@ import { defaultCurrency } from '../../domain/sales/pipeline-settings';
 import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/sales/deal';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
-import { crm, httpDeps, tenants } from '../../shared/wiring';
+import { crm, httpDeps, tenants } from '../../shared/wiring/core';
 import { timelineView } from '../../domain/kernel/timeline';
 import { ListQuery, page } from './schemas/common';
 import { TimelinePage } from './schemas/invoices';

@@ -6,7 +6,7 @@ import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
-import { deliveryPorts, delivery, httpDeps, storage, templatesRepo } from '../../shared/wiring';
+import { deliveryPorts, delivery, httpDeps, storage, templatesRepo } from '../../shared/wiring/core';
 import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {

@@ -10,7 +10,7 @@ import {
 import { timelineView, type Actor } from '../../domain/kernel/timeline';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
-import { httpDeps, invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring';
+import { httpDeps, invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/core';
 import { ListQuery } from './schemas/common';
 import { InvoiceCreate, InvoiceListQuery, InvoicePage, InvoicePatchBody, InvoiceView, StageMoveBody, TimelinePage } from './schemas/invoices';
 

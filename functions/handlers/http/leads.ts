@@ -5,7 +5,7 @@ import { convertLead } from '../../domain/sales/lead-conversion';
 import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/sales/lead';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
-import { crm, httpDeps, tenants } from '../../shared/wiring';
+import { crm, httpDeps, tenants } from '../../shared/wiring/core';
 import { page } from './schemas/common';
 import { salesPipelineRoutes } from './sales-pipeline-routes';
 import { StageMove } from './schemas/deals';

@@ -1,7 +1,7 @@
 import { getInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoicing/invoice';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, invoicePorts } from '../../shared/wiring';
+import { httpDeps, invoicePorts } from '../../shared/wiring/core';
 import { InvoicePipelineBody, InvoicePipelineView } from './schemas/invoices';
 
 const view = (p: EffectiveInvoicePipeline) => ({ entity: 'invoice' as const, stages: p.pipeline.stages, numbering: p.numbering, version: p.version, updatedAt: p.updatedAt });

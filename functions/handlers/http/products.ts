@@ -1,6 +1,6 @@
-import { crudRoutes } from '../../shared/http/crud-routes';
+import { crudRoutes } from './crud-routes';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, repositories } from '../../shared/wiring';
+import { httpDeps, repositories } from '../../shared/wiring/core';
 import { Product, ProductCreate, ProductPatch } from './schemas/clients';
 
 export const routes = crudRoutes({

@@ -24,7 +24,7 @@ import { config } from '../../shared/config';
 import { logger } from '../../shared/logger';
 import { httpApi } from '../../shared/http/api';
 import { route, type Routes } from '../../shared/http/route';
-import { crm, delivery, deliveryPorts, httpDeps, invoicePorts, invoicePortsAllowingDuplicates, storage, tenants } from '../../shared/wiring';
+import { crm, delivery, deliveryPorts, httpDeps, invoicePorts, invoicePortsAllowingDuplicates, storage, tenants } from '../../shared/wiring/core';
 import { ListQuery, page } from './schemas/common';
 import { DocumentView } from './schemas/delivery';
 import { InvoiceView, TimelinePage } from './schemas/invoices';

@@ -1,6 +1,6 @@
 import { getSalesPipeline, pipelineView, updateSalesPipeline, type SalesEntity } from '../../domain/sales/pipeline-settings';
 import { route, type Routes } from '../../shared/http/route';
-import { crm } from '../../shared/wiring';
+import { crm } from '../../shared/wiring/core';
 import { SalesPipelineBody, SalesPipelineView } from './schemas/deals';
 
 /** GET and PUT /v1/pipelines/{lead|deal}: the tenant's lead or deal pipeline, in the leads' or the deals' function. */

@@ -11,7 +11,7 @@ import {
 import type { TenantRecord } from '../../domain/tenancy/tenant';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, storage, tenants } from '../../shared/wiring';
+import { httpDeps, storage, tenants } from '../../shared/wiring/core';
 import { SettingsBody, SettingsView } from './schemas/settings';
 
 /** Three images of at most 512 KB each, in base64, plus the rest. */

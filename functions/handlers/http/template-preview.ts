@@ -3,14 +3,14 @@
  * with sample data synchronously on the container's warm Chromium and answers the PDF. The other HTTP
  * functions (templates CRUD included) never bundle Chromium.
  */
-import { MissingAssetError, SandboxViolationError } from '../../shared/pdf-wiring';
-import { describeTemplateError, TemplateError } from '../../shared/template-checking';
+import { MissingAssetError, SandboxViolationError } from '../../shared/wiring/pdf';
+import { describeTemplateError, TemplateError } from '../../shared/wiring/template-checking';
 import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/documents/print-mapping';
 import { NotFound, RuleViolation } from '../../domain/kernel/errors';
 import { documentSettingsOf } from '../../domain/documents/settings';
 import { isBuiltinTemplate } from '../../domain/documents/template';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, templatesRepo, tenants } from '../../shared/wiring';
+import { httpDeps, templatesRepo, tenants } from '../../shared/wiring/core';
 import { previewRoutes, type PreviewRenderer } from './templates';
 
 /**
@@ -18,7 +18,7 @@ import { previewRoutes, type PreviewRenderer } from './templates';
  * tools importing every route module (the OpenAPI document, the route tests) do not pay for it. The bundle
  * of this function contains it all the same.
  */
-const pdfWiring = () => import('../../shared/pdf-wiring');
+const pdfWiring = () => import('../../shared/wiring/pdf');
 
 const renderPreview: PreviewRenderer = async ({ tenantId, templateId, kind, locale }) => {
   const { imageAssets, renderFailureReason, renderPdf, templateSource } = await pdfWiring();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/template-checking';
+import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/wiring/template-checking';
 import { sampleDocumentModel, type DocumentKind } from '../../domain/documents/print-model';
 import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/kernel/errors';
 import { newId, nowIso } from '../../domain/kernel/ids';
@@ -14,7 +14,7 @@ import {
 } from '../../domain/documents/template';
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
-import { httpDeps, storage, templatesRepo } from '../../shared/wiring';
+import { httpDeps, storage, templatesRepo } from '../../shared/wiring/core';
 import { ListQuery, page } from './schemas/common';
 import { PreviewQuery, TemplateBody, TemplateView, TemplateWithSource } from './schemas/templates';
 

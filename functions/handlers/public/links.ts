@@ -1,7 +1,7 @@
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
-import { delivery, httpDeps, storage } from '../../shared/wiring';
+import { delivery, httpDeps, storage } from '../../shared/wiring/core';
 import { messagePage, notAvailable, usableLink } from './page';
 import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 

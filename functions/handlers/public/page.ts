@@ -13,7 +13,7 @@ import { isWellFormedToken, linkUsable, type PublicLink } from '../../domain/doc
 import { nowIso } from '../../domain/kernel/ids';
 import { config } from '../../shared/config';
 import { RawResponse } from '../../shared/http/route';
-import { delivery } from '../../shared/wiring';
+import { delivery } from '../../shared/wiring/core';
 
 /** The link of a token when it is well formed, exists, and is neither revoked nor expired; else null. */
 export async function usableLink(token: string): Promise<PublicLink | null> {

@@ -20,7 +20,7 @@ import { acceptQuote, MAX_SIGNATURE_BYTES, shownDocumentAmong, SIGNER_NAME_MAX, 
 import { effectiveStatus, type Quote, type QuoteStatus } from '../../domain/sales/quote';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
-import { crm, delivery, storage, tenants } from '../../shared/wiring';
+import { crm, delivery, storage, tenants } from '../../shared/wiring/core';
 import { BASE_CSS, esc, htmlPage, notAvailable, pageUrl, usableLink } from './page';
 
 const PDF_LINK_TTL_SECONDS = 3600;

@@ -1,0 +1,28 @@
+import { Entity } from 'electrodb';
+import { SERVICE, byIdIndex, bySubjectIndex, ownedAttributes } from '../common';
+
+/**
+ * An e-mail or SMS to a client. SES and SNS have no idempotency key, so "sent once" is this
+ * record's job: its id derives from the cause, it is claimed with a conditional put before the
+ * provider is called, and a claimed message is never sent again.
+ */
+export const MessageEntity = new Entity({
+  model: { entity: 'message', version: '1', service: SERVICE },
+  attributes: {
+    ...ownedAttributes,
+    subjectType: { type: ['invoice', 'quote'] as const, required: true },
+    subjectId: { type: 'string', required: true },
+    channel: { type: ['email', 'sms'] as const, required: true },
+    to: { type: 'string', required: true },
+    status: { type: ['sending', 'sent', 'failed'] as const, required: true },
+    providerMessageId: { type: 'string' },
+    documentId: { type: 'string' },
+    subject: { type: 'string' },
+    error: { type: 'string' },
+    createdBy: { type: 'string' },
+  },
+  indexes: {
+    byId: byIdIndex,
+    bySubject: bySubjectIndex,
+  },
+});

@@ -1,0 +1,14 @@
+import type { CrudRepository } from '../../../domain/kernel/ports';
+import type { TemplateRecord } from '../../../domain/documents/template';
+import { crudRepository } from '../crud-repository';
+import type { CrmService } from '../service';
+
+/**
+ * Template metadata: create, read, list (newest first), update and delete with optimistic concurrency
+ * (a stale version is a Conflict). The sources live in S3 under the key each version records.
+ */
+export function templatesRepository(service: CrmService): CrudRepository<TemplateRecord> {
+  return crudRepository<TemplateRecord>(service.entities.template, 'template');
+}
+
+export type TemplatesRepository = ReturnType<typeof templatesRepository>;

@@ -1,0 +1,258 @@
+import { createConversions } from 'electrodb';
+import { Conflict, InvalidInput, staleVersion } from '../../../domain/kernel/errors';
+import type { EntityKind } from '../../../domain/kernel/pipeline';
+import {
+  invoiceKeys,
+  type CommitResult,
+  type Invoice,
+  type InvoiceCommit,
+  type InvoicePorts,
+  type InvoiceStore,
+  type NumberCounter,
+  type PipelineSettings,
+  type PipelineStore,
+  type ProductCatalog,
+} from '../../../domain/invoicing/invoice';
+import { createIssueQueue } from '../../../domain/invoicing/issuing';
+import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../../domain/invoicing/list';
+import { clientDirectory } from '../clients/clients-repository';
+import { isConditionFailure, isInvalidCursor } from '../errors';
+import type { CrmService } from '../service';
+import { timelineRepository } from '../kernel/timeline-repository';
+
+/** The sort-key attribute of each list index. */
+const SORT_ATTRIBUTE: Record<InvoiceIndex, string> = {
+  byIssueDate: 'issueSort',
+  byStage: 'issueSort',
+  byClient: 'issueSort',
+  byDeal: 'issueSort',
+  byTotal: 'totalSort',
+  byNumber: 'numberKey',
+  byClientName: 'nameSort',
+  byOverdue: 'dueSort',
+};
+
+const INVOICE_FIELDS = [
+  'tenantId', 'id', 'number', 'sequence', 'series', 'type', 'stage', 'status', 'client', 'lines', 'totals', 'currency',
+  'issueDate', 'dueDate', 'notes', 'dealId', 'quoteId', 'source', 'responsibleUserId', 'createdBy', 'version', 'createdAt', 'updatedAt',
+] as const;
+
+function defined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+/** The invoice item: the invoice (nulls left out) plus its index keys. */
+export function toInvoiceRecord(invoice: Invoice) {
+  const keys = invoiceKeys(invoice);
+  const { dealId: _dealKey, ...otherKeys } = keys;
+  return defined({ ...invoice, ...otherKeys }) as Record<string, any>;
+}
+
+/** The lookup item: the filterable fields and keys of the invoice. */
+export function toLookupRecord(invoice: Invoice) {
+  return defined({
+    tenantId: invoice.tenantId,
+    id: invoice.id,
+    stage: invoice.stage,
+    status: invoice.status,
+    number: invoice.number,
+    issueDate: invoice.issueDate,
+    dueDate: invoice.dueDate,
+    ...invoiceKeys(invoice),
+  }) as Record<string, any>;
+}
+
+export function fromInvoiceRecord(record: Record<string, any>): Invoice {
+  const picked: Record<string, unknown> = {};
+  for (const field of INVOICE_FIELDS) if (record[field] !== undefined) picked[field] = record[field];
+  return { ...picked, number: record.number ?? null, client: record.client ?? null, issueDate: record.issueDate ?? null, dueDate: record.dueDate ?? null } as Invoice;
+}
+
+/** ElectroDB filter expression of the residual filters of a list step. */
+function whereOf(f: ResidualFilters) {
+  return (a: any, op: any): string => {
+    const parts: string[] = [];
+    if (f.stage) parts.push(op.eq(a.stage, f.stage));
+    if (f.clientId) parts.push(op.eq(a.clientId, f.clientId));
+    if (f.dealId) parts.push(op.eq(a.dealId, f.dealId));
+    if (f.issueDateFrom) parts.push(op.gte(a.issueDate, f.issueDateFrom));
+    if (f.issueDateTo) parts.push(op.lte(a.issueDate, f.issueDateTo));
+    if (f.numberEquals !== undefined) parts.push(op.eq(a.numberKey, f.numberEquals));
+    if (f.numberPrefix) parts.push(op.begins(a.numberKey, f.numberPrefix));
+    if (f.search) {
+      parts.push(f.search.namePrefix
+        ? `(${op.begins(a.numberKey, f.search.numberPrefix)} OR ${op.begins(a.nameKey, f.search.namePrefix)})`
+        : op.begins(a.numberKey, f.search.numberPrefix));
+    }
+    if (f.numberNotPrefix) parts.push(`NOT ${op.begins(a.numberKey, f.numberNotPrefix)}`);
+    if (f.overdueBefore) parts.push(op.eq(a.status, 'issued'), op.lt(a.dueDate, f.overdueBefore));
+    return parts.join(' AND ');
+  };
+}
+
+const hasFilters = (f: ResidualFilters) => Object.values(f).some((v) => v !== undefined);
+
+/** Invoices, their lookup items, number counters and timeline, on the single table. */
+export function invoicesRepository(service: CrmService): InvoiceStore {
+  const { invoice, invoiceLookup } = service.entities;
+  const entities = service.entities as any;
+  const timeline = timelineRepository(service);
+  const conversions = { invoice: createConversions(invoice as any) as any, lookup: createConversions(invoiceLookup as any) as any };
+
+  async function hydrate(tenantId: string, ids: string[]): Promise<Map<string, Invoice>> {
+    const found = new Map<string, Invoice>();
+    let pending = ids.map((id) => ({ tenantId, id }));
+    for (let round = 0; pending.length > 0 && round < 5; round++) {
+      const result = await invoice.get(pending).go();
+      for (const record of result.data as Record<string, any>[]) found.set(record.id, fromInvoiceRecord(record));
+      pending = (result.unprocessed ?? []) as { tenantId: string; id: string }[];
+    }
+    if (pending.length > 0) throw new Error(`could not read ${pending.length} invoices (unprocessed keys)`);
+    return found;
+  }
+
+  return {
+    async get(tenantId, id) {
+      const { data } = await invoice.get({ tenantId, id }).go({ consistent: true });
+      return data ? fromInvoiceRecord(data) : null;
+    },
+
+    async commit({ changes, counter }: InvoiceCommit): Promise<CommitResult> {
+      // item order: the counter (when issuing) first, then per invoice: invoice, lookup, timeline..., outbox...
+      const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
+      const invoiceIndexes: number[] = [];
+      const result = await service.transaction
+        .write((e: any) => {
+          const items: any[] = [];
+          if (counter) {
+            const key = { tenantId: counter.tenantId, series: counter.series, period: counter.period };
+            const set = { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
+            // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
+            items.push(counter.expected === 0
+              ? e.numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+              : e.numberCounter.patch(key).set(set).where((a: any, { eq }: any) => eq(a.value, counter.expected)).commit({ response: 'all_old' }));
+          }
+          for (const { before, after, timeline: entries, events } of changes) {
+            const record = toInvoiceRecord(after);
+            invoiceIndexes.push(items.length);
+            items.push(before
+              ? e.invoice.put(record).where((a: any, { eq }: any) => eq(a.version, before.version)).commit()
+              : e.invoice.create(record).commit());
+            items.push(e.invoiceLookup.put(toLookupRecord(after)).commit());
+            for (const entry of entries) items.push(e.timeline.create(entry).commit());
+            for (const event of events) items.push(e.outbox.create(event).commit());
+          }
+          return items;
+        })
+        .go();
+      if (!result.canceled) return { outcome: 'ok' };
+      const reasons = result.data as { code?: string; item?: Record<string, any> | null }[];
+      const codes = reasons.map((d) => d.code ?? 'None');
+      const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
+      if (stale.length > 0) return { outcome: 'stale', members: stale };
+      if (counter && codes[0] === 'ConditionalCheckFailed') {
+        const item = reasons[0].item;
+        return { outcome: 'contention', ...(item ? { counter: item as NumberCounter } : {}) };
+      }
+      if (codes.includes('TransactionConflict')) return { outcome: 'contention' };
+      throw new Error(`invoice transaction canceled: ${codes.join(', ')}`);
+    },
+
+    async getCounter(tenantId, series, period): Promise<NumberCounter | null> {
+      const { data } = await entities.numberCounter.get({ tenantId, series, period }).go({ consistent: true });
+      return (data as NumberCounter) ?? null;
+    },
+
+    async queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice>[]> {
+      const onLookup = LOOKUP_INDEXES.has(step.index);
+      const entity: any = onLookup ? invoiceLookup : invoice;
+      const sortAttribute = SORT_ATTRIBUTE[step.index];
+      let query = entity.query[step.index]({ tenantId, ...step.partition });
+      if (step.range?.between) {
+        query = query.between({ [sortAttribute]: step.range.between[0] }, { [sortAttribute]: step.range.between[1] });
+      } else if (step.range?.beginsWith !== undefined) {
+        query = query.begins({ [sortAttribute]: step.range.beginsWith });
+      }
+      const filtered = hasFilters(step.filters);
+      if (filtered) query = query.where(whereOf(step.filters));
+      let rows: Record<string, any>[];
+      try {
+        const result = await query.go({
+          order: step.order,
+          count: options.count,
+          // without filters one page is enough; with them, read in larger pages
+          limit: filtered ? Math.min(Math.max(options.count, 100), 1000) : options.count,
+          cursor: options.cursor,
+        });
+        rows = result.data;
+      } catch (error) {
+        if (isInvalidCursor(error)) throw new InvalidInput('the cursor is not valid', [{ field: 'cursor', message: 'invalid' }]);
+        throw error;
+      }
+      const convert = onLookup ? conversions.lookup : conversions.invoice;
+      const cursorOf = (row: Record<string, any>) => convert.byAccessPattern[step.index].fromComposite.toCursor(row) as string;
+      if (!onLookup) return rows.map((row) => ({ item: fromInvoiceRecord(row), cursor: cursorOf(row) }));
+      const invoices = await hydrate(tenantId, rows.map((r) => r.id));
+      return rows.flatMap((row) => {
+        const item = invoices.get(row.id);
+        return item ? [{ item, cursor: cursorOf(row) }] : [];
+      });
+    },
+
+    async anyInStage(tenantId, stage) {
+      const { data } = await invoice.query.byStage({ tenantId, stage }).go({ limit: 1, count: 1 });
+      return data.length > 0;
+    },
+
+    timeline: (tenantId, invoiceId, page) => timeline.list(tenantId, invoiceId, page),
+  };
+}
+
+/** Tenants' pipelines (one item per tenant and entity kind). */
+export function pipelinesRepository(service: CrmService): PipelineStore {
+  const entity = (service.entities as any).pipelineConfig;
+  const fromRecord = (r: Record<string, any>): PipelineSettings => defined({
+    tenantId: r.tenantId, kind: r.kind, stages: r.stages, numbering: r.numbering, version: r.version, updatedAt: r.updatedAt, updatedBy: r.updatedBy,
+  }) as PipelineSettings;
+  return {
+    async get(tenantId: string, kind: EntityKind) {
+      const { data } = await entity.get({ tenantId, kind }).go({ consistent: true });
+      return data ? fromRecord(data) : null;
+    },
+    async save(settings, expectedVersion) {
+      const record = defined({ ...settings });
+      try {
+        if (expectedVersion === 0) await entity.create(record).go();
+        else await entity.put(record).where((a: any, { eq }: any) => eq(a.version, expectedVersion)).go();
+        return settings;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const current = await this.get(settings.tenantId, settings.kind);
+        throw current ? staleVersion(expectedVersion, current.version) : new Conflict('the pipeline changed meanwhile; read it again');
+      }
+    },
+  };
+}
+
+export function productCatalog(service: CrmService): ProductCatalog {
+  const { product } = service.entities;
+  return {
+    async getProduct(tenantId, id) {
+      return ((await product.get({ tenantId, id }).go()).data as any) ?? null;
+    },
+  };
+}
+
+/** Every port the invoice use cases need, on one table. `sources` plugs in deals and quotes when they exist. */
+export function invoicePortsFor(service: CrmService, extra: Partial<InvoicePorts> = {}): InvoicePorts {
+  const { tenant } = service.entities;
+  return {
+    issueQueue: createIssueQueue({ sleep: extra.sleep, random: extra.random }),
+    invoices: invoicesRepository(service),
+    pipelines: pipelinesRepository(service),
+    clients: clientDirectory(service),
+    products: productCatalog(service),
+    defaultCurrency: async (tenantId) => ((await tenant.get({ tenantId }).go()).data?.settings as { defaultCurrency?: string } | undefined)?.defaultCurrency,
+    ...extra,
+  };
+}

@@ -1,0 +1,21 @@
+import type { Deal, DealStore } from '../../../domain/sales/deal';
+import { crudRepository } from '../crud-repository';
+import { listBy } from '../helpers';
+import type { CrmService } from '../service';
+
+/** Deals: CRUD with optimistic concurrency; lists by stage, company or contact through their indexes. */
+export function dealsRepository(service: CrmService): DealStore {
+  const { deal } = service.entities;
+  const crud = crudRepository<Deal>(deal, 'deal', ['companyId', 'contactId']);
+  return {
+    ...crud,
+    list: (tenantId, filter, page) =>
+      listBy<Deal>(
+        deal,
+        tenantId,
+        { stage: filter.stage, companyId: filter.companyId, contactId: filter.contactId },
+        [['companyId', 'byCompany'], ['contactId', 'byContact'], ['stage', 'byStage']],
+        page,
+      ),
+  };
+}

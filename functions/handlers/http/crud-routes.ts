@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients/client';
+import { NotFound } from '../../domain/kernel/errors';
+import type { IdKind } from '../../domain/kernel/ids';
+import type { Resource } from '../../domain/tenancy/permissions';
+import type { CrudRepository } from '../../domain/kernel/ports';
+import { ListQuery, page } from './schemas/common';
+import { route, type Caller, type Routes } from '../../shared/http/route';
+
+export interface CrudOptions<C extends Record<string, unknown>, P extends Record<string, unknown>> {
+  path: string;
+  resource: Resource;
+  label: string;
+  kind: IdKind;
+  create: z.ZodType<C>;
+  patch: z.ZodType<P>;
+  view: z.ZodType;
+  repo: () => CrudRepository<any>;
+  /** Cross-record rules checked before a write (e.g. a contact's company must exist). */
+  check?: (caller: Caller, input: Partial<C>) => Promise<void>;
+  /** Keep normalized lookup keys (e-mail, phone, tax id) in step with the record. */
+  lookupKeys?: boolean;
+}
+
+/** The five routes of a plain tenant-owned resource: create, list, get, update, delete. */
+export function crudRoutes<C extends Record<string, unknown>, P extends Record<string, unknown>>(o: CrudOptions<C, P>): Routes {
+  const item = `${o.path}/{id}`;
+  const find = async (caller: Caller, id: string) => {
+    const found = await o.repo().get(caller.tenantId, id);
+    if (!found) throw new NotFound(o.label);
+    return found;
+  };
+  return {
+    [`POST ${o.path}`]: route({
+      summary: `Create a ${o.label}`,
+      permission: `${o.resource}:write`,
+      body: o.create,
+      response: o.view,
+      status: 201,
+      handler: async ({ body, caller }) => {
+        await o.check?.(caller, body);
+        const record = newRecord(o.kind, caller.tenantId, { ...body, ...(o.lookupKeys ? lookupKeys(body) : {}) });
+        return publicView(await o.repo().create(record));
+      },
+    }),
+    [`GET ${o.path}`]: route({
+      summary: `List ${o.resource}, newest first`,
+      permission: `${o.resource}:read`,
+      query: ListQuery,
+      response: page(o.view),
+      handler: async ({ query, caller }) => {
+        const result = await o.repo().list(caller.tenantId, query);
+        return { data: result.data.map(publicView), nextCursor: result.nextCursor };
+      },
+    }),
+    [`GET ${item}`]: route({
+      summary: `Get a ${o.label}`,
+      permission: `${o.resource}:read`,
+      response: o.view,
+      handler: async ({ params, caller }) => publicView(await find(caller, params.id)),
+    }),
+    [`PATCH ${item}`]: route({
+      summary: `Update a ${o.label} (If-Match or version for optimistic concurrency; null clears a field)`,
+      permission: `${o.resource}:write`,
+      body: o.patch,
+      response: o.view,
+      handler: async ({ params, body, caller, ifMatch }) => {
+        const { version, ...changes } = body as P & { version?: number };
+        await o.check?.(caller, changes as Partial<C>);
+        const updated = await o.repo().update(
+          caller.tenantId,
+          params.id,
+          { ...changes, ...(o.lookupKeys ? lookupKeyChanges(changes) : {}) },
+          ifMatch ?? version,
+        );
+        return publicView(updated);
+      },
+    }),
+    [`DELETE ${item}`]: route({
+      summary: `Delete a ${o.label}`,
+      permission: `${o.resource}:delete`,
+      status: 204,
+      handler: async ({ params, caller, ifMatch }) => {
+        await o.repo().remove(caller.tenantId, params.id, ifMatch);
+      },
+    }),
+  };
+}

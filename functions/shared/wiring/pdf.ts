@@ -1,0 +1,124 @@
+/**
+ * The PDF side of the wiring, imported only by the functions declared `pdf: true` (render-document and the
+ * template preview): the warm renderer (one Chromium per container, launched on first use), the built-in
+ * templates, and the loading of what a render needs from storage (the tenant's template source and images).
+ * Kept apart from wiring.ts so that no other function ever bundles puppeteer or Chromium.
+ */
+import type { AssetMap } from '../../adapters/pdf/assets';
+import { builtinTemplateName, loadBuiltinTemplates, type BuiltinTemplates } from '../../adapters/pdf/builtin-templates';
+import { MissingAssetError, renderDocumentPdf, type RenderedDocument } from '../../adapters/pdf/render-document';
+import { createPdfRenderer, SandboxViolationError, type PdfRenderer } from '../../adapters/pdf/renderer';
+import { TemplateError } from '../../adapters/pdf/template-engine';
+import type { DocumentKind, DocumentModel } from '../../domain/documents/print-model';
+import { DocumentDataError, documentImageFiles, templateFits } from '../../domain/documents/print-mapping';
+import { isBuiltinTemplate } from '../../domain/documents/template';
+import type { DocumentSettings } from '../../domain/documents/settings';
+import { config } from '../config';
+import { logger } from '../logger';
+import { storage, templatesRepo } from './core';
+
+export type { AssetMap };
+export { MissingAssetError, SandboxViolationError };
+
+let renderer: PdfRenderer | undefined;
+
+/** The container's renderer: created on first use, its browser launched on the first render and kept warm. */
+export function pdfRenderer(): PdfRenderer {
+  renderer ??= createPdfRenderer({
+    ...(config().CHROMIUM_PATH ? { executablePath: config().CHROMIUM_PATH } : {}),
+    timeoutMs: config().PDF_RENDER_TIMEOUT_MS,
+  });
+  return renderer;
+}
+
+/** Closes the renderer (and its browser); the next pdfRenderer() starts a fresh one. */
+export async function closePdfRenderer(): Promise<void> {
+  const current = renderer;
+  renderer = undefined;
+  await current?.close().catch((error: unknown) => logger.warn('closing the PDF renderer failed', { error: error as Error }));
+}
+
+/** The built-in templates, partials, stylesheet and fonts (read once; where the bundle put them on Lambda). */
+export function builtinTemplates(): Promise<BuiltinTemplates> {
+  const { TEMPLATES_DIR, FONT_PACKAGE_DIR } = config();
+  return loadBuiltinTemplates({
+    ...(TEMPLATES_DIR ? { templatesDir: TEMPLATES_DIR } : {}),
+    ...(FONT_PACKAGE_DIR ? { fontPackageDir: FONT_PACKAGE_DIR } : {}),
+  });
+}
+
+/** An object the storage says does not exist (S3 NoSuchKey / 404), as opposed to a storage failure. */
+function isMissingObject(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * The source of the template a document names: the built-in one for the document's kind, or the tenant's
+ * (its current version, from S3). A template that does not exist, does not fit the kind or whose source is
+ * gone is a DocumentDataError (the document fails with that reason); a storage failure is thrown as is.
+ */
+export async function templateSource(tenantId: string, templateId: string, kind: DocumentKind): Promise<string> {
+  if (isBuiltinTemplate(templateId)) return (await builtinTemplates()).templates[builtinTemplateName(kind)];
+  const template = await templatesRepo().get(tenantId, templateId);
+  if (!template) throw new DocumentDataError(`the template ${templateId} does not exist (it may have been deleted)`);
+  if (!templateFits(template.kind, kind)) {
+    throw new DocumentDataError(`the template "${template.name}" is a ${template.kind.replace('_', ' ')} template and cannot print a ${kind.replace('_', ' ')}`);
+  }
+  try {
+    return (await storage().get(template.s3Key)).toString('utf8');
+  } catch (error) {
+    if (isMissingObject(error)) throw new DocumentDataError(`the source of the template "${template.name}" (version ${template.version}) is missing from storage`);
+    throw error;
+  }
+}
+
+/** The tenant's images (logo, stamp, signature) as renderer assets, read from S3. */
+export async function imageAssets(settings: DocumentSettings): Promise<AssetMap> {
+  const assets: AssetMap = {};
+  await Promise.all(
+    documentImageFiles(settings).map(async ({ name, asset, image }) => {
+      try {
+        assets[asset] = { contentType: image.contentType, body: await storage().get(image.key) };
+      } catch (error) {
+        if (isMissingObject(error)) throw new DocumentDataError(`the ${name} image of the settings is missing from storage: upload it again`);
+        throw error;
+      }
+    }),
+  );
+  return assets;
+}
+
+/** Failures that the same input would meet again: no point retrying, the document fails with the reason. */
+export function isPermanentRenderError(error: unknown): boolean {
+  return (
+    error instanceof TemplateError ||
+    error instanceof MissingAssetError ||
+    error instanceof SandboxViolationError ||
+    error instanceof DocumentDataError
+  );
+}
+
+/** A short reason for a failed render, for people (no stack, no internals). */
+export function renderFailureReason(error: unknown): string {
+  const message = String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 400);
+  if (error instanceof TemplateError || error instanceof DocumentDataError || error instanceof MissingAssetError) return message;
+  if (error instanceof SandboxViolationError) return `the template tried to leave its sandbox: ${message}`;
+  return `the PDF could not be rendered: ${message}`;
+}
+
+/**
+ * Renders with the warm renderer; a failure that is not the input's fault (a crashed or hung browser,
+ * a timeout) is retried once on a fresh browser. Throws the last error.
+ */
+export async function renderPdf(source: string, model: DocumentModel, assets: AssetMap): Promise<RenderedDocument> {
+  const builtins = await builtinTemplates();
+  try {
+    return await renderDocumentPdf(pdfRenderer(), source, model, { assets, builtins });
+  } catch (error) {
+    if (isPermanentRenderError(error)) throw error;
+    logger.warn('PDF render failed; retrying once with a fresh browser', { error: error as Error });
+    await closePdfRenderer();
+    return renderDocumentPdf(pdfRenderer(), source, model, { assets, builtins });
+  }
+}
