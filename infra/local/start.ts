@@ -44,9 +44,9 @@ async function main() {
   if (existsSync(demoFile)) {
     demo = JSON.parse(readFileSync(demoFile, 'utf8'));
   } else {
-    const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-    const { tenants } = await import('../../functions/shared/wiring/core');
-    const created = await createTenant(tenants(), { name: 'Demo Company', adminEmail: 'admin@demo.example' });
+    const { Tenant } = await import('../../functions/domain/tenancy');
+    const { tenants } = await import('../../functions/shared/wiring/tenancy');
+    const created = await Tenant.create(tenants(), { name: 'Demo Company', adminEmail: 'admin@demo.example' });
     demo = { tenantId: created.tenant.tenantId, apiKey: created.apiKey };
     writeFileSync(demoFile, JSON.stringify(demo, null, 2));
   }

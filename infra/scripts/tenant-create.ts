@@ -41,9 +41,9 @@ async function main() {
     console.error('Set TABLE_NAME (the deployed table, see the stack outputs) or run `npm start` for the local stack.');
     process.exit(1);
   }
-  const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-  const { tenants } = await import('../../functions/shared/wiring/core');
-  const created = await createTenant(tenants(), { name: values.name.trim(), adminEmail: values['admin-email'], locale: values.locale });
+  const { Tenant } = await import('../../functions/domain/tenancy');
+  const { tenants } = await import('../../functions/shared/wiring/tenancy');
+  const created = await Tenant.create(tenants(), { name: values.name.trim(), adminEmail: values['admin-email'], locale: values.locale });
   const out = { tenantId: created.tenant.tenantId, adminUserId: created.adminUserId, apiKey: created.apiKey };
   if (values.json) console.log(JSON.stringify(out));
   else console.log(`Tenant ${out.tenantId} created.\nAdmin API key (shown once, keep it safe):\n  ${out.apiKey}`);

@@ -29,9 +29,10 @@ async function main() {
   const stack = await startLocalStack({ tableName: 'crm-bench', bucketName: 'crm-bench' });
   const out: string[] = [`# Benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)`, 'Local stack on this machine: figures are for comparison within this run only.'];
   try {
-    const { createTenant } = await import('../../functions/domain/tenancy/tenant');
-    const { tenants, dynamo } = await import('../../functions/shared/wiring/core');
-    const tenant = await createTenant(tenants(), { name: 'Bench Tenant' });
+    const { Tenant } = await import('../../functions/domain/tenancy');
+    const { dynamo } = await import('../../functions/shared/wiring/core');
+    const { tenants } = await import('../../functions/shared/wiring/tenancy');
+    const tenant = await Tenant.create(tenants(), { name: 'Bench Tenant' });
     const ctx: BenchContext = {
       apiUrl: stack.apiUrl,
       apiKey: tenant.apiKey,

@@ -152,7 +152,8 @@ describe('public links', () => {
     const doc = (await api.post(`/v1/invoices/${invoice.id}/documents`, {})).body;
     await eventually(async () => (await api.get(`/v1/documents/${doc.id}`)).body.status === 'ready', 'the render');
     const token = new URL(doc.publicUrl).pathname.split('/').pop()!;
-    const { delivery, service } = await import('../../functions/shared/wiring/core');
+    const { service } = await import('../../functions/shared/wiring/core');
+    const { documents: delivery } = await import('../../functions/shared/wiring/documents');
     const link = await delivery().links.get(token);
     expect(Date.parse(link!.expiresAt!) - Date.now()).toBeGreaterThan(399 * 86_400_000);
     expect((await fetch(doc.publicUrl, { redirect: 'manual' })).status).toBe(302);
@@ -216,7 +217,7 @@ describe('public links', () => {
 
     const events = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === invoice.id);
     expect(events).toHaveLength(1);
-    const { delivery } = await import('../../functions/shared/wiring/core');
+    const { documents: delivery } = await import('../../functions/shared/wiring/documents');
     const link = await delivery().links.get(new URL(pixel).pathname.split('/')[2]);
     expect(link?.opens).toBe(5);
     const opens = ((await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string }[]).filter((e) => e.kind === 'email_opened');

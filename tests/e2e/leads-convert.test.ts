@@ -199,8 +199,8 @@ describe('duplicate detection', () => {
 
 describe('conversion is all-or-nothing', () => {
   async function convertWithInjectedFault(inject: (plan: any, crm: any) => Promise<void>) {
-    const { crm } = await import('../../functions/shared/wiring/core');
-    const { convertLead } = await import('../../functions/domain/sales/lead-conversion');
+    const { sales: crm } = await import('../../functions/shared/wiring/sales');
+    const { LeadConversion } = await import('../../functions/domain/sales');
     const { tenant, api } = await freshTenant();
     const lead = (await api.post('/v1/leads', aLead())).body;
     const ports = crm();
@@ -211,7 +211,7 @@ describe('conversion is all-or-nothing', () => {
         return ports.commitConversion(plan);
       },
     };
-    const outcome = await convertLead(faulty, { tenantId: tenant.tenantId, leadId: lead.id, currency: 'EUR' }).then(
+    const outcome = await LeadConversion.convert(faulty, { tenantId: tenant.tenantId, id: lead.id, actor: { type: 'user', id: 'usr_test' }, currency: 'EUR' }).then(
       () => 'converted',
       (error: Error) => error,
     );

@@ -136,7 +136,7 @@ describe('accepting a quote', () => {
     expect(body).toMatchObject({ status: 'accepted', quoteId: quote.id, number: quote.number, signerName: 'Ana Pérez', method: 'drawn', documentSha256: ready.sha256 });
     const accepted = (await api.get(`/v1/quotes/${quote.id}`)).body;
     expect(accepted.acceptance).toMatchObject({ documentId: ready.id, documentSha256: ready.sha256, signatureSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const { storage } = await import('../../functions/shared/wiring/core');
+    const { storage } = await import('../../functions/shared/wiring/storage');
     const png = await storage().get(accepted.acceptance.signatureKey);
     expect(`data:image/png;base64,${png.toString('base64')}`).toBe(PNG_1x1);
     expect(accepted.acceptance.signatureKey).toContain(`/signature-${accepted.acceptance.signatureSha256.slice(0, 8)}.png`);
@@ -186,7 +186,7 @@ describe('accepting a quote', () => {
 
   it('refuses an expired quote (409) and its page says it expired; a declined one says so too', async () => {
     const { quote, page } = await aSentQuote();
-    const { crm } = await import('../../functions/shared/wiring/core');
+    const { sales: crm } = await import('../../functions/shared/wiring/sales');
     await crm().quotes.update(tenant.tenantId, quote.id, { validUntil: dayOffset(-1) }, quote.version);
 
     const html = await (await fetch(page)).text();

@@ -154,7 +154,7 @@ describe('from a lead to an invoice: the whole path', () => {
     expect(documents).toHaveLength(1);
     expect(accepted.acceptance).toMatchObject({ documentId: documents[0]!.id, documentSha256: documents[0]!.sha256 });
     expect(accepted.acceptance.signatureKey).toMatch(new RegExp(`^tenant/ten_[0-9a-z]+/quotes/${quote.id}/signature-[0-9a-f]{8}\\.png$`));
-    const { storage } = await import('../../functions/shared/wiring/core');
+    const { storage } = await import('../../functions/shared/wiring/storage');
     const png = await storage().get(accepted.acceptance.signatureKey);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
 

@@ -162,7 +162,7 @@ describe('sending quotes', () => {
     // Prepare: a sent quote whose validity ended yesterday (set directly in the table: the API refuses past dates)
     const quote = (await api.post('/v1/quotes', { contactId: contact.id, lines: [aLine()] })).body;
     const sent = (await api.post(`/v1/quotes/${quote.id}/send`, {})).body;
-    const { crm } = await import('../../functions/shared/wiring/core');
+    const { sales: crm } = await import('../../functions/shared/wiring/sales');
     await crm().quotes.update(acme.tenantId, quote.id, { validUntil: dayOffset(-1) }, sent.version);
 
     // Act
@@ -193,7 +193,7 @@ describe('sending quotes', () => {
 
 describe('quotes and deals as invoice sources', () => {
   it('loads a deal and a quote as what an invoice copies', async () => {
-    const { crm } = await import('../../functions/shared/wiring/core');
+    const { sales: crm } = await import('../../functions/shared/wiring/sales');
     const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id, contactId: contact.id, responsibleUserId: 'usr_sales1' }))).body;
     const quote = (await api.post('/v1/quotes', { dealId: deal.id, notes: 'Thanks' })).body;
 

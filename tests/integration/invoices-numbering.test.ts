@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { invoicePortsFor } from '../../functions/adapters/dynamo/invoicing/invoices-repository';
 import { createService } from '../../functions/adapters/dynamo/service';
-import { Conflict } from '../../functions/domain/kernel/errors';
-import { createInvoice, moveInvoiceStage, type InvoicePorts } from '../../functions/domain/invoicing/invoice';
+import { Invoice, type InvoicePorts } from '../../functions/domain/invoicing';
+import { Conflict } from '../../functions/domain/kernel';
+import { invoicePortsOn } from '../../functions/shared/wiring/invoicing';
 import { makeTenant, useLocalStack } from '../fixtures/stack';
 
 /**
@@ -51,7 +51,7 @@ const counterConflict = (n: number) => Array.from({ length: n }, (_, i) => (i ==
 const invoiceConflict = (n: number) => Array.from({ length: n }, (_, i) => (i === 1 ? 'ConditionalCheckFailed' : 'None'));
 
 async function draft() {
-  return createInvoice(ports, {
+  return Invoice.create(ports, {
     tenantId, actor,
     input: { companyId, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }], dueDate: '2030-01-01' },
   });
@@ -67,7 +67,7 @@ beforeAll(async () => {
   const { dynamo, service } = await import('../../functions/shared/wiring/core');
   tenantId = (await makeTenant('Numbering retries')).tenantId;
   faulty = new FaultyClient(dynamo().doc);
-  ports = invoicePortsFor(createService(faulty as unknown as DynamoDBDocumentClient, stack().tableName), { sleep: async () => {} });
+  ports = invoicePortsOn(createService(faulty as unknown as DynamoDBDocumentClient, stack().tableName), { sleep: async () => {} });
   const created = await service().entities.company.create({
     tenantId, id: 'cmp_01jretry000000000000000000', name: 'Retry S.A.', taxId: 'A1', email: 'a@retry.example',
     address: { line1: 'x', city: 'y', postalCode: '1', country: 'ES' }, version: 1, createdAt: 'now', updatedAt: 'now',
@@ -83,7 +83,7 @@ describe('issuing through the DynamoDB store', () => {
     const before = faulty.transactions;
 
     // Act
-    const moved = await moveInvoiceStage(ports, { tenantId, invoiceId: invoice.id, to: 'VIEWED', actor });
+    const moved = await Invoice.moveToStage(ports, { tenantId, id: invoice.id, to: 'VIEWED', actor });
 
     // Assess
     expect(faulty.transactions - before).toBe(3);
@@ -99,7 +99,7 @@ describe('issuing through the DynamoDB store', () => {
     const counter = await ports.invoices.getCounter(tenantId, 'invoice', new Date().toISOString().slice(0, 4));
     faulty.refusals.push(invoiceConflict);
 
-    const error = await moveInvoiceStage(ports, { tenantId, invoiceId: invoice.id, to: 'VIEWED', actor, expectedVersion: 1 }).catch((e) => e);
+    const error = await Invoice.moveToStage(ports, { tenantId, id: invoice.id, to: 'VIEWED', actor, expectedVersion: 1 }).catch((e) => e);
 
     expect(error).toBeInstanceOf(Conflict);
     expect(await ports.invoices.getCounter(tenantId, 'invoice', new Date().toISOString().slice(0, 4))).toEqual(counter);
@@ -114,7 +114,7 @@ describe('issuing through the DynamoDB store', () => {
     const start = (await ports.invoices.getCounter(tenantId, 'invoice', year))?.value ?? 0;
     let refusals = 0;
     const processes = Array.from({ length: 4 }, () => {
-      const own = invoicePortsFor(service());
+      const own = invoicePortsOn(service());
       const commit = own.invoices.commit.bind(own.invoices);
       own.invoices.commit = async (c) => {
         const result = await commit(c);
@@ -126,7 +126,7 @@ describe('issuing through the DynamoDB store', () => {
     const drafts = await Promise.all(Array.from({ length: 20 }, () => draft()));
 
     // Act
-    const moved = await Promise.all(drafts.map((d, i) => moveInvoiceStage(processes[i % 4], { tenantId, invoiceId: d.id, to: 'PAID', actor })));
+    const moved = await Promise.all(drafts.map((d, i) => Invoice.moveToStage(processes[i % 4], { tenantId, id: d.id, to: 'PAID', actor })));
 
     // Assess
     expect(moved.map((m) => m.sequence!).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => start + i + 1));

@@ -3,7 +3,8 @@ import { functions } from '../../infra/functions';
 import { compileRoutes } from '../../infra/local/gateway';
 
 describe('route declarations', () => {
-  it('every declared route is implemented by its handler file, and every implemented route is declared', async () => {
+  // imports every handler module: slow on a loaded machine, hence the longer timeout
+  it('every declared route is implemented by its handler file, and every implemented route is declared', { timeout: 30_000 }, async () => {
     const missing: string[] = [];
     const undeclared: string[] = [];
     for (const [name, spec] of Object.entries(functions) as [string, { entry: string; routes?: string[] }][]) {

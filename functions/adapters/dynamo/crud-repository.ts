@@ -1,6 +1,6 @@
 import type { Entity } from 'electrodb';
-import { Conflict, InvalidInput, NotFound, staleVersion } from '../../domain/kernel/errors';
-import type { CrudRepository, Owned, Page, PageRequest } from '../../domain/kernel/ports';
+import { Conflict, InvalidInput, NotFound, staleVersion } from '../../domain/kernel';
+import type { CrudRepository, Owned, Page, PageRequest } from '../../domain/kernel';
 import { isConditionFailure, isInvalidCursor } from './errors';
 
 type AnyEntity = Entity<string, string, string, any>;

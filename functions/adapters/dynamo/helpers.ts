@@ -1,7 +1,4 @@
-import type { PendingEvent } from '../../domain/sales/pipeline-settings';
-import { newId, nowIso } from '../../domain/kernel/ids';
-import { InvalidInput } from '../../domain/kernel/errors';
-import type { Page, PageRequest } from '../../domain/kernel/ports';
+import { InvalidInput, type Page, type PageRequest } from '../../domain/kernel';
 import { isInvalidCursor } from './errors';
 
 /**
@@ -40,17 +37,7 @@ export function rejectedItems(result: { canceled: boolean; data?: unknown }): { 
   return data.flatMap((item, index) => (item?.rejected ? [{ index, code: item.code ?? 'Unknown' }] : []));
 }
 
-const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
-
-/** The outbox item of a pending event (written in a transaction; the stream publishes it, TTL removes it). */
-export function outboxItem(event: PendingEvent) {
-  const createdAt = nowIso();
-  return {
-    tenantId: event.tenantId,
-    eventId: newId('event'),
-    detailType: event.detailType,
-    detail: event.detail,
-    createdAt,
-    ttl: Math.floor(Date.parse(createdAt) / 1000) + OUTBOX_TTL_SECONDS,
-  };
+/** The value without its undefined and null fields (what an item stores). */
+export function defined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

@@ -1,8 +1,8 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { DeliveryRejected } from '../../domain/kernel/errors';
+import { DeliveryRejected } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
-import type { Mailer, OutgoingEmail } from '../../domain/kernel/ports';
+import type { Mailer, OutgoingEmail } from '../../domain/delivery';
 
 /** Builds the MIME message with nodemailer's MailComposer (attachments, encodings, headers). */
 export async function composeMime(email: OutgoingEmail): Promise<Buffer> {

@@ -9,7 +9,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DocumentKind } from '../../domain/documents/print-model';
+import type { DocumentKind } from '../../domain/documents';
 import { loadBuiltinFonts, type AssetMap } from './assets';
 
 export type BuiltinTemplateName = 'invoice' | 'quote' | 'credit-note';

@@ -4,7 +4,7 @@
  * and fingerprint the result.
  */
 import { createHash } from 'node:crypto';
-import type { DocumentModel } from '../../domain/documents/print-model';
+import type { DocumentModel } from '../../domain/documents';
 import type { AssetMap } from './assets';
 import { loadBuiltinTemplates, type BuiltinTemplates } from './builtin-templates';
 import { pageFooterTemplate, type PdfRenderer } from './renderer';

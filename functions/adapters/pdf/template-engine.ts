@@ -18,18 +18,15 @@
  *   {{eq a b}} {{ne a b}} {{not a}} {{and a b...}} {{or a b...}}
  */
 import Handlebars from 'handlebars';
-import {
-  documentLocale,
-  normalizeDocumentModel,
-  type DocumentLocale,
-  type DocumentModel,
-} from '../../domain/documents/print-model';
+import { LocaleFormat, PrintModel, type DocumentLocale, type DocumentModel } from '../../domain/documents';
 import en from '../../../templates/i18n/en.json' with { type: 'json' };
 import es from '../../../templates/i18n/es.json' with { type: 'json' };
 import ro from '../../../templates/i18n/ro.json' with { type: 'json' };
 import ru from '../../../templates/i18n/ru.json' with { type: 'json' };
-import { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } from '../../domain/documents/locale-format';
 import { assetUrl } from './assets';
+
+const { documentLocale, normalizeDocumentModel } = PrintModel;
+const { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } = LocaleFormat;
 
 /** The formatting the helpers use (pure, in the domain), still exported from here for the engine's callers. */
 export { formatDate, formatMoney, formatNumber, formatPercent, intlLocale };

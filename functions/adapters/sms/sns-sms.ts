@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryRejected } from '../../domain/kernel/errors';
+import { DeliveryRejected } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
-import type { SmsSender } from '../../domain/kernel/ports';
+import type { SmsSender } from '../../domain/delivery';
 
 /** SMS through SNS Publish to a phone number (transactional, with the tenant's sender id where allowed). */
 export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | 'SMS_SENDER_ID'>): SmsSender {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../../shared/config';
-import type { ObjectStorage } from '../../domain/kernel/ports';
+import type { ObjectStorage } from '../../domain/kernel';
 
 /**
  * The private documents bucket. Objects are never public: clients get presigned GET URLs that

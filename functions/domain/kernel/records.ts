@@ -16,7 +16,7 @@ export function withoutEmpty<T extends object>(value: T): T {
 }
 
 /** What the API shows of a record: internal lookup keys and the tenant stay inside. */
-export function publicView<T extends Record<string, unknown>>(record: T): Omit<T, 'tenantId' | 'emailKey' | 'phoneKey' | 'taxIdKey'> {
+export function publicView<T extends object>(record: T): Omit<T, 'tenantId' | 'emailKey' | 'phoneKey' | 'taxIdKey'> {
   const { tenantId: _t, emailKey: _e, phoneKey: _p, taxIdKey: _x, ...rest } = record as Record<string, unknown>;
   // '' is how the table stores "none" for indexed optional attributes
   for (const [k, v] of Object.entries(rest)) if (v === '') delete rest[k];

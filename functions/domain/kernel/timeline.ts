@@ -43,6 +43,14 @@ export interface TimelineInput {
   at?: Date | string;
 }
 
+/** An actor as a string records it ("automation:rule_x", "client:link", "usr_x", "system") as a timeline actor. */
+export function actorOf(actor: string): Actor {
+  if (actor.startsWith('automation:')) return { type: 'automation', id: actor.slice(11) };
+  if (actor.startsWith('client')) return { type: 'client', id: actor.split(':')[1] ?? 'public-link' };
+  if (actor === 'system') return { type: 'system', id: 'system' };
+  return { type: 'user', id: actor };
+}
+
 /** A new timeline entry, ready to be written (alone or inside the transaction of the change it records). */
 export function timelineEntry(input: TimelineInput): TimelineEntry {
   const at = input.at === undefined ? new Date().toISOString() : typeof input.at === 'string' ? input.at : input.at.toISOString();

@@ -3,8 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsByDetailType } from '../../../events/catalog';
 import { logger } from '../../shared/logger';
-import { outboxEventsFromStream, type BusEvent, type EventPublisher } from '../../shared/wiring/stream';
-import { eventBus } from '../../shared/wiring/core';
+import { eventBus, outboxEventsFromStream, type BusEvent, type EventPublisher } from '../../shared/wiring/stream';
 
 /**
  * The table's stream -> EventBridge. Outbox records (written in the same transaction as the change

@@ -2,13 +2,14 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { events, type EventDetail } from '../../../events/catalog';
-import type { DocumentModel } from '../../domain/documents/print-model';
-import { DocumentDataError, invoiceDocumentModel, quoteDocumentModel } from '../../domain/documents/print-mapping';
-import type { DocumentRecord } from '../../domain/documents/document';
-import { documentSettingsOf } from '../../domain/documents/settings';
+import { DocumentDataError, Printing, Settings, type DocumentModel, type DocumentRecord } from '../../domain/documents';
 import { logger } from '../../shared/logger';
+import { documents } from '../../shared/wiring/documents';
+import { invoicePorts } from '../../shared/wiring/invoicing';
 import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
-import { crm, delivery, invoicePorts, storage, tenants } from '../../shared/wiring/core';
+import { sales } from '../../shared/wiring/sales';
+import { storage } from '../../shared/wiring/storage';
+import { tenants } from '../../shared/wiring/tenancy';
 
 type Requested = EventDetail<'documentRequested'>;
 
@@ -20,14 +21,14 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
   if (doc.subjectType === 'invoice') {
     const invoice = await invoicePorts().invoices.get(doc.tenantId, doc.subjectId);
     if (!invoice) throw new DocumentDataError(`the invoice ${doc.subjectId} no longer exists`);
-    model = invoiceDocumentModel(invoice, tenant);
+    model = Printing.invoiceDocumentModel(invoice, tenant);
   } else {
-    const quote = await crm().quotes.get(doc.tenantId, doc.subjectId);
+    const quote = await sales().quotes.get(doc.tenantId, doc.subjectId);
     if (!quote) throw new DocumentDataError(`the quote ${doc.subjectId} no longer exists`);
-    model = quoteDocumentModel(quote, tenant);
+    model = Printing.quoteDocumentModel(quote, tenant);
   }
   const source = await templateSource(doc.tenantId, doc.templateId, model.kind);
-  const assets = await imageAssets(documentSettingsOf(tenant.settings));
+  const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
   return { model, source, assets };
 }
 
@@ -42,7 +43,7 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
  * after a failed completion renders again and overwrites the same key.
  */
 export async function renderRequestedDocument(detail: Requested): Promise<'ready' | 'failed' | 'skipped'> {
-  const doc = await delivery().documents.get(detail.tenantId, detail.documentId);
+  const doc = await documents().documents.get(detail.tenantId, detail.documentId);
   if (!doc) {
     logger.warn('requested document does not exist', { documentId: detail.documentId });
     return 'skipped';
@@ -54,7 +55,7 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
   const started = Date.now();
   const fail = async (reason: string, error?: unknown) => {
     logger.warn('document render failed', { documentId: doc.id, reason, ...(error ? { error: error as Error } : {}) });
-    await delivery().documents.complete(doc, { status: 'failed', reason });
+    await documents().documents.complete(doc, { status: 'failed', reason });
     return 'failed' as const;
   };
 
@@ -76,7 +77,7 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
   }
   if (rendered.blocked.length > 0) logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });
   await storage().put(doc.s3Key, rendered.pdf, 'application/pdf', { sha256: rendered.sha256 });
-  const completed = await delivery().documents.complete(doc, {
+  const completed = await documents().documents.complete(doc, {
     status: 'ready', sha256: rendered.sha256, size: rendered.size, ...(rendered.pages !== undefined ? { pages: rendered.pages } : {}),
   });
   logger.info('document rendered', { documentId: doc.id, ms: Date.now() - started, size: rendered.size, pages: rendered.pages, completed });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { issueApiKey, publicKeyView } from '../../domain/tenancy/api-key';
-import { newId } from '../../domain/kernel/ids';
-import { ROLES } from '../../domain/tenancy/permissions';
+import { newId } from '../../domain/kernel';
+import { ApiKey, ROLES } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, tenants } from '../../shared/wiring/core';
+import { httpDeps } from '../../shared/wiring/http';
+import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, email, page, text } from './schemas/common';
 
 const ApiKeyView = z.object({
@@ -20,7 +20,7 @@ export const routes = {
     response: page(ApiKeyView),
     handler: async ({ caller, query }) => {
       const result = await tenants().listKeys(caller.tenantId, query);
-      return { data: result.data.map(publicKeyView), nextCursor: result.nextCursor };
+      return { data: result.data.map(ApiKey.view), nextCursor: result.nextCursor };
     },
   }),
   'POST /v1/api-keys': route({
@@ -37,7 +37,7 @@ export const routes = {
     response: ApiKeyView.extend({ apiKey: z.string() }),
     status: 201,
     handler: async ({ caller, body }) => {
-      const { record, token } = issueApiKey({
+      const { record, token } = ApiKey.issue({
         tenantId: caller.tenantId,
         userId: body.userId ?? newId('user'),
         userEmail: body.userEmail,
@@ -45,7 +45,7 @@ export const routes = {
         name: body.name,
       });
       await tenants().createKey(record);
-      return { ...publicKeyView(record), apiKey: token };
+      return { ...ApiKey.view(record), apiKey: token };
     },
   }),
   'DELETE /v1/api-keys/{id}': route({

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { AutomationRule } from '../../domain/delivery/automation';
-import { NotFound } from '../../domain/kernel/errors';
-import { newId, nowIso } from '../../domain/kernel/ids';
+import type { AutomationRule } from '../../domain/delivery';
+import { newId, NotFound, nowIso } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { delivery, httpDeps } from '../../shared/wiring/core';
+import { delivery } from '../../shared/wiring/delivery';
+import { httpDeps } from '../../shared/wiring/http';
 import { RuleBody, RuleView } from './schemas/delivery';
 
 const view = ({ tenantId: _t, ...rule }: AutomationRule) => rule;

@@ -1,7 +1,8 @@
-import { RuleViolation } from '../../domain/kernel/errors';
+import { RuleViolation } from '../../domain/kernel';
 import { crudRoutes } from './crud-routes';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, repositories } from '../../shared/wiring/core';
+import { clientRepositories as repositories } from '../../shared/wiring/clients';
+import { httpDeps } from '../../shared/wiring/http';
 import { Contact, ContactCreate, ContactPatch } from './schemas/clients';
 
 export const routes = crudRoutes({

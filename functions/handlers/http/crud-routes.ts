@@ -1,9 +1,7 @@
 import type { z } from 'zod';
-import { lookupKeyChanges, lookupKeys, newRecord, publicView } from '../../domain/clients/client';
-import { NotFound } from '../../domain/kernel/errors';
-import type { IdKind } from '../../domain/kernel/ids';
-import type { Resource } from '../../domain/tenancy/permissions';
-import type { CrudRepository } from '../../domain/kernel/ports';
+import { ClientLookup } from '../../domain/clients';
+import { newRecord, NotFound, publicView, type CrudRepository, type IdKind, type Owned } from '../../domain/kernel';
+import type { Resource } from '../../domain/tenancy';
 import { ListQuery, page } from './schemas/common';
 import { route, type Caller, type Routes } from '../../shared/http/route';
 
@@ -15,7 +13,7 @@ export interface CrudOptions<C extends Record<string, unknown>, P extends Record
   create: z.ZodType<C>;
   patch: z.ZodType<P>;
   view: z.ZodType;
-  repo: () => CrudRepository<any>;
+  repo: () => CrudRepository<Owned>;
   /** Cross-record rules checked before a write (e.g. a contact's company must exist). */
   check?: (caller: Caller, input: Partial<C>) => Promise<void>;
   /** Keep normalized lookup keys (e-mail, phone, tax id) in step with the record. */
@@ -39,7 +37,7 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       status: 201,
       handler: async ({ body, caller }) => {
         await o.check?.(caller, body);
-        const record = newRecord(o.kind, caller.tenantId, { ...body, ...(o.lookupKeys ? lookupKeys(body) : {}) });
+        const record = newRecord(o.kind, caller.tenantId, { ...body, ...(o.lookupKeys ? ClientLookup.keys(body) : {}) });
         return publicView(await o.repo().create(record));
       },
     }),
@@ -70,7 +68,7 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
         const updated = await o.repo().update(
           caller.tenantId,
           params.id,
-          { ...changes, ...(o.lookupKeys ? lookupKeyChanges(changes) : {}) },
+          { ...changes, ...(o.lookupKeys ? ClientLookup.keyChanges(changes) : {}) },
           ifMatch ?? version,
         );
         return publicView(updated);

@@ -1,12 +1,12 @@
-import { defaultCurrency } from '../../domain/sales/pipeline-settings';
-import { createDeal, dealView, getDeal, listDeals, moveDeal, removeDeal, updateDeal } from '../../domain/sales/deal';
+import { timelineView } from '../../domain/kernel';
+import { Deal } from '../../domain/sales';
 import { httpApi } from '../../shared/http/api';
-import { route, type Routes } from '../../shared/http/route';
-import { crm, httpDeps, tenants } from '../../shared/wiring/core';
-import { timelineView } from '../../domain/kernel/timeline';
+import { callerActor, route, type Routes } from '../../shared/http/route';
+import { httpDeps } from '../../shared/wiring/http';
+import { sales } from '../../shared/wiring/sales';
 import { ListQuery, page } from './schemas/common';
 import { TimelinePage } from './schemas/invoices';
-import { Deal, DealCreate, DealListQuery, DealPatch, StageMove } from './schemas/deals';
+import { DealCreate, DealListQuery, DealPatch, StageMove, Deal as DealView } from './schemas/deals';
 import { salesPipelineRoutes } from './sales-pipeline-routes';
 
 export const routes: Routes = {
@@ -14,40 +14,37 @@ export const routes: Routes = {
     summary: 'Create a deal; its amount and totals are computed from its lines',
     permission: 'deals:write',
     body: DealCreate,
-    response: Deal,
+    response: DealView,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) => {
-      const currency = body.currency ?? defaultCurrency((await tenants().getTenant(caller.tenantId))?.settings);
-      return dealView(await createDeal(crm(), caller.tenantId, body, { currency }));
-    },
+    handler: async ({ body, caller }) => Deal.view(await Deal.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
   }),
   'GET /v1/deals': route({
     summary: 'List deals, newest first; filter by stage, companyId or contactId',
     permission: 'deals:read',
     query: DealListQuery,
-    response: page(Deal),
+    response: page(DealView),
     handler: async ({ query, caller }) => {
       const { stage, companyId, contactId, ...paging } = query;
-      const result = await listDeals(crm(), caller.tenantId, { stage, companyId, contactId }, paging);
-      return { data: result.data.map(dealView), nextCursor: result.nextCursor };
+      const result = await Deal.list(sales(), { tenantId: caller.tenantId, filter: { stage, companyId, contactId }, page: paging });
+      return { data: result.data.map(Deal.view), nextCursor: result.nextCursor };
     },
   }),
   'GET /v1/deals/{id}': route({
     summary: 'Get a deal',
     permission: 'deals:read',
-    response: Deal,
-    handler: async ({ params, caller }) => dealView(await getDeal(crm(), caller.tenantId, params.id)),
+    response: DealView,
+    handler: async ({ params, caller }) => Deal.view(await Deal.get(sales(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/deals/{id}': route({
     summary: 'Update an open deal (new lines re-price it; null clears; If-Match or version)',
     permission: 'deals:write',
     body: DealPatch,
-    response: Deal,
+    response: DealView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return dealView(await updateDeal(crm(), caller.tenantId, params.id, changes, ifMatch ?? version));
+      return Deal.view(await Deal.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
     },
   }),
   'DELETE /v1/deals/{id}': route({
@@ -55,17 +52,17 @@ export const routes: Routes = {
     permission: 'deals:delete',
     status: 204,
     handler: async ({ params, caller, ifMatch }) => {
-      await removeDeal(crm(), caller.tenantId, params.id, ifMatch);
+      await Deal.remove(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
     },
   }),
   'POST /v1/deals/{id}/stage': route({
     summary: 'Move a deal to another stage of the deal pipeline (422 lists every missing required field)',
     permission: 'deals:write',
     body: StageMove,
-    response: Deal,
+    response: DealView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      dealView(await moveDeal(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
+      Deal.view(await Deal.moveToStage(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), to: body.stage, expectedVersion: ifMatch ?? body.version })),
   }),
   'GET /v1/deals/{id}/timeline': route({
     summary: 'The deal\'s timeline, oldest first: invoices made from it, ...',
@@ -73,8 +70,8 @@ export const routes: Routes = {
     query: ListQuery,
     response: TimelinePage,
     handler: async ({ params, query, caller }) => {
-      await getDeal(crm(), caller.tenantId, params.id);
-      const result = await crm().timeline.list(caller.tenantId, params.id, query);
+      await Deal.get(sales(), { tenantId: caller.tenantId, id: params.id });
+      const result = await sales().timeline.list(caller.tenantId, params.id, query);
       return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
     },
   }),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { Action } from '../../domain/delivery/automation';
-import { deliverNow, newDocument, publicUrl } from '../../domain/delivery/run';
-import { BUILTIN_TEMPLATE_ID, publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
-import { NotFound, RuleViolation } from '../../domain/kernel/errors';
-import { newId, nowIso } from '../../domain/kernel/ids';
+import { Delivery, type Action } from '../../domain/delivery';
+import { BUILTIN_TEMPLATE_ID, Document, type DocumentRecord } from '../../domain/documents';
+import { newId, NotFound, nowIso, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
-import { deliveryPorts, delivery, httpDeps, storage, templatesRepo } from '../../shared/wiring/core';
+import { deliveryPorts } from '../../shared/wiring/delivery';
+import { documents, templatesRepo } from '../../shared/wiring/documents';
+import { httpDeps } from '../../shared/wiring/http';
+import { storage } from '../../shared/wiring/storage';
 import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {
@@ -26,7 +27,7 @@ async function checkTemplate(caller: Caller, templateId: string | undefined) {
 
 async function view(doc: DocumentRecord) {
   const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
-  return publicDocumentView(doc, { pdfUrl, publicUrl: publicUrl(deliveryPorts(), doc.token) });
+  return Document.view(doc, { pdfUrl, publicUrl: Delivery.publicUrl(deliveryPorts(), doc.token) });
 }
 
 export const routes = {
@@ -39,11 +40,11 @@ export const routes = {
     handler: async ({ caller, params, body }) => {
       await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
-      const { doc, link } = newDocument({
+      const { doc, link } = Document.prepare({
         tenantId: caller.tenantId, id: newId('document'), subjectType: 'invoice', subjectId: params.id,
         templateId: body.templateId, createdBy: caller.userId, now: nowIso(),
       });
-      await delivery().documents.request(doc, link);
+      await documents().documents.request(doc, link);
       return view(doc);
     },
   }),
@@ -53,7 +54,7 @@ export const routes = {
     response: z.object({ data: z.array(DocumentView) }),
     handler: async ({ caller, params }) => {
       await invoiceOf(caller, params.id);
-      const docs = await delivery().documents.listForSubject(caller.tenantId, params.id);
+      const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
       return { data: await Promise.all(docs.map(view)) };
     },
   }),
@@ -62,7 +63,7 @@ export const routes = {
     permission: 'documents:read',
     response: DocumentView,
     handler: async ({ caller, params }) => {
-      const doc = await delivery().documents.get(caller.tenantId, params.id);
+      const doc = await documents().documents.get(caller.tenantId, params.id);
       if (!doc) throw new NotFound('document');
       return view(doc);
     },
@@ -72,9 +73,9 @@ export const routes = {
     permission: 'documents:write',
     status: 204,
     handler: async ({ caller, params }) => {
-      const doc = await delivery().documents.get(caller.tenantId, params.id);
+      const doc = await documents().documents.get(caller.tenantId, params.id);
       if (!doc) throw new NotFound('document');
-      await delivery().links.revoke(doc.token);
+      await documents().links.revoke(doc.token);
     },
   }),
   'POST /v1/invoices/{id}/send': route({
@@ -96,11 +97,11 @@ export const routes = {
       if (!subject.number) {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
       }
-      const ready = !body.templateId ? await delivery().documents.latestReady(caller.tenantId, params.id) : null;
+      const ready = !body.templateId ? await documents().documents.latestReady(caller.tenantId, params.id) : null;
       const send: Action = body.channel === 'email'
         ? { type: 'send_email', to, subject: body.subject, body: body.message, attach: 'document' }
         : { type: 'send_sms', to, text: body.message };
-      const result = await deliverNow(deliveryPorts(), {
+      const result = await Delivery.deliverNow(deliveryPorts(), {
         tenantId: caller.tenantId, subjectType: 'invoice', subjectId: params.id, actor: caller.userId, send,
         templateId: body.templateId, readyDocumentId: ready?.id, causeEventId: newId('event'),
       });

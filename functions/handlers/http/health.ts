@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { httpApi } from '../../shared/http/api';
 import { buildOpenApi } from '../../shared/http/openapi';
 import { RawResponse, route, type Routes } from '../../shared/http/route';
-import { httpDeps } from '../../shared/wiring/core';
+import { httpDeps } from '../../shared/wiring/http';
 import { routes as apiKeys } from './api-keys';
 import { routes as automation } from './automation';
 import { routes as documents } from './documents';

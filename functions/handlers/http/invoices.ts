@@ -1,20 +1,11 @@
-import {
-  createInvoice,
-  getInvoice,
-  invoiceTimeline,
-  invoiceView,
-  listInvoices,
-  moveInvoiceStage,
-  updateInvoice,
-} from '../../domain/invoicing/invoice';
-import { timelineView, type Actor } from '../../domain/kernel/timeline';
+import { Invoice } from '../../domain/invoicing';
+import { timelineView } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
-import { route, type Caller } from '../../shared/http/route';
-import { httpDeps, invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/core';
+import { callerActor, route } from '../../shared/http/route';
+import { httpDeps } from '../../shared/wiring/http';
+import { invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/invoicing';
 import { ListQuery } from './schemas/common';
 import { InvoiceCreate, InvoiceListQuery, InvoicePage, InvoicePatchBody, InvoiceView, StageMoveBody, TimelinePage } from './schemas/invoices';
-
-const userActor = (caller: Caller): Actor => ({ type: 'user', id: caller.userId });
 
 export const routes = {
   'POST /v1/invoices': route({
@@ -27,7 +18,7 @@ export const routes = {
     handler: async ({ body, caller }) => {
       const { allowDuplicate, ...input } = body;
       const ports = allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts();
-      return invoiceView(await createInvoice(ports, { tenantId: caller.tenantId, actor: userActor(caller), input }));
+      return Invoice.view(await Invoice.create(ports, { tenantId: caller.tenantId, actor: callerActor(caller), input }));
     },
   }),
   'GET /v1/invoices': route({
@@ -37,15 +28,15 @@ export const routes = {
     response: InvoicePage,
     handler: async ({ query, caller }) => {
       const { limit, cursor, ...filters } = query;
-      const result = await listInvoices(invoicePorts(), caller.tenantId, filters, { limit, cursor });
-      return { data: result.data.map(invoiceView), nextCursor: result.nextCursor };
+      const result = await Invoice.list(invoicePorts(), { tenantId: caller.tenantId, filters, page: { limit, cursor } });
+      return { data: result.data.map(Invoice.view), nextCursor: result.nextCursor };
     },
   }),
   'GET /v1/invoices/{id}': route({
     summary: 'Get an invoice',
     permission: 'invoices:read',
     response: InvoiceView,
-    handler: async ({ params, caller }) => invoiceView(await getInvoice(invoicePorts(), caller.tenantId, params.id)),
+    handler: async ({ params, caller }) => Invoice.view(await Invoice.get(invoicePorts(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/invoices/{id}': route({
     summary: 'Edit a draft (an issued invoice keeps its client, lines and amounts: 409; only dueDate, dealId and responsibleUserId change)',
@@ -54,12 +45,12 @@ export const routes = {
     response: InvoiceView,
     errors: [422],
     handler: async ({ params, body, caller, ifMatch }) => {
-      const { version, ...patch } = body;
-      return invoiceView(await updateInvoice(invoicePorts(), {
+      const { version, ...changes } = body;
+      return Invoice.view(await Invoice.update(invoicePorts(), {
         tenantId: caller.tenantId,
-        invoiceId: params.id,
-        actor: userActor(caller),
-        patch,
+        id: params.id,
+        actor: callerActor(caller),
+        changes,
         expectedVersion: ifMatch ?? version,
       }));
     },
@@ -71,11 +62,11 @@ export const routes = {
     response: InvoiceView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      invoiceView(await moveInvoiceStage(invoicePorts(), {
+      Invoice.view(await Invoice.moveToStage(invoicePorts(), {
         tenantId: caller.tenantId,
-        invoiceId: params.id,
+        id: params.id,
         to: body.stage,
-        actor: userActor(caller),
+        actor: callerActor(caller),
         expectedVersion: ifMatch ?? body.version,
         issueDate: body.issueDate,
       })),
@@ -86,7 +77,7 @@ export const routes = {
     query: ListQuery,
     response: TimelinePage,
     handler: async ({ params, query, caller }) => {
-      const result = await invoiceTimeline(invoicePorts(), caller.tenantId, params.id, query);
+      const result = await Invoice.timeline(invoicePorts(), { tenantId: caller.tenantId, id: params.id, page: query });
       return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
     },
   }),

@@ -1,17 +1,15 @@
-import { publicView } from '../../domain/clients/client';
-import { defaultCurrency } from '../../domain/sales/pipeline-settings';
-import { dealView } from '../../domain/sales/deal';
-import { convertLead } from '../../domain/sales/lead-conversion';
-import { createLead, getLead, listLeads, moveLead, removeLead, updateLead, type Lead } from '../../domain/sales/lead';
+import { publicView } from '../../domain/kernel';
+import { Deal, Lead, LeadConversion } from '../../domain/sales';
 import { httpApi } from '../../shared/http/api';
-import { route, type Routes } from '../../shared/http/route';
-import { crm, httpDeps, tenants } from '../../shared/wiring/core';
+import { callerActor, route, type Routes } from '../../shared/http/route';
+import { httpDeps } from '../../shared/wiring/http';
+import { sales } from '../../shared/wiring/sales';
 import { page } from './schemas/common';
 import { salesPipelineRoutes } from './sales-pipeline-routes';
 import { StageMove } from './schemas/deals';
 import { Conversion, ConvertLead, Lead as LeadView, LeadCreate, LeadListQuery, LeadPatch } from './schemas/leads';
 
-const view = (lead: Lead) => publicView(lead as unknown as Record<string, unknown>);
+const view = (lead: Lead.Info) => publicView(lead);
 
 export const routes: Routes = {
   'POST /v1/leads': route({
@@ -21,7 +19,7 @@ export const routes: Routes = {
     response: LeadView,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) => view(await createLead(crm(), caller.tenantId, body)),
+    handler: async ({ body, caller }) => view(await Lead.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
   }),
   'GET /v1/leads': route({
     summary: 'List leads, newest first, optionally in one stage',
@@ -30,7 +28,7 @@ export const routes: Routes = {
     response: page(LeadView),
     handler: async ({ query, caller }) => {
       const { stage, ...paging } = query;
-      const result = await listLeads(crm(), caller.tenantId, { stage }, paging);
+      const result = await Lead.list(sales(), { tenantId: caller.tenantId, filter: { stage }, page: paging });
       return { data: result.data.map(view), nextCursor: result.nextCursor };
     },
   }),
@@ -38,7 +36,7 @@ export const routes: Routes = {
     summary: 'Get a lead',
     permission: 'leads:read',
     response: LeadView,
-    handler: async ({ params, caller }) => view(await getLead(crm(), caller.tenantId, params.id)),
+    handler: async ({ params, caller }) => view(await Lead.get(sales(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/leads/{id}': route({
     summary: 'Update an open lead (contact and company merge; null clears; If-Match or version)',
@@ -48,7 +46,7 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return view(await updateLead(crm(), caller.tenantId, params.id, changes, ifMatch ?? version));
+      return view(await Lead.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
     },
   }),
   'DELETE /v1/leads/{id}': route({
@@ -56,7 +54,7 @@ export const routes: Routes = {
     permission: 'leads:delete',
     status: 204,
     handler: async ({ params, caller, ifMatch }) => {
-      await removeLead(crm(), caller.tenantId, params.id, ifMatch);
+      await Lead.remove(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
     },
   }),
   'POST /v1/leads/{id}/stage': route({
@@ -66,7 +64,7 @@ export const routes: Routes = {
     response: LeadView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      view(await moveLead(crm(), caller.tenantId, params.id, body.stage, ifMatch ?? body.version)),
+      view(await Lead.moveToStage(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), to: body.stage, expectedVersion: ifMatch ?? body.version })),
   }),
   'POST /v1/leads/{id}/convert': route({
     summary:
@@ -78,17 +76,17 @@ export const routes: Routes = {
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
-      const currency = body.currency ?? defaultCurrency((await tenants().getTenant(caller.tenantId))?.settings);
-      const result = await convertLead(crm(), {
+      const result = await LeadConversion.convert(sales(), {
         tenantId: caller.tenantId,
-        leadId: params.id,
+        id: params.id,
+        actor: callerActor(caller),
         onDuplicate: body.onDuplicate,
         dealTitle: body.dealTitle,
-        currency,
+        currency: body.currency,
         expectedVersion: ifMatch ?? body.version,
       });
       return {
-        deal: dealView(result.deal),
+        deal: Deal.view(result.deal),
         contact: publicView(result.contact),
         ...(result.company ? { company: publicView(result.company) } : {}),
         lead: view(result.lead),

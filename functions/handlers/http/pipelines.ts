@@ -1,7 +1,8 @@
-import { getInvoicePipeline, updateInvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoicing/invoice';
+import { InvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoicing';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, invoicePorts } from '../../shared/wiring/core';
+import { httpDeps } from '../../shared/wiring/http';
+import { invoicePorts } from '../../shared/wiring/invoicing';
 import { InvoicePipelineBody, InvoicePipelineView } from './schemas/invoices';
 
 const view = (p: EffectiveInvoicePipeline) => ({ entity: 'invoice' as const, stages: p.pipeline.stages, numbering: p.numbering, version: p.version, updatedAt: p.updatedAt });
@@ -11,7 +12,7 @@ export const routes = {
     summary: 'The tenant\'s invoice pipeline (stages with their required fields) and number formats per series',
     permission: 'pipelines:read',
     response: InvoicePipelineView,
-    handler: async ({ caller }) => view(await getInvoicePipeline(invoicePorts(), caller.tenantId)),
+    handler: async ({ caller }) => view(await InvoicePipeline.get(invoicePorts(), { tenantId: caller.tenantId })),
   }),
   'PUT /v1/pipelines/invoice': route({
     summary: 'Replace the invoice pipeline (and optionally the number formats); a stage that invoices are in cannot be removed or change kind',
@@ -20,7 +21,7 @@ export const routes = {
     response: InvoicePipelineView,
     errors: [409, 422],
     handler: async ({ body, caller, ifMatch }) =>
-      view(await updateInvoicePipeline(invoicePorts(), {
+      view(await InvoicePipeline.update(invoicePorts(), {
         tenantId: caller.tenantId,
         actor: { type: 'user', id: caller.userId },
         stages: body.stages,

@@ -1,6 +1,7 @@
 import { crudRoutes } from './crud-routes';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, repositories } from '../../shared/wiring/core';
+import { clientRepositories as repositories } from '../../shared/wiring/clients';
+import { httpDeps } from '../../shared/wiring/http';
 import { Product, ProductCreate, ProductPatch } from './schemas/clients';
 
 export const routes = crudRoutes({

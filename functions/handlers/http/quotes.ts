@@ -1,40 +1,30 @@
-import { defaultCurrency, today } from '../../domain/sales/pipeline-settings';
-import {
-  createQuote,
-  declineQuote,
-  getQuote,
-  listQuotes,
-  quoteEmailBody,
-  quoteNumberFormat,
-  quoteView,
-  removeQuote,
-  sendQuote,
-  updateQuote,
-  type Quote,
-} from '../../domain/sales/quote';
 import { z } from 'zod';
-import type { Action } from '../../domain/delivery/automation';
-import { deliverNow, publicUrl } from '../../domain/delivery/run';
-import { publicDocumentView, type DocumentRecord } from '../../domain/documents/document';
-import { RuleViolation } from '../../domain/kernel/errors';
-import { newId } from '../../domain/kernel/ids';
-import { createInvoice, invoiceView } from '../../domain/invoicing/invoice';
-import { timelineView } from '../../domain/kernel/timeline';
+import { Delivery, type Action } from '../../domain/delivery';
+import { Document, type DocumentRecord } from '../../domain/documents';
+import { Invoice } from '../../domain/invoicing';
+import { newId, RuleViolation, timelineView, today } from '../../domain/kernel';
+import { Quote, QuoteSending } from '../../domain/sales';
 import { config } from '../../shared/config';
-import { logger } from '../../shared/logger';
 import { httpApi } from '../../shared/http/api';
-import { route, type Routes } from '../../shared/http/route';
-import { crm, delivery, deliveryPorts, httpDeps, invoicePorts, invoicePortsAllowingDuplicates, storage, tenants } from '../../shared/wiring/core';
+import { callerActor, route, type Routes } from '../../shared/http/route';
+import { logger } from '../../shared/logger';
+import { deliveryPorts } from '../../shared/wiring/delivery';
+import { documents } from '../../shared/wiring/documents';
+import { httpDeps } from '../../shared/wiring/http';
+import { invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/invoicing';
+import { sales } from '../../shared/wiring/sales';
+import { storage } from '../../shared/wiring/storage';
+import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, page } from './schemas/common';
 import { DocumentView } from './schemas/delivery';
 import { InvoiceView, TimelinePage } from './schemas/invoices';
 import { InvoiceFromQuote, Quote as QuoteView, QuoteCreate, QuoteListQuery, QuotePatch, SendQuote, VersionOnly } from './schemas/quotes';
 
-const view = (quote: Quote) => quoteView(quote, { today: today(), publicBaseUrl: config().PUBLIC_BASE_URL });
+const view = (quote: Quote.Info) => Quote.view(quote, { today: today(), publicBaseUrl: config().PUBLIC_BASE_URL });
 
 async function documentView(doc: DocumentRecord) {
   const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
-  return publicDocumentView(doc, { pdfUrl, publicUrl: publicUrl(deliveryPorts(), doc.token) });
+  return Document.view(doc, { pdfUrl, publicUrl: Delivery.publicUrl(deliveryPorts(), doc.token) });
 }
 
 /**
@@ -44,13 +34,13 @@ async function documentView(doc: DocumentRecord) {
  * document.created (run-automation). The e-mail's link is the document's public link, which opens the
  * quote page (links.ts hands quote links to quote-page.ts) and pins the document the client is shown.
  */
-async function deliverQuote(quote: Quote, options: { to?: string; subject?: string; message?: string }, userId: string) {
+async function deliverQuote(quote: Quote.Info, options: { to?: string; subject?: string; message?: string }, userId: string) {
   const to = options.to ?? quote.client.email;
   if (!to) return { runId: null, status: 'failed' as const, error: 'the client has no e-mail address' };
   try {
-    const ready = await delivery().documents.latestReady(quote.tenantId, quote.id);
-    const send: Action = { type: 'send_email', to, subject: options.subject, body: quoteEmailBody(quote, options.message), attach: 'document' };
-    const result = await deliverNow(deliveryPorts(), {
+    const ready = await documents().documents.latestReady(quote.tenantId, quote.id);
+    const send: Action = { type: 'send_email', to, subject: options.subject, body: Quote.emailBody(quote, options.message), attach: 'document' };
+    const result = await Delivery.deliverNow(deliveryPorts(), {
       tenantId: quote.tenantId, subjectType: 'quote', subjectId: quote.id, actor: userId, send, readyDocumentId: ready?.id, causeEventId: newId('event'),
     });
     return { runId: result.id, status: result.status, ...(result.error ? { error: result.error } : {}) };
@@ -69,10 +59,7 @@ export const routes: Routes = {
     response: QuoteView,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) => {
-      const currency = body.currency ?? defaultCurrency((await tenants().getTenant(caller.tenantId))?.settings);
-      return view(await createQuote(crm(), caller.tenantId, body, { currency, today: today() }));
-    },
+    handler: async ({ body, caller }) => view(await Quote.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
   }),
   'GET /v1/quotes': route({
     summary: 'List quotes, newest first; filter by dealId or clientId (a company or contact)',
@@ -81,7 +68,7 @@ export const routes: Routes = {
     response: page(QuoteView),
     handler: async ({ query, caller }) => {
       const { dealId, clientId, ...paging } = query;
-      const result = await listQuotes(crm(), caller.tenantId, { dealId, clientId }, paging);
+      const result = await Quote.list(sales(), { tenantId: caller.tenantId, filter: { dealId, clientId }, page: paging });
       return { data: result.data.map(view), nextCursor: result.nextCursor };
     },
   }),
@@ -89,7 +76,7 @@ export const routes: Routes = {
     summary: 'Get a quote (a draft or sent quote past validUntil reads as expired)',
     permission: 'quotes:read',
     response: QuoteView,
-    handler: async ({ params, caller }) => view(await getQuote(crm(), caller.tenantId, params.id)),
+    handler: async ({ params, caller }) => view(await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/quotes/{id}': route({
     summary: 'Update a draft quote (If-Match or version)',
@@ -99,7 +86,7 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return view(await updateQuote(crm(), caller.tenantId, params.id, changes, { expectedVersion: ifMatch ?? version, today: today() }));
+      return view(await Quote.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
     },
   }),
   'DELETE /v1/quotes/{id}': route({
@@ -108,7 +95,7 @@ export const routes: Routes = {
     status: 204,
     errors: [409],
     handler: async ({ params, caller, ifMatch }) => {
-      await removeQuote(crm(), caller.tenantId, params.id, ifMatch);
+      await Quote.remove(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
     },
   }),
   'POST /v1/quotes/{id}/send': route({
@@ -122,7 +109,7 @@ export const routes: Routes = {
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, delivery: channel, ...options } = body;
       if (channel === 'email' && !options.to) {
-        const quote = await getQuote(crm(), caller.tenantId, params.id);
+        const quote = await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
         if (!quote.client.email) {
           throw new RuleViolation('the client has no e-mail address; give one in "to" (or send with delivery "none")', [
             { field: 'client.email', message: 'required to send' },
@@ -130,13 +117,13 @@ export const routes: Routes = {
         }
       }
       const tenant = await tenants().getTenant(caller.tenantId);
-      const sent = await sendQuote(crm(), {
+      const sent = await QuoteSending.send(sales(), {
         tenantId: caller.tenantId,
-        quoteId: params.id,
+        id: params.id,
         expectedVersion: ifMatch ?? version,
-        format: quoteNumberFormat(tenant?.settings),
+        format: Quote.numberFormat(tenant?.settings),
         options,
-        actor: { type: 'user', id: caller.userId },
+        actor: callerActor(caller),
       });
       if (channel === 'none') return view(sent);
       return { ...view(sent), delivery: await deliverQuote(sent, options, caller.userId) };
@@ -147,8 +134,8 @@ export const routes: Routes = {
     permission: 'documents:read',
     response: z.object({ data: z.array(DocumentView) }),
     handler: async ({ params, caller }) => {
-      await getQuote(crm(), caller.tenantId, params.id);
-      const docs = await delivery().documents.listForSubject(caller.tenantId, params.id);
+      await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
+      const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
       return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map(documentView)) };
     },
   }),
@@ -158,8 +145,8 @@ export const routes: Routes = {
     query: ListQuery,
     response: TimelinePage,
     handler: async ({ params, query, caller }) => {
-      await getQuote(crm(), caller.tenantId, params.id);
-      const result = await crm().timeline.list(caller.tenantId, params.id, query);
+      await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
+      const result = await sales().timeline.list(caller.tenantId, params.id, query);
       return { data: result.data.map(timelineView), nextCursor: result.nextCursor };
     },
   }),
@@ -173,9 +160,9 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller }) => {
       const { allowDuplicate, ...input } = body;
-      return invoiceView(await createInvoice(allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts(), {
+      return Invoice.view(await Invoice.create(allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts(), {
         tenantId: caller.tenantId,
-        actor: { type: 'user', id: caller.userId },
+        actor: callerActor(caller),
         input: { ...input, from: { quoteId: params.id } },
       }));
     },
@@ -187,7 +174,7 @@ export const routes: Routes = {
     response: QuoteView,
     errors: [409],
     handler: async ({ params, body, caller, ifMatch }) =>
-      view(await declineQuote(crm(), caller.tenantId, params.id, ifMatch ?? body.version)),
+      view(await Quote.decline(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch ?? body.version })),
   }),
 };
 

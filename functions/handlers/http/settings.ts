@@ -1,17 +1,13 @@
-import { NotFound, staleVersion } from '../../domain/kernel/errors';
-import {
-  applySettings,
-  decodeUploads,
-  documentSettingsOf,
-  IMAGE_NAMES,
-  imageKey,
-  type ImageName,
-  type StoredImage,
-} from '../../domain/documents/settings';
-import type { TenantRecord } from '../../domain/tenancy/tenant';
+import { Settings, type ImageName, type StoredImage } from '../../domain/documents';
+import { NotFound, staleVersion } from '../../domain/kernel';
+import type { TenantRecord } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { httpDeps, storage, tenants } from '../../shared/wiring/core';
+import { httpDeps } from '../../shared/wiring/http';
+import { storage } from '../../shared/wiring/storage';
+import { tenants } from '../../shared/wiring/tenancy';
+
+const { applySettings, decodeUploads, documentSettingsOf, IMAGE_NAMES, imageKey } = Settings;
 import { SettingsBody, SettingsView } from './schemas/settings';
 
 /** Three images of at most 512 KB each, in base64, plus the rest. */

@@ -5,12 +5,12 @@
  */
 import { MissingAssetError, SandboxViolationError } from '../../shared/wiring/pdf';
 import { describeTemplateError, TemplateError } from '../../shared/wiring/template-checking';
-import { DocumentDataError, previewDocumentModel, templateFits } from '../../domain/documents/print-mapping';
-import { NotFound, RuleViolation } from '../../domain/kernel/errors';
-import { documentSettingsOf } from '../../domain/documents/settings';
-import { isBuiltinTemplate } from '../../domain/documents/template';
+import { DocumentDataError, Printing, Settings, Template } from '../../domain/documents';
+import { NotFound, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
-import { httpDeps, templatesRepo, tenants } from '../../shared/wiring/core';
+import { templatesRepo } from '../../shared/wiring/documents';
+import { httpDeps } from '../../shared/wiring/http';
+import { tenants } from '../../shared/wiring/tenancy';
 import { previewRoutes, type PreviewRenderer } from './templates';
 
 /**
@@ -25,20 +25,20 @@ const renderPreview: PreviewRenderer = async ({ tenantId, templateId, kind, loca
   const tenant = await tenants().getTenant(tenantId);
   if (!tenant) throw new NotFound('tenant');
   let documentKind = kind ?? 'invoice';
-  if (!isBuiltinTemplate(templateId)) {
+  if (!Template.isBuiltin(templateId)) {
     const template = await templatesRepo().get(tenantId, templateId);
     if (!template) throw new NotFound('template');
     documentKind = kind ?? template.kind;
-    if (!templateFits(template.kind, documentKind)) {
+    if (!Printing.templateFits(template.kind, documentKind)) {
       throw new RuleViolation(`a ${template.kind.replace('_', ' ')} template cannot print a ${documentKind.replace('_', ' ')}`, [
         { field: 'kind', message: `does not fit the template's kind (${template.kind})` },
       ]);
     }
   }
   try {
-    const model = previewDocumentModel(tenant, documentKind, locale);
+    const model = Printing.previewDocumentModel(tenant, documentKind, locale);
     const source = await templateSource(tenantId, templateId, documentKind);
-    const assets = await imageAssets(documentSettingsOf(tenant.settings));
+    const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
     return (await renderPdf(source, model, assets)).pdf;
   } catch (error) {
     if (error instanceof TemplateError) {

@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/wiring/template-checking';
-import { sampleDocumentModel, type DocumentKind } from '../../domain/documents/print-model';
-import { Conflict, NotFound, RuleViolation, staleVersion } from '../../domain/kernel/errors';
-import { newId, nowIso } from '../../domain/kernel/ids';
-import {
-  builtinTemplateView,
-  isBuiltinTemplate,
-  templateSourceKey,
-  templateView,
-  type TemplateKind,
-  type TemplateRecord,
-} from '../../domain/documents/template';
+import { PrintModel, Template, type DocumentKind, type TemplateKind, type TemplateRecord } from '../../domain/documents';
+import { Conflict, newId, NotFound, nowIso, RuleViolation, staleVersion } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
-import { httpDeps, storage, templatesRepo } from '../../shared/wiring/core';
+import { templatesRepo } from '../../shared/wiring/documents';
+import { httpDeps } from '../../shared/wiring/http';
+import { storage } from '../../shared/wiring/storage';
 import { ListQuery, page } from './schemas/common';
 import { PreviewQuery, TemplateBody, TemplateView, TemplateWithSource } from './schemas/templates';
 
@@ -30,7 +23,7 @@ const PARTIAL_STUBS = Object.fromEntries(BUILTIN_PARTIAL_NAMES.map((name) => [na
  * problem is answered as a 422 field error on `source`, located: "line 3, column 5: ...".
  */
 function validateSource(source: string, kind: TemplateKind): void {
-  const errors = checkTemplate(source, sampleDocumentModel({ kind }), { partials: PARTIAL_STUBS });
+  const errors = checkTemplate(source, PrintModel.sampleDocumentModel({ kind }), { partials: PARTIAL_STUBS });
   if (errors.length > 0) {
     throw new RuleViolation(
       `the template has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${describeTemplateError(errors[0]!)}`,
@@ -42,19 +35,19 @@ function validateSource(source: string, kind: TemplateKind): void {
 async function storeSource(tenantId: string, templateId: string, version: number, source: string) {
   const bytes = Buffer.from(source, 'utf8');
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const s3Key = templateSourceKey(tenantId, templateId, version, sha256);
+  const s3Key = Template.sourceKey(tenantId, templateId, version, sha256);
   await storage().put(s3Key, bytes, SOURCE_CONTENT_TYPE, { sha256 });
   return { s3Key, sha256, size: bytes.byteLength };
 }
 
 async function tenantTemplate(tenantId: string, id: string): Promise<TemplateRecord> {
-  const template = isBuiltinTemplate(id) ? null : await templatesRepo().get(tenantId, id);
+  const template = Template.isBuiltin(id) ? null : await templatesRepo().get(tenantId, id);
   if (!template) throw new NotFound('template');
   return template;
 }
 
 function refuseBuiltin(id: string): void {
-  if (isBuiltinTemplate(id)) {
+  if (Template.isBuiltin(id)) {
     throw new Conflict('the standard template is built in and read-only: upload your own with POST /v1/templates', [
       { field: 'id', message: 'read-only' },
     ]);
@@ -70,7 +63,7 @@ export const routes = {
     handler: async ({ caller, query }) => {
       const list = await templatesRepo().list(caller.tenantId, { limit: query.limit, cursor: query.cursor });
       return {
-        data: [...(query.cursor ? [] : [builtinTemplateView()]), ...list.data.map(templateView)],
+        data: [...(query.cursor ? [] : [Template.builtinView()]), ...list.data.map(Template.view)],
         nextCursor: list.nextCursor,
       };
     },
@@ -92,7 +85,7 @@ export const routes = {
         tenantId: caller.tenantId, id, name: body.name, kind: body.kind, ...stored,
         createdBy: caller.userId, updatedBy: caller.userId, version: 1, createdAt: now, updatedAt: now,
       };
-      return templateView(await templatesRepo().create(record));
+      return Template.view(await templatesRepo().create(record));
     },
   }),
   'GET /v1/templates/{id}': route({
@@ -100,9 +93,9 @@ export const routes = {
     permission: 'templates:read',
     response: TemplateWithSource,
     handler: async ({ caller, params }) => {
-      if (isBuiltinTemplate(params.id)) return { ...builtinTemplateView(), source: null };
+      if (Template.isBuiltin(params.id)) return { ...Template.builtinView(), source: null };
       const template = await tenantTemplate(caller.tenantId, params.id);
-      return { ...templateView(template), source: (await storage().get(template.s3Key)).toString('utf8') };
+      return { ...Template.view(template), source: (await storage().get(template.s3Key)).toString('utf8') };
     },
   }),
   'PUT /v1/templates/{id}': route({
@@ -122,7 +115,7 @@ export const routes = {
       const updated = await templatesRepo().update(
         caller.tenantId, current.id, { name: body.name, kind: body.kind, ...stored, updatedBy: caller.userId }, current.version,
       );
-      return templateView(updated);
+      return Template.view(updated);
     },
   }),
   'DELETE /v1/templates/{id}': route({

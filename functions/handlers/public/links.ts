@@ -1,7 +1,9 @@
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
-import { delivery, httpDeps, storage } from '../../shared/wiring/core';
+import { documents } from '../../shared/wiring/documents';
+import { httpDeps } from '../../shared/wiring/http';
+import { storage } from '../../shared/wiring/storage';
 import { messagePage, notAvailable, usableLink } from './page';
 import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 
@@ -19,12 +21,12 @@ export const routes = {
       const link = await usableLink(ctx.params.token);
       if (!link) return notAvailable();
       if (link.subjectType === 'quote') return renderQuotePage(link, ctx);
-      const doc = link.documentId ? await delivery().documents.get(link.tenantId, link.documentId) : null;
+      const doc = link.documentId ? await documents().documents.get(link.tenantId, link.documentId) : null;
       if (!doc || doc.status === 'failed') return notAvailable();
       if (doc.status === 'pending') {
         return messagePage(503, 'Almost ready', 'The document is being prepared. This page will be ready in a few seconds: please reload it.', { 'retry-after': '5' });
       }
-      await delivery().links.recordView(link, 'link', meta(ctx));
+      await documents().links.recordView(link, 'link', meta(ctx));
       const url = await storage().presignGet(doc.s3Key, { contentType: 'application/pdf', downloadName: `${doc.subjectId}.pdf` });
       return new RawResponse({ statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
     },
@@ -35,7 +37,7 @@ export const routes = {
     handler: async (ctx) => {
       try {
         const link = await usableLink(ctx.params.token);
-        if (link) await delivery().links.recordView(link, 'email_open', meta(ctx));
+        if (link) await documents().links.recordView(link, 'email_open', meta(ctx));
       } catch (error) {
         logger.warn('could not record an e-mail open', { error: error as Error });
       }

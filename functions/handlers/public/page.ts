@@ -9,17 +9,20 @@
  * engine indexes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { isWellFormedToken, linkUsable, type PublicLink } from '../../domain/documents/document';
-import { nowIso } from '../../domain/kernel/ids';
+import { PublicLink, type PublicLinkRecord } from '../../domain/documents';
+import { nowIso } from '../../domain/kernel';
+import { BASE_CSS } from '../../../templates/public/styles';
 import { config } from '../../shared/config';
 import { RawResponse } from '../../shared/http/route';
-import { delivery } from '../../shared/wiring/core';
+import { documents } from '../../shared/wiring/documents';
 
 /** The link of a token when it is well formed, exists, and is neither revoked nor expired; else null. */
-export async function usableLink(token: string): Promise<PublicLink | null> {
-  if (!isWellFormedToken(token)) return null;
-  const link = await delivery().links.get(token);
-  return linkUsable(link, nowIso()) ? link : null;
+export { BASE_CSS };
+
+export async function usableLink(token: string): Promise<PublicLinkRecord | null> {
+  if (!PublicLink.isWellFormedToken(token)) return null;
+  const link = await documents().links.get(token);
+  return PublicLink.usable(link, nowIso()) ? link : null;
 }
 
 /** Text and attribute values as HTML: nothing the client or the tenant typed becomes markup. */
@@ -61,24 +64,6 @@ function pageHeaders(sources: { style: string; script?: string }): Record<string
     'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
   };
 }
-
-/** The stylesheet of every page (a page may append its own rules). */
-export const BASE_CSS = `
-:root{--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;--brand:#1d4ed8;--ok:#047857;--warn:#b45309;--bad:#b91c1c}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,sans-serif}
-main{max-width:880px;margin:0 auto;padding:16px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px;margin:0 0 16px}
-h1{font-size:1.5rem;margin:0 0 4px}
-h2{font-size:1.1rem;margin:0 0 12px}
-.muted{color:var(--muted)}
-.small{font-size:.875rem}
-a{color:var(--brand)}
-footer{text-align:center;color:var(--muted);font-size:.8rem;padding:8px 0 24px}
-@media (max-width:640px){main{padding:8px}.card{padding:16px;border-radius:10px}}
-@media print{body{background:#fff}.card{border:none}}
-`;
 
 /**
  * An HTML answer with the page headers; `render` gets the response's nonce for its inline `<style>` (and

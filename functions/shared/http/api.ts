@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated } from '../../domain/kernel/errors';
-import { can } from '../../domain/tenancy/permissions';
+import { Forbidden, InvalidInput, PayloadTooLarge, Unauthenticated } from '../../domain/kernel';
+import { Permissions } from '../../domain/tenancy';
 import { logger } from '../logger';
 import { toProblem } from './problem';
 import { RawResponse, type Caller, type RouteDef, type Routes } from './route';
@@ -76,7 +76,7 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
       if (!token) throw new Unauthenticated('an API key is required: Authorization: Bearer <key>');
       caller = await deps().authenticate(token);
       logger.appendKeys({ tenantId: caller.tenantId, userId: caller.userId });
-      if (!can(caller.role, def.permission)) {
+      if (!Permissions.can(caller.role, def.permission)) {
         throw new Forbidden(`the role ${caller.role} may not ${def.permission.replace(':', ' ')}`);
       }
     }

@@ -3,7 +3,7 @@ import {
   IdempotencyAlreadyInProgressError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import { DomainError, type FieldError } from '../../domain/kernel/errors';
+import { DomainError, type FieldError } from '../../domain/kernel';
 import { logger } from '../logger';
 
 const statusByKind: Record<string, [number, string]> = {

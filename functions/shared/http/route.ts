@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Permission, Role } from '../../domain/tenancy/permissions';
+import type { Actor } from '../../domain/kernel';
+import type { Permission, Role } from '../../domain/tenancy';
 
 export interface Caller {
   tenantId: string;
@@ -8,6 +9,9 @@ export interface Caller {
   role: Role;
   keyId: string;
 }
+
+/** The caller of an API request as the actor of a domain command. */
+export const callerActor = (caller: Caller): Actor => ({ type: 'user', id: caller.userId });
 
 export interface RequestContext<B, Q> {
   body: B;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInput, type FieldError } from '../../domain/kernel/errors';
+import { InvalidInput, type FieldError } from '../../domain/kernel';
 
 function fieldOf(path: PropertyKey[], prefix: string): string {
   const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)));

@@ -2,20 +2,18 @@
  * The PDF side of the wiring, imported only by the functions declared `pdf: true` (render-document and the
  * template preview): the warm renderer (one Chromium per container, launched on first use), the built-in
  * templates, and the loading of what a render needs from storage (the tenant's template source and images).
- * Kept apart from wiring.ts so that no other function ever bundles puppeteer or Chromium.
+ * Kept apart from the other wiring so that no other function ever bundles puppeteer or Chromium.
  */
 import type { AssetMap } from '../../adapters/pdf/assets';
 import { builtinTemplateName, loadBuiltinTemplates, type BuiltinTemplates } from '../../adapters/pdf/builtin-templates';
 import { MissingAssetError, renderDocumentPdf, type RenderedDocument } from '../../adapters/pdf/render-document';
 import { createPdfRenderer, SandboxViolationError, type PdfRenderer } from '../../adapters/pdf/renderer';
 import { TemplateError } from '../../adapters/pdf/template-engine';
-import type { DocumentKind, DocumentModel } from '../../domain/documents/print-model';
-import { DocumentDataError, documentImageFiles, templateFits } from '../../domain/documents/print-mapping';
-import { isBuiltinTemplate } from '../../domain/documents/template';
-import type { DocumentSettings } from '../../domain/documents/settings';
+import { DocumentDataError, Printing, Template, type DocumentKind, type DocumentModel, type DocumentSettings } from '../../domain/documents';
 import { config } from '../config';
 import { logger } from '../logger';
-import { storage, templatesRepo } from './core';
+import { templatesRepo } from './documents';
+import { storage } from './storage';
 
 export type { AssetMap };
 export { MissingAssetError, SandboxViolationError };
@@ -59,10 +57,10 @@ function isMissingObject(error: unknown): boolean {
  * gone is a DocumentDataError (the document fails with that reason); a storage failure is thrown as is.
  */
 export async function templateSource(tenantId: string, templateId: string, kind: DocumentKind): Promise<string> {
-  if (isBuiltinTemplate(templateId)) return (await builtinTemplates()).templates[builtinTemplateName(kind)];
+  if (Template.isBuiltin(templateId)) return (await builtinTemplates()).templates[builtinTemplateName(kind)];
   const template = await templatesRepo().get(tenantId, templateId);
   if (!template) throw new DocumentDataError(`the template ${templateId} does not exist (it may have been deleted)`);
-  if (!templateFits(template.kind, kind)) {
+  if (!Printing.templateFits(template.kind, kind)) {
     throw new DocumentDataError(`the template "${template.name}" is a ${template.kind.replace('_', ' ')} template and cannot print a ${kind.replace('_', ' ')}`);
   }
   try {
@@ -77,7 +75,7 @@ export async function templateSource(tenantId: string, templateId: string, kind:
 export async function imageAssets(settings: DocumentSettings): Promise<AssetMap> {
   const assets: AssetMap = {};
   await Promise.all(
-    documentImageFiles(settings).map(async ({ name, asset, image }) => {
+    Printing.documentImageFiles(settings).map(async ({ name, asset, image }) => {
       try {
         assets[asset] = { contentType: image.contentType, body: await storage().get(image.key) };
       } catch (error) {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { derivedId, invoiceSmsText, newRun, smsSegments, stageAfterView, standardRules, type AutomationRule, type AutomationRun } from '../../../functions/domain/delivery/automation';
-import { advanceRun, invoiceEmail, startRun, type DeliveryPorts, type DeliverySubject } from '../../../functions/domain/delivery/run';
-import type { DocumentRecord, MessageRecord, PublicLink } from '../../../functions/domain/documents/document';
+import { Automation, Delivery, Messages, type AutomationRule, type AutomationRun, type DeliveryPorts, type DeliverySubject, type MessageRecord } from '../../../functions/domain/delivery';
+import type { DocumentRecord, PublicLinkRecord as PublicLink } from '../../../functions/domain/documents';
+import { derivedId } from '../../../functions/domain/kernel';
+
+const { newRun, stageAfterView, standardRules } = Automation;
+const { invoiceEmail, invoiceSmsText, smsSegments } = Messages;
+const advanceRun = Delivery.advance;
+const startRun = Delivery.start;
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
 const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({

@@ -7,33 +7,20 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PARTIAL_NAMES, loadBuiltinTemplates } from '../../../functions/adapters/pdf/builtin-templates';
 import { checkTemplate, describeTemplateError, renderHtml } from '../../../functions/adapters/pdf/template-engine';
-import { sampleDocumentModel } from '../../../functions/domain/documents/print-model';
-import {
-  DocumentDataError,
-  invoiceDocumentModel,
-  previewDocumentModel,
-  quoteDocumentModel,
-  sellerOf,
-  templateFits,
-} from '../../../functions/domain/documents/print-mapping';
-import type { Invoice } from '../../../functions/domain/invoicing/invoice';
-import type { Quote } from '../../../functions/domain/sales/quote';
-import {
-  applySettings,
-  decodeImage,
-  decodeUploads,
-  documentSettingsOf,
-  imageKey,
-  MAX_IMAGE_BYTES,
-  sniffImage,
-} from '../../../functions/domain/documents/settings';
-import { templateSourceKey } from '../../../functions/domain/documents/template';
+import { DocumentDataError, PrintModel, Printing, Settings, Template } from '../../../functions/domain/documents';
+import type { Invoice } from '../../../functions/domain/invoicing';
+import type { Quote } from '../../../functions/domain/sales';
+
+const { sampleDocumentModel } = PrintModel;
+const { invoiceDocumentModel, previewDocumentModel, quoteDocumentModel, sellerOf, templateFits } = Printing;
+const { applySettings, decodeImage, decodeUploads, documentSettingsOf, imageKey, MAX_IMAGE_BYTES, sniffImage } = Settings;
+const templateSourceKey = Template.sourceKey;
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
 
-const anInvoice = (overrides: Partial<Invoice> = {}): Invoice => ({
+const anInvoice = (overrides: Partial<Invoice.Info> = {}): Invoice.Info => ({
   tenantId: 'ten_1',
   id: 'inv_1',
   number: 'INV-2026-000007',
@@ -106,7 +93,7 @@ describe('invoice and quote document models', () => {
   });
 
   it('maps a quote with its validity date', () => {
-    const quote = { ...anInvoice(), series: 'quote', status: 'sent', validUntil: '2026-12-31', number: 'QUO-2026-000001' } as unknown as Quote;
+    const quote = { ...anInvoice(), series: 'quote', status: 'sent', validUntil: '2026-12-31', number: 'QUO-2026-000001' } as unknown as Quote.Info;
     expect(quoteDocumentModel(quote, tenant())).toMatchObject({ kind: 'quote', number: 'QUO-2026-000001', validUntil: '2026-12-31', dueDate: null });
   });
 

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, NotFound, RuleViolation } from '../../../functions/domain/kernel/errors';
+import { Conflict, DEFAULT_INVOICE_PIPELINE, NotFound, RuleViolation, type Pipeline } from '../../../functions/domain/kernel';
 import { ISSUE_DEFAULTS, jitteredBackoff, MAX_BATCH } from '../../../functions/domain/invoicing/issuing';
-import {
-  createInvoice,
-  frozenFields,
-  moveInvoiceStage,
-  planStageMove,
-  resolveLines,
-  updateInvoice,
-  updateInvoicePipeline,
-  type Invoice,
-} from '../../../functions/domain/invoicing/invoice';
-import { DEFAULT_INVOICE_PIPELINE, type Pipeline } from '../../../functions/domain/kernel/pipeline';
+import { Invoice, InvoicePipeline } from '../../../functions/domain/invoicing';
+
+const { frozenFields, planStageMove, resolveLines } = Invoice;
 import { acme, lucia, memoryPorts } from '../../fixtures/invoicing-fakes';
 
 const tenantId = 'ten_01jtenant0000000000000000';
@@ -32,7 +24,7 @@ async function failure(run: () => unknown): Promise<any> {
 
 async function sendableDraft(setup = memoryPorts(), overrides: Record<string, unknown> = {}) {
   setup.companies.set(acme.id, acme);
-  const invoice = await createInvoice(setup.ports, {
+  const invoice = await Invoice.create(setup.ports, {
     tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15', ...overrides },
   });
   return { ...setup, invoice };
@@ -45,7 +37,7 @@ describe('creating an invoice', () => {
     companies.set(acme.id, acme);
 
     // Act
-    const invoice = await createInvoice(ports, {
+    const invoice = await Invoice.create(ports, {
       tenantId, actor,
       input: { companyId: acme.id, currency: 'EUR', lines: [line(), line({ description: 'Books', quantity: '1', unitPrice: '50', taxRate: '4' })] },
     });
@@ -70,7 +62,7 @@ describe('creating an invoice', () => {
     const { ports, contacts } = memoryPorts();
     contacts.set(lucia.id, lucia);
 
-    const invoice = await createInvoice(ports, { tenantId, actor, input: { contactId: lucia.id, currency: 'EUR', lines: [] } });
+    const invoice = await Invoice.create(ports, { tenantId, actor, input: { contactId: lucia.id, currency: 'EUR', lines: [] } });
 
     expect(invoice.client).toEqual({ kind: 'contact', id: lucia.id, name: 'Lucía Fernández', email: 'lucia@example.com' });
     expect(invoice.responsibleUserId).toBe('usr_clerk');
@@ -80,7 +72,7 @@ describe('creating an invoice', () => {
     const { ports, companies, invoices } = memoryPorts({ defaultCurrency: async () => 'JPY' });
     companies.set(acme.id, acme);
 
-    const invoice = await createInvoice(ports, { tenantId, actor, input: { from: { companyId: acme.id } } });
+    const invoice = await Invoice.create(ports, { tenantId, actor, input: { from: { companyId: acme.id } } });
 
     expect(invoice).toMatchObject({ lines: [], currency: 'JPY', source: { type: 'company', id: acme.id }, client: { id: acme.id }, totals: { total: '0' } });
     expect(invoices.outbox[0].detail).toMatchObject({ sourceType: 'company', sourceId: acme.id });
@@ -95,7 +87,7 @@ describe('creating an invoice', () => {
   ])('refuses %j with 422 on %s', async (input, field) => {
     const { ports, invoices } = memoryPorts();
 
-    const error = await failure(() => createInvoice(ports, { tenantId, actor, input }));
+    const error = await failure(() => Invoice.create(ports, { tenantId, actor, input }));
 
     expect(error).toBeInstanceOf(RuleViolation);
     expect(error.errors.map((e: { field: string }) => e.field)).toEqual([field]);
@@ -105,7 +97,7 @@ describe('creating an invoice', () => {
   it('answers "not supported yet" for a deal or a quote while no InvoiceSourceReader is plugged in', async () => {
     const { ports } = memoryPorts();
 
-    const error = await failure(() => createInvoice(ports, { tenantId, actor, input: { from: { quoteId: 'quo_01jquote0000000000000000' } } }));
+    const error = await failure(() => Invoice.create(ports, { tenantId, actor, input: { from: { quoteId: 'quo_01jquote0000000000000000' } } }));
 
     expect(error.errors).toEqual([{ field: 'from.quoteId', message: 'not supported yet' }]);
   });
@@ -119,7 +111,7 @@ describe('creating an invoice', () => {
       },
     });
 
-    const invoice = await createInvoice(ports, { tenantId, actor, input: { from: { dealId: 'deal_01jdeal00000000000000000' } } });
+    const invoice = await Invoice.create(ports, { tenantId, actor, input: { from: { dealId: 'deal_01jdeal00000000000000000' } } });
 
     expect(invoice).toMatchObject({
       dealId: 'deal_01jdeal00000000000000000', currency: 'USD', responsibleUserId: 'usr_owner',
@@ -171,10 +163,10 @@ describe('editing', () => {
   it('re-prices a draft and refuses an issued invoice\'s lines with 409', async () => {
     const { ports, invoice, invoices } = await sendableDraft();
 
-    const edited = await updateInvoice(ports, { tenantId, invoiceId: invoice.id, actor, patch: { lines: [line({ quantity: '1' })] }, expectedVersion: 1 });
-    const issued = await moveInvoiceStage(ports, { tenantId, invoiceId: invoice.id, to: 'SENT', actor });
-    const refused = await failure(() => updateInvoice(ports, { tenantId, invoiceId: invoice.id, actor, patch: { lines: [line()] } }));
-    const later = await updateInvoice(ports, { tenantId, invoiceId: invoice.id, actor, patch: { dueDate: '2026-05-30' } });
+    const edited = await Invoice.update(ports, { tenantId, id: invoice.id, actor, changes: { lines: [line({ quantity: '1' })] }, expectedVersion: 1 });
+    const issued = await Invoice.moveToStage(ports, { tenantId, id: invoice.id, to: 'SENT', actor });
+    const refused = await failure(() => Invoice.update(ports, { tenantId, id: invoice.id, actor, changes: { lines: [line()] } }));
+    const later = await Invoice.update(ports, { tenantId, id: invoice.id, actor, changes: { dueDate: '2026-05-30' } });
 
     expect(edited).toMatchObject({ version: 2, totals: { total: '121.00' } });
     expect(issued.version).toBe(3);
@@ -188,7 +180,7 @@ describe('editing', () => {
   it('answers 409 to a stale version', async () => {
     const { ports, invoice } = await sendableDraft();
 
-    const error = await failure(() => updateInvoice(ports, { tenantId, invoiceId: invoice.id, actor, patch: { notes: 'x' }, expectedVersion: 7 }));
+    const error = await failure(() => Invoice.update(ports, { tenantId, id: invoice.id, actor, changes: { notes: 'x' }, expectedVersion: 7 }));
 
     expect(error).toBeInstanceOf(Conflict);
     expect(error.errors).toEqual([{ field: 'version', message: 'expected 1' }]);
@@ -196,7 +188,7 @@ describe('editing', () => {
 });
 
 describe('stage moves', () => {
-  const draft = (overrides: Partial<Invoice> = {}): Invoice => ({
+  const draft = (overrides: Partial<Invoice.Info> = {}): Invoice.Info => ({
     tenantId, id: 'inv_1', number: null, series: 'invoice', type: 'invoice', stage: 'NEW', status: 'draft',
     client: { kind: 'company', id: acme.id, name: acme.name, taxId: 'B1', email: 'a@b.c' },
     lines: [{ ...line(), netAmount: '200.00' }],
@@ -248,7 +240,7 @@ describe('stage moves', () => {
 
   it('checks the issue date and the sign of the total when issuing', () => {
     const negative = { ...draft().totals, total: '-10.00' };
-    const cases: [Invoice, string | undefined, string[]][] = [
+    const cases: [Invoice.Info, string | undefined, string[]][] = [
       [draft(), '2026-03-16', ['issueDate']],
       [draft({ totals: negative }), undefined, ['totals.total']],
       [draft({ type: 'credit_note', series: 'credit_note' }), undefined, ['totals.total']],
@@ -268,13 +260,13 @@ describe('stage moves', () => {
 
   it('issues with the next number of the series, in one commit with a timeline entry and the event', async () => {
     const setup = await sendableDraft();
-    const second = await createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
-    const proforma = await createInvoice(setup.ports, { tenantId, actor, input: { type: 'proforma', companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const second = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const proforma = await Invoice.create(setup.ports, { tenantId, actor, input: { type: 'proforma', companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
     setup.invoices.outbox.length = 0;
 
-    const first = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor, expectedVersion: 1 });
-    const next = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: second.id, to: 'PAID', actor });
-    const pro = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: proforma.id, to: 'SENT', actor });
+    const first = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor, expectedVersion: 1 });
+    const next = await Invoice.moveToStage(setup.ports, { tenantId, id: second.id, to: 'PAID', actor });
+    const pro = await Invoice.moveToStage(setup.ports, { tenantId, id: proforma.id, to: 'SENT', actor });
 
     expect(first).toMatchObject({ number: 'INV-2026-000001', issueDate: '2026-03-15', status: 'issued', stage: 'SENT', version: 2 });
     expect(next).toMatchObject({ number: 'INV-2026-000002', status: 'paid' });
@@ -288,10 +280,10 @@ describe('stage moves', () => {
   it('uses the tenant\'s number format and refuses an issue date before the series\' last one', async () => {
     const setup = await sendableDraft();
     await setup.pipelines.save({ tenantId, kind: 'invoice', stages: pipeline.stages, numbering: { invoice: 'F{YY}/{MM}-{0000}' }, version: 1 }, 0);
-    const other = await createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const other = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
 
-    const issued = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor, issueDate: '2026-03-10' });
-    const refused = await failure(() => moveInvoiceStage(setup.ports, { tenantId, invoiceId: other.id, to: 'SENT', actor, issueDate: '2026-03-09' }));
+    const issued = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor, issueDate: '2026-03-10' });
+    const refused = await failure(() => Invoice.moveToStage(setup.ports, { tenantId, id: other.id, to: 'SENT', actor, issueDate: '2026-03-09' }));
 
     expect(issued.number).toBe('F26/03-0001');
     expect(refused).toBeInstanceOf(RuleViolation);
@@ -302,7 +294,7 @@ describe('stage moves', () => {
     const setup = await sendableDraft();
     setup.invoices.injected = ['contention', 'contention'];
 
-    const moved = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor });
+    const moved = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor });
 
     expect(moved.number).toBe('INV-2026-000001');
     expect(setup.invoices.commits).toBe(1 + 3);
@@ -314,7 +306,7 @@ describe('stage moves', () => {
     const setup = await sendableDraft();
     setup.invoices.injected = Array(ISSUE_DEFAULTS.maxAttempts).fill('contention');
 
-    const error = await failure(() => moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor }));
+    const error = await failure(() => Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor }));
 
     expect(error).toBeInstanceOf(Conflict);
     expect(setup.invoices.counters.size).toBe(0);
@@ -324,13 +316,13 @@ describe('stage moves', () => {
   it('answers 409 to a stale expected version, and re-plans without one', async () => {
     const setup = await sendableDraft();
 
-    const stale = await failure(() => moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor, expectedVersion: 3 }));
+    const stale = await failure(() => Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor, expectedVersion: 3 }));
     setup.invoices.injected = ['stale'];
-    const replanned = await moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor });
+    const replanned = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor });
 
     expect(stale).toBeInstanceOf(Conflict);
     expect(replanned.stage).toBe('SENT');
-    expect(await failure(() => moveInvoiceStage(setup.ports, { tenantId, invoiceId: 'inv_missing', to: 'SENT', actor }))).toBeInstanceOf(NotFound);
+    expect(await failure(() => Invoice.moveToStage(setup.ports, { tenantId, id: 'inv_missing', to: 'SENT', actor }))).toBeInstanceOf(NotFound);
   });
 
   it('backs off within the cap, growing with the attempt', () => {
@@ -347,7 +339,7 @@ describe('stage moves', () => {
     const stale = { ...setup.invoices, getCounter: async () => (reads++, { tenantId, series: 'invoice', period: year, value: 7 }) };
     const store = Object.assign(Object.create(Object.getPrototypeOf(setup.invoices)), setup.invoices, { getCounter: stale.getCounter });
 
-    const moved = await moveInvoiceStage({ ...setup.ports, invoices: store }, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor });
+    const moved = await Invoice.moveToStage({ ...setup.ports, invoices: store }, { tenantId, id: setup.invoice.id, to: 'SENT', actor });
 
     expect(moved.number).toBe('INV-2026-000042');
     expect(reads).toBe(1);
@@ -357,13 +349,13 @@ describe('stage moves', () => {
     // Prepare
     const setup = await sendableDraft();
     const drafts = await Promise.all(Array.from({ length: 39 }, () =>
-      createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } })));
+      Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } })));
     const all = [setup.invoice, ...drafts];
     setup.invoices.batches.length = 0;
 
     // Act
     const moved = await Promise.all(all.map((d, i) =>
-      moveInvoiceStage(setup.ports, { tenantId, invoiceId: d.id, to: 'SENT', actor, issueDate: i === 0 ? '2026-03-14' : undefined })));
+      Invoice.moveToStage(setup.ports, { tenantId, id: d.id, to: 'SENT', actor, issueDate: i === 0 ? '2026-03-14' : undefined })));
 
     // Assess
     expect(moved.map((m) => m.sequence).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -376,7 +368,7 @@ describe('stage moves', () => {
 
   it('lets the others of a batch go on when one of them changed meanwhile', async () => {
     const setup = await sendableDraft();
-    const other = await createInvoice(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const other = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
     const realGet = setup.invoices.get.bind(setup.invoices);
     let edited = false;
     setup.invoices.get = async (t, id) => {
@@ -384,14 +376,14 @@ describe('stage moves', () => {
       if (id === other.id && !edited) {
         // someone edits `other` right after this move read it
         edited = true;
-        await updateInvoice(setup.ports, { tenantId, invoiceId: other.id, actor, patch: { notes: 'edited' } });
+        await Invoice.update(setup.ports, { tenantId, id: other.id, actor, changes: { notes: 'edited' } });
       }
       return found;
     };
 
     const [a, b] = await Promise.all([
-      moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor }),
-      moveInvoiceStage(setup.ports, { tenantId, invoiceId: other.id, to: 'SENT', actor }),
+      Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor }),
+      Invoice.moveToStage(setup.ports, { tenantId, id: other.id, to: 'SENT', actor }),
     ]);
 
     expect([a.number, b.number].sort()).toEqual(['INV-2026-000001', 'INV-2026-000002']);
@@ -403,7 +395,7 @@ describe('pipeline settings', () => {
   it('refuses an invalid pipeline and numbering with every problem and its path', async () => {
     const { ports } = memoryPorts();
 
-    const error = await failure(() => updateInvoicePipeline(ports, {
+    const error = await failure(() => InvoicePipeline.update(ports, {
       tenantId, actor,
       stages: [{ id: 'new', name: '', kind: 'success', requiredFields: ['nope!'] }],
       numbering: { invoice: 'INV-{YYYY}', receipt: 'R{000}' },
@@ -417,11 +409,11 @@ describe('pipeline settings', () => {
 
   it('refuses to remove or change the kind of a stage that invoices are in', async () => {
     const setup = await sendableDraft();
-    await moveInvoiceStage(setup.ports, { tenantId, invoiceId: setup.invoice.id, to: 'SENT', actor });
+    await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor });
     const stages = pipeline.stages.filter((s) => s.id !== 'SENT' && s.id !== 'VIEWED');
 
-    const removed = await failure(() => updateInvoicePipeline(setup.ports, { tenantId, actor, stages }));
-    const saved = await updateInvoicePipeline(setup.ports, { tenantId, actor, stages: pipeline.stages.filter((s) => s.id !== 'VIEWED'), numbering: { invoice: '{YYYY}/{0000}' } });
+    const removed = await failure(() => InvoicePipeline.update(setup.ports, { tenantId, actor, stages }));
+    const saved = await InvoicePipeline.update(setup.ports, { tenantId, actor, stages: pipeline.stages.filter((s) => s.id !== 'VIEWED'), numbering: { invoice: '{YYYY}/{0000}' } });
 
     expect(removed.errors).toEqual([{ field: 'stages', message: 'stage "SENT" has invoices in it: move them to another stage before removing it' }]);
     expect(saved).toMatchObject({ version: 1, numbering: { invoice: '{YYYY}/{0000}', proforma: 'PRO-{YYYY}-{000000}' } });

@@ -7,7 +7,7 @@ import {
   DEFAULT_PROFORMA_FORMAT,
   DEFAULT_QUOTE_FORMAT,
   defaultNumberFormat,
-  formatNumber,
+  formatDocumentNumber,
   validateNumberFormat,
 } from '../../../functions/domain/kernel/numbering';
 
@@ -119,7 +119,7 @@ describe('counterPeriod', () => {
 describe('formatNumber', () => {
   it('formats the default invoice number', () => {
     // Act
-    const number = formatNumber(DEFAULT_INVOICE_FORMAT, 42, '2026-11-05', 'invoice');
+    const number = formatDocumentNumber(DEFAULT_INVOICE_FORMAT, 42, '2026-11-05', 'invoice');
 
     // Assess
     expect(number).toBe('INV-2026-000042');
@@ -134,7 +134,7 @@ describe('formatNumber', () => {
     ['{YY}-{00}', 3, '2000-06-15', 'invoice', '00-03'],
   ])('%s with %i on %s (%s) gives %s', (format, seq, issueDate, series, expected) => {
     // Act
-    const number = formatNumber(format, seq, issueDate, series);
+    const number = formatDocumentNumber(format, seq, issueDate, series);
 
     // Assess
     expect(number).toBe(expected);
@@ -142,22 +142,22 @@ describe('formatNumber', () => {
 
   it('prints a counter wider than its token in full, never truncated', () => {
     // Act
-    const number = formatNumber('INV-{YYYY}-{0000}', 123456, '2026-11-05', 'invoice');
+    const number = formatDocumentNumber('INV-{YYYY}-{0000}', 123456, '2026-11-05', 'invoice');
 
     // Assess
     expect(number).toBe('INV-2026-123456');
   });
 
   it.each([0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('refuses the counter value %s', (seq) => {
-    expect(() => formatNumber(DEFAULT_INVOICE_FORMAT, seq, '2026-11-05', 'invoice')).toThrow(/invalid counter value/);
+    expect(() => formatDocumentNumber(DEFAULT_INVOICE_FORMAT, seq, '2026-11-05', 'invoice')).toThrow(/invalid counter value/);
   });
 
   it('refuses an invalid format or date', () => {
-    expect(() => formatNumber('INV-{0000}-{0000}', 1, '2026-11-05', 'invoice')).toThrow(/exactly one counter/);
-    expect(() => formatNumber(DEFAULT_INVOICE_FORMAT, 1, '2026-02-29', 'invoice')).toThrow(/invalid issue date/);
+    expect(() => formatDocumentNumber('INV-{0000}-{0000}', 1, '2026-11-05', 'invoice')).toThrow(/exactly one counter/);
+    expect(() => formatDocumentNumber(DEFAULT_INVOICE_FORMAT, 1, '2026-02-29', 'invoice')).toThrow(/invalid issue date/);
   });
 
   it('accepts 29 February of a leap year', () => {
-    expect(formatNumber('{YYYY}{MM}-{0}', 1, '2028-02-29', 'invoice')).toBe('202802-1');
+    expect(formatDocumentNumber('{YYYY}{MM}-{0}', 1, '2028-02-29', 'invoice')).toBe('202802-1');
   });
 });

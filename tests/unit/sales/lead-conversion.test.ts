@@ -1,21 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Conflict, RuleViolation } from '../../../functions/domain/kernel/errors';
-import {
-  convertLead,
-  groupCandidates,
-  leadKeys,
-  type ConversionPlan,
-  type ConversionPorts,
-  type DuplicateMatch,
-  type CommitOutcome,
-} from '../../../functions/domain/sales/lead-conversion';
-import type { Lead } from '../../../functions/domain/sales/lead';
-import { DEFAULT_PIPELINES } from '../../../functions/domain/kernel/pipeline';
-import { aCompanyRecord, aContactRecord, memoryClients, memoryStore } from '../../fixtures/sales-fakes';
+import { Duplicates, type DuplicateMatch } from '../../../functions/domain/clients';
+import { Conflict, DEFAULT_PIPELINES, RuleViolation } from '../../../functions/domain/kernel';
+import { LeadConversion, type CommitOutcome, type ConversionPlan, type ConversionPorts, type Lead } from '../../../functions/domain/sales';
+import { aCompanyRecord, aContactRecord, defaultCurrency, memoryClients, memoryStore, USER } from '../../fixtures/sales-fakes';
+
+const { leadKeys } = LeadConversion;
+const groupCandidates = Duplicates.group;
 
 const T = 'ten_1';
 
-function aLeadRecord(overrides: Partial<Lead> = {}): Lead {
+function aLeadRecord(overrides: Partial<Lead.Info> = {}): Lead.Info {
   return {
     tenantId: T, id: 'lead_01', version: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
     title: 'Website', contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' },
@@ -25,8 +19,8 @@ function aLeadRecord(overrides: Partial<Lead> = {}): Lead {
 }
 
 /** Ports around one lead, with the duplicate matches and commit outcomes a test wants. */
-function setup(lead: Lead, matches: DuplicateMatch[] = [], outcome: CommitOutcome = { ok: true }) {
-  const leads = memoryStore<Lead>();
+function setup(lead: Lead.Info, matches: DuplicateMatch[] = [], outcome: CommitOutcome = { ok: true }) {
+  const leads = memoryStore<Lead.Info>();
   void leads.create(lead);
   const clients = memoryClients();
   const plans: ConversionPlan[] = [];
@@ -36,6 +30,7 @@ function setup(lead: Lead, matches: DuplicateMatch[] = [], outcome: CommitOutcom
     clients,
     duplicates: { find },
     pipelines: async (_t, entity) => DEFAULT_PIPELINES[entity],
+    defaultCurrency,
     commitConversion: async (plan) => {
       plans.push(plan);
       return outcome;
@@ -84,7 +79,7 @@ describe('convertLead', () => {
   it('plans company + contact + deal + event for a legal entity, the lead moving to CONVERTED with links', async () => {
     const { ports, plans, find } = setup(aLeadRecord());
 
-    const result = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR' });
+    const result = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' });
 
     expect(find).toHaveBeenCalledWith(T, { emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' }, { companies: true });
     const [plan] = plans;
@@ -100,7 +95,7 @@ describe('convertLead', () => {
   it('plans contact + deal only for an individual, and does not look for companies', async () => {
     const { ports, plans, find } = setup(aLeadRecord({ company: undefined }));
 
-    const result = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR' });
+    const result = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' });
 
     expect(find.mock.calls[0][2]).toEqual({ companies: false });
     expect(plans[0].company).toBeUndefined();
@@ -111,7 +106,7 @@ describe('convertLead', () => {
   it('refuses with the candidates when duplicates exist and the caller did not choose, committing nothing', async () => {
     const { ports, plans } = setup(aLeadRecord(), [match('contact', 'con_1', 'email'), match('company', 'cmp_1', 'taxId')]);
 
-    const error = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR' }).catch((e) => e);
+    const error = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' }).catch((e) => e);
 
     expect(error).toBeInstanceOf(Conflict);
     expect(error.extra.candidates).toEqual([
@@ -126,7 +121,7 @@ describe('convertLead', () => {
     clients.companies.set('cmp_1', aCompanyRecord(T, { id: 'cmp_1' }));
     clients.contacts.set('con_1', aContactRecord(T, { id: 'con_1' }));
 
-    const result = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR', onDuplicate: 'use' });
+    const result = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', onDuplicate: 'use' });
 
     expect(plans[0].company).toBeUndefined();
     expect(plans[0].contact).toBeUndefined();
@@ -139,7 +134,7 @@ describe('convertLead', () => {
     const { ports, plans, clients } = setup(aLeadRecord(), [match('contact', 'con_1', 'phone')]);
     clients.contacts.set('con_1', aContactRecord(T, { id: 'con_1' }));
 
-    await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR', onDuplicate: 'use' });
+    await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', onDuplicate: 'use' });
 
     expect(plans[0].company).toBeDefined();
     expect(plans[0].contact).toBeUndefined();
@@ -149,7 +144,7 @@ describe('convertLead', () => {
   it('with "create", creates new records despite the matches', async () => {
     const { ports, plans } = setup(aLeadRecord(), [match('contact', 'con_1', 'email')]);
 
-    const result = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR', onDuplicate: 'create' });
+    const result = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', onDuplicate: 'create' });
 
     expect(plans[0].contact!.id).not.toBe('con_1');
     expect(result.reused).toEqual({ contact: false, company: false });
@@ -158,7 +153,7 @@ describe('convertLead', () => {
   it('refuses a converted or junk lead (409) before looking for duplicates', async () => {
     for (const status of ['converted', 'junk'] as const) {
       const { ports, find } = setup(aLeadRecord({ status }));
-      await expect(convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR' })).rejects.toBeInstanceOf(Conflict);
+      await expect(LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' })).rejects.toBeInstanceOf(Conflict);
       expect(find).not.toHaveBeenCalled();
     }
   });
@@ -176,15 +171,15 @@ describe('convertLead', () => {
     };
     const collided = setup(aLeadRecord(), [], { ok: false, reason: 'collision' });
 
-    const input = { tenantId: T, leadId: 'lead_01', currency: 'EUR' };
-    await expect(convertLead(raced.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: 'the lead is already converted', extra: { links: { dealId: 'deal_x', contactId: 'con_x' } } });
-    await expect(convertLead(edited.ports, input)).rejects.toMatchObject({ kind: 'conflict', errors: [{ field: 'version', message: 'expected 2' }] });
-    await expect(convertLead(collided.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/nothing was written/) });
+    const input = { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' };
+    await expect(LeadConversion.convert(raced.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: 'the lead is already converted', extra: { links: { dealId: 'deal_x', contactId: 'con_x' } } });
+    await expect(LeadConversion.convert(edited.ports, input)).rejects.toMatchObject({ kind: 'conflict', errors: [{ field: 'version', message: 'expected 2' }] });
+    await expect(LeadConversion.convert(collided.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/nothing was written/) });
   });
 
   it('checks If-Match against the lead read', async () => {
     const { ports, plans } = setup(aLeadRecord({ version: 3 }));
-    await expect(convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR', expectedVersion: 2 })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', expectedVersion: 2 })).rejects.toMatchObject({ kind: 'conflict' });
     expect(plans).toEqual([]);
   });
 
@@ -195,7 +190,7 @@ describe('convertLead', () => {
         ? { stages: [{ id: 'NEW', name: 'New', kind: 'open', requiredFields: [] }, { id: 'WON', name: 'Won', kind: 'success', requiredFields: ['topic', 'city'] }] }
         : DEFAULT_PIPELINES.deal;
 
-    const error = await convertLead(ports, { tenantId: T, leadId: 'lead_01', currency: 'EUR' }).catch((e) => e);
+    const error = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' }).catch((e) => e);
 
     expect(error).toBeInstanceOf(RuleViolation);
     expect(error.errors).toEqual([{ field: 'topic', message: 'topic is required' }]);

@@ -1,32 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { DocumentRecord } from '../../../functions/domain/documents/document';
-import { Conflict } from '../../../functions/domain/kernel/errors';
-import type { Invoice } from '../../../functions/domain/invoicing/invoice';
-import {
-  acceptQuote,
-  decodeSignature,
-  invoiceFromAcceptedQuote,
-  MAX_SIGNATURE_BYTES,
-  signatureKey,
-  validateAcceptance,
-  type AcceptancePlan,
-  type AcceptancePorts,
-} from '../../../functions/domain/sales/quote-acceptance';
-import { alreadyInvoiced, type Quote } from '../../../functions/domain/sales/quote';
+import type { DocumentRecord } from '../../../functions/domain/documents';
+import type { Invoice } from '../../../functions/domain/invoicing';
+import { Conflict } from '../../../functions/domain/kernel';
+import { InvoiceSources, QuoteAcceptance, type AcceptancePlan, type AcceptancePorts, type Quote } from '../../../functions/domain/sales';
+
+const { decodeSignature, MAX_SIGNATURE_BYTES, signatureKey } = QuoteAcceptance;
+const validateAcceptance = QuoteAcceptance.validate;
+const { alreadyInvoiced } = InvoiceSources;
 import { memoryPorts } from '../../fixtures/invoicing-fakes';
 
 const T = 'ten_1';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const dataUrl = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
 
-function aQuote(overrides: Partial<Quote> = {}): Quote {
+function aQuote(overrides: Partial<Quote.Info> = {}): Quote.Info {
   return {
     tenantId: T, id: 'quo_1', version: 2, createdAt: '2026-03-01T00:00:00Z', updatedAt: '2026-03-01T00:00:00Z',
     number: 'QUO-2026-000001', series: 'quote', status: 'sent',
     client: { kind: 'company', id: 'cmp_1', name: 'Acme', email: 'a@acme.example', taxId: 'B1' },
     companyId: 'cmp_1', contactId: '', dealId: 'deal_1', clientId: 'cmp_1',
     lines: [{ description: 'Hour', quantity: '2', unitPrice: '100.00', taxRate: '21', netAmount: '200.00' }],
-    totals: { net: '200.00', tax: '42.00', withholding: '0.00', total: '242.00', taxBreakdown: [{ rate: '21', base: '200.00', amount: '42.00' }], withholdingBreakdown: [] } as Quote['totals'],
+    totals: { net: '200.00', tax: '42.00', withholding: '0.00', total: '242.00', taxBreakdown: [{ rate: '21', base: '200.00', amount: '42.00' }], withholdingBreakdown: [] } as Quote.Info['totals'],
     currency: 'EUR', validUntil: '2026-03-31', issueDate: '2026-03-01', publicToken: 'x'.repeat(32),
     ...overrides,
   };
@@ -37,7 +31,7 @@ const aDoc = (overrides: Partial<DocumentRecord> = {}): DocumentRecord => ({
   token: 't'.repeat(32), createdBy: 'usr_1', version: 2, createdAt: '2026-03-01T00:00:00Z', updatedAt: '2026-03-01T00:00:00Z', ...overrides,
 });
 
-function acceptancePorts(quote: Quote | null, docs: DocumentRecord[] = [], outcome: 'ok' | 'refused' = 'ok') {
+function acceptancePorts(quote: Quote.Info | null, docs: DocumentRecord[] = [], outcome: 'ok' | 'refused' = 'ok') {
   const puts: { key: string; body: Uint8Array }[] = [];
   const plans: AcceptancePlan[] = [];
   const ports: AcceptancePorts = {
@@ -94,8 +88,8 @@ describe('acceptQuote', () => {
   it('stores a drawn signature under the quote and records the evidence, the event and the timeline in one plan', async () => {
     const { ports, puts, plans } = acceptancePorts(aQuote(), [aDoc({ id: 'doc_old', sha256: 'b'.repeat(64) }), aDoc()]);
 
-    const accepted = await acceptQuote(ports, {
-      tenantId: T, quoteId: 'quo_1', input: { signerName: 'Ana Pérez', consent: true, signature: dataUrl(PNG) }, ip: '203.0.113.9', userAgent: 'UA', linkDocumentId: 'doc_old',
+    const accepted = await QuoteAcceptance.accept(ports, {
+      tenantId: T, id: 'quo_1', input: { signerName: 'Ana Pérez', consent: true, signature: dataUrl(PNG) }, ip: '203.0.113.9', userAgent: 'UA', linkDocumentId: 'doc_old',
     });
 
     const sha = (await import('node:crypto')).createHash('sha256').update(PNG).digest('hex');
@@ -117,8 +111,8 @@ describe('acceptQuote', () => {
     const none = acceptancePorts(aQuote());
     const input = { signerName: 'Ana Pérez', consent: true };
 
-    const a = await acceptQuote(withDocs.ports, { tenantId: T, quoteId: 'quo_1', input: { ...input, documentId: 'doc_c' } });
-    const b = await acceptQuote(none.ports, { tenantId: T, quoteId: 'quo_1', input });
+    const a = await QuoteAcceptance.accept(withDocs.ports, { tenantId: T, id: 'quo_1', input: { ...input, documentId: 'doc_c' } });
+    const b = await QuoteAcceptance.accept(none.ports, { tenantId: T, id: 'quo_1', input });
 
     expect(a.acceptance).toMatchObject({ documentId: 'doc_b', documentSha256: '2'.repeat(64), method: 'typed', signatureKey: null });
     expect(b.acceptance).toMatchObject({ documentId: null, documentSha256: null, ip: null, userAgent: null });
@@ -133,18 +127,18 @@ describe('acceptQuote', () => {
       [{ validUntil: '2026-03-09' }, 'this quote expired on 2026-03-09'],
       [{ status: 'draft' }, 'this quote has not been sent'],
     ] as const) {
-      const { ports, plans } = acceptancePorts(aQuote(overrides as Partial<Quote>));
-      await expect(acceptQuote(ports, { tenantId: T, quoteId: 'quo_1', input })).rejects.toMatchObject({ kind: 'conflict', message });
+      const { ports, plans } = acceptancePorts(aQuote(overrides as Partial<Quote.Info>));
+      await expect(QuoteAcceptance.accept(ports, { tenantId: T, id: 'quo_1', input })).rejects.toMatchObject({ kind: 'conflict', message });
       expect(plans).toEqual([]);
     }
-    await expect(acceptQuote(acceptancePorts(null).ports, { tenantId: T, quoteId: 'quo_1', input })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(QuoteAcceptance.accept(acceptancePorts(null).ports, { tenantId: T, id: 'quo_1', input })).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('turns a refused write into the refusal of the quote as it is now (the other accept won)', async () => {
     let reads = 0;
     const { ports } = acceptancePorts(aQuote(), [], 'refused');
     ports.quotes.get = async () => (reads++ === 0 ? aQuote() : aQuote({ status: 'accepted' }));
-    await expect(acceptQuote(ports, { tenantId: T, quoteId: 'quo_1', input: { signerName: 'Ana Pérez', consent: true } }))
+    await expect(QuoteAcceptance.accept(ports, { tenantId: T, id: 'quo_1', input: { signerName: 'Ana Pérez', consent: true } }))
       .rejects.toMatchObject({ kind: 'conflict', message: 'this quote has already been accepted', extra: { quoteStatus: 'accepted' } });
   });
 });
@@ -152,7 +146,7 @@ describe('acceptQuote', () => {
 describe('invoiceFromAcceptedQuote', () => {
   const actor = { type: 'automation' as const, id: 'rule_1' };
 
-  function setup(quote: Quote) {
+  function setup(quote: Quote.Info) {
     const quotes = new Map([[quote.id, quote]]);
     const { ports, invoices } = memoryPorts({
       sources: {
@@ -169,7 +163,7 @@ describe('invoiceFromAcceptedQuote', () => {
   it('makes the invoice (due in the days the rule says) and moves it when the rule says so', async () => {
     const { ports } = setup(aQuote({ status: 'accepted' }));
 
-    const result = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor, moveTo: 'SENT', dueInDays: 14 });
+    const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT', dueInDays: 14 });
 
     expect(result).toMatchObject({ created: true, move: 'moved', invoice: { stage: 'SENT', status: 'issued', quoteId: 'quo_1', dueDate: '2026-03-29', createdBy: 'rule_1' } });
     expect(result.invoice.totals.total).toBe('242.00');
@@ -177,11 +171,11 @@ describe('invoiceFromAcceptedQuote', () => {
 
   it('finds the invoice a first run made (redelivery) and moves it only if it has not moved yet', async () => {
     const { ports, quotes } = setup(aQuote({ status: 'accepted' }));
-    const first = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor });
+    const first = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor });
     quotes.set('quo_1', { ...quotes.get('quo_1')!, invoiceId: first.invoice.id });
 
-    const again = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor, moveTo: 'SENT' });
-    const third = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor, moveTo: 'SENT' });
+    const again = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
+    const third = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
 
     expect(first).toMatchObject({ created: true, move: 'skipped', invoice: { stage: 'NEW', status: 'draft' } });
     expect(again).toMatchObject({ created: false, move: 'moved', invoice: { id: first.invoice.id, stage: 'SENT' } });
@@ -190,10 +184,10 @@ describe('invoiceFromAcceptedQuote', () => {
 
   it('takes the winner\'s invoice when another create won the race, and never moves an invoice someone else made', async () => {
     const { ports, invoices } = setup(aQuote({ status: 'accepted' }));
-    const byUser = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor: { type: 'user', id: 'usr_1' } });
+    const byUser = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor: { type: 'user', id: 'usr_1' } });
     ports.invoices.sources = { loadSource: async () => { throw alreadyInvoiced('quo_1', byUser.invoice.id); } };
 
-    const result = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor, moveTo: 'SENT' });
+    const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
 
     expect(result).toMatchObject({ created: false, move: 'skipped', invoice: { id: byUser.invoice.id, stage: 'NEW' } });
     expect([...invoices.invoices.values()]).toHaveLength(1);
@@ -203,15 +197,15 @@ describe('invoiceFromAcceptedQuote', () => {
     const { ports } = setup(aQuote({ status: 'accepted' }));
     ports.invoices.sources = { loadSource: async () => ({ client: { kind: 'company', id: 'cmp_1', name: 'Acme' }, lines: [{ description: 'Hour', quantity: '1', unitPrice: '1', taxRate: '21' }], currency: 'EUR' }) };
 
-    const result = await invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor, moveTo: 'SENT' });
+    const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
 
     expect(result.created).toBe(true);
     expect(result.move).toEqual({ refused: expect.stringMatching(/client\.(emailOrPhone|taxId)/) });
-    expect((result.invoice as Invoice).stage).toBe('NEW');
+    expect((result.invoice as Invoice.Info).stage).toBe('NEW');
   });
 
   it('refuses a quote that is not accepted', async () => {
     const { ports } = setup(aQuote());
-    await expect(invoiceFromAcceptedQuote(ports, { tenantId: T, quoteId: 'quo_1', actor })).rejects.toBeInstanceOf(Conflict);
+    await expect(QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor })).rejects.toBeInstanceOf(Conflict);
   });
 });

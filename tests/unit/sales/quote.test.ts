@@ -1,32 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acceptanceRefusal,
-  createQuote,
-  effectiveStatus,
-  quoteNumberFormat,
-  quoteView,
-  sendQuote,
-  type Quote,
-  type SendPorts,
-} from '../../../functions/domain/sales/quote';
-import type { Deal } from '../../../functions/domain/sales/deal';
-import { aContactRecord, memoryClients, memoryNumbering, memoryStore } from '../../fixtures/sales-fakes';
+import { Quote, QuoteSending, type Deal, type SendPorts } from '../../../functions/domain/sales';
+import { aContactRecord, defaultCurrency, memoryClients, memoryNumbering, memoryStore, USER } from '../../fixtures/sales-fakes';
+
+const { acceptanceRefusal, effectiveStatus } = Quote;
+const quoteNumberFormat = Quote.numberFormat;
+const quoteView = Quote.view;
 
 const T = 'ten_1';
 const line = { description: 'Hour', quantity: '1', unitPrice: '100', taxRate: '21' };
 const FORMAT = 'QUO-{YYYY}-{000000}';
 
 function ports(now = new Date('2026-03-10T12:00:00Z')) {
-  const quotes = memoryStore<Quote>();
+  const quotes = memoryStore<Quote.Info>();
   const clients = memoryClients();
   clients.contacts.set('con_01', aContactRecord(T));
   const numbering = memoryNumbering(quotes);
-  const p: SendPorts = { quotes, deals: memoryStore<Deal>(), clients, numbering, now: () => now, retryDelayMs: 0 };
+  const p = { quotes, deals: memoryStore<Deal.Info>(), clients, numbering, now: () => now, retryDelayMs: 0, defaultCurrency } satisfies SendPorts & { defaultCurrency: () => Promise<string> };
   return { p, quotes, numbering, clients };
 }
 
-async function draft(p: SendPorts, overrides: Record<string, unknown> = {}) {
-  return createQuote(p, T, { contactId: 'con_01', lines: [line], ...overrides }, { currency: 'EUR', today: '2026-03-10' });
+async function draft(p: SendPorts & { defaultCurrency: () => Promise<string> }, overrides: Record<string, unknown> = {}) {
+  return Quote.create({ ...p, now: () => new Date('2026-03-10T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], ...overrides } });
 }
 
 describe('quote status', () => {
@@ -58,9 +52,9 @@ describe('sendQuote', () => {
     const a = await draft(p);
     const b = await draft(p);
 
-    const sentB = await sendQuote(p, { tenantId: T, quoteId: b.id, format: FORMAT });
-    const sentA = await sendQuote(p, { tenantId: T, quoteId: a.id, format: FORMAT });
-    const again = await sendQuote(p, { tenantId: T, quoteId: b.id, format: FORMAT });
+    const sentB = await QuoteSending.send(p, { tenantId: T, actor: USER, id: b.id, format: FORMAT });
+    const sentA = await QuoteSending.send(p, { tenantId: T, actor: USER, id: a.id, format: FORMAT });
+    const again = await QuoteSending.send(p, { tenantId: T, actor: USER, id: b.id, format: FORMAT });
 
     expect([sentB.number, sentA.number, again.number]).toEqual(['QUO-2026-000001', 'QUO-2026-000002', 'QUO-2026-000001']);
     expect(sentB).toMatchObject({ status: 'sent', issueDate: '2026-03-10', validUntil: '2026-04-09', sendCount: 1 });
@@ -74,8 +68,8 @@ describe('sendQuote', () => {
   it('starts the counter again in a new year', async () => {
     const { p, numbering } = ports(new Date('2027-01-01T00:00:01Z'));
     numbering.counters.set(`${T}/quote/2026`, 41);
-    const q = await createQuote(p, T, { contactId: 'con_01', lines: [line] }, { currency: 'EUR', today: '2027-01-01' });
-    expect((await sendQuote(p, { tenantId: T, quoteId: q.id, format: FORMAT })).number).toBe('QUO-2027-000001');
+    const q = await Quote.create({ ...p, now: () => new Date('2027-01-01T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line] } });
+    expect((await QuoteSending.send(p, { tenantId: T, actor: USER, id: q.id, format: FORMAT })).number).toBe('QUO-2027-000001');
   });
 
   it('retries when another quote took the number or DynamoDB reports a transaction conflict', async () => {
@@ -83,7 +77,7 @@ describe('sendQuote', () => {
     const q = await draft(p);
     numbering.injected.push({ ok: false, reason: 'counter_moved' }, { ok: false, reason: 'conflict' });
 
-    const sent = await sendQuote(p, { tenantId: T, quoteId: q.id, format: FORMAT });
+    const sent = await QuoteSending.send(p, { tenantId: T, actor: USER, id: q.id, format: FORMAT });
 
     expect(sent.number).toBe('QUO-2026-000001');
     expect(numbering.commits).toHaveLength(1);
@@ -93,16 +87,16 @@ describe('sendQuote', () => {
     const { p, numbering } = ports();
     const q = await draft(p);
     numbering.injected.push(...Array.from({ length: 20 }, () => ({ ok: false as const, reason: 'conflict' as const })));
-    await expect(sendQuote(p, { tenantId: T, quoteId: q.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: q.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict' });
   });
 
   it('refuses an expired quote (409) and one without lines (422)', async () => {
     const { p } = ports();
-    const expired = await createQuote(p, T, { contactId: 'con_01', lines: [line], validUntil: '2026-03-01' }, { currency: 'EUR', today: '2026-02-01' });
+    const expired = await Quote.create({ ...p, now: () => new Date('2026-02-01T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], validUntil: '2026-03-01' } });
     const empty = await draft(p, { lines: [] });
 
-    await expect(sendQuote(p, { tenantId: T, quoteId: expired.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict', extra: { quoteStatus: 'expired' } });
-    await expect(sendQuote(p, { tenantId: T, quoteId: empty.id, format: FORMAT })).rejects.toMatchObject({ kind: 'rule_violation', errors: [{ field: 'lines', message: 'at least one line is required' }] });
+    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: expired.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict', extra: { quoteStatus: 'expired' } });
+    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: empty.id, format: FORMAT })).rejects.toMatchObject({ kind: 'rule_violation', errors: [{ field: 'lines', message: 'at least one line is required' }] });
   });
 
   it('snapshots the client again at the first send', async () => {
@@ -110,7 +104,7 @@ describe('sendQuote', () => {
     const q = await draft(p);
     clients.contacts.set('con_01', aContactRecord(T, { email: 'new@example.com' }));
 
-    const sent = await sendQuote(p, { tenantId: T, quoteId: q.id, format: FORMAT });
+    const sent = await QuoteSending.send(p, { tenantId: T, actor: USER, id: q.id, format: FORMAT });
 
     expect(q.client.email).toBe('lucia@example.com');
     expect(sent.client.email).toBe('new@example.com');
@@ -120,7 +114,7 @@ describe('sendQuote', () => {
 describe('quoteView', () => {
   it('shows the public page URL, never the raw token, the tenant or empty index values', async () => {
     const { p } = ports();
-    const sent = await sendQuote(p, { tenantId: T, quoteId: (await draft(p)).id, format: FORMAT });
+    const sent = await QuoteSending.send(p, { tenantId: T, actor: USER, id: (await draft(p)).id, format: FORMAT });
 
     const view = quoteView(sent, { today: '2026-03-10', publicBaseUrl: 'https://api.example.com/' });
 

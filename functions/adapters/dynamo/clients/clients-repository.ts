@@ -1,4 +1,6 @@
-import type { ClientDirectory, CompanyRecord, ContactRecord } from '../../../domain/clients/client';
+import type { ClientDirectory, CompanyRecord, ContactRecord, ProductCatalog, ProductRecord } from '../../../domain/clients';
+import { crudRepository } from '../crud-repository';
+import type { Owned } from '../../../domain/kernel';
 import type { CrmService } from '../service';
 
 /**
@@ -16,5 +18,25 @@ export function clientDirectory(service: CrmService): ClientDirectory {
       const { data } = await contact.get({ tenantId, id }).go();
       return (data as ContactRecord | null) ?? null;
     },
+  };
+}
+
+export function productCatalog(service: CrmService): ProductCatalog {
+  const { product } = service.entities;
+  return {
+    async getProduct(tenantId, id) {
+      return ((await product.get({ tenantId, id }).go()).data as ProductRecord | null) ?? null;
+    },
+  };
+}
+
+
+/** Companies, contacts and products as plain tenant-owned records (create, read, list, update, delete). */
+export function clientRecords(service: CrmService) {
+  const { company, contact, product } = service.entities;
+  return {
+    companies: crudRepository<CompanyRecord & Owned>(company, 'company'),
+    contacts: crudRepository<ContactRecord & Owned>(contact, 'contact', ['companyId']),
+    products: crudRepository<ProductRecord & Owned>(product, 'product'),
   };
 }

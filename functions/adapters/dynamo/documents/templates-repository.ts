@@ -1,5 +1,5 @@
-import type { CrudRepository } from '../../../domain/kernel/ports';
-import type { TemplateRecord } from '../../../domain/documents/template';
+import type { CrudRepository } from '../../../domain/kernel';
+import type { TemplateRecord } from '../../../domain/documents';
 import { crudRepository } from '../crud-repository';
 import type { CrmService } from '../service';
 

@@ -1,24 +1,11 @@
 import { createConversions } from 'electrodb';
-import { Conflict, InvalidInput, staleVersion } from '../../../domain/kernel/errors';
-import type { EntityKind } from '../../../domain/kernel/pipeline';
-import {
-  invoiceKeys,
-  type CommitResult,
-  type Invoice,
-  type InvoiceCommit,
-  type InvoicePorts,
-  type InvoiceStore,
-  type NumberCounter,
-  type PipelineSettings,
-  type PipelineStore,
-  type ProductCatalog,
-} from '../../../domain/invoicing/invoice';
-import { createIssueQueue } from '../../../domain/invoicing/issuing';
-import { LOOKUP_INDEXES, type InvoiceIndex, type ListStep, type ResidualFilters, type StepRow } from '../../../domain/invoicing/list';
-import { clientDirectory } from '../clients/clients-repository';
-import { isConditionFailure, isInvalidCursor } from '../errors';
-import type { CrmService } from '../service';
+import { Issuing, InvoiceList, type CommitResult, type InvoiceCommit, type InvoiceIndex, type InvoiceStore, type ListStep, type NumberCounter, type ResidualFilters, type StepRow } from '../../../domain/invoicing';
+import type { Invoice } from '../../../domain/invoicing';
+import { InvalidInput } from '../../../domain/kernel';
+import { isInvalidCursor } from '../errors';
+import { defined } from '../helpers';
 import { timelineRepository } from '../kernel/timeline-repository';
+import type { CrmService } from '../service';
 
 /** The sort-key attribute of each list index. */
 const SORT_ATTRIBUTE: Record<InvoiceIndex, string> = {
@@ -37,19 +24,15 @@ const INVOICE_FIELDS = [
   'issueDate', 'dueDate', 'notes', 'dealId', 'quoteId', 'source', 'responsibleUserId', 'createdBy', 'version', 'createdAt', 'updatedAt',
 ] as const;
 
-function defined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
-}
-
 /** The invoice item: the invoice (nulls left out) plus its index keys. */
-export function toInvoiceRecord(invoice: Invoice) {
-  const keys = invoiceKeys(invoice);
+export function toInvoiceRecord(invoice: Invoice.Info) {
+  const keys = InvoiceList.invoiceKeys(invoice);
   const { dealId: _dealKey, ...otherKeys } = keys;
   return defined({ ...invoice, ...otherKeys }) as Record<string, any>;
 }
 
 /** The lookup item: the filterable fields and keys of the invoice. */
-export function toLookupRecord(invoice: Invoice) {
+export function toLookupRecord(invoice: Invoice.Info) {
   return defined({
     tenantId: invoice.tenantId,
     id: invoice.id,
@@ -58,14 +41,14 @@ export function toLookupRecord(invoice: Invoice) {
     number: invoice.number,
     issueDate: invoice.issueDate,
     dueDate: invoice.dueDate,
-    ...invoiceKeys(invoice),
+    ...InvoiceList.invoiceKeys(invoice),
   }) as Record<string, any>;
 }
 
-export function fromInvoiceRecord(record: Record<string, any>): Invoice {
+export function fromInvoiceRecord(record: Record<string, any>): Invoice.Info {
   const picked: Record<string, unknown> = {};
   for (const field of INVOICE_FIELDS) if (record[field] !== undefined) picked[field] = record[field];
-  return { ...picked, number: record.number ?? null, client: record.client ?? null, issueDate: record.issueDate ?? null, dueDate: record.dueDate ?? null } as Invoice;
+  return { ...picked, number: record.number ?? null, client: record.client ?? null, issueDate: record.issueDate ?? null, dueDate: record.dueDate ?? null } as Invoice.Info;
 }
 
 /** ElectroDB filter expression of the residual filters of a list step. */
@@ -99,8 +82,8 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
   const timeline = timelineRepository(service);
   const conversions = { invoice: createConversions(invoice as any) as any, lookup: createConversions(invoiceLookup as any) as any };
 
-  async function hydrate(tenantId: string, ids: string[]): Promise<Map<string, Invoice>> {
-    const found = new Map<string, Invoice>();
+  async function hydrate(tenantId: string, ids: string[]): Promise<Map<string, Invoice.Info>> {
+    const found = new Map<string, Invoice.Info>();
     let pending = ids.map((id) => ({ tenantId, id }));
     for (let round = 0; pending.length > 0 && round < 5; round++) {
       const result = await invoice.get(pending).go();
@@ -163,8 +146,8 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
       return (data as NumberCounter) ?? null;
     },
 
-    async queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice>[]> {
-      const onLookup = LOOKUP_INDEXES.has(step.index);
+    async queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice.Info>[]> {
+      const onLookup = InvoiceList.LOOKUP_INDEXES.has(step.index);
       const entity: any = onLookup ? invoiceLookup : invoice;
       const sortAttribute = SORT_ATTRIBUTE[step.index];
       let query = entity.query[step.index]({ tenantId, ...step.partition });
@@ -205,54 +188,5 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
     },
 
     timeline: (tenantId, invoiceId, page) => timeline.list(tenantId, invoiceId, page),
-  };
-}
-
-/** Tenants' pipelines (one item per tenant and entity kind). */
-export function pipelinesRepository(service: CrmService): PipelineStore {
-  const entity = (service.entities as any).pipelineConfig;
-  const fromRecord = (r: Record<string, any>): PipelineSettings => defined({
-    tenantId: r.tenantId, kind: r.kind, stages: r.stages, numbering: r.numbering, version: r.version, updatedAt: r.updatedAt, updatedBy: r.updatedBy,
-  }) as PipelineSettings;
-  return {
-    async get(tenantId: string, kind: EntityKind) {
-      const { data } = await entity.get({ tenantId, kind }).go({ consistent: true });
-      return data ? fromRecord(data) : null;
-    },
-    async save(settings, expectedVersion) {
-      const record = defined({ ...settings });
-      try {
-        if (expectedVersion === 0) await entity.create(record).go();
-        else await entity.put(record).where((a: any, { eq }: any) => eq(a.version, expectedVersion)).go();
-        return settings;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const current = await this.get(settings.tenantId, settings.kind);
-        throw current ? staleVersion(expectedVersion, current.version) : new Conflict('the pipeline changed meanwhile; read it again');
-      }
-    },
-  };
-}
-
-export function productCatalog(service: CrmService): ProductCatalog {
-  const { product } = service.entities;
-  return {
-    async getProduct(tenantId, id) {
-      return ((await product.get({ tenantId, id }).go()).data as any) ?? null;
-    },
-  };
-}
-
-/** Every port the invoice use cases need, on one table. `sources` plugs in deals and quotes when they exist. */
-export function invoicePortsFor(service: CrmService, extra: Partial<InvoicePorts> = {}): InvoicePorts {
-  const { tenant } = service.entities;
-  return {
-    issueQueue: createIssueQueue({ sleep: extra.sleep, random: extra.random }),
-    invoices: invoicesRepository(service),
-    pipelines: pipelinesRepository(service),
-    clients: clientDirectory(service),
-    products: productCatalog(service),
-    defaultCurrency: async (tenantId) => ((await tenant.get({ tenantId }).go()).data?.settings as { defaultCurrency?: string } | undefined)?.defaultCurrency,
-    ...extra,
   };
 }

@@ -1,7 +1,7 @@
 import { createConversions } from 'electrodb';
-import { InvalidInput } from '../../../domain/kernel/errors';
-import type { Page, PageRequest } from '../../../domain/kernel/ports';
-import type { TimelineEntry, TimelineStore } from '../../../domain/kernel/timeline';
+import { InvalidInput } from '../../../domain/kernel';
+import type { Page, PageRequest } from '../../../domain/kernel';
+import type { TimelineEntry, TimelineStore } from '../../../domain/kernel';
 import { isInvalidCursor } from '../errors';
 import type { CrmService } from '../service';
 

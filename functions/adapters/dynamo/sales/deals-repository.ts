@@ -1,4 +1,4 @@
-import type { Deal, DealStore } from '../../../domain/sales/deal';
+import type { Deal, DealStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
 import { listBy } from '../helpers';
 import type { CrmService } from '../service';
@@ -6,11 +6,11 @@ import type { CrmService } from '../service';
 /** Deals: CRUD with optimistic concurrency; lists by stage, company or contact through their indexes. */
 export function dealsRepository(service: CrmService): DealStore {
   const { deal } = service.entities;
-  const crud = crudRepository<Deal>(deal, 'deal', ['companyId', 'contactId']);
+  const crud = crudRepository<Deal.Info>(deal, 'deal', ['companyId', 'contactId']);
   return {
     ...crud,
     list: (tenantId, filter, page) =>
-      listBy<Deal>(
+      listBy<Deal.Info>(
         deal,
         tenantId,
         { stage: filter.stage, companyId: filter.companyId, contactId: filter.contactId },

@@ -1,18 +1,17 @@
-import { contactName } from '../../../domain/clients/client';
-import type { CommitOutcome, ConversionPlan, DuplicateFinder, DuplicateMatch } from '../../../domain/sales/lead-conversion';
-import type { Lead, LeadStore } from '../../../domain/sales/lead';
-import { nowIso } from '../../../domain/kernel/ids';
+import { Client, type DuplicateFinder, type DuplicateMatch } from '../../../domain/clients';
+import { nowIso, outboxRecord } from '../../../domain/kernel';
+import type { CommitOutcome, ConversionPlan, Lead, LeadStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
-import { listBy, outboxItem, rejectedItems } from '../helpers';
+import { listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 
 /** Leads: CRUD with optimistic concurrency, listed newest first, by stage through byStage. */
 export function leadsRepository(service: CrmService): LeadStore {
   const { lead } = service.entities;
-  const crud = crudRepository<Lead>(lead, 'lead');
+  const crud = crudRepository<Lead.Info>(lead, 'lead');
   return {
     ...crud,
-    list: (tenantId, filter, page) => listBy<Lead>(lead, tenantId, { stage: filter.stage }, [['stage', 'byStage']], page),
+    list: (tenantId, filter, page) => listBy<Lead.Info>(lead, tenantId, { stage: filter.stage }, [['stage', 'byStage']], page),
   };
 }
 
@@ -27,7 +26,7 @@ export function duplicateFinder(service: CrmService): DuplicateFinder {
       const run = (type: 'company' | 'contact', on: DuplicateMatch['on'], query: any) =>
         queries.push(
           query.go({ limit: MATCHES_PER_KEY }).then(({ data }: { data: any[] }) =>
-            data.map((r) => ({ type, id: r.id, name: type === 'company' ? r.name : contactName(r), on, createdAt: r.createdAt })),
+            data.map((r) => ({ type, id: r.id, name: type === 'company' ? r.name : Client.contactName(r), on, createdAt: r.createdAt })),
           ),
         );
       if (keys.emailKey) run('contact', 'email', contact.query.byEmail({ tenantId, emailKey: keys.emailKey }));
@@ -54,7 +53,7 @@ export function conversionCommitter(service: CrmService) {
         ...(plan.company ? [company.create(plan.company as any).commit()] : []),
         ...(plan.contact ? [contact.create(plan.contact as any).commit()] : []),
         deal.create(plan.deal as any).commit(),
-        ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+        ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
         lead
           .patch({ tenantId: plan.tenantId, id: plan.leadId })
           .set({ ...plan.leadChanges, version: plan.expectedVersion + 1, updatedAt } as any)

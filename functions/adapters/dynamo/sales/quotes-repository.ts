@@ -1,18 +1,18 @@
-import { nowIso } from '../../../domain/kernel/ids';
-import type { AcceptancePlan } from '../../../domain/sales/quote-acceptance';
-import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../../domain/sales/quote';
+import { nowIso, outboxRecord } from '../../../domain/kernel';
+import type { AcceptancePlan } from '../../../domain/sales';
+import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
-import { listBy, outboxItem, rejectedItems } from '../helpers';
+import { listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 
 /** Quotes: CRUD with optimistic concurrency; lists by deal or client through their indexes. */
 export function quotesRepository(service: CrmService): QuoteStore {
   const { quote } = service.entities;
-  const crud = crudRepository<Quote>(quote, 'quote', ['companyId', 'contactId', 'dealId', 'clientId']);
+  const crud = crudRepository<Quote.Info>(quote, 'quote', ['companyId', 'contactId', 'dealId', 'clientId']);
   return {
     ...crud,
     list: (tenantId, filter, page) =>
-      listBy<Quote>(quote, tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
+      listBy<Quote.Info>(quote, tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
   };
 }
 
@@ -52,7 +52,7 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
           ...(plan.publicToken
             ? [publicLink.create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt }).commit()]
             : []),
-          ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+          ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
           ...(plan.timeline ?? []).map((entry) => timeline.create(entry).commit()),
         ])
         .go();
@@ -82,7 +82,7 @@ export function acceptanceCommitter(service: CrmService): (plan: AcceptancePlan)
           .where((attr, { eq, notExists, gte }) =>
             `${eq(attr.status, 'sent')} AND ${notExists(attr.acceptedAt)} AND (${notExists(attr.validUntil)} OR ${gte(attr.validUntil, plan.day)})`)
           .commit(),
-        ...plan.events.map((e) => outbox.create(outboxItem(e)).commit()),
+        ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
         ...plan.timeline.map((entry) => timeline.create(entry).commit()),
       ])
       .go();

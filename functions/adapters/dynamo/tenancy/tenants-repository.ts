@@ -1,8 +1,8 @@
-import type { ApiKeyRecord } from '../../../domain/tenancy/api-key';
-import type { AutomationRule } from '../../../domain/delivery/automation';
-import { NotFound, staleVersion } from '../../../domain/kernel/errors';
-import type { Page, PageRequest } from '../../../domain/kernel/ports';
-import type { TenantRecord } from '../../../domain/tenancy/tenant';
+import type { ApiKeyRecord } from '../../../domain/tenancy';
+import type { AutomationRule } from '../../../domain/delivery';
+import { NotFound, staleVersion } from '../../../domain/kernel';
+import type { Page, PageRequest } from '../../../domain/kernel';
+import type { TenantRecord } from '../../../domain/tenancy';
 import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QUOTE_RULE_STAGES } from '../../../domain/delivery/automation';
+import { Automation } from '../../../domain/delivery';
 import { email, optionalText, phone } from './common';
 
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
@@ -65,7 +65,7 @@ export const RuleBody = z.strictObject({
 }).superRefine((rule, ctx) => {
   // quote rules react to the client's acceptance and make the invoice; invoice rules never make invoices
   if (rule.entity === 'quote') {
-    if (!(QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${QUOTE_RULE_STAGES.join(', ')}` });
+    if (!(Automation.QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${Automation.QUOTE_RULE_STAGES.join(', ')}` });
     rule.actions.forEach((action, i) => {
       if (action.type !== 'create_invoice') ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'a quote rule\'s actions are create_invoice' });
     });

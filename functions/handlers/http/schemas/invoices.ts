@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { INVOICE_SORTS } from '../../../domain/invoicing/list';
-import { INVOICE_STATUSES, INVOICE_TYPES } from '../../../domain/invoicing/invoice';
-import { STAGE_ID_PATTERN } from '../../../domain/kernel/pipeline';
+import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList } from '../../../domain/invoicing';
+import { STAGE_ID_PATTERN } from '../../../domain/kernel';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
 /** The HTTP contract of invoices and the invoice pipeline (API.md). Bodies are strict. */
@@ -97,7 +96,7 @@ export const InvoiceListQuery = ListQuery.extend({
   issueDateFrom: isoDate.optional(),
   issueDateTo: isoDate.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  sort: z.enum(INVOICE_SORTS).optional(),
+  sort: z.enum(InvoiceList.INVOICE_SORTS).optional(),
 });
 
 const Money = z.string();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ComputedLineView, Lines, TotalsView } from './deals';
-import { INVOICE_TYPES } from '../../../domain/invoicing/invoice';
+import { INVOICE_TYPES } from '../../../domain/invoicing';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
 
 const userId = z.string().max(64);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { DOCUMENT_LOCALES } from '../../../domain/documents/print-model';
-import { IMAGE_TYPES, MAX_IMAGE_BYTES } from '../../../domain/documents/settings';
+import { PrintModel, Settings } from '../../../domain/documents';
+
+const { DOCUMENT_LOCALES } = PrintModel;
+const { IMAGE_TYPES, MAX_IMAGE_BYTES } = Settings;
 import { Address, BankAccount, currencyCode, email, optionalText, phone, text } from './common';
 
 /** The seller's details printed on documents. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { MAX_TEMPLATE_BYTES, TEMPLATE_KINDS } from '../../../domain/documents/template';
+import { Template, TEMPLATE_KINDS } from '../../../domain/documents';
+
+const { MAX_TEMPLATE_BYTES } = Template;
 import { text } from './common';
 
 const source = z

@@ -1,0 +1,7 @@
+/** Documents' wiring: document records and public links, tenants' templates (metadata; sources in the bucket). */
+import { documentsRepository } from '../../adapters/dynamo/documents/documents-repository';
+import { templatesRepository } from '../../adapters/dynamo/documents/templates-repository';
+import { once, service } from './core';
+
+export const documents = once(() => documentsRepository(service()));
+export const templatesRepo = once(() => templatesRepository(service()));

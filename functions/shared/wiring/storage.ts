@@ -1,0 +1,6 @@
+/** The private documents bucket (S3): PDFs, template sources, settings images, drawn signatures. */
+import { createS3Storage } from '../../adapters/storage/s3-storage';
+import { config } from '../config';
+import { once } from './core';
+
+export const storage = once(() => createS3Storage(config()));
