@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const documentCreated = defineEvent('document.created', 'A document PDF was rendered and stored.', {

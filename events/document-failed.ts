@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const documentFailed = defineEvent('document.failed', 'A document could not be rendered.', {

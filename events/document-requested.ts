@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const documentRequested = defineEvent('document.requested', 'A document record was created pending; the renderer should produce its PDF.', {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const documentViewed = defineEvent('document.viewed', 'A client opened a public link or the e-mail open pixel was fetched.', {

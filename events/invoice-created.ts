@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const invoiceCreated = defineEvent('invoice.created', 'An invoice was created (from scratch or from a deal, quote or client).', {

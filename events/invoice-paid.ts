@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const invoicePaid = defineEvent('invoice.paid', 'An invoice was fully paid.', {

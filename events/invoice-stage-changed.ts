@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const invoiceStageChanged = defineEvent('invoice.stage_changed', 'An invoice moved from one pipeline stage to another.', {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const leadConverted = defineEvent('lead.converted', 'A lead was converted into a deal with a contact (and a company for a legal entity).', {

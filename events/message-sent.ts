@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const messageSent = defineEvent('message.sent', 'An e-mail or SMS went out to a client.', {

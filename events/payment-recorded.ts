@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const paymentRecorded = defineEvent('payment.recorded', 'A payment was recorded against an invoice.', {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const quoteAccepted = defineEvent('quote.accepted', 'A client accepted and signed a quote on its public page.', {

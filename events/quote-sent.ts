@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 export const quoteSent = defineEvent('quote.sent', 'A quote was sent to its client (first send assigns its number; later ones are resends).', {

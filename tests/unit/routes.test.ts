@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../infra/functions';
 import { compileRoutes } from '../../infra/local/gateway';
@@ -43,5 +44,10 @@ describe('route declarations', () => {
     const create = res.paths['/v1/companies'].post as { requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } } };
     expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'address']));
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
+  it('serves docs/openapi.json as committed, and it is what the routes generate (`npm run openapi` rewrites it)', { timeout: 30_000 }, async () => {
+    const { OPENAPI_FILE, openApiText } = await import('../../infra/scripts/openapi');
+    expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(await openApiText());
   });
 });

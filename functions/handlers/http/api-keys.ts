@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { newId } from '../../domain/kernel';
 import { ApiKey, ROLES } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';

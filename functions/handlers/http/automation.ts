@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AutomationRule } from '../../domain/delivery';
 import { newId, NotFound, nowIso } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, type DocumentRecord } from '../../domain/documents';
 import { newId, NotFound, nowIso, RuleViolation } from '../../domain/kernel';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
 import { Document, type DocumentRecord } from '../../domain/documents';
 import { Invoice } from '../../domain/invoicing';

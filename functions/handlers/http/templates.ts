@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/wiring/template-checking';
 import { PrintModel, Template, type DocumentKind, type TemplateKind, type TemplateRecord } from '../../domain/documents';
 import { Conflict, newId, NotFound, nowIso, RuleViolation, staleVersion } from '../../domain/kernel';
@@ -171,10 +171,5 @@ function rawPdf(pdf: Buffer, filename: string) {
     isBase64Encoded: true,
   });
 }
-
-/** The preview route as the API document describes it (health.ts); the function that serves it is template-preview.ts. */
-export const previewRouteDocs = previewRoutes(async () => {
-  throw new Error('the template preview is served by the templatePreview function');
-});
 
 export const handler = httpApi(routes, httpDeps);

@@ -9,7 +9,7 @@
  *
  * links.ts serves GET /p/{token} and hands a quote's link to renderQuotePage; it also serves these routes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { quotePageTemplate, type QuotePageState } from '../../../templates/public/quote-page';
 import { LocaleFormat, Printing, type PublicLinkRecord } from '../../domain/documents';
 import { Conflict, NotFound, RuleViolation, today } from '../../domain/kernel';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Address, BankAccount, Meta, currencyCode, decimalString, email, optionalText, patchOf, percent, phone, resourceId, text } from './common';
 
 const companyShape = {

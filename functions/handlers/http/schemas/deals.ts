@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListQuery, Meta, currencyCode, decimalString, optionalText, percent, resourceId, text } from './common';
 
 /** A document line (API.md `Line`); amounts and totals are always computed, never accepted. */

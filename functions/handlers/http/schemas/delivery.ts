@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Automation } from '../../../domain/delivery';
 import { email, optionalText, phone } from './common';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList } from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';

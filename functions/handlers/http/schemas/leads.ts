@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Deal, stageId } from './deals';
 import { Company, Contact } from './clients';
 import { ListQuery, Meta, email, optionalText, phone, text } from './common';

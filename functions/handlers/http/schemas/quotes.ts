@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ComputedLineView, Lines, TotalsView } from './deals';
 import { INVOICE_TYPES } from '../../../domain/invoicing';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PrintModel, Settings } from '../../../domain/documents';
 
 const { DOCUMENT_LOCALES } = PrintModel;

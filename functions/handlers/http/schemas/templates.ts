@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Template, TEMPLATE_KINDS } from '../../../domain/documents';
 
 const { MAX_TEMPLATE_BYTES } = Template;
