@@ -17,6 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BusRule } from '../../events/rules';
 import { AppFunction, type AppResources } from '../constructs/app-function';
+import { DepsLayer } from '../constructs/deps-layer';
 import { PdfFunction } from '../constructs/pdf-function';
 import { parseRoute, type FunctionSpec } from '../functions';
 import type { AppSettings } from './settings';
@@ -128,7 +129,10 @@ export class StatelessStack extends Stack {
         defaultTimeoutSeconds: spec.routes?.length ? 10 : 30,
       };
       const id = constructId(name);
-      const fn = spec.pdf ? new PdfFunction(this, id, common).app : new AppFunction(this, id, common);
+      const deps = spec.pdf ? undefined : DepsLayer.of(this, projectRoot);
+      const fn = spec.pdf
+        ? new PdfFunction(this, id, common).app
+        : new AppFunction(this, id, { ...common, layers: [deps!.layer], externalModules: deps!.externalModules });
       this.functions.set(name, fn);
     }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
@@ -346,6 +346,24 @@ describe('stateless stack', () => {
         expect(code, name).not.toContain('@sparticuz/chromium');
         expect(code, name).not.toContain('puppeteer');
         expect(readdirSync(dir).sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
+      }
+    });
+
+    it('of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area\'s adapters', () => {
+      const sizes = Object.fromEntries(
+        httpNames.filter((name) => !all[name].pdf).map((name) => [name, statSync(join(assetDir(synth.outdir, fn(name).resource), 'index.mjs')).size]),
+      );
+      const over = Object.entries(sizes).filter(([, size]) => size > 400 * 1024).map(([name, size]) => `${name}: ${Math.round(size / 1024)} KB`);
+      expect(over).toEqual([]);
+    });
+
+    it('leave ElectroDB and nodemailer to the shared layer, which every non-PDF function has', () => {
+      const layers = resources(template, 'AWS::Lambda::LayerVersion');
+      for (const name of Object.keys(all).filter((n) => !all[n].pdf)) {
+        const props = fn(name).resource.Properties!;
+        expect(props.Layers, name).toHaveLength(1);
+        expect(String(layers[props.Layers[0].Ref]?.Properties!.Description), name).toMatch(/electrodb.*nodemailer/);
+        expect(bundle(name), name).not.toMatch(/ElectroError|MailComposer/);
       }
     });
 

@@ -3,7 +3,7 @@ import type { AutomationRule } from '../../domain/delivery';
 import { newId, NotFound, nowIso } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
-import { delivery } from '../../shared/wiring/delivery';
+import { delivery } from '../../shared/wiring/automation';
 import { httpDeps } from '../../shared/wiring/http';
 import { RuleBody, RuleView } from './schemas/delivery';
 

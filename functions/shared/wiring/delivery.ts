@@ -3,23 +3,24 @@
  * rules, and the ports of a delivery run. Only the functions that send (documents, quotes, run-automation)
  * import it.
  */
-import { deliveryRepository } from '../../adapters/dynamo/delivery/delivery-repository';
 import { createSesMailer } from '../../adapters/mail/ses-mailer';
 import { createSnsSms } from '../../adapters/sms/sns-sms';
 import { DeliverySubjects, type DeliveryPorts } from '../../domain/delivery';
 import { Invoice } from '../../domain/invoicing';
 import { actorOf, nowIso } from '../../domain/kernel';
 import { config } from '../config';
-import { once, service } from './core';
+import { delivery } from './automation';
+import { once } from './core';
 import { documents } from './documents';
 import { invoicePorts } from './invoicing';
 import { sales } from './sales';
 import { storage } from './storage';
 import { tenants } from './tenancy';
 
+export { delivery };
+
 export const mailer = once(() => createSesMailer(config()));
 export const smsSender = once(() => createSnsSms(config()));
-export const delivery = once(() => deliveryRepository(service()));
 
 export const deliveryPorts = once<DeliveryPorts>(() => ({
   now: nowIso,

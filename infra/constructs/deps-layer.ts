@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { runtimeClosure } from './chromium-layer';
+
+/**
+ * The third-party packages every function shares that cannot be tree-shaken (CommonJS): ElectroDB (and its
+ * jsonschema) and nodemailer. They ship once, in this layer, as installed in node_modules
+ * (`nodejs/node_modules/electrodb/**`, ...), instead of inside each function's bundle; the bundles leave them
+ * external and Node resolves them from /opt/nodejs/node_modules, as it does the AWS SDK from the runtime.
+ * Assembled at synth time, offline, like the Chromium layer. (The PDF functions bundle them as before.)
+ */
+export const SHARED_PACKAGES = ['electrodb', 'jsonschema', 'nodemailer'] as const;
+
+export class DepsLayer extends Construct {
+  readonly layer: lambda.LayerVersion;
+  /** The module names the bundles leave to the layer (the packages and what they need at run time). */
+  readonly externalModules: string[];
+
+  /** One layer per stack, shared by every function in it. */
+  static of(scope: Construct, projectRoot: string): DepsLayer {
+    const stack = Stack.of(scope);
+    const id = 'DepsLayer';
+    return (stack.node.tryFindChild(id) as DepsLayer | undefined) ?? new DepsLayer(stack, id, { projectRoot });
+  }
+
+  constructor(scope: Construct, id: string, props: { projectRoot: string }) {
+    super(scope, id);
+    const assembled = assembleDepsLayer(props.projectRoot);
+    this.externalModules = assembled.modules;
+    this.layer = new lambda.LayerVersion(this, 'Layer', {
+      code: lambda.Code.fromAsset(assembled.dir),
+      compatibleRuntimes: [lambda.Runtime.NODEJS_24_X],
+      description: `Shared packages: ${assembled.packages.join(', ')}`.slice(0, 256),
+      license: 'MIT',
+    });
+  }
+}
+
+/** Assembles (or finds, already assembled) the layer directory: SHARED_PACKAGES and their runtime closure, AWS SDK left out. */
+export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir(), 'crm-invoicing-layers')) {
+  // Each shared package itself; its own dependencies must be shared too, except the AWS SDK (the runtime's).
+  const unique = SHARED_PACKAGES.map((name) => {
+    const [pkg] = runtimeClosure(name, projectRoot);
+    const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const unshared = Object.keys(manifest.dependencies ?? {}).filter((d) => !d.startsWith('@aws-sdk/') && !(SHARED_PACKAGES as readonly string[]).includes(d));
+    if (unshared.length) throw new Error(`deps layer: ${name} needs ${unshared.join(', ')}: add them to SHARED_PACKAGES`);
+    return pkg;
+  });
+  const key = createHash('sha256').update(JSON.stringify({ layout: 1, packages: unique.map((p) => [p.target, p.version]) })).digest('hex').slice(0, 16);
+  const dir = join(cacheRoot, `deps-${key}`);
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    const building = `${dir}.${process.pid}.${Date.now()}.tmp`;
+    rmSync(building, { recursive: true, force: true });
+    for (const pkg of unique) {
+      cpSync(pkg.dir, join(building, 'layer', 'nodejs', pkg.target), {
+        recursive: true,
+        dereference: true,
+        filter: (source) => basename(source) !== 'node_modules' || source === pkg.dir,
+      });
+    }
+    writeFileSync(join(building, 'manifest.json'), JSON.stringify({ packages: unique.map((p) => `${p.target}@${p.version}`), modules: [...new Set(unique.map((p) => p.name))] }, null, 2));
+    mkdirSync(cacheRoot, { recursive: true });
+    try {
+      renameSync(building, dir);
+    } catch (error) {
+      rmSync(building, { recursive: true, force: true });
+      if (!existsSync(manifestFile)) throw error;
+    }
+  }
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { packages: string[]; modules: string[] };
+  return { dir: join(dir, 'layer'), packages: manifest.packages, modules: manifest.modules };
+}
