@@ -1,21 +1,19 @@
-import type { Entity } from 'electrodb';
 import { Conflict, InvalidInput, NotFound, staleVersion } from '../../domain/kernel';
 import type { CrudRepository, Owned, Page, PageRequest } from '../../domain/kernel';
 import { isConditionFailure, isInvalidCursor } from './errors';
-
-type AnyEntity = Entity<string, string, string, any>;
+import { asGeneric } from './helpers';
 
 /**
  * Create, read, list, update and delete of one tenant-owned entity, with optimistic concurrency:
  * a write carries the version it read and fails with Conflict when another write came first.
  */
 export function crudRepository<T extends Owned>(
-  entity: AnyEntity,
+  entity: object,
   label: string,
   /** Index key attributes: cleared by storing '' (an index needs every composite). */
   indexedOptional: string[] = [],
 ): CrudRepository<T> {
-  const e = entity as any;
+  const e = asGeneric(entity);
 
   async function get(tenantId: string, id: string): Promise<T | null> {
     const { data } = await e.get({ tenantId, id }).go();
@@ -61,7 +59,7 @@ export function crudRepository<T extends Owned>(
         let op = e.patch({ tenantId, id }).set(set);
         if (remove.length) op = op.remove(remove);
         const { data } = await op
-          .where((attr: any, { eq }: any) => eq(attr.version, current.version))
+          .where((attr, { eq }) => eq(attr.version, current.version))
           .go({ response: 'all_new' });
         return data as T;
       } catch (error) {
@@ -81,7 +79,7 @@ export function crudRepository<T extends Owned>(
       }
       try {
         await e.delete({ tenantId, id })
-          .where((attr: any, { eq }: any) => eq(attr.version, current.version))
+          .where((attr, { eq }) => eq(attr.version, current.version))
           .go();
       } catch (error) {
         if (isConditionFailure(error)) throw new Conflict(`${label} changed while it was being deleted; read it again`);

@@ -1,4 +1,4 @@
-import { createConversions } from 'electrodb';
+import { createConversions, type CreateEntityItem, type EntityItem } from 'electrodb';
 import { Issuing, InvoiceList, type CommitResult, type InvoiceCommit, type InvoiceIndex, type InvoiceStore, type ListStep, type NumberCounter, type ResidualFilters, type StepRow } from '../../../domain/invoicing';
 import type { Invoice } from '../../../domain/invoicing';
 import { InvalidInput } from '../../../domain/kernel';
@@ -6,6 +6,18 @@ import { isInvalidCursor } from '../errors';
 import { defined } from '../helpers';
 import { timelineRepository } from '../kernel/timeline-repository';
 import type { CrmService } from '../service';
+import type { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
+
+type InvoiceItem = EntityItem<typeof InvoiceEntity>;
+type LookupItem = EntityItem<typeof InvoiceLookupEntity>;
+
+/** The part of an ElectroDB query a list step uses. */
+interface StepQuery {
+  between(from: Record<string, string>, to: Record<string, string>): StepQuery;
+  begins(prefix: Record<string, string>): StepQuery;
+  where(callback: (a: FilterAttributes, op: FilterOperators) => string): StepQuery;
+  go(options: { order: 'asc' | 'desc'; count: number; limit: number; cursor: string | null }): Promise<{ data: unknown[] }>;
+}
 
 /** The sort-key attribute of each list index. */
 const SORT_ATTRIBUTE: Record<InvoiceIndex, string> = {
@@ -28,7 +40,7 @@ const INVOICE_FIELDS = [
 export function toInvoiceRecord(invoice: Invoice.Info) {
   const keys = InvoiceList.invoiceKeys(invoice);
   const { dealId: _dealKey, ...otherKeys } = keys;
-  return defined({ ...invoice, ...otherKeys }) as Record<string, any>;
+  return defined({ ...invoice, ...otherKeys }) as CreateEntityItem<typeof InvoiceEntity>;
 }
 
 /** The lookup item: the filterable fields and keys of the invoice. */
@@ -42,18 +54,29 @@ export function toLookupRecord(invoice: Invoice.Info) {
     issueDate: invoice.issueDate,
     dueDate: invoice.dueDate,
     ...InvoiceList.invoiceKeys(invoice),
-  }) as Record<string, any>;
+  }) as CreateEntityItem<typeof InvoiceLookupEntity>;
 }
 
-export function fromInvoiceRecord(record: Record<string, any>): Invoice.Info {
+export function fromInvoiceRecord(record: InvoiceItem): Invoice.Info {
   const picked: Record<string, unknown> = {};
-  for (const field of INVOICE_FIELDS) if (record[field] !== undefined) picked[field] = record[field];
+  const fields = record as Record<string, unknown>;
+  for (const field of INVOICE_FIELDS) if (fields[field] !== undefined) picked[field] = fields[field];
   return { ...picked, number: record.number ?? null, client: record.client ?? null, issueDate: record.issueDate ?? null, dueDate: record.dueDate ?? null } as Invoice.Info;
 }
 
 /** ElectroDB filter expression of the residual filters of a list step. */
+/** The attribute references and operators of an ElectroDB `where` callback, as this filter uses them. */
+type FilterAttributes = Record<'stage' | 'clientId' | 'dealId' | 'issueDate' | 'numberKey' | 'nameKey' | 'status' | 'dueDate', unknown>;
+interface FilterOperators {
+  eq(attribute: unknown, value: string): string;
+  lt(attribute: unknown, value: string): string;
+  gte(attribute: unknown, value: string): string;
+  lte(attribute: unknown, value: string): string;
+  begins(attribute: unknown, value: string): string;
+}
+
 function whereOf(f: ResidualFilters) {
-  return (a: any, op: any): string => {
+  return (a: FilterAttributes, op: FilterOperators): string => {
     const parts: string[] = [];
     if (f.stage) parts.push(op.eq(a.stage, f.stage));
     if (f.clientId) parts.push(op.eq(a.clientId, f.clientId));
@@ -78,16 +101,16 @@ const hasFilters = (f: ResidualFilters) => Object.values(f).some((v) => v !== un
 /** Invoices, their lookup items, number counters and timeline, on the single table. */
 export function invoicesRepository(service: CrmService): InvoiceStore {
   const { invoice, invoiceLookup } = service.entities;
-  const entities = service.entities as any;
+  const { numberCounter } = service.entities;
   const timeline = timelineRepository(service);
-  const conversions = { invoice: createConversions(invoice as any) as any, lookup: createConversions(invoiceLookup as any) as any };
+  const conversions = { invoice: createConversions(invoice), lookup: createConversions(invoiceLookup) };
 
   async function hydrate(tenantId: string, ids: string[]): Promise<Map<string, Invoice.Info>> {
     const found = new Map<string, Invoice.Info>();
     let pending = ids.map((id) => ({ tenantId, id }));
     for (let round = 0; pending.length > 0 && round < 5; round++) {
       const result = await invoice.get(pending).go();
-      for (const record of result.data as Record<string, any>[]) found.set(record.id, fromInvoiceRecord(record));
+      for (const record of result.data) found.set(record.id, fromInvoiceRecord(record));
       pending = (result.unprocessed ?? []) as { tenantId: string; id: string }[];
     }
     if (pending.length > 0) throw new Error(`could not read ${pending.length} invoices (unprocessed keys)`);
@@ -105,31 +128,35 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
       const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
       const invoiceIndexes: number[] = [];
       const result = await service.transaction
-        .write((e: any) => {
-          const items: any[] = [];
-          if (counter) {
-            const key = { tenantId: counter.tenantId, series: counter.series, period: counter.period };
-            const set = { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
-            // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
-            items.push(counter.expected === 0
-              ? e.numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
-              : e.numberCounter.patch(key).set(set).where((a: any, { eq }: any) => eq(a.value, counter.expected)).commit({ response: 'all_old' }));
-          }
-          for (const { before, after, timeline: entries, events } of changes) {
+        .write(({ numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox }) => {
+          const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
+          const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
+          // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
+          const counterItems = counter && key && set
+            ? [counter.expected === 0
+                ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+                : numberCounter.patch(key).set(set).where((a, { eq }) => eq(a.value, counter.expected)).commit({ response: 'all_old' })]
+            : [];
+          let at = counterItems.length;
+          const changeItems = changes.flatMap(({ before, after, timeline: entries, events }) => {
             const record = toInvoiceRecord(after);
-            invoiceIndexes.push(items.length);
-            items.push(before
-              ? e.invoice.put(record).where((a: any, { eq }: any) => eq(a.version, before.version)).commit()
-              : e.invoice.create(record).commit());
-            items.push(e.invoiceLookup.put(toLookupRecord(after)).commit());
-            for (const entry of entries) items.push(e.timeline.create(entry).commit());
-            for (const event of events) items.push(e.outbox.create(event).commit());
-          }
-          return items;
+            invoiceIndexes.push(at);
+            const items = [
+              before
+                ? invoices.put(record).where((a, { eq }) => eq(a.version, before.version)).commit()
+                : invoices.create(record).commit(),
+              lookups.put(toLookupRecord(after)).commit(),
+              ...entries.map((entry) => timeline.create(entry).commit()),
+              ...events.map((event) => outbox.create(event).commit()),
+            ];
+            at += items.length;
+            return items;
+          });
+          return [...counterItems, ...changeItems];
         })
         .go();
       if (!result.canceled) return { outcome: 'ok' };
-      const reasons = result.data as { code?: string; item?: Record<string, any> | null }[];
+      const reasons = result.data as { code?: string; item?: NumberCounter | null }[];
       const codes = reasons.map((d) => d.code ?? 'None');
       const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
       if (stale.length > 0) return { outcome: 'stale', members: stale };
@@ -142,13 +169,15 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
     },
 
     async getCounter(tenantId, series, period): Promise<NumberCounter | null> {
-      const { data } = await entities.numberCounter.get({ tenantId, series, period }).go({ consistent: true });
+      const { data } = await numberCounter.get({ tenantId, series, period }).go({ consistent: true });
       return (data as NumberCounter) ?? null;
     },
 
     async queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice.Info>[]> {
       const onLookup = InvoiceList.LOOKUP_INDEXES.has(step.index);
-      const entity: any = onLookup ? invoiceLookup : invoice;
+      // one step queries one index of one of two entities: the query builder is typed per index, so this generic
+      // step runner goes through a narrow structural view of it (the rows are typed again below)
+      const entity = (onLookup ? invoiceLookup : invoice) as unknown as { query: Record<InvoiceIndex, (keys: Record<string, string>) => StepQuery> };
       const sortAttribute = SORT_ATTRIBUTE[step.index];
       let query = entity.query[step.index]({ tenantId, ...step.partition });
       if (step.range?.between) {
@@ -158,7 +187,7 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
       }
       const filtered = hasFilters(step.filters);
       if (filtered) query = query.where(whereOf(step.filters));
-      let rows: Record<string, any>[];
+      let rows: (InvoiceItem | LookupItem)[];
       try {
         const result = await query.go({
           order: step.order,
@@ -167,14 +196,15 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
           limit: filtered ? Math.min(Math.max(options.count, 100), 1000) : options.count,
           cursor: options.cursor,
         });
-        rows = result.data;
+        rows = result.data as (InvoiceItem | LookupItem)[];
       } catch (error) {
         if (isInvalidCursor(error)) throw new InvalidInput('the cursor is not valid', [{ field: 'cursor', message: 'invalid' }]);
         throw error;
       }
-      const convert = onLookup ? conversions.lookup : conversions.invoice;
-      const cursorOf = (row: Record<string, any>) => convert.byAccessPattern[step.index].fromComposite.toCursor(row) as string;
-      if (!onLookup) return rows.map((row) => ({ item: fromInvoiceRecord(row), cursor: cursorOf(row) }));
+      // the index belongs to the entity the step queried (InvoiceList.LOOKUP_INDEXES says which)
+      const patterns = (onLookup ? conversions.lookup : conversions.invoice).byAccessPattern as unknown as Record<InvoiceIndex, { fromComposite: { toCursor(row: object): string } }>;
+      const cursorOf = (row: InvoiceItem | LookupItem) => patterns[step.index].fromComposite.toCursor(row);
+      if (!onLookup) return (rows as InvoiceItem[]).map((row) => ({ item: fromInvoiceRecord(row), cursor: cursorOf(row) }));
       const invoices = await hydrate(tenantId, rows.map((r) => r.id));
       return rows.flatMap((row) => {
         const item = invoices.get(row.id);

@@ -32,29 +32,26 @@ export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, opti
     if (link.type === 'quote' && after.dealId) {
       linkEntries.push(timelineEntry({ tenantId: after.tenantId, subjectType: 'deal', subjectId: after.dealId, kind: 'invoice_created', actor, at: after.createdAt, data: { ...data, quoteId: link.id } }));
     }
-    let quoteIndex = -1;
+    // the quote's item comes last (when the source is a quote)
+    const quoteIndex = link.type === 'quote' ? 2 + change.timeline.length + change.events.length + linkEntries.length : -1;
     const result = await service.transaction
-      .write((e: any) => {
-        const items: any[] = [
-          e.invoice.create(toInvoiceRecord(after)).commit(),
-          e.invoiceLookup.put(toLookupRecord(after)).commit(),
-          ...change.timeline.map((entry) => e.timeline.create(entry).commit()),
-          ...change.events.map((event) => e.outbox.create(event).commit()),
-          ...linkEntries.map((entry) => e.timeline.create(entry).commit()),
-        ];
-        if (link.type === 'quote') {
-          quoteIndex = items.length;
-          items.push(claimQuote
-            ? e.quote.patch({ tenantId: after.tenantId, id: link.id })
-              .set({ invoiceId: after.id, updatedAt: after.createdAt })
-              .add({ version: 1 })
-              .where((a: any, { notExists }: any) => notExists(a.invoiceId))
-              .commit()
+      .write(({ invoice, invoiceLookup, timeline, outbox, quote }) => [
+        invoice.create(toInvoiceRecord(after)).commit(),
+        invoiceLookup.put(toLookupRecord(after)).commit(),
+        ...change.timeline.map((entry) => timeline.create(entry).commit()),
+        ...change.events.map((event) => outbox.create(event).commit()),
+        ...linkEntries.map((entry) => timeline.create(entry).commit()),
+        ...(link.type !== 'quote'
+          ? []
+          : claimQuote
+            ? [quote.patch({ tenantId: after.tenantId, id: link.id })
+                .set({ invoiceId: after.id, updatedAt: after.createdAt })
+                .add({ version: 1 })
+                .where((a, { notExists }) => notExists(a.invoiceId))
+                .commit()]
             // a further invoice, asked for: the quote keeps pointing at its first one, and must still exist
-            : e.quote.check({ tenantId: after.tenantId, id: link.id }).where((a: any, { exists }: any) => exists(a.id)).commit());
-        }
-        return items;
-      })
+            : [quote.check({ tenantId: after.tenantId, id: link.id }).where((a, { exists }) => exists(a.id)).commit()]),
+      ])
       .go();
     if (!result.canceled) return { outcome: 'ok' };
     const rejected = rejectedItems(result);

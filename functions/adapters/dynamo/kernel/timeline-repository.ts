@@ -1,14 +1,15 @@
-import { createConversions } from 'electrodb';
+import { createConversions, type EntityItem } from 'electrodb';
 import { InvalidInput } from '../../../domain/kernel';
 import type { Page, PageRequest } from '../../../domain/kernel';
 import type { TimelineEntry, TimelineStore } from '../../../domain/kernel';
 import { isInvalidCursor } from '../errors';
 import type { CrmService } from '../service';
+import type { TimelineEntity } from './timeline-entity';
 
 /** A stored timeline entry as the domain sees it. */
-export function fromTimelineRecord(record: Record<string, any>): TimelineEntry {
+export function fromTimelineRecord(record: EntityItem<typeof TimelineEntity>): TimelineEntry {
   const { tenantId, id, subjectType, subjectId, kind, at, actor, data } = record;
-  return { tenantId, id, subjectType, subjectId, kind, at, actor, data: data ?? {} };
+  return { tenantId, id, subjectType, subjectId, kind, at, actor: actor as TimelineEntry['actor'], data: (data as TimelineEntry['data']) ?? {} };
 }
 
 /**
@@ -17,7 +18,7 @@ export function fromTimelineRecord(record: Record<string, any>): TimelineEntry {
  */
 export function timelineRepository(service: CrmService): TimelineStore {
   const { timeline } = service.entities;
-  const conversions = createConversions(timeline as any) as any;
+  const conversions = createConversions(timeline);
   return {
     async append(entry) {
       await timeline.create(entry).go();
@@ -27,12 +28,12 @@ export function timelineRepository(service: CrmService): TimelineStore {
         const result = await timeline.query
           .bySubject({ tenantId, subjectId })
           .go({ order: 'asc', count: page.limit + 1, limit: page.limit + 1, cursor: page.cursor ?? null });
-        const rows = result.data as Record<string, any>[];
+        const rows = result.data;
         const more = rows.length > page.limit;
         const data = rows.slice(0, page.limit);
         return {
           data: data.map(fromTimelineRecord),
-          nextCursor: more ? conversions.byAccessPattern.bySubject.fromComposite.toCursor(data[data.length - 1] as any) : null,
+          nextCursor: more ? conversions.byAccessPattern.bySubject.fromComposite.toCursor(data[data.length - 1]) : null,
         };
       } catch (error) {
         if (isInvalidCursor(error)) throw new InvalidInput('the cursor is not valid', [{ field: 'cursor', message: 'invalid' }]);

@@ -1,6 +1,6 @@
 import type { Deal, DealStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
-import { listBy } from '../helpers';
+import { asGeneric, listBy } from '../helpers';
 import type { CrmService } from '../service';
 
 /** Deals: CRUD with optimistic concurrency; lists by stage, company or contact through their indexes. */
@@ -11,7 +11,7 @@ export function dealsRepository(service: CrmService): DealStore {
     ...crud,
     list: (tenantId, filter, page) =>
       listBy<Deal.Info>(
-        deal,
+        asGeneric(deal),
         tenantId,
         { stage: filter.stage, companyId: filter.companyId, contactId: filter.contactId },
         [['companyId', 'byCompany'], ['contactId', 'byContact'], ['stage', 'byStage']],

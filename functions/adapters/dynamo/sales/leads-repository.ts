@@ -1,9 +1,14 @@
+import type { CreateEntityItem, UpdateEntityItem } from 'electrodb';
 import { Client, type DuplicateFinder, type DuplicateMatch } from '../../../domain/clients';
 import { nowIso, outboxRecord } from '../../../domain/kernel';
 import type { CommitOutcome, ConversionPlan, Lead, LeadStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
-import { listBy, rejectedItems } from '../helpers';
+import { asGeneric, listBy, rejectedItems } from '../helpers';
+import type { CompanyEntity } from '../clients/company-entity';
+import type { ContactEntity } from '../clients/contact-entity';
 import type { CrmService } from '../service';
+import type { DealEntity } from './deal-entity';
+import type { LeadEntity } from './lead-entity';
 
 /** Leads: CRUD with optimistic concurrency, listed newest first, by stage through byStage. */
 export function leadsRepository(service: CrmService): LeadStore {
@@ -11,7 +16,7 @@ export function leadsRepository(service: CrmService): LeadStore {
   const crud = crudRepository<Lead.Info>(lead, 'lead');
   return {
     ...crud,
-    list: (tenantId, filter, page) => listBy<Lead.Info>(lead, tenantId, { stage: filter.stage }, [['stage', 'byStage']], page),
+    list: (tenantId, filter, page) => listBy<Lead.Info>(asGeneric(lead), tenantId, { stage: filter.stage }, [['stage', 'byStage']], page),
   };
 }
 
@@ -23,10 +28,11 @@ export function duplicateFinder(service: CrmService): DuplicateFinder {
   return {
     async find(tenantId, keys, scope) {
       const queries: Promise<DuplicateMatch[]>[] = [];
-      const run = (type: 'company' | 'contact', on: DuplicateMatch['on'], query: any) =>
+      type Found = { id: string; createdAt: string; name?: string; firstName?: string; lastName?: string };
+      const run = (type: 'company' | 'contact', on: DuplicateMatch['on'], query: { go(options: { limit: number }): Promise<{ data: Found[] }> }) =>
         queries.push(
-          query.go({ limit: MATCHES_PER_KEY }).then(({ data }: { data: any[] }) =>
-            data.map((r) => ({ type, id: r.id, name: type === 'company' ? r.name : Client.contactName(r), on, createdAt: r.createdAt })),
+          query.go({ limit: MATCHES_PER_KEY }).then(({ data }) =>
+            data.map((r) => ({ type, id: r.id, name: type === 'company' ? (r.name ?? '') : Client.contactName({ firstName: r.firstName ?? '', lastName: r.lastName ?? '' }), on, createdAt: r.createdAt })),
           ),
         );
       if (keys.emailKey) run('contact', 'email', contact.query.byEmail({ tenantId, emailKey: keys.emailKey }));
@@ -50,13 +56,13 @@ export function conversionCommitter(service: CrmService) {
     const updatedAt = nowIso();
     const result = await service.transaction
       .write(({ company, contact, deal, outbox, lead }) => [
-        ...(plan.company ? [company.create(plan.company as any).commit()] : []),
-        ...(plan.contact ? [contact.create(plan.contact as any).commit()] : []),
-        deal.create(plan.deal as any).commit(),
+        ...(plan.company ? [company.create(plan.company as CreateEntityItem<typeof CompanyEntity>).commit()] : []),
+        ...(plan.contact ? [contact.create(plan.contact as CreateEntityItem<typeof ContactEntity>).commit()] : []),
+        deal.create(plan.deal as CreateEntityItem<typeof DealEntity>).commit(),
         ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
         lead
           .patch({ tenantId: plan.tenantId, id: plan.leadId })
-          .set({ ...plan.leadChanges, version: plan.expectedVersion + 1, updatedAt } as any)
+          .set({ ...plan.leadChanges, version: plan.expectedVersion + 1, updatedAt } as UpdateEntityItem<typeof LeadEntity>)
           .where((attr, { eq }) => eq(attr.version, plan.expectedVersion))
           .commit(),
       ])

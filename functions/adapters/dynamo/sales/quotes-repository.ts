@@ -1,9 +1,11 @@
+import type { UpdateEntityItem } from 'electrodb';
 import { nowIso, outboxRecord } from '../../../domain/kernel';
 import type { AcceptancePlan } from '../../../domain/sales';
 import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
-import { listBy, rejectedItems } from '../helpers';
+import { asGeneric, listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
+import type { QuoteEntity } from './quote-entity';
 
 /** Quotes: CRUD with optimistic concurrency; lists by deal or client through their indexes. */
 export function quotesRepository(service: CrmService): QuoteStore {
@@ -12,7 +14,7 @@ export function quotesRepository(service: CrmService): QuoteStore {
   return {
     ...crud,
     list: (tenantId, filter, page) =>
-      listBy<Quote.Info>(quote, tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
+      listBy<Quote.Info>(asGeneric(quote), tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
   };
 }
 
@@ -46,7 +48,7 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
             : []),
           quote
             .patch({ tenantId: plan.tenantId, id: plan.quoteId })
-            .set({ ...plan.changes, version: plan.expectedVersion + 1, updatedAt } as any)
+            .set({ ...plan.changes, version: plan.expectedVersion + 1, updatedAt } as UpdateEntityItem<typeof QuoteEntity>)
             .where((attr, { eq }) => eq(attr.version, plan.expectedVersion))
             .commit(),
           ...(plan.publicToken
