@@ -29,7 +29,7 @@
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
 import type { ClientDirectory, ClientSnapshot, ProductCatalog } from '../clients';
-import type { ComputedLine, InvoiceTotals, ItemCommand, LineInput, OutboxEvent, Owned, Page, PageRequest, PipelineStore, TimelineEntry } from '../kernel';
+import type { ComputedLine, InvoiceTotals, LineInput, OutboxEvent, Owned, Page, PageRequest, PipelineStore, TimelineEntry } from '../kernel';
 import type { IssueQueue } from './issuing';
 import type { ListStep, StepRow } from './list';
 

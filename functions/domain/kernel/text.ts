@@ -99,7 +99,7 @@ const COUNTRIES: Readonly<Record<string, { code: string; trunk: string }>> = Obj
  */
 export function toE164(phone: string, defaultCountry?: string): string | null {
   if (typeof phone !== 'string') return null;
-  const compact = phone.replace(/[\s\-.\/()\u00a0]/g, '');
+  const compact = phone.replace(/[\s\-./()\u00a0]/g, '');
   let international: string;
   if (/^\+\d+$/.test(compact)) {
     international = compact.slice(1);

@@ -12,7 +12,7 @@ import { Invoice, type InvoicePorts } from '../invoicing';
 import {
   addDays,
   Conflict,
-  DomainError,
+  type DomainError,
   NotFound,
   pendingEvent,
   RuleViolation,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/wiring/template-checking';
 import { PrintModel, Template, type DocumentKind, type TemplateKind, type TemplateRecord } from '../../domain/documents';
 import { Conflict, newId, NotFound, nowIso, RuleViolation, staleVersion } from '../../domain/kernel';

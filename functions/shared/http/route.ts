@@ -58,4 +58,10 @@ export function route<B = undefined, Q = Record<string, string | undefined>>(def
   return def;
 }
 
+/**
+ * A function's routes, each with its own body and query types. A route's handler takes its own context, so a
+ * map of routes of different types can only be typed with `any` here (function parameters are contravariant);
+ * `route()` checks each one where it is declared.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry of routes, each typed where declared (see above)
 export type Routes = Record<string, RouteDef<any, any>>;

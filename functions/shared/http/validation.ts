@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { InvalidInput, type FieldError } from '../../domain/kernel';
 
 function fieldOf(path: PropertyKey[], prefix: string): string {

@@ -29,7 +29,7 @@ export function documentsRepository(service: CrmService) {
 
   const documents = {
     async request(doc: DocumentRecord, link: PublicLinkRecord): Promise<'created' | 'exists'> {
-      const result = await service.transaction.write(({ document, publicLink, outbox, timeline }) => [
+      const result = await service.transaction.write(({ document, publicLink, outbox }) => [
         document.create(doc).commit(),
         publicLink.create(link).commit(),
         outbox.create(outboxEvent('documentRequested', doc.tenantId, {
@@ -62,7 +62,7 @@ export function documentsRepository(service: CrmService) {
     async complete(doc: DocumentRecord, outcome: { status: 'ready'; sha256: string; size: number; pages?: number } | { status: 'failed'; reason: string }): Promise<boolean> {
       const { tenantId, id } = doc;
       const detail = { documentId: id, subjectType: doc.subjectType, subjectId: doc.subjectId, ...(doc.cause ? { cause: doc.cause } : {}) };
-      const result = await service.transaction.write(({ document, publicLink, outbox, timeline }) => [
+      const result = await service.transaction.write(({ document, outbox, timeline }) => [
         document.patch({ tenantId, id })
           .set({ ...outcome, version: doc.version + 1, updatedAt: new Date().toISOString() })
           .where((a, { eq }) => eq(a.status, 'pending'))
@@ -93,7 +93,7 @@ export function documentsRepository(service: CrmService) {
       const cutoff = new Date(now.getTime() - VIEW_EVENT_INTERVAL_MS).toISOString();
       const counter = via === 'link' ? { views: 1 } : { opens: 1 };
       const marker = via === 'link' ? 'lastViewEventAt' : 'lastOpenEventAt';
-      const result = await service.transaction.write(({ document, publicLink, outbox, timeline }) => [
+      const result = await service.transaction.write(({ publicLink, outbox, timeline }) => [
         publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at, [marker]: at })
           .where((a, { notExists, lt }) => `${notExists(a[marker])} OR ${lt(a[marker], cutoff)}`)
           .commit(),

@@ -1,5 +1,5 @@
 import { createConversions, type CreateEntityItem, type EntityItem } from 'electrodb';
-import { Issuing, InvoiceList, type CommitResult, type InvoiceCommit, type InvoiceIndex, type InvoiceStore, type ListStep, type NumberCounter, type ResidualFilters, type StepRow } from '../../../domain/invoicing';
+import { InvoiceList, type CommitResult, type InvoiceCommit, type InvoiceIndex, type InvoiceStore, type ListStep, type NumberCounter, type ResidualFilters, type StepRow } from '../../../domain/invoicing';
 import type { Invoice } from '../../../domain/invoicing';
 import { InvalidInput } from '../../../domain/kernel';
 import { isInvalidCursor } from '../errors';
