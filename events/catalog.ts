@@ -32,8 +32,6 @@ type Events = typeof events;
 export type EventName = Events[keyof Events]['detailType'];
 export type EventDetail<K extends keyof Events> = z.infer<Events[K]['schema']>;
 
-export const eventsByDetailType: Record<string, Events[keyof Events]> = Object.fromEntries(
-  Object.values(events).map((e) => [e.detailType, e]),
-);
+export const eventsByDetailType: Record<string, Events[keyof Events]> = Object.fromEntries(Object.values(events).map((e) => [e.detailType, e]));
 
 export { EVENT_SOURCE } from './envelope';

@@ -17,11 +17,6 @@ export interface EventDefinition<T extends z.ZodType = z.ZodType> {
   schema: T;
 }
 
-export function defineEvent<S extends z.ZodRawShape>(
-  detailType: string,
-  description: string,
-  shape: S,
-  version = 1,
-) {
+export function defineEvent<S extends z.ZodRawShape>(detailType: string, description: string, shape: S, version = 1) {
   return { detailType, version, description, schema: baseDetail.extend(shape) } as const;
 }

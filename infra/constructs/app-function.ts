@@ -56,8 +56,7 @@ export interface AppFunctionProps {
  * esbuild's ESM output has no `require`; CommonJS dependencies bundled into it (handlebars, ...) call it
  * for Node built-ins. The alias avoids clashing with a bundled `import { createRequire }`.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __crmCreateRequire } from 'node:module'; const require = __crmCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER = "import { createRequire as __crmCreateRequire } from 'node:module'; const require = __crmCreateRequire(import.meta.url);";
 
 /** The AWS SDK v3 is provided by the nodejs24.x runtime: never shipped in a bundle (unless bundleAwsSdk). */
 export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];
@@ -142,9 +141,7 @@ export class AppFunction extends Construct {
         logLevel: nodejs.LogLevel.ERROR,
         commandHooks: props.commandHooks,
       },
-      ...(this.deadLetterQueue
-        ? { onFailure: new SqsDestination(this.deadLetterQueue), retryAttempts: 2, maxEventAge: Duration.hours(6) }
-        : {}),
+      ...(this.deadLetterQueue ? { onFailure: new SqsDestination(this.deadLetterQueue), retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
     });
     Tags.of(this).add('crm:function', name);
 
@@ -224,7 +221,5 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
 function sesIdentityArns(scope: Construct, settings: AppSettings): string[] {
   const stack = Stack.of(scope);
   const identities = new Set([settings.sesIdentity, mailAddress(settings.mailFrom)!]);
-  return [...identities].map((identity) =>
-    stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-  );
+  return [...identities].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }));
 }

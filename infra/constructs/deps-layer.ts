@@ -51,7 +51,10 @@ export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir()
     if (unshared.length) throw new Error(`deps layer: ${name} needs ${unshared.join(', ')}: add them to SHARED_PACKAGES`);
     return pkg;
   });
-  const key = createHash('sha256').update(JSON.stringify({ layout: 1, packages: unique.map((p) => [p.target, p.version]) })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ layout: 1, packages: unique.map((p) => [p.target, p.version]) }))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(cacheRoot, `deps-${key}`);
   const manifestFile = join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) {
@@ -64,7 +67,10 @@ export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir()
         filter: (source) => basename(source) !== 'node_modules' || source === pkg.dir,
       });
     }
-    writeFileSync(join(building, 'manifest.json'), JSON.stringify({ packages: unique.map((p) => `${p.target}@${p.version}`), modules: [...new Set(unique.map((p) => p.name))] }, null, 2));
+    writeFileSync(
+      join(building, 'manifest.json'),
+      JSON.stringify({ packages: unique.map((p) => `${p.target}@${p.version}`), modules: [...new Set(unique.map((p) => p.name))] }, null, 2),
+    );
     mkdirSync(cacheRoot, { recursive: true });
     try {
       renameSync(building, dir);

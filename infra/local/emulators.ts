@@ -47,9 +47,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const dynamoOutput: string[] = [];
   dynamo.stdout?.on('data', (c: Buffer) => dynamoOutput.push(c.toString()));
   dynamo.stderr?.on('data', (c: Buffer) => dynamoOutput.push(c.toString()));
-  dynamo.on('exit', () => { dynamoExited = true; });
+  dynamo.on('exit', () => {
+    dynamoExited = true;
+  });
   // Whatever way this process ends, DynamoDB Local (a separate JVM) must not outlive it.
-  const killDynamo = () => { if (!dynamoExited) dynamo.kill('SIGKILL'); };
+  const killDynamo = () => {
+    if (!dynamoExited) dynamo.kill('SIGKILL');
+  };
   process.once('exit', killDynamo);
 
   const s3Dir = dataDir ? join(dataDir, 's3') : join(process.env.TMPDIR ?? '/tmp', `s3rver-${process.pid}-${ports.s3}`);
@@ -79,7 +83,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
         if (dynamoExited) return r();
         dynamo.once('exit', () => r());
         dynamo.kill('SIGTERM');
-        setTimeout(() => { dynamo.kill('SIGKILL'); r(); }, 5000).unref();
+        setTimeout(() => {
+          dynamo.kill('SIGKILL');
+          r();
+        }, 5000).unref();
       }),
     ]);
   };
@@ -89,7 +96,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       if (dynamoExited) throw new Error(`DynamoDB Local exited: ${dynamoOutput.join('').slice(-2000)}`);
       const res = await fetch(endpoints.dynamodb, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables', authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' },
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+        },
         body: '{}',
       });
       return res.status < 500;

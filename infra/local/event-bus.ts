@@ -69,19 +69,22 @@ export class LocalEventBus {
       req.on('end', () => {
         const target = String(req.headers['x-amz-target'] ?? '');
         if (target !== 'AWSEvents.PutEvents') {
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
+          res
+            .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
             .end(JSON.stringify({ __type: 'UnknownOperationException', message: `${target} is not emulated` }));
           return;
         }
         if (this.failPutEvents > 0) {
           this.failPutEvents--;
-          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+          res
+            .writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
             .end(JSON.stringify({ __type: 'InternalException', message: 'injected failure' }));
           return;
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: { Source: string; DetailType: string; Detail: string }[] };
         const entries = body.Entries.map((entry) => this.put(entry.Source, entry.DetailType, JSON.parse(entry.Detail)));
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+        res
+          .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
           .end(JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((id) => ({ EventId: id })) }));
       });
     });

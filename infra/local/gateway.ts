@@ -20,12 +20,15 @@ export function compileRoutes(): CompiledRoute[] {
     for (const routeKey of spec.routes ?? []) {
       const { method, path } = parseRoute(routeKey);
       const names: string[] = [];
-      const source = path.split('/').map((seg) => {
-        const m = /^\{(\w+)\}$/.exec(seg);
-        if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        names.push(m[1]);
-        return '([^/]+)';
-      }).join('/');
+      const source = path
+        .split('/')
+        .map((seg) => {
+          const m = /^\{(\w+)\}$/.exec(seg);
+          if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(m[1]);
+          return '([^/]+)';
+        })
+        .join('/');
       compiled.push({ routeKey, method, pattern: new RegExp(`^${source}$`), names, fn, literalSegments: path.split('/').length - names.length });
     }
   }
@@ -87,7 +90,13 @@ export async function startGateway(port: number, host = '127.0.0.1'): Promise<{ 
           apiId: 'local',
           domainName: headers.host ?? 'localhost',
           domainPrefix: 'local',
-          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId: randomUUID(),
           routeKey: match.routeKey,
           stage: '$default',

@@ -20,9 +20,13 @@ export interface SmsRecord {
 export async function startSmsOutbox(port: number, dir?: string): Promise<{ url: string; server: Server; messages: () => SmsRecord[] }> {
   const file = dir ? join(dir, 'sms.jsonl') : undefined;
   if (dir) mkdirSync(dir, { recursive: true });
-  const memory: SmsRecord[] = file && existsSync(file)
-    ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SmsRecord)
-    : [];
+  const memory: SmsRecord[] =
+    file && existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as SmsRecord)
+      : [];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,9 +39,16 @@ export async function startSmsOutbox(port: number, dir?: string): Promise<{ url:
         return;
       }
       if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
-        const rows = memory.slice().reverse().map((m) => `<tr><td>${m.at}</td><td>${esc(m.phoneNumber)}</td><td>${esc(m.message)}</td></tr>`).join('');
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end(`<!doctype html><meta charset=utf-8><title>SMS outbox</title><h1>SMS outbox</h1><table border=1 cellpadding=4><tr><th>at</th><th>to</th><th>text</th></tr>${rows}</table>`);
+        const rows = memory
+          .slice()
+          .reverse()
+          .map((m) => `<tr><td>${m.at}</td><td>${esc(m.phoneNumber)}</td><td>${esc(m.message)}</td></tr>`)
+          .join('');
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            `<!doctype html><meta charset=utf-8><title>SMS outbox</title><h1>SMS outbox</h1><table border=1 cellpadding=4><tr><th>at</th><th>to</th><th>text</th></tr>${rows}</table>`,
+          );
         return;
       }
       if (req.method === 'POST') {
@@ -60,9 +71,11 @@ export async function startSmsOutbox(port: number, dir?: string): Promise<{ url:
         };
         memory.push(record);
         if (file) appendFileSync(file, `${JSON.stringify(record)}\n`);
-        res.writeHead(200, { 'content-type': 'text/xml' }).end(
-          `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${record.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
-        );
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${record.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+          );
         return;
       }
       res.writeHead(404).end();

@@ -83,10 +83,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     bucketName,
     async settle(timeoutMs = 30_000) {
       let quiet = 0;
-      await waitFor(async () => {
-        quiet = poller.idle && !bus.busy ? quiet + 1 : 0;
-        return quiet >= 3;
-      }, 'the local stream and bus to settle', timeoutMs);
+      await waitFor(
+        async () => {
+          quiet = poller.idle && !bus.busy ? quiet + 1 : 0;
+          return quiet >= 3;
+        },
+        'the local stream and bus to settle',
+        timeoutMs,
+      );
     },
     async stop() {
       await new Promise((r) => gateway.server.close(r));

@@ -1,10 +1,4 @@
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { invoke } from './handlers';
@@ -24,7 +18,11 @@ export class StreamPoller {
   private loop?: Promise<void>;
   failures = 0;
 
-  constructor(endpoint: string, private readonly tableName: string, private readonly options: { intervalMs?: number; region?: string } = {}) {
+  constructor(
+    endpoint: string,
+    private readonly tableName: string,
+    private readonly options: { intervalMs?: number; region?: string } = {},
+  ) {
     const common = { endpoint, region: options.region ?? 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.streams = new DynamoDBStreamsClient(common);
     this.dynamo = new DynamoDBClient(common);
@@ -78,9 +76,14 @@ export class StreamPoller {
       if (failedAt !== undefined) {
         // Retry from the first failed record on the next round, as the event source mapping would.
         this.failures++;
-        const res = await this.streams.send(new GetShardIteratorCommand({
-          StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failedAt,
-        }));
+        const res = await this.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+            SequenceNumber: failedAt,
+          }),
+        );
         this.iterators.set(shardId, res.ShardIterator!);
         await new Promise((r) => setTimeout(r, 100));
         return 1;

@@ -160,7 +160,9 @@ export class StatelessStack extends Stack {
         const { method, path } = parseRoute(route);
         const httpMethod = HTTP_METHODS[method as keyof typeof HTTP_METHODS];
         if (!httpMethod || !path?.startsWith('/')) {
-          throw new Error(`infra/functions.ts: ${name} has route "${route}"; expected "METHOD /path" with METHOD one of ${Object.keys(HTTP_METHODS).join(', ')}`);
+          throw new Error(
+            `infra/functions.ts: ${name} has route "${route}"; expected "METHOD /path" with METHOD one of ${Object.keys(HTTP_METHODS).join(', ')}`,
+          );
         }
         const key = `${method} ${path}`;
         if (seen.has(key)) throw new Error(`infra/functions.ts: route "${key}" is declared by both ${seen.get(key)} and ${name}`);
@@ -275,7 +277,12 @@ export class StatelessStack extends Stack {
         );
       }
     }
-    alarm('Api5xxAlarm', this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 5, 'The HTTP API answered 5xx at least 5 times in 5 minutes');
+    alarm(
+      'Api5xxAlarm',
+      this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      5,
+      'The HTTP API answered 5xx at least 5 times in 5 minutes',
+    );
   }
 
   private queue(id: string): sqs.Queue {

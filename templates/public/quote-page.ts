@@ -34,7 +34,15 @@ interface PageModel {
   currency: string;
   seller: PageParty;
   client: PageParty;
-  lines: { description: string; quantity: string; unit?: string | null; unitPrice: string; discountPercent?: string | null; taxRate: string; netAmount: string }[];
+  lines: {
+    description: string;
+    quantity: string;
+    unit?: string | null;
+    unitPrice: string;
+    discountPercent?: string | null;
+    taxRate: string;
+    netAmount: string;
+  }[];
   totals: { net: string; withholding: string; total: string; taxBreakdown: { rate: string; base: string; amount: string }[] };
   notes?: string | null;
 }
@@ -84,11 +92,16 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
 
   function addressLines(a: PageAddress | null | undefined): string[] {
     if (!a) return [];
-    return [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), [a.region, a.country].filter(Boolean).join(', ')]
-      .filter((l): l is string => Boolean(l && l.trim()));
+    return [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), [a.region, a.country].filter(Boolean).join(', ')].filter((l): l is string =>
+      Boolean(l && l.trim()),
+    );
   }
 
-  function party(title: string, p: { name: string; legalName?: string | null; taxId?: string | null; address?: PageAddress | null; email?: string | null; phone?: string | null }, extra: string[] = []): string {
+  function party(
+    title: string,
+    p: { name: string; legalName?: string | null; taxId?: string | null; address?: PageAddress | null; email?: string | null; phone?: string | null },
+    extra: string[] = [],
+  ): string {
     const lines = [
       p.legalName && p.legalName !== p.name ? p.legalName : null,
       ...extra,
@@ -100,7 +113,13 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     return `<section><h2>${esc(title)}</h2><p><strong>${esc(p.name)}</strong></p>${lines.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`;
   }
 
-  const STATUS_LABEL: Record<QuoteStatus, string> = { draft: 'Draft', sent: 'Awaiting your acceptance', accepted: 'Accepted', expired: 'Expired', declined: 'Declined' };
+  const STATUS_LABEL: Record<QuoteStatus, string> = {
+    draft: 'Draft',
+    sent: 'Awaiting your acceptance',
+    accepted: 'Accepted',
+    expired: 'Expired',
+    declined: 'Declined',
+  };
 
   function stateNotice(s: QuotePageState, locale: string): string {
     const seller = s.model.seller.name;
@@ -157,20 +176,29 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     const money = (v: string) => formatMoney(v, m.currency, locale);
     const number = m.number ?? '';
     const contactLine = s.quote.client.contactName && s.quote.client.contactName !== m.client.name ? [`Attn. ${s.quote.client.contactName}`] : [];
-    const lines = m.lines.map((l) => `<tr>
+    const lines = m.lines
+      .map(
+        (l) => `<tr>
   <td class="desc">${esc(l.description)}</td>
   <td class="num" data-label="Qty">${esc(formatNumber(l.quantity, locale))}${l.unit ? ` ${esc(l.unit)}` : ''}</td>
   <td class="num" data-label="Unit price">${esc(money(l.unitPrice))}</td>
   ${m.lines.some((x) => x.discountPercent) ? `<td class="num${l.discountPercent ? '' : ' empty'}" data-label="Discount">${l.discountPercent ? esc(formatPercent(l.discountPercent, locale)) : ''}</td>` : ''}
   <td class="num" data-label="VAT">${esc(formatPercent(l.taxRate, locale))}</td>
   <td class="num" data-label="Amount">${esc(money(l.netAmount))}</td>
-  </tr>`).join('');
+  </tr>`,
+      )
+      .join('');
     const hasDiscount = m.lines.some((x) => x.discountPercent);
-    const taxRows = m.totals.taxBreakdown.map((t) => `<div><span>VAT ${esc(formatPercent(t.rate, locale))} on ${esc(money(t.base))}</span><span>${esc(money(t.amount))}</span></div>`).join('');
-    const withholding = Number(m.totals.withholding) !== 0 ? `<div><span>Withholding</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>` : '';
+    const taxRows = m.totals.taxBreakdown
+      .map((t) => `<div><span>VAT ${esc(formatPercent(t.rate, locale))} on ${esc(money(t.base))}</span><span>${esc(money(t.amount))}</span></div>`)
+      .join('');
+    const withholding =
+      Number(m.totals.withholding) !== 0 ? `<div><span>Withholding</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>` : '';
     const pdf = s.pdfUrl
       ? `<a class="button pdf" href="${esc(s.pdfUrl)}" target="_blank" rel="noopener noreferrer" download="${esc(number || 'quote')}.pdf">Download the PDF</a>`
-      : s.pdfPending ? '<span class="muted small pdf">The PDF is being prepared: reload the page in a moment to download it.</span>' : '';
+      : s.pdfPending
+        ? '<span class="muted small pdf">The PDF is being prepared: reload the page in a moment to download it.</span>'
+        : '';
     return `<!doctype html>
   <html lang="${esc(m.locale.slice(0, 2))}">
   <head>

@@ -111,4 +111,3 @@ export const QUOTE_PAGE_SCRIPT = `
   form.addEventListener('submit', function () { save(); });
 })();
 `;
-

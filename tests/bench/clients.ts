@@ -23,10 +23,13 @@ export async function run(ctx: BenchContext): Promise<string> {
 
   for (const concurrency of [1, 8]) {
     const rawPut = await measure(`raw PutItem (SDK) c${concurrency}`, n, concurrency, (i) =>
-      raw.client.send(new PutItemCommand({
-        TableName: raw.tableName,
-        Item: { pk: { S: `BENCH#${concurrency}#${i}` }, sk: { S: 'x' }, body: { S: JSON.stringify(company(i)) } },
-      })));
+      raw.client.send(
+        new PutItemCommand({
+          TableName: raw.tableName,
+          Item: { pk: { S: `BENCH#${concurrency}#${i}` }, sk: { S: 'x' }, body: { S: JSON.stringify(company(i)) } },
+        }),
+      ),
+    );
     const post = await measure(`POST /v1/companies c${concurrency}`, n, concurrency, async (i) => {
       const res = await fetch(`${ctx.apiUrl}/v1/companies`, { method: 'POST', headers, body: JSON.stringify(company(i)) });
       const body = (await res.json()) as { id: string };
@@ -34,7 +37,8 @@ export async function run(ctx: BenchContext): Promise<string> {
       if (i >= 0) ids.push(body.id);
     });
     const rawGet = await measure(`raw GetItem (SDK) c${concurrency}`, n, concurrency, (i) =>
-      raw.client.send(new GetItemCommand({ TableName: raw.tableName, Key: { pk: { S: `BENCH#${concurrency}#${Math.max(0, i)}` }, sk: { S: 'x' } } })));
+      raw.client.send(new GetItemCommand({ TableName: raw.tableName, Key: { pk: { S: `BENCH#${concurrency}#${Math.max(0, i)}` }, sk: { S: 'x' } } })),
+    );
     const get = await measure(`GET /v1/companies/{id} c${concurrency}`, n, concurrency, async (i) => {
       const res = await fetch(`${ctx.apiUrl}/v1/companies/${ids[Math.max(0, i) % ids.length]}`, { headers });
       await res.arrayBuffer();

@@ -65,7 +65,7 @@ export async function run(ctx: BenchContext): Promise<string> {
       rows.push(`| ${name} | ${Math.round(statSync(outfile).size / 1024)} | ${ms.toFixed(1)} | ${(ms / floorMs).toFixed(2)}x |`);
     }
     const text = [
-      '\n## Cold start: importing each HTTP function\'s bundle in a new process (median of ' + runs + ')',
+      "\n## Cold start: importing each HTTP function's bundle in a new process (median of " + runs + ')',
       `Floor (same run): importing @aws-sdk/client-dynamodb + @aws-sdk/lib-dynamodb alone = ${floorMs.toFixed(1)} ms. Aim: at most 1.5x.`,
       '| function | bundle KB | import ms | vs floor |',
       '|---|---|---|---|',

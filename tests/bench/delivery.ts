@@ -19,11 +19,16 @@ export async function run(ctx: BenchContext): Promise<string> {
   for (let i = -2; i < n; i++) {
     const email = `bench-${Date.now()}-${i + 2}@bench.example`;
     const company = await post('/v1/companies', {
-      name: 'Bench Client', legalName: 'Bench Client S.L.', taxId: 'B12345678', email,
+      name: 'Bench Client',
+      legalName: 'Bench Client S.L.',
+      taxId: 'B12345678',
+      email,
       address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
     });
     const invoice = await post('/v1/invoices', {
-      companyId: company.id, currency: 'EUR', dueDate: '2030-01-31',
+      companyId: company.id,
+      currency: 'EUR',
+      dueDate: '2030-01-31',
       lines: [{ description: 'Service', quantity: '1', unitPrice: '100.00', taxRate: '21' }],
     });
     invoices.push({ id: invoice.id, email });
@@ -37,14 +42,27 @@ export async function run(ctx: BenchContext): Promise<string> {
     }
   };
   const moveTimes: number[] = [];
-  const e2e = await measure('stage move -> e-mail with PDF in SES', n, 1, async (i) => {
-    const target = invoices[i + 2];
-    const t0 = performance.now();
-    await post(`/v1/invoices/${target.id}/stage`, { stage: 'SENT' });
-    moveTimes.push(performance.now() - t0);
-    await emailArrived(target.email);
-  }, 2);
-  const move = { ...e2e, name: 'the stage move HTTP call alone', p50: moveTimes.sort((a, b) => a - b)[Math.floor(moveTimes.length / 2)], p95: moveTimes[Math.ceil(moveTimes.length * 0.95) - 1], mean: 0, perSecond: NaN };
+  const e2e = await measure(
+    'stage move -> e-mail with PDF in SES',
+    n,
+    1,
+    async (i) => {
+      const target = invoices[i + 2];
+      const t0 = performance.now();
+      await post(`/v1/invoices/${target.id}/stage`, { stage: 'SENT' });
+      moveTimes.push(performance.now() - t0);
+      await emailArrived(target.email);
+    },
+    2,
+  );
+  const move = {
+    ...e2e,
+    name: 'the stage move HTTP call alone',
+    p50: moveTimes.sort((a, b) => a - b)[Math.floor(moveTimes.length / 2)],
+    p95: moveTimes[Math.ceil(moveTimes.length * 0.95) - 1],
+    mean: 0,
+    perSecond: NaN,
+  };
   await ctx.stack.settle();
   return report('Delivery: stage move to e-mail in the SES emulator (sequential)', [move, e2e], (r) => (r === move ? r : move));
 }

@@ -42,22 +42,33 @@ async function pipeline(ctx: BenchContext, n: number): Promise<Stats> {
     return json;
   };
   const company = await post('/v1/companies', {
-    name: 'Bench Client', legalName: 'Bench Client S.L.', taxId: 'B11111111', email: 'bench@client.example',
+    name: 'Bench Client',
+    legalName: 'Bench Client S.L.',
+    taxId: 'B11111111',
+    email: 'bench@client.example',
     address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
   });
   const invoice = await post('/v1/invoices', {
-    companyId: company.id, currency: 'EUR', lines: [{ description: 'Consulting', quantity: '10', unitPrice: '95.00', taxRate: '21' }],
+    companyId: company.id,
+    currency: 'EUR',
+    lines: [{ description: 'Consulting', quantity: '10', unitPrice: '95.00', taxRate: '21' }],
   });
-  return measure('API request -> document ready (stream, bus, render, S3)', n, 1, async () => {
-    const doc = await post(`/v1/invoices/${invoice.id}/documents`, {});
-    for (;;) {
-      const res = await fetch(`${ctx.apiUrl}/v1/documents/${doc.id}`, { headers });
-      const body = (await res.json()) as { status: string; reason?: string };
-      if (body.status === 'ready') return;
-      if (body.status === 'failed') throw new Error(`document failed: ${body.reason}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }, 1);
+  return measure(
+    'API request -> document ready (stream, bus, render, S3)',
+    n,
+    1,
+    async () => {
+      const doc = await post(`/v1/invoices/${invoice.id}/documents`, {});
+      for (;;) {
+        const res = await fetch(`${ctx.apiUrl}/v1/documents/${doc.id}`, { headers });
+        const body = (await res.json()) as { status: string; reason?: string };
+        if (body.status === 'ready') return;
+        if (body.status === 'failed') throw new Error(`document failed: ${body.reason}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    1,
+  );
 }
 
 export async function run(ctx: BenchContext): Promise<string> {
@@ -80,23 +91,39 @@ export async function run(ctx: BenchContext): Promise<string> {
   try {
     for (const [name, model] of Object.entries(docs)) {
       const n = name === '200-line' ? Math.max(4, Math.round(warmN / 2)) : warmN;
-      rows.push(await measure(`warm ${name}`, n, 1, async () => {
-        const rendered = await renderDocumentPdf(warm, source, model, { builtins });
-        pages[name] = rendered.pages;
-      }, 2));
+      rows.push(
+        await measure(
+          `warm ${name}`,
+          n,
+          1,
+          async () => {
+            const rendered = await renderDocumentPdf(warm, source, model, { builtins });
+            pages[name] = rendered.pages;
+          },
+          2,
+        ),
+      );
     }
   } finally {
     await warm.close();
   }
   for (const [name, model] of Object.entries(docs)) {
-    rows.push(await measure(`naive ${name} (fresh browser per render)`, naiveN, 1, async () => {
-      const fresh = createPdfRenderer();
-      try {
-        await renderDocumentPdf(fresh, source, model, { builtins });
-      } finally {
-        await fresh.close();
-      }
-    }, 0));
+    rows.push(
+      await measure(
+        `naive ${name} (fresh browser per render)`,
+        naiveN,
+        1,
+        async () => {
+          const fresh = createPdfRenderer();
+          try {
+            await renderDocumentPdf(fresh, source, model, { builtins });
+          } finally {
+            await fresh.close();
+          }
+        },
+        0,
+      ),
+    );
   }
   const e2e = await pipeline(ctx, ctx.quick ? 3 : 8);
 

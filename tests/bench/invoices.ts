@@ -28,10 +28,17 @@ export async function run(ctx: InvoiceBenchContext): Promise<string> {
     if (res.status !== expected) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const company = await call('POST', '/v1/companies', {
-    name: 'Bench Client S.L.', taxId: 'B87654321', email: 'billing@bench.example',
-    address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
-  }, 201);
+  const company = await call(
+    'POST',
+    '/v1/companies',
+    {
+      name: 'Bench Client S.L.',
+      taxId: 'B87654321',
+      email: 'billing@bench.example',
+      address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
+    },
+    201,
+  );
   const invoiceBody = (i: number) => ({ companyId: company.id, currency: 'EUR', lines: [line(i), line(i + 1)], dueDate: '2030-12-31' });
   const create = async (i: number) => (await call('POST', '/v1/invoices', invoiceBody(i), 201)).id as string;
   const issue = (id: string) => call('POST', `/v1/invoices/${id}/stage`, { stage: 'VIEWED' });
@@ -41,24 +48,73 @@ export async function run(ctx: InvoiceBenchContext): Promise<string> {
   let rawSeq = 0;
   const rawTransaction = () => {
     const k = `BENCHINV#${Date.now()}#${rawSeq++}`;
-    return raw.client.send(new TransactWriteItemsCommand({
-      TransactItems: [
-        { Update: {
-          TableName: raw.tableName, Key: { pk: { S: `${k}#counter` }, sk: { S: 'counter' } },
-          UpdateExpression: 'SET #v = :next', ConditionExpression: 'attribute_not_exists(#v) OR #v = :expected',
-          ExpressionAttributeNames: { '#v': 'value' }, ExpressionAttributeValues: { ':next': { N: '1' }, ':expected': { N: '0' } },
-        } },
-        { Put: { TableName: raw.tableName, Item: { pk: { S: k }, sk: { S: 'invoice' }, body: { S: sample }, gsi1pk: { S: k }, gsi1sk: { S: 'a' }, gsi2pk: { S: k }, gsi2sk: { S: 'b' }, gsi3pk: { S: k }, gsi3sk: { S: 'c' }, gsi4pk: { S: k }, gsi4sk: { S: 'd' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: raw.tableName, Item: { pk: { S: k }, sk: { S: 'lookup' }, body: { S: sample.slice(0, 400) }, gsi3pk: { S: k }, gsi3sk: { S: 'e' } } } },
-        { Put: { TableName: raw.tableName, Item: { pk: { S: `${k}#timeline` }, sk: { S: 'entry' }, body: { S: sample.slice(0, 300) } }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: raw.tableName, Item: { pk: { S: `${k}#outbox` }, sk: { S: 'event' }, body: { S: sample.slice(0, 300) } }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ],
-    }));
+    return raw.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: raw.tableName,
+              Key: { pk: { S: `${k}#counter` }, sk: { S: 'counter' } },
+              UpdateExpression: 'SET #v = :next',
+              ConditionExpression: 'attribute_not_exists(#v) OR #v = :expected',
+              ExpressionAttributeNames: { '#v': 'value' },
+              ExpressionAttributeValues: { ':next': { N: '1' }, ':expected': { N: '0' } },
+            },
+          },
+          {
+            Put: {
+              TableName: raw.tableName,
+              Item: {
+                pk: { S: k },
+                sk: { S: 'invoice' },
+                body: { S: sample },
+                gsi1pk: { S: k },
+                gsi1sk: { S: 'a' },
+                gsi2pk: { S: k },
+                gsi2sk: { S: 'b' },
+                gsi3pk: { S: k },
+                gsi3sk: { S: 'c' },
+                gsi4pk: { S: k },
+                gsi4sk: { S: 'd' },
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: raw.tableName,
+              Item: { pk: { S: k }, sk: { S: 'lookup' }, body: { S: sample.slice(0, 400) }, gsi3pk: { S: k }, gsi3sk: { S: 'e' } },
+            },
+          },
+          {
+            Put: {
+              TableName: raw.tableName,
+              Item: { pk: { S: `${k}#timeline` }, sk: { S: 'entry' }, body: { S: sample.slice(0, 300) } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: raw.tableName,
+              Item: { pk: { S: `${k}#outbox` }, sk: { S: 'event' }, body: { S: sample.slice(0, 300) } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
   };
-  const rawQuery = () => raw.client.send(new QueryCommand({
-    TableName: raw.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', Limit: 20, ScanIndexForward: false,
-    ExpressionAttributeValues: { ':pk': { S: `$crm#tenantid_${ctx.tenantId}`.toLowerCase() } },
-  }));
+  const rawQuery = () =>
+    raw.client.send(
+      new QueryCommand({
+        TableName: raw.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        Limit: 20,
+        ScanIndexForward: false,
+        ExpressionAttributeValues: { ':pk': { S: `$crm#tenantid_${ctx.tenantId}`.toLowerCase() } },
+      }),
+    );
 
   const rows: Stats[] = [];
   for (const concurrency of [1, 8]) {
@@ -74,7 +130,9 @@ export async function run(ctx: InvoiceBenchContext): Promise<string> {
     const both = await measure(`create+issue ${tag}`, n, concurrency, async (i) => issue(await create(i)));
     const rawList = await measure(`raw Query gsi1, 20 items (SDK) ${tag}`, n, concurrency, rawQuery);
     const list = await measure(`list: GET /v1/invoices?limit=20 ${tag}`, n, concurrency, () => call('GET', '/v1/invoices?limit=20'));
-    const filtered = await measure(`list: ?stage=VIEWED&sort=-total ${tag}`, n, concurrency, () => call('GET', '/v1/invoices?limit=20&stage=VIEWED&sort=-total'));
+    const filtered = await measure(`list: ?stage=VIEWED&sort=-total ${tag}`, n, concurrency, () =>
+      call('GET', '/v1/invoices?limit=20&stage=VIEWED&sort=-total'),
+    );
     const search = await measure(`search: ?q=bench (lookup index + BatchGet) ${tag}`, n, concurrency, () => call('GET', '/v1/invoices?limit=20&q=bench'));
     rows.push(rawTx, created, issued, both, rawList, list, filtered, search);
   }
@@ -88,7 +146,10 @@ export async function run(ctx: InvoiceBenchContext): Promise<string> {
     const c = `c${row.concurrency}`;
     if (row.name.startsWith('raw')) return row;
     if (row.name.startsWith('list') || row.name.startsWith('search')) return rows.find((r) => r.name === `raw Query gsi1, 20 items (SDK) ${c}`);
-    return rows.find((r) => r.name === `raw TransactWriteItems, 5 items (SDK) ${c}`) ?? rows.find((r) => r.name.startsWith('raw TransactWriteItems') && r.concurrency === 8);
+    return (
+      rows.find((r) => r.name === `raw TransactWriteItems, 5 items (SDK) ${c}`) ??
+      rows.find((r) => r.name.startsWith('raw TransactWriteItems') && r.concurrency === 8)
+    );
   };
   const table = report('Invoices through the local gateway vs raw DynamoDB calls', rows, base);
   const perSecond = (name: string) => rows.find((r) => r.name === name)?.perSecond ?? NaN;

@@ -23,7 +23,12 @@ export async function run(ctx: BenchContext): Promise<string> {
   const rules = (await call<{ data: { id: string; entity: string; version: number }[] }>('GET', '/v1/automation/rules')).data;
   const rule = rules.find((r) => r.entity === 'quote');
   if (!rule) throw new Error('the tenant has no quote rule');
-  await call('PUT', `/v1/automation/rules/${rule.id}`, { entity: 'quote', stage: 'ACCEPTED', actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 14 }], version: rule.version });
+  await call('PUT', `/v1/automation/rules/${rule.id}`, {
+    entity: 'quote',
+    stage: 'ACCEPTED',
+    actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 14 }],
+    version: rule.version,
+  });
 
   const n = ctx.quick ? 4 : 10;
   const warmup = 2;
@@ -31,11 +36,15 @@ export async function run(ctx: BenchContext): Promise<string> {
   for (let i = 0; i < n + warmup; i++) {
     const email = `bench-quote-${Date.now()}-${i}@bench.example`;
     const company = await call('POST', '/v1/companies', {
-      name: 'Bench Buyer', legalName: 'Bench Buyer S.L.', taxId: 'B12345678', email,
+      name: 'Bench Buyer',
+      legalName: 'Bench Buyer S.L.',
+      taxId: 'B12345678',
+      email,
       address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
     });
     const quote = await call('POST', '/v1/quotes', {
-      companyId: company.id, lines: [{ description: 'Service', quantity: '3', unitPrice: '100.00', taxRate: '21' }],
+      companyId: company.id,
+      lines: [{ description: 'Service', quantity: '3', unitPrice: '100.00', taxRate: '21' }],
     });
     const sent = await call('POST', `/v1/quotes/${quote.id}/send`, { delivery: 'none' });
     runs.push({ quoteId: quote.id, page: sent.publicUrl, email });
@@ -80,10 +89,6 @@ export async function run(ctx: BenchContext): Promise<string> {
     return { name, n: sorted.length, concurrency: 1, p50: at(50), p95: at(95), mean, perSecond: 1000 / mean };
   };
   const accept = stats('POST /p/{token}/accept (HTTP round trip)', acceptMs);
-  const rows = [
-    accept,
-    stats('accept -> invoice exists (quote.invoiceId set)', invoiceMs),
-    stats('accept -> invoice e-mail with PDF in SES', emailMs),
-  ];
+  const rows = [accept, stats('accept -> invoice exists (quote.invoiceId set)', invoiceMs), stats('accept -> invoice e-mail with PDF in SES', emailMs)];
   return report('Quotes: client acceptance to invoice, and to the invoice e-mail in the SES emulator (sequential)', rows, () => accept);
 }

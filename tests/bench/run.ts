@@ -27,7 +27,10 @@ async function main() {
   const quick = process.env.BENCH_QUICK === '1';
   const only = process.env.BENCH_ONLY?.split(',');
   const stack = await startLocalStack({ tableName: 'crm-bench', bucketName: 'crm-bench' });
-  const out: string[] = [`# Benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)`, 'Local stack on this machine: figures are for comparison within this run only.'];
+  const out: string[] = [
+    `# Benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)`,
+    'Local stack on this machine: figures are for comparison within this run only.',
+  ];
   try {
     const { Tenant } = await import('../../functions/domain/tenancy');
     const { dynamo } = await import('../../functions/shared/wiring/core');

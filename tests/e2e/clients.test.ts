@@ -15,7 +15,11 @@ let otherApi: ApiClient;
 async function tableSnapshot(): Promise<string> {
   const { dynamo } = await import('../../functions/shared/wiring/core');
   const { Items = [] } = await dynamo().client.send(new ScanCommand({ TableName: stack().tableName, ConsistentRead: true }));
-  return JSON.stringify(Items.filter((i) => !String(i.pk?.S).startsWith('IDEMPOTENCY')).map((i) => [i.pk?.S, i.sk?.S, i.version?.N]).sort());
+  return JSON.stringify(
+    Items.filter((i) => !String(i.pk?.S).startsWith('IDEMPOTENCY'))
+      .map((i) => [i.pk?.S, i.sk?.S, i.version?.N])
+      .sort(),
+  );
 }
 
 beforeAll(async () => {
@@ -59,7 +63,9 @@ describe('companies, contacts and products', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await client.get(`/v1/products?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await client.get(
+        `/v1/products?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(3);
       seen.push(...page.body.data.map((p) => p.id));
@@ -82,14 +88,18 @@ describe('companies, contacts and products', () => {
 });
 
 describe('tenant isolation', () => {
-  it('answers 404 on every route for another tenant\'s objects, and changes nothing', async () => {
+  it("answers 404 on every route for another tenant's objects, and changes nothing", async () => {
     const company = (await api.post('/v1/companies', aCompany())).body;
     const contact = (await api.post('/v1/contacts', aContact())).body;
     const product = (await api.post('/v1/products', aProduct())).body;
     expect([company.id, contact.id, product.id].every(Boolean)).toBe(true);
     const before = await tableSnapshot();
 
-    for (const [path, id] of [['companies', company.id], ['contacts', contact.id], ['products', product.id]]) {
+    for (const [path, id] of [
+      ['companies', company.id],
+      ['contacts', contact.id],
+      ['products', product.id],
+    ]) {
       const get = await otherApi.get(`/v1/${path}/${id}`);
       const patch = await otherApi.patch(`/v1/${path}/${id}`, path === 'contacts' ? { firstName: 'X' } : { name: 'X' });
       const del = await otherApi.del(`/v1/${path}/${id}`);
@@ -140,7 +150,7 @@ describe('roles', () => {
     expect((await bot.get('/v1/companies')).status).toBe(401);
   });
 
-  it('never stores a new key\'s secret, not even for an Idempotency-Key replay', async () => {
+  it("never stores a new key's secret, not even for an Idempotency-Key replay", async () => {
     const headers = { 'idempotency-key': 'same-key-twice' };
     const first = await api.post('/v1/api-keys', { name: 'replayed', role: 'viewer' }, headers);
     const second = await api.post('/v1/api-keys', { name: 'replayed', role: 'viewer' }, headers);
@@ -167,9 +177,7 @@ describe('optimistic concurrency', () => {
   it('lets exactly one of many concurrent updates with the same version win', async () => {
     const company = (await api.post('/v1/companies', aCompany())).body;
 
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => api.patch(`/v1/companies/${company.id}`, { name: `Writer ${i}`, version: 1 })),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => api.patch(`/v1/companies/${company.id}`, { name: `Writer ${i}`, version: 1 })));
 
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -198,7 +206,14 @@ describe('bad input', () => {
     ['missing address', 'POST', '/v1/companies', aCompany({ address: undefined }), 400, 'address'],
     ['address city missing', 'POST', '/v1/companies', aCompany({ address: { line1: 'a', postalCode: '1', country: 'ES' } }), 400, 'address.city'],
     ['lower-case country', 'POST', '/v1/companies', aCompany({ address: { line1: 'a', city: 'b', postalCode: '1', country: 'es' } }), 400, 'address.country'],
-    ['unknown nested field', 'POST', '/v1/companies', aCompany({ address: { line1: 'a', city: 'b', postalCode: '1', country: 'ES', planet: 'Mars' } }), 400, 'address.planet'],
+    [
+      'unknown nested field',
+      'POST',
+      '/v1/companies',
+      aCompany({ address: { line1: 'a', city: 'b', postalCode: '1', country: 'ES', planet: 'Mars' } }),
+      400,
+      'address.planet',
+    ],
     ['bad e-mail', 'POST', '/v1/companies', aCompany({ email: 'not-an-email' }), 400, 'email'],
     ['bad phone', 'POST', '/v1/companies', aCompany({ phone: 'call me' }), 400, 'phone'],
     ['bad IBAN', 'POST', '/v1/companies', aCompany({ bankAccount: { iban: '123' } }), 400, 'bankAccount.iban'],

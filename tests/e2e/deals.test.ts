@@ -46,7 +46,16 @@ describe('deals', () => {
       ],
       withholdingBreakdown: [{ rate: '15', base: '19.98', amount: '3.00' }],
     });
-    expect(res.body).toMatchObject({ amount: '356.59', currency: 'EUR', stage: 'NEW', status: 'open', companyId: company.id, contactId: contact.id, responsibleUserId: 'usr_sales1', version: 1 });
+    expect(res.body).toMatchObject({
+      amount: '356.59',
+      currency: 'EUR',
+      stage: 'NEW',
+      status: 'open',
+      companyId: company.id,
+      contactId: contact.id,
+      responsibleUserId: 'usr_sales1',
+      version: 1,
+    });
   });
 
   it('re-prices on PATCH of the lines, clears a client with null, and refuses a stale version', async () => {
@@ -138,7 +147,7 @@ describe('deals', () => {
     expect(amountGiven.body.errors[0].field).toBe('amount');
   });
 
-  it('answers 404 for another tenant\'s deal on every route', async () => {
+  it("answers 404 for another tenant's deal on every route", async () => {
     const deal = (await api.post('/v1/deals', aDeal())).body;
 
     const results = await Promise.all([
@@ -155,7 +164,7 @@ describe('deals', () => {
     expect((await api.del(`/v1/deals/${deal.id}`)).status).toBe(204);
   });
 
-  it('uses the tenant\'s own deal pipeline once saved (GET|PUT /v1/pipelines/deal)', async () => {
+  it("uses the tenant's own deal pipeline once saved (GET|PUT /v1/pipelines/deal)", async () => {
     const tenant = await makeTenant('DealPipeline');
     const admin = apiClient(url, tenant.adminKey);
     const stages = [

@@ -20,16 +20,24 @@ beforeAll(async () => {
   const tenant = await makeTenant('Delivery Co');
   api = apiClient(() => stack().apiUrl, tenant.adminKey);
   const settings = await api.put('/v1/settings', {
-    name: 'Delivery Co', legalName: 'Delivery Company S.L.', taxId: 'B87654321', locale: 'en', senderName: 'Delivery Co',
+    name: 'Delivery Co',
+    legalName: 'Delivery Company S.L.',
+    taxId: 'B87654321',
+    locale: 'en',
+    senderName: 'Delivery Co',
     address: { line1: 'Gran Vía 2', city: 'Madrid', postalCode: '28013', country: 'ES' },
-    bankAccount: { iban: 'ES9121000418450200051332' }, version: undefined,
+    bankAccount: { iban: 'ES9121000418450200051332' },
+    version: undefined,
   });
   if (settings.status >= 300 && settings.status !== 404) throw new Error(`settings: ${settings.status} ${JSON.stringify(settings.body)}`);
 });
 
 async function anInvoice(overrides: { email?: string | null; phone?: string } = {}) {
   const email = overrides.email === undefined ? `client-${randomUUID().slice(0, 8)}@example.com` : overrides.email;
-  const company = await api.post('/v1/companies', aCompany({ legalName: 'Cliente Ejemplar S.L.', email: email ?? undefined, phone: overrides.phone ?? '+34 600 111 222' }));
+  const company = await api.post(
+    '/v1/companies',
+    aCompany({ legalName: 'Cliente Ejemplar S.L.', email: email ?? undefined, phone: overrides.phone ?? '+34 600 111 222' }),
+  );
   const invoice = await api.post('/v1/invoices', {
     companyId: company.body.id,
     currency: 'EUR',
@@ -57,7 +65,10 @@ describe('the scenario the product is bought for', () => {
     expect(number).toMatch(/^INV-\d{4}-\d{6}$/);
 
     // Assess: exactly one e-mail with the PDF, whose text has the number, the client's legal name and the total
-    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the invoice e-mail');
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email!);
+      return m.length ? m : undefined;
+    }, 'the invoice e-mail');
     await stack().settle();
     expect(await emailsTo(email!)).toHaveLength(1);
     expect(mail.subject).toContain(number);
@@ -95,7 +106,10 @@ describe('the scenario the product is bought for', () => {
 
     const sent = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'sms' });
     expect(sent.status).toBe(202);
-    const [sms] = await eventually(async () => { const m = await smsTo(phone); return m.length ? m : undefined; }, 'the SMS');
+    const [sms] = await eventually(async () => {
+      const m = await smsTo(phone);
+      return m.length ? m : undefined;
+    }, 'the SMS');
     const link = /(http\S+\/p\/[A-Za-z0-9_-]+)/.exec(sms.message)?.[1];
     expect(link).toBeDefined();
     expect(sms.message.length).toBeLessThanOrEqual(306);
@@ -178,7 +192,10 @@ describe('public links', () => {
   it('an open of a paid invoice moves nothing backwards', async () => {
     const { invoice, email } = await anInvoice();
     await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the e-mail');
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email!);
+      return m.length ? m : undefined;
+    }, 'the e-mail');
     await stack().settle();
     expect((await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'PAID' })).status).toBe(200);
 
@@ -193,7 +210,10 @@ describe('public links', () => {
   it('handles a link view and an e-mail open arriving together: VIEWED once, nothing dead-lettered', async () => {
     const { invoice, email } = await anInvoice();
     await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the e-mail');
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email!);
+      return m.length ? m : undefined;
+    }, 'the e-mail');
     await stack().settle();
     const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
 
@@ -201,7 +221,9 @@ describe('public links', () => {
     await stack().settle();
 
     expect(await stageOf(invoice.id)).toBe('VIEWED');
-    const moves = stack().bus.received.filter((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === invoice.id && e.detail.to === 'VIEWED');
+    const moves = stack().bus.received.filter(
+      (e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === invoice.id && e.detail.to === 'VIEWED',
+    );
     expect(moves).toHaveLength(1);
     expect(stack().bus.deadLetters).toEqual([]);
   });
@@ -209,7 +231,10 @@ describe('public links', () => {
   it('counts every open but emits one event per link within ten minutes (scanners and reloads cannot flood)', async () => {
     const { invoice, email } = await anInvoice();
     await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => { const m = await emailsTo(email!); return m.length ? m : undefined; }, 'the e-mail');
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email!);
+      return m.length ? m : undefined;
+    }, 'the e-mail');
     const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
 
     for (let i = 0; i < 5; i++) expect((await fetch(pixel)).status).toBe(200);
@@ -230,13 +255,18 @@ describe('automation rules', () => {
     // Prepare: a tenant whose rules would bounce an invoice between SENT and VIEWED forever
     const tenant = await makeTenant('Loop Co');
     const loopApi = apiClient(() => stack().apiUrl, tenant.adminKey);
-    for (const [stage, to] of [['SENT', 'VIEWED'], ['VIEWED', 'SENT']]) {
+    for (const [stage, to] of [
+      ['SENT', 'VIEWED'],
+      ['VIEWED', 'SENT'],
+    ]) {
       const rule = await loopApi.post('/v1/automation/rules', { entity: 'invoice', stage, actions: [{ type: 'move_to_stage', stage: to }] });
       expect(rule.status).toBe(201);
     }
     const company = await loopApi.post('/v1/companies', aCompany({ email: `loop-${randomUUID().slice(0, 8)}@example.com` }));
     const invoice = await loopApi.post('/v1/invoices', {
-      companyId: company.body.id, currency: 'EUR', dueDate: '2026-12-31',
+      companyId: company.body.id,
+      currency: 'EUR',
+      dueDate: '2026-12-31',
       lines: [{ description: 'Work', quantity: '1', unitPrice: '10.00', taxRate: '21' }],
     });
 
@@ -246,7 +276,10 @@ describe('automation rules', () => {
 
     // Assess: one move by the user, one by the SENT rule, and there it stops
     const moves = stack().bus.received.filter((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === invoice.body.id);
-    expect(moves.map((e) => [e.detail.to, e.detail.actorType])).toEqual([['SENT', 'user'], ['VIEWED', 'automation']]);
+    expect(moves.map((e) => [e.detail.to, e.detail.actorType])).toEqual([
+      ['SENT', 'user'],
+      ['VIEWED', 'automation'],
+    ]);
     expect((await loopApi.get(`/v1/invoices/${invoice.body.id}`)).body.stage).toBe('VIEWED');
   });
 });

@@ -32,7 +32,9 @@ async function allPages(client: ApiClient, query: string, limit: number): Promis
   let guard = 0;
   do {
     const sep = query ? '&' : '';
-    const res: { status: number; body: any } = await client.get(`/v1/invoices?${query}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res: { status: number; body: any } = await client.get(
+      `/v1/invoices?${query}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit);
     items.push(...res.body.data);
@@ -71,12 +73,34 @@ describe('creating invoices', () => {
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^inv_[0-9a-z]{26}$/);
     expect(created.body).toMatchObject({
-      number: null, series: 'invoice', type: 'invoice', stage: 'NEW', status: 'draft', issueDate: null, dueDate: '2030-02-28',
-      currency: 'EUR', notes: 'Thanks!', version: 1,
-      client: { kind: 'company', id: acme.id, name: 'Acme Iberia', legalName: 'Acme Iberia S.L.', taxId: 'B12345678', email: 'billing@acme.example', address: acme.address },
+      number: null,
+      series: 'invoice',
+      type: 'invoice',
+      stage: 'NEW',
+      status: 'draft',
+      issueDate: null,
+      dueDate: '2030-02-28',
+      currency: 'EUR',
+      notes: 'Thanks!',
+      version: 1,
+      client: {
+        kind: 'company',
+        id: acme.id,
+        name: 'Acme Iberia',
+        legalName: 'Acme Iberia S.L.',
+        taxId: 'B12345678',
+        email: 'billing@acme.example',
+        address: acme.address,
+      },
       totals: {
-        net: '120.00', tax: '20.10', withholding: '4.50', total: '135.60',
-        taxBreakdown: [{ rate: '21', base: '90.00', amount: '18.90' }, { rate: '4', base: '30.00', amount: '1.20' }],
+        net: '120.00',
+        tax: '20.10',
+        withholding: '4.50',
+        total: '135.60',
+        taxBreakdown: [
+          { rate: '21', base: '90.00', amount: '18.90' },
+          { rate: '4', base: '30.00', amount: '1.20' },
+        ],
       },
     });
     expect(created.body.lines.map((l: { netAmount: string }) => l.netAmount)).toEqual(['90.00', '30.00']);
@@ -94,7 +118,14 @@ describe('creating invoices', () => {
     expect(forContact.status).toBe(201);
     expect(forContact.body.client).toEqual({ kind: 'contact', id: contact.id, name: 'Lucía Fernández', email: 'lucia@example.com', phone: '+34 611 222 333' });
     expect(fromCompany.status).toBe(201);
-    expect(fromCompany.body).toMatchObject({ lines: [], currency: 'EUR', source: { type: 'company', id: acme.id }, client: { id: acme.id }, responsibleUserId: 'usr_sales', totals: { total: '0.00' } });
+    expect(fromCompany.body).toMatchObject({
+      lines: [],
+      currency: 'EUR',
+      source: { type: 'company', id: acme.id },
+      client: { id: acme.id },
+      responsibleUserId: 'usr_sales',
+      totals: { total: '0.00' },
+    });
   });
 
   it('computes yen and Kuwaiti dinar invoices in their minor units, and copies lines from products', async () => {
@@ -105,16 +136,34 @@ describe('creating invoices', () => {
     const dinar = await api.post('/v1/invoices', { companyId: acme.id, currency: 'KWD', lines: [{ productId: product.id, quantity: '1.25' }] });
 
     expect(yen.body.totals).toMatchObject({ net: '1001', tax: '100', total: '1101' });
-    expect(dinar.body.lines[0]).toEqual({ productId: product.id, description: 'Consulting hour', quantity: '1.25', unitPrice: '95.5', taxRate: '5', unit: 'h', netAmount: '119.375' });
+    expect(dinar.body.lines[0]).toEqual({
+      productId: product.id,
+      description: 'Consulting hour',
+      quantity: '1.25',
+      unitPrice: '95.5',
+      taxRate: '5',
+      unit: 'h',
+      netAmount: '119.375',
+    });
     expect(dinar.body.totals).toMatchObject({ net: '119.375', tax: '5.969', total: '125.344' });
   });
 
   it.each([
     ['an unknown company', { companyId: `cmp_${'0'.repeat(26)}`, currency: 'EUR' }, 422, [{ field: 'companyId', message: 'no such company' }]],
-    ['an unknown product', { currency: 'EUR', lines: [{ productId: `prd_${'0'.repeat(26)}`, quantity: '1' }] }, 422, [{ field: 'lines[0].productId', message: 'no such product' }]],
+    [
+      'an unknown product',
+      { currency: 'EUR', lines: [{ productId: `prd_${'0'.repeat(26)}`, quantity: '1' }] },
+      422,
+      [{ field: 'lines[0].productId', message: 'no such product' }],
+    ],
     ['an unknown deal', { from: { dealId: `deal_${'0'.repeat(26)}` } }, 422, [{ field: 'from.dealId', message: 'no such deal' }]],
     ['an unknown currency', { currency: 'XXY', lines: [aLine()] }, 422, [{ field: 'currency', message: 'currency must be an ISO 4217 code, e.g. "EUR"' }]],
-    ['a line without price', { currency: 'EUR', lines: [{ description: 'x', quantity: '1', taxRate: '21' }] }, 400, [{ field: 'lines[0].unitPrice', message: 'required without a productId' }]],
+    [
+      'a line without price',
+      { currency: 'EUR', lines: [{ description: 'x', quantity: '1', taxRate: '21' }] },
+      400,
+      [{ field: 'lines[0].unitPrice', message: 'required without a productId' }],
+    ],
     ['a float amount', { currency: 'EUR', lines: [aLine({ unitPrice: 10.5 })] }, 400, [{ field: 'lines[0].unitPrice', message: expect.any(String) }]],
     ['from mixed with lines', { from: { companyId: `cmp_${'0'.repeat(26)}` }, lines: [] }, 400, [{ field: 'lines', message: expect.any(String) }]],
     ['a server-owned field', { currency: 'EUR', number: 'INV-1' }, 400, [{ field: 'number', message: 'unknown field' }]],
@@ -170,7 +219,10 @@ describe('tenants and roles', () => {
   });
 
   it.each([
-    ['viewer', 'POST', 403], ['viewer', 'GET', 200], ['accountant', 'POST', 201], ['manager', 'POST', 201],
+    ['viewer', 'POST', 403],
+    ['viewer', 'GET', 200],
+    ['accountant', 'POST', 201],
+    ['manager', 'POST', 201],
   ] as const)('%s: %s /v1/invoices -> %i', async (role, method, status) => {
     const client = apiClient(url, tenant.keys[role]);
     const res = await client.call(method, '/v1/invoices', method === 'POST' ? { currency: 'EUR' } : undefined);
@@ -224,7 +276,7 @@ describe('stages and numbering', () => {
     expect(after.body).toEqual(draft);
   });
 
-  it('issues on leaving NEW: the next number of the series and today\'s date', async () => {
+  it("issues on leaving NEW: the next number of the series and today's date", async () => {
     const acme = await company(api);
     const draft = await sendableDraft(api, acme.id);
 
@@ -284,7 +336,7 @@ describe('stages and numbering', () => {
     expect(listed.map((i) => i.number)).toEqual(expected);
   });
 
-  it('uses the tenant\'s number format and a given issue date', async () => {
+  it("uses the tenant's number format and a given issue date", async () => {
     const custom = await makeTenant('Custom numbering');
     const client = apiClient(url, custom.adminKey);
     const current = (await client.get('/v1/pipelines/invoice')).body;
@@ -387,7 +439,9 @@ describe('timeline and events', () => {
       ['NEW', 'VIEWED', 2, paid.body.createdBy],
       ['VIEWED', 'PAID', 3, paid.body.createdBy],
     ]);
-    expect(of(draft.id, 'invoice.paid').map((e) => e.detail)).toEqual([expect.objectContaining({ total: '242.00', currency: 'EUR', tenantId: tenant.tenantId })]);
+    expect(of(draft.id, 'invoice.paid').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ total: '242.00', currency: 'EUR', tenantId: tenant.tenantId }),
+    ]);
     expect(of(draft.id, 'invoice.created')).toHaveLength(1);
     expect(of(draft.id, 'invoice.created')[0].detail).toMatchObject({ type: 'invoice', stage: 'NEW', version: 1, eventId: expect.stringMatching(/^evt_/) });
   });
@@ -443,8 +497,13 @@ describe('lists and search', () => {
     for (const [name, body] of specs) ids[name] = (await client.post('/v1/invoices', { currency: 'EUR', ...body })).body.id;
     // issue in date order (numbers follow issue dates)
     const moves: [string, string, string | undefined][] = [
-      ['i1', 'VIEWED', day(-40)], ['i2', 'VIEWED', day(-30)], ['i3', 'PAID', day(-20)], ['i4', 'VIEWED', day(-10)],
-      ['cn', 'VIEWED', day(-5)], ['v1', 'VIEWED', day(0)], ['v1', 'CANCELLED', undefined],
+      ['i1', 'VIEWED', day(-40)],
+      ['i2', 'VIEWED', day(-30)],
+      ['i3', 'PAID', day(-20)],
+      ['i4', 'VIEWED', day(-10)],
+      ['cn', 'VIEWED', day(-5)],
+      ['v1', 'VIEWED', day(0)],
+      ['v1', 'CANCELLED', undefined],
     ];
     for (const [name, stage, issueDate] of moves) {
       const res = await client.post(`/v1/invoices/${ids[name]}/stage`, { stage, ...(issueDate ? { issueDate } : {}) });
@@ -457,7 +516,11 @@ describe('lists and search', () => {
   const issueKey = (i: any) => `${i.issueDate ?? '~'}#${i.id}`;
   const byIssue = (a: any, b: any) => cmp(issueKey(a), issueKey(b));
   const byTotal = (a: any, b: any) => Number(a.totals.total) - Number(b.totals.total) || cmp(a.id, b.id);
-  const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const fold = (s: string) =>
+    s
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
   const names = (list: any[]) => list.map((i) => Object.keys(ids).find((k) => ids[k] === i.id));
 
   const cases: [string, string, (i: any) => boolean, (a: any, b: any) => number][] = [
@@ -472,11 +535,26 @@ describe('lists and search', () => {
     ['clientId and stage', 'clientId={a}&stage=NEW', (i) => i.client?.id === clients.a && i.stage === 'NEW', (a, b) => byIssue(b, a)],
     ['dealId', `dealId=${deal1}`, (i) => i.dealId === deal1, (a, b) => byIssue(b, a)],
     ['dealId by -total', `dealId=${deal1}&sort=-total`, (i) => i.dealId === deal1, (a, b) => byTotal(b, a)],
-    ['issue date range', `issueDateFrom=${day(-30)}&issueDateTo=${day(-10)}`, (i) => !!i.issueDate && i.issueDate >= day(-30) && i.issueDate <= day(-10), (a, b) => byIssue(b, a)],
+    [
+      'issue date range',
+      `issueDateFrom=${day(-30)}&issueDateTo=${day(-10)}`,
+      (i) => !!i.issueDate && i.issueDate >= day(-30) && i.issueDate <= day(-10),
+      (a, b) => byIssue(b, a),
+    ],
     ['issue date from, ascending', `issueDateFrom=${day(-20)}&sort=issueDate`, (i) => !!i.issueDate && i.issueDate >= day(-20), byIssue],
     ['issue date range by total', `issueDateTo=${day(-20)}&sort=total`, (i) => !!i.issueDate && i.issueDate <= day(-20), byTotal],
-    ['overdue', 'overdue=true', (i) => i.status === 'issued' && !!i.dueDate && i.dueDate < day(0), (a, b) => cmp(`${a.dueDate}#${a.id}`, `${b.dueDate}#${b.id}`)],
-    ['overdue of a client', 'overdue=true&clientId={b}', (i) => i.status === 'issued' && i.dueDate < day(0) && i.client?.id === clients.b, (a, b) => byIssue(b, a)],
+    [
+      'overdue',
+      'overdue=true',
+      (i) => i.status === 'issued' && !!i.dueDate && i.dueDate < day(0),
+      (a, b) => cmp(`${a.dueDate}#${a.id}`, `${b.dueDate}#${b.id}`),
+    ],
+    [
+      'overdue of a client',
+      'overdue=true&clientId={b}',
+      (i) => i.status === 'issued' && i.dueDate < day(0) && i.client?.id === clients.b,
+      (a, b) => byIssue(b, a),
+    ],
     ['q: client name, accents and case folded', 'q=NANDU', (i) => fold(i.client?.name ?? '').startsWith('nandu'), (a, b) => cmp(a.id, b.id)],
     ['q: contact name with an accent', 'q=%C3%A9MI', (i) => fold(i.client?.name ?? '').startsWith('emi'), (a, b) => cmp(a.id, b.id)],
     ['q: number prefix', 'q=inv-', (i) => !!i.number?.startsWith('INV-'), (a, b) => cmp(a.number, b.number)],

@@ -47,16 +47,33 @@ describe('converting a lead', () => {
     expect(company).toMatchObject({ name: 'Ñandú S.L.', taxId: 'B-87654321', address: { city: 'Sevilla' }, responsibleUserId: 'usr_sales1', version: 1 });
     expect(company.id).toMatch(/^cmp_/);
     expect(contact).toMatchObject({
-      firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444', companyId: company.id,
+      firstName: 'Marta',
+      lastName: 'Gómez',
+      email: 'marta@nandu.example',
+      phone: '+34 622 333 444',
+      companyId: company.id,
     });
     expect(deal).toMatchObject({
-      title: 'Website redesign', companyId: company.id, contactId: contact.id, leadId: lead.id, stage: 'NEW', status: 'open',
-      currency: 'EUR', lines: [], amount: '0.00', responsibleUserId: 'usr_sales1',
+      title: 'Website redesign',
+      companyId: company.id,
+      contactId: contact.id,
+      leadId: lead.id,
+      stage: 'NEW',
+      status: 'open',
+      currency: 'EUR',
+      lines: [],
+      amount: '0.00',
+      responsibleUserId: 'usr_sales1',
     });
     expect(res.body.reused).toEqual({ contact: false, company: false });
 
     const after = (await api.get(`/v1/leads/${lead.id}`)).body;
-    expect(after).toMatchObject({ stage: 'CONVERTED', status: 'converted', version: 2, links: { dealId: deal.id, contactId: contact.id, companyId: company.id } });
+    expect(after).toMatchObject({
+      stage: 'CONVERTED',
+      status: 'converted',
+      version: 2,
+      links: { dealId: deal.id, contactId: contact.id, companyId: company.id },
+    });
     expect((await api.get(`/v1/deals/${deal.id}`)).body).toEqual(deal);
     expect((await api.get(`/v1/contacts/${contact.id}`)).body).toEqual(contact);
     expect((await api.get(`/v1/companies/${company.id}`)).body).toEqual(company);
@@ -67,7 +84,7 @@ describe('converting a lead', () => {
     expect(events[0].detail).toMatchObject({ dealId: deal.id, contactId: contact.id, companyId: company.id, reusedContact: false, reusedCompany: false });
   });
 
-  it('turns an individual\'s lead into contact + deal only, with the deal title and currency asked for', async () => {
+  it("turns an individual's lead into contact + deal only, with the deal title and currency asked for", async () => {
     const { api } = await freshTenant();
     const lead = (await api.post('/v1/leads', aLead({ company: undefined, city: 'Bilbao' }))).body;
 
@@ -144,9 +161,7 @@ describe('duplicate detection', () => {
 
     // Assess: 409 names the candidate and the key it matched on, and nothing was converted
     expect(refused.status).toBe(409);
-    expect(refused.body.candidates).toEqual([
-      { type: existing.type, id: match.id, name: existing.name, matchedOn: [key] },
-    ]);
+    expect(refused.body.candidates).toEqual([{ type: existing.type, id: match.id, name: existing.name, matchedOn: [key] }]);
     expect(refused.body.errors).toEqual([{ field: 'onDuplicate', message: expect.any(String) }]);
 
     // 'use' links the existing record instead of creating one
@@ -169,7 +184,9 @@ describe('duplicate detection', () => {
     const company = (await api.post('/v1/companies', aCompany({ taxId: 'B87654321', email: 'hello@nandu.example', phone: undefined }))).body;
     const weak = (await api.post('/v1/contacts', aContact({ email: undefined, phone: '+34622333444' }))).body;
     const strong = (await api.post('/v1/contacts', aContact({ email: 'marta@nandu.example', phone: '+34 622 333 444' }))).body;
-    const lead = (await api.post('/v1/leads', aLead({ contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' } }))).body;
+    const lead = (
+      await api.post('/v1/leads', aLead({ contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' } }))
+    ).body;
 
     const refused = await api.post(`/v1/leads/${lead.id}/convert`, {});
     const used = await api.post(`/v1/leads/${lead.id}/convert`, { onDuplicate: 'use' });
@@ -184,7 +201,7 @@ describe('duplicate detection', () => {
     expect(used.body.contact.id).toBe(strong.id);
   });
 
-  it('does not see another tenant\'s clients as duplicates', async () => {
+  it("does not see another tenant's clients as duplicates", async () => {
     const { api: mine } = await freshTenant();
     const { api: theirs } = await freshTenant();
     await theirs.post('/v1/companies', aCompany({ taxId: 'B87654321' }));
@@ -211,14 +228,19 @@ describe('conversion is all-or-nothing', () => {
         return ports.commitConversion(plan);
       },
     };
-    const outcome = await LeadConversion.convert(faulty, { tenantId: tenant.tenantId, id: lead.id, actor: { type: 'user', id: 'usr_test' }, currency: 'EUR' }).then(
+    const outcome = await LeadConversion.convert(faulty, {
+      tenantId: tenant.tenantId,
+      id: lead.id,
+      actor: { type: 'user', id: 'usr_test' },
+      currency: 'EUR',
+    }).then(
       () => 'converted',
       (error: Error) => error,
     );
     return { tenant, api, lead, outcome };
   }
 
-  it('rolls back company, contact, deal and event when the lead\'s condition (the LAST item) fails after a concurrent edit', async () => {
+  it("rolls back company, contact, deal and event when the lead's condition (the LAST item) fails after a concurrent edit", async () => {
     // Prepare + Act: between the read and the transaction, someone else edits the lead
     const { tenant, api, lead, outcome } = await convertWithInjectedFault(async (plan, crm) => {
       await crm.leads.update(plan.tenantId, plan.leadId, { topic: 'edited concurrently' }, 1);
@@ -237,7 +259,7 @@ describe('conversion is all-or-nothing', () => {
     expect((await api.get('/v1/deals')).body.data).toEqual([]);
   });
 
-  it('rolls back the company and contact already in the transaction when the deal\'s put collides', async () => {
+  it("rolls back the company and contact already in the transaction when the deal's put collides", async () => {
     const { tenant, api, lead, outcome } = await convertWithInjectedFault(async (plan, crm) => {
       await crm.deals.create(plan.deal); // the deal id is taken: its put (after company and contact) fails
     });

@@ -127,7 +127,7 @@ describe('leads', () => {
     }
   });
 
-  it('answers 404 for another tenant\'s lead on every route', async () => {
+  it("answers 404 for another tenant's lead on every route", async () => {
     const lead = (await api.post('/v1/leads', aLead())).body;
 
     const results = await Promise.all([
@@ -154,7 +154,7 @@ describe('leads', () => {
     expect((await apiClient(url, tenant.keys.manager).post('/v1/leads', aLead())).status).toBe(201);
   });
 
-  it('uses the tenant\'s own lead pipeline once saved (GET|PUT /v1/pipelines/lead)', async () => {
+  it("uses the tenant's own lead pipeline once saved (GET|PUT /v1/pipelines/lead)", async () => {
     // Prepare
     const tenant = await makeTenant('Pipelines');
     const admin = apiClient(url, tenant.adminKey);

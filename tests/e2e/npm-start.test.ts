@@ -15,8 +15,12 @@ function startStack(localDir: string, port: number): { child: ChildProcess; outp
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, output: () => out, exited };
 }
@@ -43,7 +47,13 @@ describe('npm start, as a user runs it', () => {
   const localDir = mkdtempSync(join(tmpdir(), 'crm-local-'));
   const started: ChildProcess[] = [];
   afterAll(() => {
-    for (const c of started) if (c.exitCode === null) try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ }
+    for (const c of started)
+      if (c.exitCode === null)
+        try {
+          process.kill(-c.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     rmSync(localDir, { recursive: true, force: true });
   });
 
@@ -59,7 +69,12 @@ describe('npm start, as a user runs it', () => {
     const info = JSON.parse(readFileSync(stackFile, 'utf8'));
 
     // Assess
-    expect(info).toMatchObject({ apiUrl: `http://127.0.0.1:${port}`, apiKey: expect.stringMatching(/^crm_key_/), emailViewerUrl: expect.any(String), smsOutboxUrl: expect.any(String) });
+    expect(info).toMatchObject({
+      apiUrl: `http://127.0.0.1:${port}`,
+      apiKey: expect.stringMatching(/^crm_key_/),
+      emailViewerUrl: expect.any(String),
+      smsOutboxUrl: expect.any(String),
+    });
     expect(first.output()).toContain(info.apiKey);
     expect((await (await fetch(`${info.apiUrl}/health`)).json()).status).toBe('ok');
     const created = await fetch(`${info.apiUrl}/v1/products`, {

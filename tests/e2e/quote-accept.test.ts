@@ -25,7 +25,13 @@ beforeAll(async () => {
 
 /** A sent quote (no e-mail: the tests below open its page themselves) and its page's token. */
 async function aSentQuote(overrides: Record<string, unknown> = {}): Promise<{ quote: any; token: string; page: string }> {
-  const quote = (await api.post('/v1/quotes', { companyId: company.id, lines: [aLine(), aLine({ description: 'Travel', quantity: '1', unitPrice: '100.00' })], ...overrides })).body;
+  const quote = (
+    await api.post('/v1/quotes', {
+      companyId: company.id,
+      lines: [aLine(), aLine({ description: 'Travel', quantity: '1', unitPrice: '100.00' })],
+      ...overrides,
+    })
+  ).body;
   const sent = await api.post(`/v1/quotes/${quote.id}/send`, { delivery: 'none' });
   expect(sent.status).toBe(200);
   const token = sent.body.publicUrl.split('/p/')[1] as string;
@@ -107,8 +113,14 @@ describe('accepting a quote', () => {
       status: 'accepted',
       acceptedAt: expect.any(String),
       acceptance: {
-        signerName: 'Carlos Ruiz', method: 'typed', signatureKey: null, signatureSha256: null, ip: '127.0.0.1',
-        userAgent: 'Mozilla/5.0 (NoScript) TestBrowser/1.0', documentId: null, documentSha256: null,
+        signerName: 'Carlos Ruiz',
+        method: 'typed',
+        signatureKey: null,
+        signatureSha256: null,
+        ip: '127.0.0.1',
+        userAgent: 'Mozilla/5.0 (NoScript) TestBrowser/1.0',
+        documentId: null,
+        documentSha256: null,
       },
     });
     await stack().settle();
@@ -133,7 +145,14 @@ describe('accepting a quote', () => {
 
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: 'accepted', quoteId: quote.id, number: quote.number, signerName: 'Ana Pérez', method: 'drawn', documentSha256: ready.sha256 });
+    expect(body).toMatchObject({
+      status: 'accepted',
+      quoteId: quote.id,
+      number: quote.number,
+      signerName: 'Ana Pérez',
+      method: 'drawn',
+      documentSha256: ready.sha256,
+    });
     const accepted = (await api.get(`/v1/quotes/${quote.id}`)).body;
     expect(accepted.acceptance).toMatchObject({ documentId: ready.id, documentSha256: ready.sha256, signatureSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const { storage } = await import('../../functions/shared/wiring/storage');
@@ -146,7 +165,11 @@ describe('accepting a quote', () => {
     const { quote, page } = await aSentQuote();
 
     const missing = await json(page, { signerName: 'X' });
-    const notPng = await json(page, { signerName: 'Ana Pérez', consent: true, signature: `data:image/png;base64,${Buffer.from('GIF89a-not-a-png').toString('base64')}` });
+    const notPng = await json(page, {
+      signerName: 'Ana Pérez',
+      consent: true,
+      signature: `data:image/png;base64,${Buffer.from('GIF89a-not-a-png').toString('base64')}`,
+    });
     const tooBig = await json(page, { signerName: 'Ana Pérez', consent: true, signature: `data:image/png;base64,${'A'.repeat(300_000)}` });
     const formPage = await form(page, { signerName: 'Ana <Pérez>' });
 
@@ -208,35 +231,63 @@ describe('accepting a quote', () => {
 });
 
 describe('invoices from deals and quotes', () => {
-  it('copies client, lines, amounts, currency and responsible user from a deal; the deal\'s timeline shows the invoice', async () => {
-    const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id, currency: 'USD', responsibleUserId: 'usr_sales1', lines: [aLine(), aLine({ description: 'Setup', quantity: '1', unitPrice: '250.00', taxRate: '10' })] }))).body;
+  it("copies client, lines, amounts, currency and responsible user from a deal; the deal's timeline shows the invoice", async () => {
+    const deal = (
+      await api.post(
+        '/v1/deals',
+        aDeal({
+          companyId: company.id,
+          currency: 'USD',
+          responsibleUserId: 'usr_sales1',
+          lines: [aLine(), aLine({ description: 'Setup', quantity: '1', unitPrice: '250.00', taxRate: '10' })],
+        }),
+      )
+    ).body;
 
     const res = await api.post('/v1/invoices', { from: { dealId: deal.id } });
 
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      status: 'draft', stage: 'NEW', currency: 'USD', responsibleUserId: 'usr_sales1', dealId: deal.id, source: { type: 'deal', id: deal.id },
+      status: 'draft',
+      stage: 'NEW',
+      currency: 'USD',
+      responsibleUserId: 'usr_sales1',
+      dealId: deal.id,
+      source: { type: 'deal', id: deal.id },
       client: { kind: 'company', id: company.id, name: 'Acme Iberia', legalName: 'Acme Iberia S.L.', taxId: 'B12345678' },
     });
     expect(res.body.lines).toEqual(deal.lines);
     expect(res.body.totals).toEqual(deal.totals);
     expect(res.body.totals.total).toBe(deal.amount);
     const timeline = (await api.get(`/v1/deals/${deal.id}/timeline`)).body.data;
-    expect(timeline).toEqual([expect.objectContaining({ kind: 'invoice_created', subjectType: 'deal', data: { invoiceId: res.body.id, type: 'invoice', total: deal.amount, currency: 'USD' } })]);
+    expect(timeline).toEqual([
+      expect.objectContaining({
+        kind: 'invoice_created',
+        subjectType: 'deal',
+        data: { invoiceId: res.body.id, type: 'invoice', total: deal.amount, currency: 'USD' },
+      }),
+    ]);
 
     // a deal may be invoiced more than once (instalments)
     expect((await api.post('/v1/invoices', { from: { dealId: deal.id } })).status).toBe(201);
     expect((await api.post('/v1/invoices', { from: { dealId: `deal_${'0'.repeat(26)}` } })).status).toBe(422);
   });
 
-  it('makes one invoice per accepted quote: the automation\'s; another create is 409 naming it, unless allowDuplicate', async () => {
+  it("makes one invoice per accepted quote: the automation's; another create is 409 naming it, unless allowDuplicate", async () => {
     const { quote, page } = await aSentQuote();
     expect((await json(page, { signerName: 'Carmen Vidal', consent: true })).status).toBe(200);
 
     // the default rule makes a draft invoice from the accepted quote (no auto-send unless the tenant asks)
     const invoiceId = await eventually(async () => (await api.get(`/v1/quotes/${quote.id}`)).body.invoiceId as string | undefined, 'the invoice');
     const invoice = (await api.get(`/v1/invoices/${invoiceId}`)).body;
-    expect(invoice).toMatchObject({ quoteId: quote.id, source: { type: 'quote', id: quote.id }, status: 'draft', stage: 'NEW', dueDate: dayOffset(30), client: { id: company.id } });
+    expect(invoice).toMatchObject({
+      quoteId: quote.id,
+      source: { type: 'quote', id: quote.id },
+      status: 'draft',
+      stage: 'NEW',
+      dueDate: dayOffset(30),
+      client: { id: company.id },
+    });
     expect(invoice.lines).toEqual(quote.lines);
     expect(invoice.totals).toEqual(quote.totals);
 
@@ -254,13 +305,17 @@ describe('invoices from deals and quotes', () => {
     await stack().settle();
     const timeline = (await api.get(`/v1/quotes/${quote.id}/timeline`)).body.data as { kind: string; actor: { type: string }; data: { invoiceId: string } }[];
     const made = timeline.filter((e) => e.kind === 'invoice_created');
-    expect(made.map((e) => [e.data.invoiceId, e.actor.type])).toEqual([[invoiceId, 'automation'], [asked.body.id, 'user']]);
+    expect(made.map((e) => [e.data.invoiceId, e.actor.type])).toEqual([
+      [invoiceId, 'automation'],
+      [asked.body.id, 'user'],
+    ]);
 
     const againThroughInvoices = await api.post('/v1/invoices', { from: { quoteId: quote.id }, allowDuplicate: true });
     expect(againThroughInvoices.status).toBe(201);
     expect(againThroughInvoices.body).toMatchObject({ quoteId: quote.id, totals: quote.totals });
-    expect((await api.post('/v1/invoices', { companyId: company.id, currency: 'EUR', allowDuplicate: true })).body.errors)
-      .toEqual([{ field: 'allowDuplicate', message: 'only with from.quoteId' }]);
+    expect((await api.post('/v1/invoices', { companyId: company.id, currency: 'EUR', allowDuplicate: true })).body.errors).toEqual([
+      { field: 'allowDuplicate', message: 'only with from.quoteId' },
+    ]);
   });
 
   it('is race-safe: of concurrent creates from one quote exactly one succeeds, the others get 409 naming it', async () => {
@@ -289,7 +344,7 @@ describe('invoices from deals and quotes', () => {
     expect(fromDeclined.status).toBe(409);
   });
 
-  it('makes no second invoice when quote.accepted is delivered again, and sends it when the tenant\'s rule says so', async () => {
+  it("makes no second invoice when quote.accepted is delivered again, and sends it when the tenant's rule says so", async () => {
     const { quote, page } = await aSentQuote();
     expect((await json(page, { signerName: 'Pedro Gil', consent: true })).status).toBe(200);
     const invoiceId = await eventually(async () => (await api.get(`/v1/quotes/${quote.id}`)).body.invoiceId as string | undefined, 'the invoice');
@@ -318,6 +373,6 @@ describe('the quote rule', () => {
     const wrongStage = await api.post('/v1/automation/rules', { entity: 'quote', stage: 'SENT', actions: [{ type: 'create_invoice' }] });
     const onInvoice = await api.post('/v1/automation/rules', { entity: 'invoice', stage: 'SENT', actions: [{ type: 'create_invoice' }] });
     expect([wrongAction.status, wrongStage.status, onInvoice.status]).toEqual([400, 400, 400]);
-    expect(wrongStage.body.errors).toEqual([{ field: 'stage', message: 'a quote rule\'s stage is one of ACCEPTED' }]);
+    expect(wrongStage.body.errors).toEqual([{ field: 'stage', message: "a quote rule's stage is one of ACCEPTED" }]);
   });
 });

@@ -23,7 +23,11 @@ beforeAll(async () => {
   const tenant = await makeTenant('Estudio Norte');
   api = apiClient(() => stack().apiUrl, tenant.adminKey);
   const settings = await api.put('/v1/settings', {
-    name: 'Estudio Norte', legalName: 'Estudio Norte S.L.', taxId: 'B11223344', locale: 'en', senderName: 'Estudio Norte',
+    name: 'Estudio Norte',
+    legalName: 'Estudio Norte S.L.',
+    taxId: 'B11223344',
+    locale: 'en',
+    senderName: 'Estudio Norte',
     address: { line1: 'Calle Alcalá 10', city: 'Madrid', postalCode: '28014', country: 'ES' },
     bankAccount: { iban: 'ES9121000418450200051332' },
   });
@@ -47,10 +51,15 @@ describe('from a lead to an invoice: the whole path', () => {
 
     // A contact with the lead's e-mail exists already: the conversion finds it
     const existing = (await api.post('/v1/contacts', aContact({ firstName: 'Marta', lastName: 'Gómez', email }))).body;
-    const lead = (await api.post('/v1/leads', aLead({
-      contact: { firstName: 'Marta', lastName: 'Gómez', email, phone: '+34 622 333 444' },
-      company: { name: 'Ñandú S.L.', taxId: 'B87654321' },
-    }))).body;
+    const lead = (
+      await api.post(
+        '/v1/leads',
+        aLead({
+          contact: { firstName: 'Marta', lastName: 'Gómez', email, phone: '+34 622 333 444' },
+          company: { name: 'Ñandú S.L.', taxId: 'B87654321' },
+        }),
+      )
+    ).body;
 
     const refused = await api.post(`/v1/leads/${lead.id}/convert`, {});
     expect(refused.status).toBe(409);
@@ -78,7 +87,10 @@ describe('from a lead to an invoice: the whole path', () => {
     const quoteRule = rules.find((r) => r.entity === 'quote' && r.stage === 'ACCEPTED');
     expect(quoteRule).toBeDefined();
     const edited = await api.put(`/v1/automation/rules/${quoteRule!.id}`, {
-      entity: 'quote', stage: 'ACCEPTED', actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 14 }], version: quoteRule!.version,
+      entity: 'quote',
+      stage: 'ACCEPTED',
+      actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 14 }],
+      version: quoteRule!.version,
     });
     expect(edited.status).toBe(200);
 
@@ -90,7 +102,10 @@ describe('from a lead to an invoice: the whole path', () => {
     expect(sent.body.delivery).toMatchObject({ status: 'waiting' });
     const number = sent.body.number as string;
 
-    const [quoteMail] = await eventually(async () => { const m = await emailsTo(email); return m.length ? m : undefined; }, 'the quote e-mail');
+    const [quoteMail] = await eventually(async () => {
+      const m = await emailsTo(email);
+      return m.length ? m : undefined;
+    }, 'the quote e-mail');
     expect(quoteMail.subject).toContain(number);
     const quotePdf = quoteMail.attachments.find((a) => a.contentType === 'application/pdf');
     expect(quotePdf?.filename).toBe(`${number}.pdf`);

@@ -27,7 +27,8 @@ describe('quotes', () => {
   it('copies client, lines, totals, currency and responsible user from a deal given { dealId } alone', async () => {
     // Prepare
     const lines = [aLine(), aLine({ description: 'Licence', quantity: '1', unitPrice: '480.00', taxRate: '10', discountPercent: '5' })];
-    const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id, contactId: contact.id, lines, currency: 'EUR', responsibleUserId: 'usr_sales1' }))).body;
+    const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id, contactId: contact.id, lines, currency: 'EUR', responsibleUserId: 'usr_sales1' })))
+      .body;
 
     // Act
     const res = await api.post('/v1/quotes', { dealId: deal.id });
@@ -36,23 +37,47 @@ describe('quotes', () => {
     expect(res.status).toBe(201);
     const quote = res.body;
     expect(quote.id).toMatch(/^quo_[0-9a-z]{26}$/);
-    expect(quote).toMatchObject({ number: null, series: 'quote', status: 'draft', dealId: deal.id, companyId: company.id, contactId: contact.id, currency: 'EUR', responsibleUserId: 'usr_sales1', version: 1 });
+    expect(quote).toMatchObject({
+      number: null,
+      series: 'quote',
+      status: 'draft',
+      dealId: deal.id,
+      companyId: company.id,
+      contactId: contact.id,
+      currency: 'EUR',
+      responsibleUserId: 'usr_sales1',
+      version: 1,
+    });
     expect(quote.lines).toEqual(deal.lines);
     expect(quote.totals).toEqual(deal.totals);
     expect(quote.totals.total).toBe('1651.10'); // 950 + 21 % = 1149.50; 456 + 10 % = 501.60
     expect(quote.client).toEqual({
-      kind: 'company', id: company.id, name: 'Acme Iberia', legalName: 'Acme Iberia S.L.', legalForm: 'S.L.', taxId: 'B12345678',
-      email: 'billing@acme.example', phone: '+34 600 123 456',
+      kind: 'company',
+      id: company.id,
+      name: 'Acme Iberia',
+      legalName: 'Acme Iberia S.L.',
+      legalForm: 'S.L.',
+      taxId: 'B12345678',
+      email: 'billing@acme.example',
+      phone: '+34 600 123 456',
       address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
-      contactId: contact.id, contactName: 'Lucía Fernández',
+      contactId: contact.id,
+      contactName: 'Lucía Fernández',
     });
     expect(quote).not.toHaveProperty('publicUrl');
   });
 
-  it('lets given fields win over the deal\'s, and quotes a contact directly', async () => {
+  it("lets given fields win over the deal's, and quotes a contact directly", async () => {
     const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id }))).body;
 
-    const res = await api.post('/v1/quotes', { dealId: deal.id, contactId: contact.id, lines: [aLine({ quantity: '1' })], currency: 'USD', validUntil: dayOffset(10), notes: 'Valid for ten days' });
+    const res = await api.post('/v1/quotes', {
+      dealId: deal.id,
+      contactId: contact.id,
+      lines: [aLine({ quantity: '1' })],
+      currency: 'USD',
+      validUntil: dayOffset(10),
+      notes: 'Valid for ten days',
+    });
 
     expect(res.status).toBe(201);
     expect(res.body.client).toMatchObject({ kind: 'contact', id: contact.id, name: 'Lucía Fernández', email: 'lucia@example.com' });
@@ -201,14 +226,29 @@ describe('quotes and deals as invoice sources', () => {
     const fromQuote = await crm().loadQuoteAsInvoiceSource(acme.tenantId, quote.id);
 
     expect(fromDeal).toMatchObject({
-      sourceType: 'deal', sourceId: deal.id, dealId: deal.id, companyId: company.id, contactId: contact.id,
-      currency: 'EUR', responsibleUserId: 'usr_sales1', totals: deal.totals, version: 1,
+      sourceType: 'deal',
+      sourceId: deal.id,
+      dealId: deal.id,
+      companyId: company.id,
+      contactId: contact.id,
+      currency: 'EUR',
+      responsibleUserId: 'usr_sales1',
+      totals: deal.totals,
+      version: 1,
       client: { kind: 'company', id: company.id, contactName: 'Lucía Fernández' },
     });
     expect(fromDeal.lines).toEqual([aLine()]);
     expect(fromQuote).toMatchObject({
-      sourceType: 'quote', sourceId: quote.id, quoteId: quote.id, dealId: deal.id, client: quote.client,
-      totals: quote.totals, currency: 'EUR', responsibleUserId: 'usr_sales1', notes: 'Thanks', sourceStatus: 'draft',
+      sourceType: 'quote',
+      sourceId: quote.id,
+      quoteId: quote.id,
+      dealId: deal.id,
+      client: quote.client,
+      totals: quote.totals,
+      currency: 'EUR',
+      responsibleUserId: 'usr_sales1',
+      notes: 'Thanks',
+      sourceStatus: 'draft',
     });
     expect(fromQuote.lines).toEqual([aLine()]);
     await expect(crm().loadDealAsInvoiceSource('ten_other', deal.id)).rejects.toMatchObject({ kind: 'not_found' });
@@ -219,7 +259,7 @@ describe('quotes and deals as invoice sources', () => {
 });
 
 describe('tenant isolation', () => {
-  it('answers 404 for another tenant\'s quote on every route and lists none of it', async () => {
+  it("answers 404 for another tenant's quote on every route and lists none of it", async () => {
     const quote = (await api.post('/v1/quotes', { contactId: contact.id, lines: [aLine()] })).body;
 
     const results = await Promise.all([
@@ -237,7 +277,7 @@ describe('tenant isolation', () => {
     expect((await api.get(`/v1/quotes/${quote.id}`)).body).toEqual(quote);
   });
 
-  it('lists a tenant\'s quotes by deal and by client', async () => {
+  it("lists a tenant's quotes by deal and by client", async () => {
     const deal = (await api.post('/v1/deals', aDeal({ companyId: company.id }))).body;
     const q1 = (await api.post('/v1/quotes', { dealId: deal.id })).body;
     const q2 = (await api.post('/v1/quotes', { dealId: deal.id, contactId: contact.id })).body;

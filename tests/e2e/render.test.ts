@@ -33,7 +33,7 @@ const eventsFor = (detailType: string, documentId: string) =>
   stack().bus.received.filter((e) => e['detail-type'] === detailType && e.detail.documentId === documentId);
 
 describe('rendering a requested document', () => {
-  it('becomes ready: the PDF behind its presigned URL shows the client\'s legal name and the total, and matches its sha256', async () => {
+  it("becomes ready: the PDF behind its presigned URL shows the client's legal name and the total, and matches its sha256", async () => {
     // Prepare
     const { invoice } = await anInvoice(api);
 
@@ -98,7 +98,7 @@ describe('a document that cannot be rendered', () => {
     return res.body.id as string;
   }
 
-  it('fails with the template\'s located error and emits document.failed when the template breaks on this invoice\'s data', async () => {
+  it("fails with the template's located error and emits document.failed when the template breaks on this invoice's data", async () => {
     // Prepare: valid on the sample data, but it names a field that does not exist for this client
     const templateId = await aTemplate('<h1>{{number}}</h1>\n<p>{{client.name}}</p>\n{{#if (eq client.name "Broken Client")}}\n  {{client.nickname}}\n{{/if}}');
     const { invoice } = await anInvoice(api, { company: { name: 'Broken Client' } });
@@ -152,13 +152,16 @@ describe('a document that cannot be rendered', () => {
   });
 });
 
-describe('the tenant\'s settings on its documents', () => {
-  it('prints the seller\'s legal details, payment details and logo from the settings', async () => {
+describe("the tenant's settings on its documents", () => {
+  it("prints the seller's legal details, payment details and logo from the settings", async () => {
     // Prepare
     const { invoice } = await anInvoice(api);
     const plain = await settledDocument((await requestDocument(api, invoice.id)).id);
     const put = await api.put('/v1/settings', {
-      name: 'Render Co', legalName: 'Render Company Sociedad Limitada', taxId: 'ESB99887766', locale: 'es',
+      name: 'Render Co',
+      legalName: 'Render Company Sociedad Limitada',
+      taxId: 'ESB99887766',
+      locale: 'es',
       address: { line1: 'Gran Vía 2', city: 'Madrid', postalCode: '28013', country: 'ES' },
       bankAccount: { iban: 'ES91 2100 0418 4502 0005 1332', bankName: 'CaixaBank' },
       brandColor: '#aa3300',

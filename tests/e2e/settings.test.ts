@@ -41,12 +41,17 @@ beforeAll(async () => {
 });
 
 describe('settings', () => {
-  it('starts from the tenant\'s defaults', async () => {
+  it("starts from the tenant's defaults", async () => {
     const res = await api.get('/v1/settings');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      tenantName: 'Acme', locale: 'en', senderName: 'Acme', legalName: null, taxId: null,
-      images: { logo: null, stamp: null, signature: null }, version: 1,
+      tenantName: 'Acme',
+      locale: 'en',
+      senderName: 'Acme',
+      legalName: null,
+      taxId: null,
+      images: { logo: null, stamp: null, signature: null },
+      version: 1,
     });
   });
 
@@ -74,14 +79,22 @@ describe('settings', () => {
     // Act
     const uploaded = await api.put('/v1/settings', {
       ...SETTINGS,
-      images: { logo: { data: logo.toString('base64') }, stamp: { data: `data:image/jpeg;base64,${JPEG.toString('base64')}` }, signature: { data: signature.toString('base64'), contentType: 'image/png' } },
+      images: {
+        logo: { data: logo.toString('base64') },
+        stamp: { data: `data:image/jpeg;base64,${JPEG.toString('base64')}` },
+        signature: { data: signature.toString('base64'), contentType: 'image/png' },
+      },
     });
     const kept = await api.put('/v1/settings', { ...SETTINGS, locale: 'ro' });
     const changed = await api.put('/v1/settings', { ...SETTINGS, images: { stamp: null, logo: { data: signature.toString('base64') } } });
 
     // Assess
     expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
-    expect(uploaded.body.images.logo).toMatchObject({ contentType: 'image/png', size: logo.byteLength, sha256: createHash('sha256').update(logo).digest('hex') });
+    expect(uploaded.body.images.logo).toMatchObject({
+      contentType: 'image/png',
+      size: logo.byteLength,
+      sha256: createHash('sha256').update(logo).digest('hex'),
+    });
     expect(uploaded.body.images.stamp).toMatchObject({ contentType: 'image/jpeg', size: JPEG.byteLength });
     expect(await download(uploaded.body.images.logo.url)).toEqual(logo);
     expect(new URL(uploaded.body.images.logo.url).pathname).toMatch(new RegExp(`/tenant/${acme.tenantId}/assets/logo-[0-9a-f]{8}\\.png$`));
@@ -135,7 +148,7 @@ describe('settings', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['brandColor', 'locale', 'smsSenderId', 'surprise']);
   });
 
-  it('keeps each tenant\'s settings its own', async () => {
+  it("keeps each tenant's settings its own", async () => {
     const other = apiClient(() => stack().apiUrl, (await makeTenant('Other')).adminKey);
     expect((await other.get('/v1/settings')).body).toMatchObject({ tenantName: 'Other', legalName: null, images: { logo: null } });
   });

@@ -44,7 +44,11 @@ describe('templates', () => {
     const created = await api.post('/v1/templates', { name: 'Modern', kind: 'invoice', source: SOURCE });
     const list = await api.get('/v1/templates');
     const fetched = await api.get(`/v1/templates/${created.body.id}`);
-    const replaced = await api.put(`/v1/templates/${created.body.id}`, { name: 'Modern v2', kind: 'invoice', source: `${SOURCE}\n<!-- v2 -->` }, { 'if-match': '1' });
+    const replaced = await api.put(
+      `/v1/templates/${created.body.id}`,
+      { name: 'Modern v2', kind: 'invoice', source: `${SOURCE}\n<!-- v2 -->` },
+      { 'if-match': '1' },
+    );
     const stale = await api.put(`/v1/templates/${created.body.id}`, { name: 'Late', kind: 'invoice', source: SOURCE }, { 'if-match': '1' });
     const after = await api.get(`/v1/templates/${created.body.id}`);
     const removed = await api.del(`/v1/templates/${created.body.id}`);
@@ -84,7 +88,7 @@ describe('templates', () => {
     expect(missing.body.errors).toEqual([{ field: 'source', message: 'line 2, column 6: "nickname" not defined in the model' }]);
   });
 
-  it('refuses sources over 256 KB and bodies over the route\'s limit', async () => {
+  it("refuses sources over 256 KB and bodies over the route's limit", async () => {
     const big = await api.post('/v1/templates', { name: 'Big', kind: 'invoice', source: `<p>${'x'.repeat(256 * 1024)}</p>` });
     const huge = await api.post('/v1/templates', { name: 'Huge', kind: 'invoice', source: 'x'.repeat(700 * 1024) });
     expect(big.status).toBe(400);
@@ -105,7 +109,7 @@ describe('templates', () => {
     expect((await acmeViewer.get('/v1/templates')).status).toBe(200);
   });
 
-  it('answers 404 for another tenant\'s template, exactly as for a missing one', async () => {
+  it("answers 404 for another tenant's template, exactly as for a missing one", async () => {
     // Prepare
     const own = await api.post('/v1/templates', { name: 'Private', kind: 'invoice', source: SOURCE });
     const id = own.body.id as string;
@@ -123,7 +127,7 @@ describe('templates', () => {
     expect((await api.get(`/v1/templates/${id}`)).body).toMatchObject({ name: 'Private', version: 1 });
   });
 
-  it('renders an invoice document with the tenant\'s template', async () => {
+  it("renders an invoice document with the tenant's template", async () => {
     // Prepare
     const template = await api.post('/v1/templates', { name: 'Custom', kind: 'invoice', source: SOURCE });
     const { invoice } = await anInvoice(api);
@@ -143,7 +147,7 @@ describe('templates', () => {
 });
 
 describe('template preview', () => {
-  it('renders the built-in template with sample data and the tenant\'s seller details, as a PDF', async () => {
+  it("renders the built-in template with sample data and the tenant's seller details, as a PDF", async () => {
     // Prepare
     expect((await api.put('/v1/settings', { legalName: 'Templates Company S.L.', taxId: 'ESB11223344', locale: 'en' })).status).toBe(200);
 
@@ -165,10 +169,14 @@ describe('template preview', () => {
     expect(await pdfText(quote.bytes)).toMatch(/Presupuesto/i);
   });
 
-  it('renders a tenant\'s template, and answers 422 with the location when it cannot print the sample', async () => {
+  it("renders a tenant's template, and answers 422 with the location when it cannot print the sample", async () => {
     // Prepare
     const custom = await api.post('/v1/templates', { name: 'Custom', kind: 'invoice', source: SOURCE });
-    const sneaky = await api.post('/v1/templates', { name: 'Sneaky', kind: 'invoice', source: '<meta http-equiv="refresh" content="0;url=https://example.com/"><p>{{number}}</p>' });
+    const sneaky = await api.post('/v1/templates', {
+      name: 'Sneaky',
+      kind: 'invoice',
+      source: '<meta http-equiv="refresh" content="0;url=https://example.com/"><p>{{number}}</p>',
+    });
 
     // Act
     const ok = await preview(acme.adminKey, custom.body.id);

@@ -51,11 +51,7 @@ describe('stateful stack', () => {
         Projection: { ProjectionType: 'ALL' },
       }));
       expect(table.GlobalSecondaryIndexes).toEqual(expectedGsis);
-      const keyNames = [
-        tableDesign.partitionKey,
-        tableDesign.sortKey,
-        ...tableDesign.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey]),
-      ];
+      const keyNames = [tableDesign.partitionKey, tableDesign.sortKey, ...tableDesign.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey])];
       expect([...table.AttributeDefinitions].sort((a: any, b: any) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
         keyNames.sort().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       );
@@ -99,7 +95,9 @@ describe('stateful stack', () => {
 
     it('is encrypted at rest and versioned, and retained', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: Match.stringLikeRegexp('AES256|aws:kms') } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: Match.stringLikeRegexp('AES256|aws:kms') } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
       });
       template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
@@ -123,12 +121,8 @@ describe('stateful stack', () => {
     it(`expires ${TMP_PREFIX} objects after a day and aborts incomplete multipart uploads`, () => {
       const bucket = Object.values(resources(template, 'AWS::S3::Bucket'))[0].Properties!;
       const rules = bucket.LifecycleConfiguration.Rules as Record<string, any>[];
-      expect(rules).toContainEqual(
-        expect.objectContaining({ Prefix: TMP_PREFIX, ExpirationInDays: 1, Status: 'Enabled' }),
-      );
-      expect(rules).toContainEqual(
-        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
-      );
+      expect(rules).toContainEqual(expect.objectContaining({ Prefix: TMP_PREFIX, ExpirationInDays: 1, Status: 'Enabled' }));
+      expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }));
       // Only tmp/ expires: nothing else in the bucket has an expiration.
       expect(rules.filter((r) => r.ExpirationInDays !== undefined).every((r) => r.Prefix === TMP_PREFIX)).toBe(true);
     });

@@ -8,17 +8,7 @@ import { busRules } from '../../events/rules';
 import { functions as declared, parseRoute, type FunctionSpec } from '../../infra/functions';
 import { chromiumArchitecture } from '../../infra/constructs/chromium-layer';
 import { OUTBOX_ENTITY, OUTBOX_ENTITY_ATTRIBUTE } from '../../infra/stacks/stateless-stack';
-import {
-  actionsOf,
-  assetDir,
-  findCycle,
-  functionsByName,
-  resources,
-  roleStatements,
-  synthApp,
-  PROJECT_ROOT,
-  type Synthesized,
-} from './synth';
+import { actionsOf, assetDir, findCycle, functionsByName, resources, roleStatements, synthApp, PROJECT_ROOT, type Synthesized } from './synth';
 
 const CHROMIUM_BINARY = join(PROJECT_ROOT, 'node_modules', '@sparticuz', 'chromium', 'bin', 'chromium.br');
 
@@ -84,7 +74,16 @@ describe('stateless stack', () => {
     it('gives every function the service environment', () => {
       for (const name of Object.keys(all)) {
         const env = fn(name).resource.Properties!.Environment.Variables;
-        for (const key of ['TABLE_NAME', 'BUCKET_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'PUBLIC_BASE_URL', 'MAIL_FROM', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL']) {
+        for (const key of [
+          'TABLE_NAME',
+          'BUCKET_NAME',
+          'EVENT_BUS_NAME',
+          'EVENT_SOURCE',
+          'PUBLIC_BASE_URL',
+          'MAIL_FROM',
+          'POWERTOOLS_SERVICE_NAME',
+          'LOG_LEVEL',
+        ]) {
           expect(env[key], `${name} ${key}`).toBeDefined();
         }
         expect(env.MAIL_FROM).toBe('Acme Invoices <invoices@acme.test>');
@@ -142,9 +141,7 @@ describe('stateless stack', () => {
 
     it('lets API Gateway invoke each HTTP function through one permission scoped to this API', () => {
       const apiId = Object.keys(resources(template, 'AWS::ApiGatewayV2::Api'))[0];
-      const permissions = Object.values(resources(template, 'AWS::Lambda::Permission')).filter(
-        (p) => p.Properties!.Principal === 'apigateway.amazonaws.com',
-      );
+      const permissions = Object.values(resources(template, 'AWS::Lambda::Permission')).filter((p) => p.Properties!.Principal === 'apigateway.amazonaws.com');
       expect(permissions).toHaveLength(httpNames.length);
       for (const name of httpNames) {
         const permission = permissions.find((p) => JSON.stringify(p.Properties!.FunctionName).includes(fn(name).logicalId));
@@ -219,9 +216,7 @@ describe('stateless stack', () => {
         const queueId = mapping!.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
         expect(resources(template)[queueId].Type).toBe('AWS::SQS::Queue');
         const filters = mapping!.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
-        expect(filters).toEqual([
-          { eventName: ['INSERT'], dynamodb: { NewImage: { [OUTBOX_ENTITY_ATTRIBUTE]: { S: [OUTBOX_ENTITY] } } } },
-        ]);
+        expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { [OUTBOX_ENTITY_ATTRIBUTE]: { S: [OUTBOX_ENTITY] } } } }]);
       }
     });
 
@@ -269,10 +264,26 @@ describe('stateless stack', () => {
         const actions = allowed(name);
         const dynamo = actions.filter((a) => a.startsWith('dynamodb:') && !(spec.stream && STREAM_READ.has(a)));
         if (!access.has('table') && !access.has('tableRead')) expect(dynamo, name).toEqual([]);
-        if (!access.has('bucket') && !access.has('bucketRead')) expect(actions.filter((a) => a.startsWith('s3:')), name).toEqual([]);
-        if (!access.has('ses')) expect(actions.filter((a) => a.startsWith('ses:')), name).toEqual([]);
-        if (!access.has('sns')) expect(actions.filter((a) => a.startsWith('sns:')), name).toEqual([]);
-        if (!access.has('bus')) expect(actions.filter((a) => a.startsWith('events:')), name).toEqual([]);
+        if (!access.has('bucket') && !access.has('bucketRead'))
+          expect(
+            actions.filter((a) => a.startsWith('s3:')),
+            name,
+          ).toEqual([]);
+        if (!access.has('ses'))
+          expect(
+            actions.filter((a) => a.startsWith('ses:')),
+            name,
+          ).toEqual([]);
+        if (!access.has('sns'))
+          expect(
+            actions.filter((a) => a.startsWith('sns:')),
+            name,
+          ).toEqual([]);
+        if (!access.has('bus'))
+          expect(
+            actions.filter((a) => a.startsWith('events:')),
+            name,
+          ).toEqual([]);
         if (access.has('table')) expect(actions, name).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
         if (access.has('bus')) expect(actions, name).toContain('events:PutEvents');
       }
@@ -282,7 +293,10 @@ describe('stateless stack', () => {
       const empty = Object.keys(all).filter((name) => all[name].access.length === 0 && !all[name].stream);
       expect(empty.length).toBeGreaterThan(0);
       for (const name of empty) {
-        expect(allowed(name).filter((a) => /^(dynamodb|s3|ses|sns|events|kms):/.test(a)), name).toEqual([]);
+        expect(
+          allowed(name).filter((a) => /^(dynamodb|s3|ses|sns|events|kms):/.test(a)),
+          name,
+        ).toEqual([]);
       }
     });
 
@@ -290,10 +304,16 @@ describe('stateless stack', () => {
       for (const [name, spec] of Object.entries(all)) {
         const actions = allowed(name);
         if (spec.access.includes('tableRead') && !spec.access.includes('table')) {
-          expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)), name).toEqual([]);
+          expect(
+            actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)),
+            name,
+          ).toEqual([]);
         }
         if (spec.access.includes('bucketRead') && !spec.access.includes('bucket')) {
-          expect(actions.filter((a) => /^s3:(Put|Delete|Abort)/.test(a)), name).toEqual([]);
+          expect(
+            actions.filter((a) => /^s3:(Put|Delete|Abort)/.test(a)),
+            name,
+          ).toEqual([]);
         }
       }
     });
@@ -349,11 +369,13 @@ describe('stateless stack', () => {
       }
     });
 
-    it('of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area\'s adapters', () => {
+    it("of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area's adapters", () => {
       const sizes = Object.fromEntries(
         httpNames.filter((name) => !all[name].pdf).map((name) => [name, statSync(join(assetDir(synth.outdir, fn(name).resource), 'index.mjs')).size]),
       );
-      const over = Object.entries(sizes).filter(([, size]) => size > 400 * 1024).map(([name, size]) => `${name}: ${Math.round(size / 1024)} KB`);
+      const over = Object.entries(sizes)
+        .filter(([, size]) => size > 400 * 1024)
+        .map(([name, size]) => `${name}: ${Math.round(size / 1024)} KB`);
       expect(over).toEqual([]);
     });
 
@@ -497,7 +519,13 @@ describe('stage settings in the stateless stack', () => {
     synth = synthApp({
       functions: { probe: { entry: STAND_IN, description: 'probe', access: [], routes: ['GET /probe'] } },
       busRules: [],
-      context: { corsOrigins: 'https://app.acme.test', publicBaseUrl: 'https://api.acme.test/', alarmEmail: 'ops@acme.test', apiRateLimit: 7, apiBurstLimit: 9 },
+      context: {
+        corsOrigins: 'https://app.acme.test',
+        publicBaseUrl: 'https://api.acme.test/',
+        alarmEmail: 'ops@acme.test',
+        apiRateLimit: 7,
+        apiBurstLimit: 9,
+      },
     });
   }, 120_000);
   afterAll(() => synth?.cleanup());

@@ -132,7 +132,10 @@ export function findCycle(template: Template): string[] | undefined {
   for (const [id, resource] of Object.entries(all)) {
     const deps = referencedIds({ p: resource.Properties, c: resource.Condition });
     for (const d of [resource.DependsOn ?? []].flat()) deps.add(d);
-    edges.set(id, [...deps].filter((d) => d in all));
+    edges.set(
+      id,
+      [...deps].filter((d) => d in all),
+    );
   }
   const state = new Map<string, 'visiting' | 'done'>();
   const path: string[] = [];

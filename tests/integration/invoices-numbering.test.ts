@@ -30,11 +30,13 @@ class FaultyClient {
       const refuse = this.refusals.shift();
       if (refuse) {
         const codes = refuse(command.input.TransactItems.length);
-        return Promise.reject(new TransactionCanceledException({
-          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
-          $metadata: { httpStatusCode: 400 },
-          CancellationReasons: codes.map((Code) => ({ Code, ...(Code === 'None' ? {} : { Message: Code }) })),
-        }));
+        return Promise.reject(
+          new TransactionCanceledException({
+            message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+            $metadata: { httpStatusCode: 400 },
+            CancellationReasons: codes.map((Code) => ({ Code, ...(Code === 'None' ? {} : { Message: Code }) })),
+          }),
+        );
       }
     }
     return this.real.send(command, options);
@@ -52,7 +54,8 @@ const invoiceConflict = (n: number) => Array.from({ length: n }, (_, i) => (i ==
 
 async function draft() {
   return Invoice.create(ports, {
-    tenantId, actor,
+    tenantId,
+    actor,
     input: { companyId, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }], dueDate: '2030-01-01' },
   });
 }
@@ -68,10 +71,19 @@ beforeAll(async () => {
   tenantId = (await makeTenant('Numbering retries')).tenantId;
   faulty = new FaultyClient(dynamo().doc);
   ports = invoicePortsOn(createService(faulty as unknown as DynamoDBDocumentClient, stack().tableName), { sleep: async () => {} });
-  const created = await service().entities.company.create({
-    tenantId, id: 'cmp_01jretry000000000000000000', name: 'Retry S.A.', taxId: 'A1', email: 'a@retry.example',
-    address: { line1: 'x', city: 'y', postalCode: '1', country: 'ES' }, version: 1, createdAt: 'now', updatedAt: 'now',
-  }).go();
+  const created = await service()
+    .entities.company.create({
+      tenantId,
+      id: 'cmp_01jretry000000000000000000',
+      name: 'Retry S.A.',
+      taxId: 'A1',
+      email: 'a@retry.example',
+      address: { line1: 'x', city: 'y', postalCode: '1', country: 'ES' },
+      version: 1,
+      createdAt: 'now',
+      updatedAt: 'now',
+    })
+    .go();
   companyId = created.data.id;
 });
 
@@ -91,10 +103,13 @@ describe('issuing through the DynamoDB store', () => {
     expect(await ports.invoices.getCounter(tenantId, 'invoice', moved.issueDate!.slice(0, 4))).toMatchObject({ value: 1 });
     expect((await outboxOf(invoice.id)).map((e) => e.detailType)).toEqual(['invoice.created', 'invoice.stage_changed']);
     const timeline = await ports.invoices.timeline(tenantId, invoice.id, { limit: 10 });
-    expect(timeline.data.map((t) => [t.kind, t.actor])).toEqual([['created', actor], ['stage_changed', actor]]);
+    expect(timeline.data.map((t) => [t.kind, t.actor])).toEqual([
+      ['created', actor],
+      ['stage_changed', actor],
+    ]);
   });
 
-  it('answers 409 when the invoice\'s own condition failed under an expected version, writing nothing', async () => {
+  it("answers 409 when the invoice's own condition failed under an expected version, writing nothing", async () => {
     const invoice = await draft();
     const counter = await ports.invoices.getCounter(tenantId, 'invoice', new Date().toISOString().slice(0, 4));
     faulty.refusals.push(invoiceConflict);

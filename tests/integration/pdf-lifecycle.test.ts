@@ -6,12 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
 import { loadBuiltinFonts } from '../../functions/adapters/pdf/assets';
-import {
-  createPdfRenderer,
-  RenderTimeoutError,
-  SandboxViolationError,
-  type PdfRenderer,
-} from '../../functions/adapters/pdf/renderer';
+import { createPdfRenderer, RenderTimeoutError, SandboxViolationError, type PdfRenderer } from '../../functions/adapters/pdf/renderer';
 import { pdfText } from '../fixtures/pdf-text';
 
 let renderer: PdfRenderer;
@@ -92,9 +87,7 @@ describe('the warm browser', () => {
   });
 
   it('renders concurrently, each render in its own context, and leaves none behind', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => renderer.render(`<p>CONCURRENT-${i}</p>`)),
-    );
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => renderer.render(`<p>CONCURRENT-${i}</p>`)));
 
     for (const [i, result] of results.entries()) expect(await pdfText(result.pdf)).toContain(`CONCURRENT-${i}`);
     expect(await openTargets(renderer.browser!)).toEqual({ pages: 1, contexts: 1 });
@@ -119,9 +112,7 @@ describe('a failing render', () => {
     const browser = renderer.browser!;
     const before = await openTargets(browser);
 
-    const error = await renderer
-      .render('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/x"><p>x</p>')
-      .catch((e: unknown) => e);
+    const error = await renderer.render('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/x"><p>x</p>').catch((e: unknown) => e);
 
     // The refresh may also lose the race with printing; then the PDF is simply our document.
     if (error instanceof Error) expect(error).toBeInstanceOf(SandboxViolationError);

@@ -23,10 +23,7 @@ afterAll(async () => {
   await renderer?.close();
 });
 
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 function internationalInvoice(overrides: Parameters<typeof sampleDocumentModel>[0] = {}): DocumentModel {
   return sampleDocumentModel({
@@ -135,9 +132,7 @@ describe('standard invoice', () => {
     expect(quoteText).toContain('Válido hasta');
     expect(quoteText).toContain('31 dic 2026');
 
-    const credit = await renderModel(
-      sampleDocumentModel({ kind: 'credit_note', locale: 'ro', totals: { withholding: '15.00' } }),
-    );
+    const credit = await renderModel(sampleDocumentModel({ kind: 'credit_note', locale: 'ro', totals: { withholding: '15.00' } }));
     const creditText = credit.pages.join('\n');
     expect(creditText).toContain('Factură de stornare');
     expect(creditText).toContain('Total stornat');

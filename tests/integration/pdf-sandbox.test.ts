@@ -61,10 +61,7 @@ beforeEach(() => {
   hits = [];
 });
 
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 function countImages(pdf: Buffer): number {
   return pdf.toString('latin1').match(/\/Subtype\s*\/Image/g)?.length ?? 0;
@@ -172,10 +169,9 @@ describe('control: the same Chromium without the sandbox', () => {
     const browser = renderer.browser!;
     const page = await browser.newPage();
     try {
-      await page.setContent(
-        `<iframe src="file:///etc/passwd" width="600" height="300"></iframe><script>document.write('PWNED')</script>`,
-        { waitUntil: 'load' },
-      );
+      await page.setContent(`<iframe src="file:///etc/passwd" width="600" height="300"></iframe><script>document.write('PWNED')</script>`, {
+        waitUntil: 'load',
+      });
       const text = await pdfText(Buffer.from(await page.pdf()));
 
       expect(text).toMatch(new RegExp(`\\b${secrets.passwd}:`));
@@ -203,8 +199,7 @@ describe('with every layer (production setup)', () => {
   });
 
   it('renders a data: URL image as nothing (the CSP refuses it) and names it in blocked', async () => {
-    const pixel =
-      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     // A CSS background: a refused one draws nothing (an <img> would draw a broken-image icon).
     const html = `<p>VISIBLE-MARKER</p><div style="width:100px;height:100px;background-image:url(${pixel})"></div>`;
 

@@ -18,8 +18,7 @@ function files(dir: string): string[] {
 }
 
 /** Every module specifier of a file: static imports, re-exports and dynamic imports. */
-const importsOf = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/(?:import|from)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:import|from)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
 
 /** Imports that only bring types (erased at build time: they cannot make a runtime cycle). */
 const typeOnly = (file: string) =>
@@ -63,10 +62,18 @@ function reachesPastIndex(spec: string, file: string): boolean {
 
 /** Import cycles among the given files (runtime imports only), each as the list of files around it. */
 function cycles(all: string[]): string[][] {
-  const edges = new Map(all.map((f) => {
-    const types = typeOnly(f);
-    return [f, importsOf(f).filter((s) => !types.has(s)).map((s) => target(f, s)).filter((t): t is string => !!t && all.includes(t))];
-  }));
+  const edges = new Map(
+    all.map((f) => {
+      const types = typeOnly(f);
+      return [
+        f,
+        importsOf(f)
+          .filter((s) => !types.has(s))
+          .map((s) => target(f, s))
+          .filter((t): t is string => !!t && all.includes(t)),
+      ];
+    }),
+  );
   const found: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
@@ -92,8 +99,10 @@ describe('architecture', () => {
     for (const file of files(domainDir)) {
       const source = readFileSync(file, 'utf8');
       for (const spec of importsOf(file)) {
-        if (/^(@aws-sdk\/|@aws-lambda-powertools\/|electrodb|puppeteer|@sparticuz\/|@middy\/)/.test(spec)) offenders.push(`${relative(root, file)} imports ${spec}`);
-        if (spec.startsWith('.') && /\/(adapters|handlers|shared)\//.test(resolve(join(file, '..'), spec) + '/')) offenders.push(`${relative(root, file)} imports ${spec}`);
+        if (/^(@aws-sdk\/|@aws-lambda-powertools\/|electrodb|puppeteer|@sparticuz\/|@middy\/)/.test(spec))
+          offenders.push(`${relative(root, file)} imports ${spec}`);
+        if (spec.startsWith('.') && /\/(adapters|handlers|shared)\//.test(resolve(join(file, '..'), spec) + '/'))
+          offenders.push(`${relative(root, file)} imports ${spec}`);
       }
       if (/process\.env/.test(source)) offenders.push(`${relative(root, file)} reads process.env`);
     }
@@ -123,7 +132,9 @@ describe('architecture', () => {
 
   it('lets other areas, adapters, shared and handlers reach an area only through its index.ts', () => {
     const offenders = [...files(join(root, 'functions'))].flatMap((file) =>
-      importsOf(file).filter((spec) => reachesPastIndex(spec, file)).map((spec) => `${relative(root, file)} imports ${spec}`),
+      importsOf(file)
+        .filter((spec) => reachesPastIndex(spec, file))
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
   });
@@ -151,19 +162,33 @@ describe('architecture', () => {
   it('lets only adapters import the AWS SDK (clients, lib-*, util-*) and puppeteer', () => {
     const offenders = files(join(root, 'functions'))
       .filter((f) => !f.includes('/adapters/'))
-      .flatMap((f) => importsOf(f).filter((s) => /^@aws-sdk\/|^puppeteer|^@sparticuz\//.test(s)).map((s) => `${relative(root, f)} imports ${s}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((s) => /^@aws-sdk\/|^puppeteer|^@sparticuz\//.test(s))
+          .map((s) => `${relative(root, f)} imports ${s}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it('lets handlers reach adapters only through functions/shared (wiring), never by import', () => {
-    const offenders = files(join(root, 'functions/handlers'))
-      .flatMap((f) => importsOf(f).filter((s) => forbiddenInHandler(s, f)).map((s) => `${relative(root, f)} imports ${s}`));
+    const offenders = files(join(root, 'functions/handlers')).flatMap((f) =>
+      importsOf(f)
+        .filter((s) => forbiddenInHandler(s, f))
+        .map((s) => `${relative(root, f)} imports ${s}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('recognises an adapter or AWS SDK import in a handler, whatever the path', () => {
     const handler = join(root, 'functions/handlers/public/some-handler.ts');
-    for (const spec of ['../../adapters/pdf/template-engine', '../../adapters', '../../../functions/adapters/dynamo/stream', '@aws-sdk/util-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/lib-dynamodb']) {
+    for (const spec of [
+      '../../adapters/pdf/template-engine',
+      '../../adapters',
+      '../../../functions/adapters/dynamo/stream',
+      '@aws-sdk/util-dynamodb',
+      '@aws-sdk/client-s3',
+      '@aws-sdk/lib-dynamodb',
+    ]) {
       expect(forbiddenInHandler(spec, handler), spec).toBe(true);
     }
     for (const spec of ['../../shared/wiring', '../../shared/pdf-wiring', '../../domain/documents', './page', 'zod', 'aws-lambda']) {
@@ -173,7 +198,12 @@ describe('architecture', () => {
 
   it('keeps shared from importing handlers', () => {
     const offenders = files(join(root, 'functions/shared')).flatMap((f) =>
-      importsOf(f).filter((s) => { const to = target(f, s); return !!to && inside(to, join(root, 'functions/handlers')); }).map((s) => `${relative(root, f)} imports ${s}`),
+      importsOf(f)
+        .filter((s) => {
+          const to = target(f, s);
+          return !!to && inside(to, join(root, 'functions/handlers'));
+        })
+        .map((s) => `${relative(root, f)} imports ${s}`),
     );
     expect(offenders).toEqual([]);
   });
@@ -181,7 +211,11 @@ describe('architecture', () => {
   it('keeps infra from importing function code (it names handler files by path)', () => {
     const offenders = files(join(root, 'infra'))
       .filter((f) => !f.includes('/local/') && !f.includes('/scripts/'))
-      .flatMap((f) => importsOf(f).filter((s) => s.includes('functions/')).map((s) => `${relative(root, f)} imports ${s}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((s) => s.includes('functions/'))
+          .map((s) => `${relative(root, f)} imports ${s}`),
+      );
     expect(offenders).toEqual([]);
   });
 

@@ -30,18 +30,26 @@ describe('route declarations', () => {
 
   it('documents every route in the OpenAPI document, with problem+json errors', async () => {
     const health = await import('../../functions/handlers/http/health');
-    const res = (await health.routes['GET /openapi.json'].handler({} as never)) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+    const res = (await health.routes['GET /openapi.json'].handler({} as never)) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
+    };
     expect(res.openapi).toBe('3.1.0');
     for (const spec of Object.values(functions) as { routes?: string[] }[]) {
       for (const route of spec.routes ?? []) {
         const [method, path] = route.split(' ');
         const op = res.paths[path]?.[method.toLowerCase()];
         expect(op, `${route} is documented`).toBeDefined();
-        expect(Object.keys(op.responses).some((s) => s.startsWith('4')), `${route} documents its errors`).toBe(true);
+        expect(
+          Object.keys(op.responses).some((s) => s.startsWith('4')),
+          `${route} documents its errors`,
+        ).toBe(true);
         if (method === 'POST' && !path.startsWith('/p/')) expect(op.requestBody ?? path.includes('{'), `${route} documents its body`).toBeTruthy();
       }
     }
-    const create = res.paths['/v1/companies'].post as { requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } } };
+    const create = res.paths['/v1/companies'].post as {
+      requestBody: { content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } } };
+    };
     expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'address']));
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });

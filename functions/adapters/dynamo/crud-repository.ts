@@ -58,9 +58,7 @@ export function crudRepository<T extends Owned>(
       try {
         let op = e.patch({ tenantId, id }).set(set);
         if (remove.length) op = op.remove(remove);
-        const { data } = await op
-          .where((attr, { eq }) => eq(attr.version, current.version))
-          .go({ response: 'all_new' });
+        const { data } = await op.where((attr, { eq }) => eq(attr.version, current.version)).go({ response: 'all_new' });
         return data as T;
       } catch (error) {
         if (isConditionFailure(error)) {
@@ -78,7 +76,8 @@ export function crudRepository<T extends Owned>(
         throw staleVersion(expectedVersion, current.version);
       }
       try {
-        await e.delete({ tenantId, id })
+        await e
+          .delete({ tenantId, id })
           .where((attr, { eq }) => eq(attr.version, current.version))
           .go();
       } catch (error) {

@@ -23,7 +23,9 @@ export interface GenericEntity {
   create(item: object): { go(): Promise<{ data: unknown }> };
   query: Record<string, (keys: Record<string, string | undefined>) => GenericQuery>;
   patch(key: { tenantId: string; id: string }): GenericUpdate;
-  delete(key: { tenantId: string; id: string }): { where(callback: (attributes: Record<string, unknown>, operators: WhereOperators) => string): { go(): Promise<unknown> } };
+  delete(key: { tenantId: string; id: string }): {
+    where(callback: (attributes: Record<string, unknown>, operators: WhereOperators) => string): { go(): Promise<unknown> };
+  };
 }
 
 export interface GenericUpdate {
@@ -50,9 +52,7 @@ export async function listBy<T>(
 ): Promise<Page<T>> {
   const chosen = indexes.find(([attribute]) => filter[attribute]);
   const rest = Object.entries(filter).filter(([attribute, value]) => value && attribute !== chosen?.[0]);
-  let query = chosen
-    ? entity.query[chosen[1]]({ tenantId, [chosen[0]]: filter[chosen[0]] })
-    : entity.query.byId({ tenantId });
+  let query = chosen ? entity.query[chosen[1]]({ tenantId, [chosen[0]]: filter[chosen[0]] }) : entity.query.byId({ tenantId });
   if (rest.length) {
     // other filters narrow the chosen index's results (a page may then hold fewer than `limit` items)
     query = query.where((attr, { eq }) => rest.map(([attribute, value]) => eq(attr[attribute], value)).join(' AND '));

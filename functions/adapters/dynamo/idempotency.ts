@@ -43,10 +43,10 @@ export function createIdempotency(client: DynamoDBClient, tableName: string, ttl
     expiresAfterSeconds: ttlSeconds,
     throwOnNoIdempotencyKey: true,
   });
-  const run = makeIdempotent(
-    async (request: IdempotentRequest & { fn: () => Promise<unknown> }) => request.fn(),
-    { persistenceStore, config: idempotencyConfig },
-  );
+  const run = makeIdempotent(async (request: IdempotentRequest & { fn: () => Promise<unknown> }) => request.fn(), {
+    persistenceStore,
+    config: idempotencyConfig,
+  });
   return async <R>(request: IdempotentRequest, fn: () => Promise<R>, context?: Context) => {
     // With the invocation's deadline, a request that dies mid-way frees its key when the Lambda
     // would have timed out, instead of blocking retries until the record expires.

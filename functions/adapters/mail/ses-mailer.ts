@@ -41,5 +41,10 @@ export function createSesMailer(cfg: Pick<Config, 'AWS_REGION' | 'SES_ENDPOINT'>
 /** SES's answers that no retry will change (a refused address or message), as opposed to throttling or outages. */
 export function permanent(error: unknown): boolean {
   const e = error as { name?: string; $fault?: string };
-  return e.$fault === 'client' && ['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException', 'AccountSendingPausedException', 'ValidationError'].includes(e.name ?? '');
+  return (
+    e.$fault === 'client' &&
+    ['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException', 'AccountSendingPausedException', 'ValidationError'].includes(
+      e.name ?? '',
+    )
+  );
 }

@@ -50,17 +50,12 @@ export async function renderDocumentPdf(
   const compiled = compileTemplate(templateSource, { partials: builtins.partials });
   if (!compiled.ok) {
     const first = compiled.errors[0];
-    throw new TemplateError(
-      `template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`,
-      compiled.errors,
-    );
+    throw new TemplateError(`template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`, compiled.errors);
   }
   const html = compiled.render(model);
 
   const assets: AssetMap = { ...builtins.assets, ...options.assets };
-  const missing = Object.values(model.images ?? {}).filter(
-    (name): name is string => typeof name === 'string' && name !== '' && !Object.hasOwn(assets, name),
-  );
+  const missing = Object.values(model.images ?? {}).filter((name): name is string => typeof name === 'string' && name !== '' && !Object.hasOwn(assets, name));
   if (missing.length > 0) throw new MissingAssetError(missing);
 
   const footer = pageFooterTemplate(translate('pageXofY', model.locale));

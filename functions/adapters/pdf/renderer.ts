@@ -89,11 +89,8 @@ export class SandboxViolationError extends Error {
  * footer uses installed fonts (Open Sans ships with @sparticuz/chromium: Latin, Cyrillic, Greek).
  */
 export function pageFooterTemplate(label: string, options: { fontFamily?: string } = {}): string {
-  const escape = (text: string) =>
-    text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-  const body = escape(label)
-    .replace('{page}', '<span class="pageNumber"></span>')
-    .replace('{pages}', '<span class="totalPages"></span>');
+  const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  const body = escape(label).replace('{page}', '<span class="pageNumber"></span>').replace('{pages}', '<span class="totalPages"></span>');
   const family = options.fontFamily ?? "'Open Sans', 'Noto Sans', 'DejaVu Sans', sans-serif";
   return (
     `<div style="width:100%;margin:0 14mm;font-family:${escape(family)};font-size:8px;color:#666;` +
@@ -127,9 +124,7 @@ const MAX_LOGGED_URL = 200;
 
 function isConnectionError(error: unknown): boolean {
   const message = String((error as Error)?.message ?? error);
-  return /Target closed|Session closed|Connection closed|Protocol error|browser has disconnected|detached|not open/i.test(
-    message,
-  );
+  return /Target closed|Session closed|Connection closed|Protocol error|browser has disconnected|detached|not open/i.test(message);
 }
 
 export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer {
@@ -142,10 +137,7 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     const executablePath = options.executablePath ?? (await chromium.executablePath());
     const launched = await puppeteer.launch({
       executablePath,
-      args: [
-        ...(options.args ?? defaultChromiumArgs()).filter((arg) => !/^--proxy-(server|bypass-list|pac-url)=/.test(arg)),
-        ...NETWORK_LOCKDOWN_ARGS,
-      ],
+      args: [...(options.args ?? defaultChromiumArgs()).filter((arg) => !/^--proxy-(server|bypass-list|pac-url)=/.test(arg)), ...NETWORK_LOCKDOWN_ARGS],
       headless: 'shell',
       // Pipes, not a DevTools port on localhost that another process could connect to.
       pipe: true,
@@ -292,9 +284,7 @@ function noop(): void {}
 function assertStillOurs(page: Page, navigatedTo: string | undefined): void {
   const url = page.url();
   if (navigatedTo !== undefined || url !== 'about:blank') {
-    throw new SandboxViolationError(
-      `document navigated away (${(navigatedTo ?? url).slice(0, MAX_LOGGED_URL)}); refusing to print it`,
-    );
+    throw new SandboxViolationError(`document navigated away (${(navigatedTo ?? url).slice(0, MAX_LOGGED_URL)}); refusing to print it`);
   }
 }
 

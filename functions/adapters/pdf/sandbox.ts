@@ -29,4 +29,3 @@ export function countPdfPages(pdf: Uint8Array): number | undefined {
   const count = text.match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
   return count > 0 ? count : undefined;
 }
-

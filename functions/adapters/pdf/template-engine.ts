@@ -67,9 +67,7 @@ export interface TemplateOptions {
 export function translate(key: string, locale: string | null | undefined, params: Record<string, unknown> = {}): string {
   const lang = documentLocale(locale);
   const text = LABELS[lang][key] ?? LABELS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -233,9 +231,7 @@ function checkNames(ast: hbs.AST.Program, partials: Set<string>, partial?: strin
   return errors;
 }
 
-function parse(source: string, partials: Set<string>, partial?: string):
-  | { ok: true; ast: hbs.AST.Program }
-  | { ok: false; errors: TemplateErrorDetail[] } {
+function parse(source: string, partials: Set<string>, partial?: string): { ok: true; ast: hbs.AST.Program } | { ok: false; errors: TemplateErrorDetail[] } {
   let ast: hbs.AST.Program;
   try {
     ast = hb.parse(source);
@@ -290,10 +286,7 @@ export function renderHtml(source: string, model: DocumentModel, options: Templa
   const compiled = compileTemplate(source, options);
   if (!compiled.ok) {
     const first = compiled.errors[0];
-    throw new TemplateError(
-      `template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`,
-      compiled.errors,
-    );
+    throw new TemplateError(`template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`, compiled.errors);
   }
   return compiled.render(model);
 }

@@ -10,18 +10,22 @@ export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | '
   return {
     async send({ to, text, senderId }) {
       const sender = senderId ?? cfg.SMS_SENDER_ID;
-      const res = await client.send(new PublishCommand({
-        PhoneNumber: to,
-        Message: text,
-        MessageAttributes: {
-          'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-          ...(sender ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: sender.slice(0, 11) } } : {}),
-        },
-      })).catch((error: { name?: string; $fault?: string; message: string }) => {
-        throw error.$fault === 'client' && ['InvalidParameter', 'InvalidParameterValue', 'OptedOut'].includes(error.name ?? '')
-          ? new DeliveryRejected(error.message)
-          : error;
-      });
+      const res = await client
+        .send(
+          new PublishCommand({
+            PhoneNumber: to,
+            Message: text,
+            MessageAttributes: {
+              'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+              ...(sender ? { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: sender.slice(0, 11) } } : {}),
+            },
+          }),
+        )
+        .catch((error: { name?: string; $fault?: string; message: string }) => {
+          throw error.$fault === 'client' && ['InvalidParameter', 'InvalidParameterValue', 'OptedOut'].includes(error.name ?? '')
+            ? new DeliveryRejected(error.message)
+            : error;
+        });
       return { messageId: res.MessageId! };
     },
   };

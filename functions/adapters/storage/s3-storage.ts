@@ -18,7 +18,16 @@ export function createS3Storage(cfg: Pick<Config, 'AWS_REGION' | 'S3_ENDPOINT' |
   const Bucket = cfg.BUCKET_NAME;
   return {
     async put(key, body, contentType, metadata = {}) {
-      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata, ServerSideEncryption: cfg.S3_ENDPOINT ? undefined : 'AES256' }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          Metadata: metadata,
+          ServerSideEncryption: cfg.S3_ENDPOINT ? undefined : 'AES256',
+        }),
+      );
     },
     async get(key) {
       const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));

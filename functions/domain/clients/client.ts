@@ -112,7 +112,6 @@ export function snapshot(company: CompanyRecord | null, contact: ContactRecord |
   return null;
 }
 
-
 /**
  * Loads the company and contact a sales object links to, as one tenant sees them. A missing or
  * foreign id is a 422 naming the field (the caller referenced something that does not exist).

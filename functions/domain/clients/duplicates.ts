@@ -59,4 +59,3 @@ function compareCandidates(a: DuplicateCandidate & { createdAt: string }, b: Dup
 export function best(candidates: DuplicateCandidate[], type: 'company' | 'contact'): DuplicateCandidate | undefined {
   return candidates.find((c) => c.type === type);
 }
-

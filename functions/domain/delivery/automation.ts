@@ -61,35 +61,41 @@ export interface AutomationRun {
 
 /** The standard scenario every new tenant starts with. */
 export function standardRules(): Pick<AutomationRule, 'name' | 'entity' | 'stage' | 'enabled' | 'actions' | 'triggers'>[] {
-  return [{
-    name: 'Send the invoice when it is sent to the client',
-    entity: 'invoice',
-    stage: 'SENT',
-    enabled: true,
-    actions: [
-      { type: 'create_document' },
-      { type: 'send_email', attach: 'document' },
-    ],
-    triggers: [
-      { type: 'email_opened', moveTo: 'VIEWED' },
-      { type: 'link_opened', moveTo: 'VIEWED' },
-    ],
-  }, {
-    // the invoice follows an accepted quote as a draft; a tenant that wants it sent at once adds moveTo: 'SENT'
-    name: 'Invoice a quote when the client accepts it',
-    entity: 'quote',
-    stage: 'ACCEPTED',
-    enabled: true,
-    actions: [{ type: 'create_invoice', dueInDays: 30 }],
-  }];
+  return [
+    {
+      name: 'Send the invoice when it is sent to the client',
+      entity: 'invoice',
+      stage: 'SENT',
+      enabled: true,
+      actions: [{ type: 'create_document' }, { type: 'send_email', attach: 'document' }],
+      triggers: [
+        { type: 'email_opened', moveTo: 'VIEWED' },
+        { type: 'link_opened', moveTo: 'VIEWED' },
+      ],
+    },
+    {
+      // the invoice follows an accepted quote as a draft; a tenant that wants it sent at once adds moveTo: 'SENT'
+      name: 'Invoice a quote when the client accepts it',
+      entity: 'quote',
+      stage: 'ACCEPTED',
+      enabled: true,
+      actions: [{ type: 'create_invoice', dueInDays: 30 }],
+    },
+  ];
 }
 
 /** The stage a quote rule may name: the event it reacts to. */
 export const QUOTE_RULE_STAGES = ['ACCEPTED'] as const;
 
 export function newRun(input: {
-  tenantId: string; subjectType: 'invoice' | 'quote'; subjectId: string; causeEventId: string; actor: string;
-  ruleId?: string; actions: Action[]; now: string;
+  tenantId: string;
+  subjectType: 'invoice' | 'quote';
+  subjectId: string;
+  causeEventId: string;
+  actor: string;
+  ruleId?: string;
+  actions: Action[];
+  now: string;
 }): AutomationRun {
   return {
     tenantId: input.tenantId,

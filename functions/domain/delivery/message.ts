@@ -51,7 +51,12 @@ function escapeHtml(s: string): string {
 
 /** The e-mail to the client: text and HTML, the public link, and the open pixel. */
 export function invoiceEmail(input: {
-  subject: DeliverySubject; sellerName: string; token: string; baseUrl: string; customSubject?: string; customBody?: string;
+  subject: DeliverySubject;
+  sellerName: string;
+  token: string;
+  baseUrl: string;
+  customSubject?: string;
+  customBody?: string;
 }) {
   const { subject: s } = input;
   const link = `${input.baseUrl.replace(/\/$/, '')}/p/${input.token}`;
@@ -84,7 +89,15 @@ export function smsSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; segmen
  * The invoice SMS: who, what, how much, and the link, within two segments. The seller's name is
  * shortened first, then the number, so the link always survives whole.
  */
-export function invoiceSmsText(input: { sellerName: string; number: string; total: string; currency: string; dueDate?: string | null; url: string; custom?: string }): string {
+export function invoiceSmsText(input: {
+  sellerName: string;
+  number: string;
+  total: string;
+  currency: string;
+  dueDate?: string | null;
+  url: string;
+  custom?: string;
+}): string {
   const build = (seller: string) => {
     const base = input.custom
       ? input.custom.replaceAll('{number}', input.number).replaceAll('{total}', `${input.total} ${input.currency}`).replaceAll('{seller}', seller)

@@ -14,7 +14,9 @@ export interface DeliveryPorts {
   publicBaseUrl: string;
   mailFrom: string;
   subjects: { get(tenantId: string, type: 'invoice' | 'quote', id: string): Promise<DeliverySubject | null> };
-  tenants: { get(tenantId: string): Promise<{ name: string; settings?: { senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null> };
+  tenants: {
+    get(tenantId: string): Promise<{ name: string; settings?: { senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null>;
+  };
   /** The e-mail address of a user of the tenant (the responsible employee), when known. */
   users: { emailOf(tenantId: string, userId: string): Promise<string | undefined> };
   runs: {
@@ -64,50 +66,91 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
   const channel = action.type === 'send_sms' ? 'sms' : 'email';
   // The responsible employee answers the client's replies and gets the notifications.
   const responsibleEmail = subject.responsibleUserId ? await ports.users.emailOf(run.tenantId, subject.responsibleUserId) : undefined;
-  const to = action.type === 'notify_responsible'
-    ? responsibleEmail ?? tenant?.settings?.notifyEmail
-    : ('to' in action && action.to) || (channel === 'sms' ? subject.client.phone : subject.client.email);
+  const to =
+    action.type === 'notify_responsible'
+      ? (responsibleEmail ?? tenant?.settings?.notifyEmail)
+      : ('to' in action && action.to) || (channel === 'sms' ? subject.client.phone : subject.client.email);
   if (!to) {
-    step.error = channel === 'sms' ? 'the client has no phone number' : action.type === 'notify_responsible' ? 'the responsible user has no known e-mail and no notification address is configured' : 'the client has no e-mail address';
+    step.error =
+      channel === 'sms'
+        ? 'the client has no phone number'
+        : action.type === 'notify_responsible'
+          ? 'the responsible user has no known e-mail and no notification address is configured'
+          : 'the client has no e-mail address';
     return 'failed';
   }
   const messageId = derivedId('message', run.id, String(index));
   const now = ports.now();
   const base: MessageRecord = {
-    tenantId: run.tenantId, id: messageId, subjectType: run.subjectType, subjectId: run.subjectId, channel, to,
-    status: 'sending', documentId: doc?.id, createdBy: run.actor, version: 1, createdAt: now, updatedAt: now,
+    tenantId: run.tenantId,
+    id: messageId,
+    subjectType: run.subjectType,
+    subjectId: run.subjectId,
+    channel,
+    to,
+    status: 'sending',
+    documentId: doc?.id,
+    createdBy: run.actor,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
   };
   let send: () => Promise<{ messageId: string }>;
   if (channel === 'sms') {
-    if (!doc) { step.error = 'no document to link to'; return 'failed'; }
+    if (!doc) {
+      step.error = 'no document to link to';
+      return 'failed';
+    }
     const text = invoiceSmsText({
-      sellerName, number: subject.number ?? '', total: subject.total, currency: subject.currency, dueDate: subject.dueDate,
-      url: publicUrl(ports, doc.token), custom: (action as { text?: string }).text,
+      sellerName,
+      number: subject.number ?? '',
+      total: subject.total,
+      currency: subject.currency,
+      dueDate: subject.dueDate,
+      url: publicUrl(ports, doc.token),
+      custom: (action as { text?: string }).text,
     });
     send = () => ports.sms.send({ to, text, senderId: tenant?.settings?.smsSenderId });
   } else if (action.type === 'notify_responsible') {
     base.subject = `${label(subject)} ${subject.number ?? subject.id} is now ${subject.stage ?? ''}`;
-    send = () => ports.mailer.send({
-      from: ports.mailFrom, to, subject: base.subject!,
-      text: `${action.message ?? ''}\n${label(subject)} ${subject.number ?? subject.id} for ${subject.client.name} (${subject.total} ${subject.currency}) entered stage ${subject.stage}.`.trim(),
-    });
+    send = () =>
+      ports.mailer.send({
+        from: ports.mailFrom,
+        to,
+        subject: base.subject!,
+        text: `${action.message ?? ''}\n${label(subject)} ${subject.number ?? subject.id} for ${subject.client.name} (${subject.total} ${subject.currency}) entered stage ${subject.stage}.`.trim(),
+      });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
-    if (!doc && mailAction.attach !== 'none') { step.error = 'no document to attach'; return 'failed'; }
-    if (doc && doc.status !== 'ready') { step.error = `the document is ${doc.status}`; return 'failed'; }
-    const mail = invoiceEmail({ subject, sellerName, token: doc?.token ?? '', baseUrl: ports.publicBaseUrl, customSubject: mailAction.subject, customBody: mailAction.body });
+    if (!doc && mailAction.attach !== 'none') {
+      step.error = 'no document to attach';
+      return 'failed';
+    }
+    if (doc && doc.status !== 'ready') {
+      step.error = `the document is ${doc.status}`;
+      return 'failed';
+    }
+    const mail = invoiceEmail({
+      subject,
+      sellerName,
+      token: doc?.token ?? '',
+      baseUrl: ports.publicBaseUrl,
+      customSubject: mailAction.subject,
+      customBody: mailAction.body,
+    });
     base.subject = mail.subject;
     const pdf = doc && mailAction.attach !== 'none' ? await ports.storage.get(doc.s3Key) : undefined;
-    send = () => ports.mailer.send({
-      from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
-      to,
-      replyTo: responsibleEmail ?? tenant?.settings?.replyTo,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: { 'X-Entity-Ref-ID': messageId },
-      attachments: pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : [],
-    });
+    send = () =>
+      ports.mailer.send({
+        from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
+        to,
+        replyTo: responsibleEmail ?? tenant?.settings?.replyTo,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: { 'X-Entity-Ref-ID': messageId },
+        attachments: pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : [],
+      });
   }
   const claim = await ports.messages.claim(base);
   if (!claim.claimed) {
@@ -116,9 +159,10 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       step.result = { ...step.result, messageId, providerMessageId: claim.existing.providerMessageId ?? '' };
       return 'done';
     }
-    step.error = claim.existing.status === 'sending'
-      ? 'a previous attempt was interrupted while sending; not resent automatically to avoid a duplicate'
-      : claim.existing.error ?? 'failed before';
+    step.error =
+      claim.existing.status === 'sending'
+        ? 'a previous attempt was interrupted while sending; not resent automatically to avoid a duplicate'
+        : (claim.existing.error ?? 'failed before');
     return 'failed';
   }
   let sent: { messageId: string };
@@ -174,8 +218,14 @@ export async function advance(ports: DeliveryPorts, initial: AutomationRun): Pro
       const documentId = step.result?.documentId ?? derivedId('document', run.id, String(index));
       if (step.status === 'pending') {
         const { doc, link } = Document.prepare({
-          tenantId: run.tenantId, id: documentId, subjectType: run.subjectType, subjectId: run.subjectId,
-          templateId: action.templateId, createdBy: run.actor, cause: { runId: run.id, actionIndex: index }, now: ports.now(),
+          tenantId: run.tenantId,
+          id: documentId,
+          subjectType: run.subjectType,
+          subjectId: run.subjectId,
+          templateId: action.templateId,
+          createdBy: run.actor,
+          cause: { runId: run.id, actionIndex: index },
+          now: ports.now(),
         });
         await ports.documents.request(doc, link);
         step.status = 'waiting';
@@ -222,10 +272,27 @@ export async function advance(ports: DeliveryPorts, initial: AutomationRun): Pro
  */
 export async function deliverNow(
   ports: DeliveryPorts,
-  input: { tenantId: string; subjectType: 'invoice' | 'quote'; subjectId: string; actor: string; send: Action; templateId?: string; readyDocumentId?: string; causeEventId: string },
+  input: {
+    tenantId: string;
+    subjectType: 'invoice' | 'quote';
+    subjectId: string;
+    actor: string;
+    send: Action;
+    templateId?: string;
+    readyDocumentId?: string;
+    causeEventId: string;
+  },
 ): Promise<AutomationRun> {
   const actions: Action[] = input.readyDocumentId ? [input.send] : [{ type: 'create_document', templateId: input.templateId }, input.send];
-  const run = newRun({ tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, causeEventId: input.causeEventId, actor: input.actor, actions, now: ports.now() });
+  const run = newRun({
+    tenantId: input.tenantId,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    causeEventId: input.causeEventId,
+    actor: input.actor,
+    actions,
+    now: ports.now(),
+  });
   if (input.readyDocumentId) run.steps[0].result = { documentId: input.readyDocumentId };
   return start(ports, run);
 }

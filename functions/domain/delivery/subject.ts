@@ -52,4 +52,3 @@ export function ofQuote(quote: Quote.Info): DeliverySubject {
     ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
   };
 }
-

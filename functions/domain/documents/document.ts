@@ -46,7 +46,7 @@ export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl: st
     size: doc.size ?? null,
     pages: doc.pages ?? null,
     reason: doc.reason,
-    pdfUrl: doc.status === 'ready' ? urls.pdfUrl ?? null : null,
+    pdfUrl: doc.status === 'ready' ? (urls.pdfUrl ?? null) : null,
     publicUrl: urls.publicUrl,
     createdBy: doc.createdBy,
     createdAt: doc.createdAt,
@@ -59,8 +59,14 @@ export const PUBLIC_LINK_LIFETIME_DAYS = 400;
 
 /** A new pending document of a subject and its public link (a new token), ready to be requested in one write. */
 export function prepare(input: {
-  tenantId: string; id: string; subjectType: 'invoice' | 'quote'; subjectId: string; templateId?: string;
-  createdBy: string; cause?: DocumentRecord['cause']; now: string;
+  tenantId: string;
+  id: string;
+  subjectType: 'invoice' | 'quote';
+  subjectId: string;
+  templateId?: string;
+  createdBy: string;
+  cause?: DocumentRecord['cause'];
+  now: string;
 }): { doc: DocumentRecord; link: PublicLink } {
   const token = newToken();
   const doc: DocumentRecord = {
@@ -79,7 +85,12 @@ export function prepare(input: {
     updatedAt: input.now,
   };
   const link: PublicLink = {
-    token, tenantId: input.tenantId, subjectType: input.subjectType, subjectId: input.subjectId, documentId: input.id, createdAt: input.now,
+    token,
+    tenantId: input.tenantId,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    documentId: input.id,
+    createdAt: input.now,
     expiresAt: new Date(Date.parse(input.now) + PUBLIC_LINK_LIFETIME_DAYS * 86_400_000).toISOString(),
   };
   return { doc, link };

@@ -79,9 +79,7 @@ export function formatMoney(amount: unknown, currency: string, locale: string): 
 export function formatNumber(amount: unknown, locale: string): string {
   const value = asDecimalString(amount);
   if (value === null) return amount == null ? '' : String(amount);
-  return numberFormat(locale, { maximumFractionDigits: Math.min(fractionDigits(value), 20) }).format(
-    value as Intl.StringNumericLiteral,
-  );
+  return numberFormat(locale, { maximumFractionDigits: Math.min(fractionDigits(value), 20) }).format(value as Intl.StringNumericLiteral);
 }
 
 /** A percentage given in percent ("21" -> "21%" in en, "21 %" in es/ru/ro). */

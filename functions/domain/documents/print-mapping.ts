@@ -85,9 +85,10 @@ export function sellerOf(tenant: TenantForDocuments, settings: DocumentSettings 
     address: address(s.address),
     email: s.email ?? null,
     phone: s.phone ?? null,
-    bankAccount: s.bankAccount && (s.bankAccount.iban || s.bankAccount.bic || s.bankAccount.bankName)
-      ? { iban: s.bankAccount.iban ?? null, bic: s.bankAccount.bic ?? null, bankName: s.bankAccount.bankName ?? null }
-      : null,
+    bankAccount:
+      s.bankAccount && (s.bankAccount.iban || s.bankAccount.bic || s.bankAccount.bankName)
+        ? { iban: s.bankAccount.iban ?? null, bic: s.bankAccount.bic ?? null, bankName: s.bankAccount.bankName ?? null }
+        : null,
     brandColor: settings.brandColor && HEX_COLOR.test(settings.brandColor) ? settings.brandColor : null,
   };
 }
@@ -114,7 +115,9 @@ export function documentImageFiles(settings: DocumentSettings): { name: ImageNam
 function clientOf(client: ClientSnapshot | null | undefined, what: string): DocumentClient {
   if (!client || !client.name) throw new DocumentDataError(`the ${what} has no client: give it one before rendering it`);
   const legalName = client.legalName
-    ? client.legalForm && !client.legalName.endsWith(client.legalForm) ? `${client.legalName} ${client.legalForm}` : client.legalName
+    ? client.legalForm && !client.legalName.endsWith(client.legalForm)
+      ? `${client.legalName} ${client.legalForm}`
+      : client.legalName
     : null;
   return {
     kind: client.kind,

@@ -124,9 +124,7 @@ export type NormalizedDocumentModel = DocumentModel & {
 /** The label locale of a model locale: 'ru-RU' -> 'ru', 'de' -> 'en'. */
 export function documentLocale(locale: string | null | undefined): DocumentLocale {
   const language = (locale ?? '').split(/[-_]/)[0]?.toLowerCase() ?? '';
-  return (DOCUMENT_LOCALES as readonly string[]).includes(language)
-    ? (language as DocumentLocale)
-    : DEFAULT_DOCUMENT_LOCALE;
+  return (DOCUMENT_LOCALES as readonly string[]).includes(language) ? (language as DocumentLocale) : DEFAULT_DOCUMENT_LOCALE;
 }
 
 function normalizeAddress(address: DocumentAddress | null | undefined): DocumentAddress | null {
@@ -186,11 +184,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
   };
 }
 
-type DeepPartial<T> = T extends readonly (infer U)[]
-  ? U[]
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> | null }
-    : T;
+type DeepPartial<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,7 +2,20 @@
  * Making a draft invoice: from scratch, from a client, or from a deal or a quote (through the source port).
  */
 import { Client, type ClientSnapshot } from '../clients';
-import { Conflict, newId, outboxEvent, priceLines, RuleViolation, timelineEntry, withoutEmpty, initialStage, type Actor, type Command, type FieldError, type LineInput } from '../kernel';
+import {
+  Conflict,
+  newId,
+  outboxEvent,
+  priceLines,
+  RuleViolation,
+  timelineEntry,
+  withoutEmpty,
+  initialStage,
+  type Actor,
+  type Command,
+  type FieldError,
+  type LineInput,
+} from '../kernel';
 import { nowOf, SERIES_OF_TYPE, withNulls, type Invoice, type InvoicePorts, type InvoiceType, type LineDraft, type SourceRef } from './model';
 import { effective } from './pipeline-settings';
 import type { ProductRecord } from '../clients';
@@ -67,12 +80,14 @@ export async function loadClient(
 ): Promise<{ snapshot: ClientSnapshot; responsibleUserId?: string }> {
   if (ref.companyId) {
     const company = await ports.clients.company(tenantId, ref.companyId);
-    if (!company) throw new RuleViolation('the invoice names a company that does not exist', [{ field: `${fieldPrefix}companyId`, message: 'no such company' }]);
+    if (!company)
+      throw new RuleViolation('the invoice names a company that does not exist', [{ field: `${fieldPrefix}companyId`, message: 'no such company' }]);
     return { snapshot: Client.snapshot(company, null)!, responsibleUserId: company.responsibleUserId };
   }
   if (ref.contactId) {
     const contact = await ports.clients.contact(tenantId, ref.contactId);
-    if (!contact) throw new RuleViolation('the invoice names a contact that does not exist', [{ field: `${fieldPrefix}contactId`, message: 'no such contact' }]);
+    if (!contact)
+      throw new RuleViolation('the invoice names a contact that does not exist', [{ field: `${fieldPrefix}contactId`, message: 'no such contact' }]);
     return { snapshot: Client.snapshot(null, contact)!, responsibleUserId: contact.responsibleUserId };
   }
   throw new Error('loadClient needs a companyId or a contactId');
@@ -163,9 +178,11 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
   } else if (from?.dealId || from?.quoteId) {
     const ref: SourceRef = from.dealId ? { dealId: from.dealId } : { quoteId: from.quoteId! };
     const field = from.dealId ? 'from.dealId' : 'from.quoteId';
-    if (!ports.sources) throw new RuleViolation(`invoices from a ${from.dealId ? 'deal' : 'quote'} are not supported yet`, [{ field, message: 'not supported yet' }]);
+    if (!ports.sources)
+      throw new RuleViolation(`invoices from a ${from.dealId ? 'deal' : 'quote'} are not supported yet`, [{ field, message: 'not supported yet' }]);
     const loaded = await ports.sources.loadSource(tenantId, ref);
-    if (!loaded) throw new RuleViolation(`the ${from.dealId ? 'deal' : 'quote'} does not exist`, [{ field, message: `no such ${from.dealId ? 'deal' : 'quote'}` }]);
+    if (!loaded)
+      throw new RuleViolation(`the ${from.dealId ? 'deal' : 'quote'} does not exist`, [{ field, message: `no such ${from.dealId ? 'deal' : 'quote'}` }]);
     if (loaded.client !== undefined) client = loaded.client;
     else if (loaded.clientRef) ({ snapshot: client, responsibleUserId: clientResponsible } = await loadClient(ports, tenantId, loaded.clientRef));
     drafts = loaded.lines;
@@ -202,19 +219,40 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
     responsibleUserId: responsibleUserId ?? clientResponsible ?? actor.id,
     now,
   });
-  const { outcome } = await ports.invoices.commit({ changes: [{
-    before: null,
-    after: invoice,
-    timeline: [timelineEntry({ tenantId, subjectType: 'invoice', subjectId: invoice.id, kind: 'created', actor, at: now, data: { stage: invoice.stage, type, ...(source ? { source } : {}) } })],
-    events: [outboxEvent('invoiceCreated', tenantId, {
-      invoiceId: invoice.id,
-      type,
-      stage: invoice.stage,
-      sourceType: source?.type,
-      sourceId: source?.id,
-      version: invoice.version,
-    }, now)],
-  }] });
+  const { outcome } = await ports.invoices.commit({
+    changes: [
+      {
+        before: null,
+        after: invoice,
+        timeline: [
+          timelineEntry({
+            tenantId,
+            subjectType: 'invoice',
+            subjectId: invoice.id,
+            kind: 'created',
+            actor,
+            at: now,
+            data: { stage: invoice.stage, type, ...(source ? { source } : {}) },
+          }),
+        ],
+        events: [
+          outboxEvent(
+            'invoiceCreated',
+            tenantId,
+            {
+              invoiceId: invoice.id,
+              type,
+              stage: invoice.stage,
+              sourceType: source?.type,
+              sourceId: source?.id,
+              version: invoice.version,
+            },
+            now,
+          ),
+        ],
+      },
+    ],
+  });
   if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
   return withNulls(invoice);
 }

@@ -38,9 +38,10 @@ export function frozenFields(invoice: Pick<Invoice, 'status'>, patch: InvoicePat
 function refuseFrozen(invoice: Invoice, patch: InvoicePatch): void {
   const frozen = frozenFields(invoice, patch);
   if (frozen.length === 0) return;
-  const message = invoice.status === 'issued'
-    ? `issued invoices cannot be edited; issue a credit note to correct invoice ${invoice.number}`
-    : `a ${invoice.status} invoice cannot be edited`;
+  const message =
+    invoice.status === 'issued'
+      ? `issued invoices cannot be edited; issue a credit note to correct invoice ${invoice.number}`
+      : `a ${invoice.status} invoice cannot be edited`;
   throw new Conflict(message, frozen, { status: invoice.status });
 }
 
@@ -89,12 +90,16 @@ export async function update(ports: InvoicePorts, cmd: ItemCommand & { changes: 
   next.version = current.version + 1;
   next.updatedAt = now.toISOString();
 
-  const { outcome } = await ports.invoices.commit({ changes: [{
-    before: current,
-    after: next,
-    timeline: [timelineEntry({ tenantId, subjectType: 'invoice', subjectId: invoiceId, kind: 'updated', actor, at: now, data: { fields: changed } })],
-    events: [],
-  }] });
+  const { outcome } = await ports.invoices.commit({
+    changes: [
+      {
+        before: current,
+        after: next,
+        timeline: [timelineEntry({ tenantId, subjectType: 'invoice', subjectId: invoiceId, kind: 'updated', actor, at: now, data: { fields: changed } })],
+        events: [],
+      },
+    ],
+  });
   if (outcome !== 'ok') {
     const latest = await ports.invoices.get(tenantId, invoiceId);
     throw staleVersion(cmd.expectedVersion ?? current.version, latest?.version ?? current.version);

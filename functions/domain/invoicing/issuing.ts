@@ -109,18 +109,22 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
       const last = stored?.lastIssueDate;
       const early = last ? members.filter((m) => m.request.issueDate < last) : [];
       for (const m of early) {
-        m.reject(new RuleViolation('numbers must follow issue dates', [
-          { field: 'issueDate', message: `the ${series} series already has an invoice issued on ${last}; the issue date cannot be earlier` },
-        ]));
+        m.reject(
+          new RuleViolation('numbers must follow issue dates', [
+            { field: 'issueDate', message: `the ${series} series already has an invoice issued on ${last}; the issue date cannot be earlier` },
+          ]),
+        );
       }
       members = members.filter((m) => !early.includes(m));
       if (members.length === 0) return;
 
       const start = stored?.value ?? 0;
-      const changes = members.map((m, i) => m.request.build({
-        number: formatDocumentNumber(m.request.format, start + i + 1, m.request.issueDate, series),
-        sequence: start + i + 1,
-      }));
+      const changes = members.map((m, i) =>
+        m.request.build({
+          number: formatDocumentNumber(m.request.format, start + i + 1, m.request.issueDate, series),
+          sequence: start + i + 1,
+        }),
+      );
       const lastIssueDate = members.reduce((max, m) => (m.request.issueDate > max ? m.request.issueDate : max), last ?? '');
       let result: CommitResult;
       try {

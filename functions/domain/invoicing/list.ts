@@ -43,9 +43,7 @@ export interface InvoiceListFilters {
   sort?: InvoiceSort;
 }
 
-export type InvoiceIndex =
-  | 'byIssueDate' | 'byStage' | 'byClient' | 'byTotal'
-  | 'byDeal' | 'byNumber' | 'byClientName' | 'byOverdue';
+export type InvoiceIndex = 'byIssueDate' | 'byStage' | 'byClient' | 'byTotal' | 'byDeal' | 'byNumber' | 'byClientName' | 'byOverdue';
 
 /** The indexes kept on the lookup item rather than on the invoice item itself. */
 export const LOOKUP_INDEXES: ReadonlySet<InvoiceIndex> = new Set(['byDeal', 'byNumber', 'byClientName', 'byOverdue']);
@@ -200,9 +198,8 @@ export function planInvoiceList(filters: InvoiceListFilters, today: string): Inv
   }
   if (numberExact !== undefined) residual.numberEquals = numberExact;
   if (numberPrefix) residual.numberPrefix = numberPrefix;
-  const search = filters.q !== undefined && filters.q.trim() !== ''
-    ? { numberPrefix: numberSearchKey(filters.q), namePrefix: normalizeForSearch(filters.q) }
-    : undefined;
+  const search =
+    filters.q !== undefined && filters.q.trim() !== '' ? { numberPrefix: numberSearchKey(filters.q), namePrefix: normalizeForSearch(filters.q) } : undefined;
   if (search) residual.search = search;
 
   const without = (...keys: (keyof ResidualFilters)[]): ResidualFilters => {
@@ -216,7 +213,13 @@ export function planInvoiceList(filters: InvoiceListFilters, today: string): Inv
       return { index: 'byDeal', order, partition: { dealId: filters.dealId }, range: dateRange, filters: without('dealId', 'issueDateFrom', 'issueDateTo') };
     }
     if (filters.clientId) {
-      return { index: 'byClient', order, partition: { clientId: filters.clientId }, range: dateRange, filters: without('clientId', 'issueDateFrom', 'issueDateTo') };
+      return {
+        index: 'byClient',
+        order,
+        partition: { clientId: filters.clientId },
+        range: dateRange,
+        filters: without('clientId', 'issueDateFrom', 'issueDateTo'),
+      };
     }
     if (filters.stage) {
       return { index: 'byStage', order, partition: { stage: filters.stage }, range: dateRange, filters: without('stage', 'issueDateFrom', 'issueDateTo') };
@@ -237,7 +240,15 @@ export function planInvoiceList(filters: InvoiceListFilters, today: string): Inv
     steps = [
       { index: 'byNumber', order: 'asc', partition: {}, range: { beginsWith: search.numberPrefix }, filters: rest },
       ...(search.namePrefix
-        ? [{ index: 'byClientName' as const, order: 'asc' as const, partition: {}, range: { beginsWith: search.namePrefix }, filters: { ...rest, numberNotPrefix: search.numberPrefix } }]
+        ? [
+            {
+              index: 'byClientName' as const,
+              order: 'asc' as const,
+              partition: {},
+              range: { beginsWith: search.namePrefix },
+              filters: { ...rest, numberNotPrefix: search.numberPrefix },
+            },
+          ]
         : []),
     ];
   } else if (filters.overdue) {

@@ -115,10 +115,7 @@ export interface InvoiceCommit {
  * create), by index in `changes`; 'contention' when the number counter moved first or the write collided
  * with another (retry), with the counter as the refusal found it when the store can tell.
  */
-export type CommitResult =
-  | { outcome: 'ok' }
-  | { outcome: 'stale'; members: number[] }
-  | { outcome: 'contention'; counter?: NumberCounter | null };
+export type CommitResult = { outcome: 'ok' } | { outcome: 'stale'; members: number[] } | { outcome: 'contention'; counter?: NumberCounter | null };
 
 // ---------------------------------------------------------------------------------------------------
 // Ports

@@ -1,7 +1,19 @@
 /**
  * The tenant's invoice pipeline (stages, required fields) and its number formats per series.
  */
-import { defaultNumberFormat, RuleViolation, staleVersion, validateNumberFormat, validatePipeline, DEFAULT_INVOICE_PIPELINE, type Command, type FieldError, type Pipeline, type PipelineSettings, type Stage } from '../kernel';
+import {
+  defaultNumberFormat,
+  RuleViolation,
+  staleVersion,
+  validateNumberFormat,
+  validatePipeline,
+  DEFAULT_INVOICE_PIPELINE,
+  type Command,
+  type FieldError,
+  type Pipeline,
+  type PipelineSettings,
+  type Stage,
+} from '../kernel';
 import { INVOICE_TYPES, nowOf, type InvoicePorts, type InvoiceSeriesFormats } from './model';
 
 export interface EffectiveInvoicePipeline {

@@ -2,7 +2,23 @@
  * Moving an invoice between the stages of the tenant's pipeline, and the status changes that follow
  * (leaving the first stage issues a draft: number and issue date, in the same transaction).
  */
-import { canMove, Conflict, dec, defaultNumberFormat, findStage, missingFields, NotFound, outboxEvent, RuleViolation, staleVersion, timelineEntry, today, type FieldError, type ItemCommand, type Pipeline } from '../kernel';
+import {
+  canMove,
+  Conflict,
+  dec,
+  defaultNumberFormat,
+  findStage,
+  missingFields,
+  NotFound,
+  outboxEvent,
+  RuleViolation,
+  staleVersion,
+  timelineEntry,
+  today,
+  type FieldError,
+  type ItemCommand,
+  type Pipeline,
+} from '../kernel';
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
 import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
 import { effective } from './pipeline-settings';
@@ -26,9 +42,12 @@ function issueProblems(invoice: Invoice): FieldError[] {
   if (invoice.lines.length === 0) errors.push({ field: 'lines', message: 'at least one line is required' });
   const total = dec(invoice.totals.total);
   if (invoice.type === 'credit_note' && total.gt(0)) {
-    errors.push({ field: 'totals.total', message: 'a credit note\'s total must be zero or negative (use negative quantities)' });
+    errors.push({ field: 'totals.total', message: "a credit note's total must be zero or negative (use negative quantities)" });
   } else if (invoice.type !== 'credit_note' && total.lt(0)) {
-    errors.push({ field: 'totals.total', message: `the total is negative: issue a credit note instead of ${invoice.type === 'proforma' ? 'a proforma' : 'an invoice'}` });
+    errors.push({
+      field: 'totals.total',
+      message: `the total is negative: issue a credit note instead of ${invoice.type === 'proforma' ? 'a proforma' : 'an invoice'}`,
+    });
   }
   return errors;
 }
@@ -38,12 +57,7 @@ function issueProblems(invoice: Invoice): FieldError[] {
  * the fields the stage requires (plus, when the move issues the invoice, a client, a line and a total of the
  * right sign); 409 when the invoice is already there or in a final stage. Pure.
  */
-export function planStageMove(
-  invoice: Invoice,
-  pipeline: Pipeline,
-  to: string,
-  options: { today: string; issueDate?: string },
-): StageMovePlan {
+export function planStageMove(invoice: Invoice, pipeline: Pipeline, to: string, options: { today: string; issueDate?: string }): StageMovePlan {
   const target = findStage(pipeline, to);
   if (!target) {
     throw new RuleViolation(`stage "${to}" is not in the invoice pipeline`, [
@@ -57,7 +71,8 @@ export function planStageMove(
   }
 
   const issues = invoice.status === 'draft' && target.kind !== 'failure';
-  const statusTo: InvoiceStatus = target.kind === 'failure' ? 'void' : target.kind === 'success' ? 'paid' : invoice.status === 'draft' ? 'issued' : invoice.status;
+  const statusTo: InvoiceStatus =
+    target.kind === 'failure' ? 'void' : target.kind === 'success' ? 'paid' : invoice.status === 'draft' ? 'issued' : invoice.status;
   if (STATUS_RANK[statusTo] < STATUS_RANK[invoice.status]) throw new Error(`status would go back from ${invoice.status} to ${statusTo}`);
 
   const errors: FieldError[] = [];
@@ -140,24 +155,33 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
 
     const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
       const after = applyStageMove(current, plan, now, numbering);
-      const events = [outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type }, now)];
+      const events = [
+        outboxEvent(
+          'invoiceStageChanged',
+          tenantId,
+          { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type },
+          now,
+        ),
+      ];
       if (plan.statusTo === 'paid') {
         events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
       }
-      const timeline = [timelineEntry({
-        tenantId,
-        subjectType: 'invoice',
-        subjectId: invoiceId,
-        kind: 'stage_changed',
-        actor,
-        at: now,
-        data: {
-          from: plan.from,
-          to: plan.to,
-          ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
-          ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
-        },
-      })];
+      const timeline = [
+        timelineEntry({
+          tenantId,
+          subjectType: 'invoice',
+          subjectId: invoiceId,
+          kind: 'stage_changed',
+          actor,
+          at: now,
+          data: {
+            from: plan.from,
+            to: plan.to,
+            ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
+            ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
+          },
+        }),
+      ];
       return { before: current, after, timeline, events };
     };
 
@@ -188,7 +212,6 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     await pause(); // the invoice changed meanwhile, or the write collided: plan again on what it is now
   }
 }
-
 
 /**
  * Brings an invoice to stage `to` for automation and client views: nothing when it is there already (a retry

@@ -54,9 +54,9 @@ export class PayloadTooLarge extends DomainError {
 }
 
 export function staleVersion(expected: number | undefined, actual: number): Conflict {
-  return new Conflict(`version ${expected} is stale: the current version is ${actual}`, [
-    { field: 'version', message: `expected ${actual}` },
-  ], { currentVersion: actual });
+  return new Conflict(`version ${expected} is stale: the current version is ${actual}`, [{ field: 'version', message: `expected ${actual}` }], {
+    currentVersion: actual,
+  });
 }
 
 /** A dependency (e-mail or SMS provider, storage) is unavailable right now; retrying later may work. */

@@ -28,10 +28,7 @@ export function defaultNumberFormat(series: string): string {
 export const MAX_FORMAT_LENGTH = 64;
 export const MAX_COUNTER_WIDTH = 12;
 
-type Token =
-  | { type: 'text'; value: string }
-  | { type: 'year4' | 'year2' | 'month' | 'series' }
-  | { type: 'counter'; width: number };
+type Token = { type: 'text'; value: string } | { type: 'year4' | 'year2' | 'month' | 'series' } | { type: 'counter'; width: number };
 
 type Parsed = { tokens: Token[] } | { error: string };
 

@@ -107,10 +107,7 @@ const MAX_PATH_SEGMENTS = 8;
 export function isFieldPath(path: string): boolean {
   if (typeof path !== 'string') return false;
   const segments = path.split('.');
-  return (
-    segments.length <= MAX_PATH_SEGMENTS &&
-    segments.every((s) => PATH_SEGMENT.test(s) && !FORBIDDEN_SEGMENTS.has(s))
-  );
+  return segments.length <= MAX_PATH_SEGMENTS && segments.every((s) => PATH_SEGMENT.test(s) && !FORBIDDEN_SEGMENTS.has(s));
 }
 
 /** The value at a dotted path, reading own properties only (never the prototype chain). */
@@ -299,10 +296,7 @@ export function validatePipeline(pipeline: unknown, entity?: EntityKind): FieldE
 
 /** A named rule of another entity kind only, which `entity` would read as a plain path that is never there. */
 function isForeignRule(id: string, entity: EntityKind): boolean {
-  return (
-    !Object.hasOwn(REQUIRED_FIELD_RULES[entity], id) &&
-    ENTITY_KINDS.some((kind) => kind !== entity && Object.hasOwn(REQUIRED_FIELD_RULES[kind], id))
-  );
+  return !Object.hasOwn(REQUIRED_FIELD_RULES[entity], id) && ENTITY_KINDS.some((kind) => kind !== entity && Object.hasOwn(REQUIRED_FIELD_RULES[kind], id));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -122,10 +122,7 @@ function currencyErrors(currency: string): FieldError[] {
 }
 
 /** Groups line nets by rate, then computes base and one rounded amount per rate, highest rate first. */
-function breakdown(
-  entries: { rate: string; net: Decimal }[],
-  currency: string,
-): { rows: RateBreakdown[]; amount: Decimal } {
+function breakdown(entries: { rate: string; net: Decimal }[], currency: string): { rows: RateBreakdown[]; amount: Decimal } {
   const groups = new Map<string, { rate: Decimal; base: Decimal }>();
   for (const { rate, net } of entries) {
     const key = normalizeRate(rate);
@@ -155,12 +152,13 @@ export function computeInvoice(lines: LineInput[], currency: string): ComputedIn
   const computedLines = lines.map((line, i) => ({ ...line, netAmount: formatAmount(nets[i], currency) }));
 
   const net = sum(nets);
-  const vat = breakdown(lines.map((line, i) => ({ rate: line.taxRate, net: nets[i] })), currency);
+  const vat = breakdown(
+    lines.map((line, i) => ({ rate: line.taxRate, net: nets[i] })),
+    currency,
+  );
   const withholding = breakdown(
     lines.flatMap((line, i) =>
-      line.withholdingRate !== undefined && !dec(line.withholdingRate).isZero()
-        ? [{ rate: line.withholdingRate, net: nets[i] }]
-        : [],
+      line.withholdingRate !== undefined && !dec(line.withholdingRate).isZero() ? [{ rate: line.withholdingRate, net: nets[i] }] : [],
     ),
     currency,
   );

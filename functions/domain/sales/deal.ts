@@ -102,9 +102,7 @@ function statusOf(stage: Stage): DealStatus {
 }
 
 function unknownStage(pipeline: Pipeline, id: string): RuleViolation {
-  return new RuleViolation(`unknown deal stage "${id}"`, [
-    { field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
-  ]);
+  return new RuleViolation(`unknown deal stage "${id}"`, [{ field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` }]);
 }
 
 function requireFields(deal: unknown, stage: Stage): void {
@@ -116,11 +114,7 @@ function requireFields(deal: unknown, stage: Stage): void {
  * A new deal record (not stored): priced lines, the pipeline's first stage unless another is asked
  * for. Also used by the lead conversion, which writes it in its own transaction.
  */
-export function newDealRecord(
-  tenantId: string,
-  pipeline: Pipeline,
-  input: Omit<DealInput, 'currency'> & { currency: string; leadId?: string },
-): Deal {
+export function newDealRecord(tenantId: string, pipeline: Pipeline, input: Omit<DealInput, 'currency'> & { currency: string; leadId?: string }): Deal {
   const stage = input.stage ? findStage(pipeline, input.stage) : initialStage(pipeline);
   if (!stage) throw unknownStage(pipeline, input.stage!);
   const { lines, totals } = priceLines(input.lines ?? [], input.currency);

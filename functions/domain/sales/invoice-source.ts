@@ -116,7 +116,6 @@ export function existingInvoiceOf(error: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-
 /**
  * What an invoice takes of a sales source: the client snapshot without the contact person (an invoice names
  * none), the lines to price again the same way, currency, responsible user, the deal and the quote it links back to.

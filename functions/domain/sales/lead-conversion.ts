@@ -7,7 +7,18 @@
  */
 import { leadConverted } from '../../../events/lead-converted';
 import { ClientLookup, Duplicates, type ClientDirectory, type CompanyRecord, type ContactRecord, type DuplicateFinder, type LookupKeys } from '../clients';
-import { Conflict, missingFields, newRecord, NotFound, nowIso, pendingEvent, RuleViolation, staleVersion, type ItemCommand, type PendingEvent } from '../kernel';
+import {
+  Conflict,
+  missingFields,
+  newRecord,
+  NotFound,
+  nowIso,
+  pendingEvent,
+  RuleViolation,
+  staleVersion,
+  type ItemCommand,
+  type PendingEvent,
+} from '../kernel';
 import { newDealRecord, type Deal } from './deal';
 import { get as getLead, type Lead, type LeadLinks, type LeadStore } from './lead';
 import type { PipelineSource } from './pipeline-settings';
@@ -104,10 +115,7 @@ function contactFromLead(lead: Lead, companyId: string | undefined): ContactReco
  * when duplicates exist and `onDuplicate` is not given (`extra.candidates`, best first); 422 when
  * the tenant's success stage requires fields the lead lacks.
  */
-export async function convert(
-  ports: ConversionPorts,
-  input: ConvertInput,
-): Promise<ConversionResult> {
+export async function convert(ports: ConversionPorts, input: ConvertInput): Promise<ConversionResult> {
   const lead = await getLead(ports, input);
   requireConvertible(lead, input.expectedVersion);
 

@@ -114,14 +114,10 @@ function statusOf(stage: Stage): LeadStatus {
 function targetStage(pipeline: Pipeline, id: string): Stage {
   const stage = findStage(pipeline, id);
   if (!stage) {
-    throw new RuleViolation(`unknown lead stage "${id}"`, [
-      { field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
-    ]);
+    throw new RuleViolation(`unknown lead stage "${id}"`, [{ field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` }]);
   }
   if (stage.kind === 'success') {
-    throw new RuleViolation(`a lead enters "${id}" only by conversion`, [
-      { field: 'stage', message: 'use POST /v1/leads/{id}/convert' },
-    ]);
+    throw new RuleViolation(`a lead enters "${id}" only by conversion`, [{ field: 'stage', message: 'use POST /v1/leads/{id}/convert' }]);
   }
   return stage;
 }
@@ -182,7 +178,7 @@ export async function update(ports: LeadPorts, cmd: ItemCommand & { changes: Lea
   else if (changes.company) {
     const company = merge(lead.company, changes.company);
     if (!company.name) {
-      throw new RuleViolation('a lead\'s company needs a name', [{ field: 'company.name', message: 'required' }]);
+      throw new RuleViolation("a lead's company needs a name", [{ field: 'company.name', message: 'required' }]);
     }
     set.company = company;
   }

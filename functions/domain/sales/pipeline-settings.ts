@@ -67,7 +67,10 @@ export async function update(
     const next = stages.find((s) => s.id === old.id);
     if (next && next.kind === old.kind) continue;
     if (await ports.stageInUse(cmd.tenantId, cmd.kind, old.id)) {
-      stranded.push({ field: 'stages', message: next ? `stage ${old.id} has ${cmd.kind}s in it: its kind cannot change` : `stage ${old.id} has ${cmd.kind}s in it: it cannot be removed` });
+      stranded.push({
+        field: 'stages',
+        message: next ? `stage ${old.id} has ${cmd.kind}s in it: its kind cannot change` : `stage ${old.id} has ${cmd.kind}s in it: it cannot be removed`,
+      });
     }
   }
   if (stranded.length) throw new Conflict(`the new ${cmd.kind} pipeline would strand existing ${cmd.kind}s`, stranded);

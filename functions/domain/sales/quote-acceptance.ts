@@ -90,7 +90,7 @@ export function validate(input: AcceptanceInput): ValidAcceptance {
     errors.push({ field: 'signerName', message: 'must not contain control characters' });
   }
   const consent = input.consent === true || (typeof input.consent === 'string' && CONSENTED.has(input.consent.trim().toLowerCase()));
-  if (!consent) errors.push({ field: 'consent', message: 'tick the box to agree to the quote\'s terms' });
+  if (!consent) errors.push({ field: 'consent', message: "tick the box to agree to the quote's terms" });
   let signature: Buffer | null = null;
   if (input.signature !== undefined && input.signature !== null && input.signature !== '') {
     if (typeof input.signature !== 'string') {
@@ -157,17 +157,12 @@ export async function shownDocument(
 }
 
 /** The same choice among the quote's documents already read (oldest first), e.g. by the quote page. */
-export function shownDocumentAmong(
-  documents: DocumentRecord[],
-  quote: Pick<Quote, 'id'>,
-  preferredId?: string,
-): DocumentRecord | null {
+export function shownDocumentAmong(documents: DocumentRecord[], quote: Pick<Quote, 'id'>, preferredId?: string): DocumentRecord | null {
   const ready = documents.filter((doc) => showable(doc, quote));
   return (preferredId ? ready.find((doc) => doc.id === preferredId) : undefined) ?? ready.at(-1) ?? null;
 }
 
-const showable = (doc: DocumentRecord, quote: Pick<Quote, 'id'>) =>
-  doc.subjectType === 'quote' && doc.subjectId === quote.id && doc.status === 'ready';
+const showable = (doc: DocumentRecord, quote: Pick<Quote, 'id'>) => doc.subjectType === 'quote' && doc.subjectId === quote.id && doc.status === 'ready';
 
 function refused(quote: Quote, day: string): Conflict | null {
   const refusal = acceptanceRefusal(quote, day);
@@ -224,22 +219,26 @@ export async function accept(ports: AcceptancePorts, cmd: AcceptCommand): Promis
     day,
     acceptedAt,
     acceptance,
-    events: [pendingEvent(tenantId, quoteAccepted.detailType, {
-      quoteId,
-      signerName: acceptance.signerName,
-      ...(acceptance.documentSha256 ? { documentSha256: acceptance.documentSha256 } : {}),
-      ...(quote.number ? { number: quote.number } : {}),
-      ...(quote.dealId ? { dealId: quote.dealId } : {}),
-    })],
-    timeline: [timelineEntry({
-      tenantId,
-      subjectType: 'quote',
-      subjectId: quoteId,
-      kind: 'accepted',
-      actor: { type: 'client', id: 'public-link' },
-      at: now,
-      data: { ...acceptance },
-    })],
+    events: [
+      pendingEvent(tenantId, quoteAccepted.detailType, {
+        quoteId,
+        signerName: acceptance.signerName,
+        ...(acceptance.documentSha256 ? { documentSha256: acceptance.documentSha256 } : {}),
+        ...(quote.number ? { number: quote.number } : {}),
+        ...(quote.dealId ? { dealId: quote.dealId } : {}),
+      }),
+    ],
+    timeline: [
+      timelineEntry({
+        tenantId,
+        subjectType: 'quote',
+        subjectId: quoteId,
+        kind: 'accepted',
+        actor: { type: 'client', id: 'public-link' },
+        at: now,
+        data: { ...acceptance },
+      }),
+    ],
   });
   if (outcome === 'refused') {
     const latest = await ports.quotes.get(tenantId, quoteId);

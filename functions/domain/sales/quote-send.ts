@@ -141,15 +141,17 @@ export async function send(
           ...(input.options?.to ? { to: input.options.to } : {}),
         }),
       ],
-      timeline: [timelineEntry({
-        tenantId,
-        subjectType: 'quote',
-        subjectId: quoteId,
-        kind: 'sent',
-        actor: input.actor,
-        at: sentAt,
-        data: { number: number!, resend, ...(input.options?.to ? { to: input.options.to } : {}) },
-      })],
+      timeline: [
+        timelineEntry({
+          tenantId,
+          subjectType: 'quote',
+          subjectId: quoteId,
+          kind: 'sent',
+          actor: input.actor,
+          at: sentAt,
+          data: { number: number!, resend, ...(input.options?.to ? { to: input.options.to } : {}) },
+        }),
+      ],
     });
     if (outcome.ok) return { ...quote, ...changes, version, updatedAt: sentAt } as Quote;
     // counter_moved: another quote took the number; quote_changed: re-read (a stale If-Match fails
@@ -169,4 +171,3 @@ async function refreshClient(ports: Pick<QuotePorts, 'clients'>, quote: Quote) {
   if (quote.client.kind === 'company' && !company) return { company: null, contact: null };
   return { company, contact };
 }
-

@@ -133,7 +133,6 @@ export interface QuotePorts {
 
 export type { Quote as Info };
 
-
 /** The tenant's quote number format (settings.numberFormats.quote when valid), else QUO-{YYYY}-{000000}. */
 export function numberFormat(settings: unknown): string {
   const formats = (settings as { numberFormats?: Record<string, unknown> } | null | undefined)?.numberFormats;
@@ -189,9 +188,7 @@ async function snapshotOf(ports: Pick<QuotePorts, 'clients'>, tenantId: string, 
   const { company, contact } = await Client.resolve(ports.clients, tenantId, ids);
   const client = Client.snapshot(company, contact);
   if (!client) {
-    throw new RuleViolation('a quote needs a client', [
-      { field: 'companyId', message: 'give companyId or contactId, or a dealId whose deal has a client' },
-    ]);
+    throw new RuleViolation('a quote needs a client', [{ field: 'companyId', message: 'give companyId or contactId, or a dealId whose deal has a client' }]);
   }
   return client;
 }

@@ -6,8 +6,22 @@ export const ROLES = ['admin', 'manager', 'accountant', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const RESOURCES = [
-  'companies', 'contacts', 'products', 'leads', 'deals', 'quotes', 'invoices', 'payments',
-  'documents', 'messages', 'templates', 'automation', 'pipelines', 'apiKeys', 'reports', 'settings',
+  'companies',
+  'contacts',
+  'products',
+  'leads',
+  'deals',
+  'quotes',
+  'invoices',
+  'payments',
+  'documents',
+  'messages',
+  'templates',
+  'automation',
+  'pipelines',
+  'apiKeys',
+  'reports',
+  'settings',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 export type Action = 'read' | 'write' | 'delete';
@@ -22,7 +36,10 @@ function grants(resources: Resource[], actions: Action[]): Set<Permission> {
 }
 
 const everything = grants([...RESOURCES], ['read', 'write', 'delete']);
-const readAll = grants(RESOURCES.filter((r) => r !== 'apiKeys'), ['read']);
+const readAll = grants(
+  RESOURCES.filter((r) => r !== 'apiKeys'),
+  ['read'],
+);
 
 // Configuration (templates, automation rules, pipelines, settings) and API keys: admins only.
 const matrix: Record<Role, Set<Permission>> = {

@@ -47,7 +47,12 @@ export async function create(store: TenantStore, input: { name: string; adminEma
     name: 'first admin key',
   });
   const rules: AutomationRule[] = Automation.standardRules().map((rule) => ({
-    ...rule, tenantId: tenant.tenantId, id: newId('rule'), version: 1, createdAt: now, updatedAt: now,
+    ...rule,
+    tenantId: tenant.tenantId,
+    id: newId('rule'),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
   }));
   await store.createTenant(tenant, record, rules);
   return { tenant, adminUserId, apiKey: token };

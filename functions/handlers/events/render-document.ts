@@ -66,7 +66,12 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
     if (error instanceof DocumentDataError) return fail(error.message);
     // Storage and table failures are transient: the bus retries. Anything else is a bug no retry fixes.
     if (isInfrastructureError(error)) throw error;
-    return fail(`the document could not be prepared: ${String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300)}`, error);
+    return fail(
+      `the document could not be prepared: ${String((error as Error)?.message ?? error)
+        .split('\n')[0]!
+        .slice(0, 300)}`,
+      error,
+    );
   }
 
   let rendered;
@@ -75,10 +80,14 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
   } catch (error) {
     return fail(renderFailureReason(error), isPermanentRenderError(error) ? undefined : error);
   }
-  if (rendered.blocked.length > 0) logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });
+  if (rendered.blocked.length > 0)
+    logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });
   await storage().put(doc.s3Key, rendered.pdf, 'application/pdf', { sha256: rendered.sha256 });
   const completed = await documents().documents.complete(doc, {
-    status: 'ready', sha256: rendered.sha256, size: rendered.size, ...(rendered.pages !== undefined ? { pages: rendered.pages } : {}),
+    status: 'ready',
+    sha256: rendered.sha256,
+    size: rendered.size,
+    ...(rendered.pages !== undefined ? { pages: rendered.pages } : {}),
   });
   logger.info('document rendered', { documentId: doc.id, ms: Date.now() - started, size: rendered.size, pages: rendered.pages, completed });
   return 'ready';

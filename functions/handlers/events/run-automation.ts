@@ -27,8 +27,14 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
     .filter((r) => !(detail.actorType === 'automation' && movesStage(r)));
   for (const rule of rules) {
     const run = Automation.newRun({
-      tenantId: detail.tenantId, subjectType: 'invoice', subjectId: detail.invoiceId, causeEventId: detail.eventId,
-      actor: `automation:${rule.id}`, ruleId: rule.id, actions: rule.actions, now: ports.now(),
+      tenantId: detail.tenantId,
+      subjectType: 'invoice',
+      subjectId: detail.invoiceId,
+      causeEventId: detail.eventId,
+      actor: `automation:${rule.id}`,
+      ruleId: rule.id,
+      actions: rule.actions,
+      now: ports.now(),
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });
@@ -43,9 +49,16 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
       if (action.type !== 'create_invoice') continue;
       let result;
       try {
-        result = await QuoteAcceptance.invoiceAccepted({ quotes: sales().quotes, invoices: invoicePorts() }, {
-          tenantId: detail.tenantId, id: detail.quoteId, actor: { type: 'automation', id: rule.id }, moveTo: action.moveTo, dueInDays: action.dueInDays,
-        });
+        result = await QuoteAcceptance.invoiceAccepted(
+          { quotes: sales().quotes, invoices: invoicePorts() },
+          {
+            tenantId: detail.tenantId,
+            id: detail.quoteId,
+            actor: { type: 'automation', id: rule.id },
+            moveTo: action.moveTo,
+            dueInDays: action.dueInDays,
+          },
+        );
       } catch (error) {
         // what the data refuses (lines the invoice rejects, a quote gone) no retry fixes; a Conflict (a write that
         // collided) is thrown for the bus to retry, which then finds the invoice if it was made
@@ -56,7 +69,13 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
         throw error;
       }
       const log = typeof result.move === 'object' ? logger.warn.bind(logger) : logger.info.bind(logger);
-      log('invoice from an accepted quote', { ruleId: rule.id, quoteId: detail.quoteId, invoiceId: result.invoice.id, created: result.created, move: result.move });
+      log('invoice from an accepted quote', {
+        ruleId: rule.id,
+        quoteId: detail.quoteId,
+        invoiceId: result.invoice.id,
+        created: result.created,
+        move: result.move,
+      });
     }
   }
 };

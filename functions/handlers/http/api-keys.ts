@@ -8,13 +8,19 @@ import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, email, page, text } from './schemas/common';
 
 const ApiKeyView = z.object({
-  id: z.string(), name: z.string(), userId: z.string(), userEmail: z.string().optional(),
-  role: z.enum(ROLES), createdAt: z.string(), revokedAt: z.string().optional(), revoked: z.boolean(),
+  id: z.string(),
+  name: z.string(),
+  userId: z.string(),
+  userEmail: z.string().optional(),
+  role: z.enum(ROLES),
+  createdAt: z.string(),
+  revokedAt: z.string().optional(),
+  revoked: z.boolean(),
 });
 
 export const routes = {
   'GET /v1/api-keys': route({
-    summary: 'List the tenant\'s API keys (never their secrets)',
+    summary: "List the tenant's API keys (never their secrets)",
     permission: 'apiKeys:read',
     query: ListQuery,
     response: page(ApiKeyView),
@@ -31,7 +37,10 @@ export const routes = {
     body: z.strictObject({
       name: text(100),
       role: z.enum(ROLES),
-      userId: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a usr_ id').optional(),
+      userId: z
+        .string()
+        .regex(/^usr_[0-9a-z]{26}$/, 'must be a usr_ id')
+        .optional(),
       userEmail: email.optional(),
     }),
     response: ApiKeyView.extend({ apiKey: z.string() }),

@@ -11,7 +11,7 @@ const view = ({ tenantId: _t, ...rule }: AutomationRule) => rule;
 
 export const routes = {
   'GET /v1/automation/rules': route({
-    summary: 'The tenant\'s automation rules',
+    summary: "The tenant's automation rules",
     permission: 'automation:read',
     response: z.object({ data: z.array(RuleView) }),
     handler: async ({ caller }) => ({ data: (await delivery().rules.list(caller.tenantId)).map(view) }),
@@ -25,7 +25,15 @@ export const routes = {
     handler: async ({ caller, body }) => {
       const now = nowIso();
       const { version: _v, ...fields } = body;
-      const rule: AutomationRule = { ...fields, name: fields.name ?? `On ${fields.stage}`, tenantId: caller.tenantId, id: newId('rule'), version: 1, createdAt: now, updatedAt: now };
+      const rule: AutomationRule = {
+        ...fields,
+        name: fields.name ?? `On ${fields.stage}`,
+        tenantId: caller.tenantId,
+        id: newId('rule'),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
       return view(await delivery().rules.put(rule));
     },
   }),

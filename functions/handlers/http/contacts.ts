@@ -17,9 +17,7 @@ export const routes = crudRoutes({
   lookupKeys: true,
   check: async (caller, input) => {
     if (input.companyId && !(await repositories().companies.get(caller.tenantId, input.companyId))) {
-      throw new RuleViolation('the contact links to a company that does not exist', [
-        { field: 'companyId', message: 'no such company' },
-      ]);
+      throw new RuleViolation('the contact links to a company that does not exist', [{ field: 'companyId', message: 'no such company' }]);
     }
   },
 });

@@ -65,12 +65,9 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       handler: async ({ params, body, caller, ifMatch }) => {
         const { version, ...changes } = body as P & { version?: number };
         await o.check?.(caller, changes as Partial<C>);
-        const updated = await o.repo().update(
-          caller.tenantId,
-          params.id,
-          { ...changes, ...(o.lookupKeys ? ClientLookup.keyChanges(changes) : {}) },
-          ifMatch ?? version,
-        );
+        const updated = await o
+          .repo()
+          .update(caller.tenantId, params.id, { ...changes, ...(o.lookupKeys ? ClientLookup.keyChanges(changes) : {}) }, ifMatch ?? version);
         return publicView(updated);
       },
     }),

@@ -44,7 +44,9 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return Deal.view(await Deal.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
+      return Deal.view(
+        await Deal.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }),
+      );
     },
   }),
   'DELETE /v1/deals/{id}': route({
@@ -62,10 +64,18 @@ export const routes: Routes = {
     response: DealView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      Deal.view(await Deal.moveToStage(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), to: body.stage, expectedVersion: ifMatch ?? body.version })),
+      Deal.view(
+        await Deal.moveToStage(sales(), {
+          tenantId: caller.tenantId,
+          id: params.id,
+          actor: callerActor(caller),
+          to: body.stage,
+          expectedVersion: ifMatch ?? body.version,
+        }),
+      ),
   }),
   'GET /v1/deals/{id}/timeline': route({
-    summary: 'The deal\'s timeline, oldest first: invoices made from it, ...',
+    summary: "The deal's timeline, oldest first: invoices made from it, ...",
     permission: 'deals:read',
     query: ListQuery,
     response: TimelinePage,

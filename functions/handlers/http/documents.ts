@@ -21,7 +21,9 @@ async function checkTemplate(caller: Caller, templateId: string | undefined) {
   if (!templateId || templateId === BUILTIN_TEMPLATE_ID) return;
   const template = await templatesRepo().get(caller.tenantId, templateId);
   if (!template || template.kind === 'quote') {
-    throw new RuleViolation(template ? 'that template prints quotes, not invoices' : 'no such template', [{ field: 'templateId', message: template ? 'prints quotes' : 'no such template' }]);
+    throw new RuleViolation(template ? 'that template prints quotes, not invoices' : 'no such template', [
+      { field: 'templateId', message: template ? 'prints quotes' : 'no such template' },
+    ]);
   }
 }
 
@@ -41,8 +43,13 @@ export const routes = {
       await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
       const { doc, link } = Document.prepare({
-        tenantId: caller.tenantId, id: newId('document'), subjectType: 'invoice', subjectId: params.id,
-        templateId: body.templateId, createdBy: caller.userId, now: nowIso(),
+        tenantId: caller.tenantId,
+        id: newId('document'),
+        subjectType: 'invoice',
+        subjectId: params.id,
+        templateId: body.templateId,
+        createdBy: caller.userId,
+        now: nowIso(),
       });
       await documents().documents.request(doc, link);
       return view(doc);
@@ -69,7 +76,7 @@ export const routes = {
     },
   }),
   'DELETE /v1/documents/{id}/public-link': route({
-    summary: 'Revoke the document\'s public link: it answers 404 from now on (the document itself stays)',
+    summary: "Revoke the document's public link: it answers 404 from now on (the document itself stays)",
     permission: 'documents:write',
     status: 204,
     handler: async ({ caller, params }) => {
@@ -98,12 +105,19 @@ export const routes = {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
       }
       const ready = !body.templateId ? await documents().documents.latestReady(caller.tenantId, params.id) : null;
-      const send: Action = body.channel === 'email'
-        ? { type: 'send_email', to, subject: body.subject, body: body.message, attach: 'document' }
-        : { type: 'send_sms', to, text: body.message };
+      const send: Action =
+        body.channel === 'email'
+          ? { type: 'send_email', to, subject: body.subject, body: body.message, attach: 'document' }
+          : { type: 'send_sms', to, text: body.message };
       const result = await Delivery.deliverNow(deliveryPorts(), {
-        tenantId: caller.tenantId, subjectType: 'invoice', subjectId: params.id, actor: caller.userId, send,
-        templateId: body.templateId, readyDocumentId: ready?.id, causeEventId: newId('event'),
+        tenantId: caller.tenantId,
+        subjectType: 'invoice',
+        subjectId: params.id,
+        actor: caller.userId,
+        send,
+        templateId: body.templateId,
+        readyDocumentId: ready?.id,
+        causeEventId: newId('event'),
       });
       return { id: result.id, status: result.status, subjectId: result.subjectId, steps: result.steps, error: result.error };
     },

@@ -46,18 +46,18 @@ export const routes: Routes = {
     summary: 'A readable page of the OpenAPI document',
     permission: 'public',
     handler: async () => {
-        const nonce = randomBytes(16).toString('base64');
-        return new RawResponse({
-          statusCode: 200,
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-            'x-content-type-options': 'nosniff',
-            'referrer-policy': 'no-referrer',
-          },
-          body: docsPage(nonce),
-        });
-      },
+      const nonce = randomBytes(16).toString('base64');
+      return new RawResponse({
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+        },
+        body: docsPage(nonce),
+      });
+    },
   }),
 };
 

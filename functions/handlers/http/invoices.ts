@@ -22,7 +22,8 @@ export const routes = {
     },
   }),
   'GET /v1/invoices': route({
-    summary: 'List invoices: filter by stage, clientId, dealId, number (exact, or prefix with a trailing *), q (number or client name prefix), issue date range, overdue; sort by issueDate or total',
+    summary:
+      'List invoices: filter by stage, clientId, dealId, number (exact, or prefix with a trailing *), q (number or client name prefix), issue date range, overdue; sort by issueDate or total',
     permission: 'invoices:read',
     query: InvoiceListQuery,
     response: InvoicePage,
@@ -46,13 +47,15 @@ export const routes = {
     errors: [422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return Invoice.view(await Invoice.update(invoicePorts(), {
-        tenantId: caller.tenantId,
-        id: params.id,
-        actor: callerActor(caller),
-        changes,
-        expectedVersion: ifMatch ?? version,
-      }));
+      return Invoice.view(
+        await Invoice.update(invoicePorts(), {
+          tenantId: caller.tenantId,
+          id: params.id,
+          actor: callerActor(caller),
+          changes,
+          expectedVersion: ifMatch ?? version,
+        }),
+      );
     },
   }),
   'POST /v1/invoices/{id}/stage': route({
@@ -62,17 +65,19 @@ export const routes = {
     response: InvoiceView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      Invoice.view(await Invoice.moveToStage(invoicePorts(), {
-        tenantId: caller.tenantId,
-        id: params.id,
-        to: body.stage,
-        actor: callerActor(caller),
-        expectedVersion: ifMatch ?? body.version,
-        issueDate: body.issueDate,
-      })),
+      Invoice.view(
+        await Invoice.moveToStage(invoicePorts(), {
+          tenantId: caller.tenantId,
+          id: params.id,
+          to: body.stage,
+          actor: callerActor(caller),
+          expectedVersion: ifMatch ?? body.version,
+          issueDate: body.issueDate,
+        }),
+      ),
   }),
   'GET /v1/invoices/{id}/timeline': route({
-    summary: 'The invoice\'s timeline, oldest first: creation, edits, stage moves (who, when, from, to), documents, messages, views, payments',
+    summary: "The invoice's timeline, oldest first: creation, edits, stage moves (who, when, from, to), documents, messages, views, payments",
     permission: 'invoices:read',
     query: ListQuery,
     response: TimelinePage,

@@ -46,7 +46,9 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return view(await Lead.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
+      return view(
+        await Lead.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }),
+      );
     },
   }),
   'DELETE /v1/leads/{id}': route({
@@ -64,7 +66,15 @@ export const routes: Routes = {
     response: LeadView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      view(await Lead.moveToStage(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), to: body.stage, expectedVersion: ifMatch ?? body.version })),
+      view(
+        await Lead.moveToStage(sales(), {
+          tenantId: caller.tenantId,
+          id: params.id,
+          actor: callerActor(caller),
+          to: body.stage,
+          expectedVersion: ifMatch ?? body.version,
+        }),
+      ),
   }),
   'POST /v1/leads/{id}/convert': route({
     summary:

@@ -41,7 +41,13 @@ async function deliverQuote(quote: Quote.Info, options: { to?: string; subject?:
     const ready = await documents().documents.latestReady(quote.tenantId, quote.id);
     const send: Action = { type: 'send_email', to, subject: options.subject, body: Quote.emailBody(quote, options.message), attach: 'document' };
     const result = await Delivery.deliverNow(deliveryPorts(), {
-      tenantId: quote.tenantId, subjectType: 'quote', subjectId: quote.id, actor: userId, send, readyDocumentId: ready?.id, causeEventId: newId('event'),
+      tenantId: quote.tenantId,
+      subjectType: 'quote',
+      subjectId: quote.id,
+      actor: userId,
+      send,
+      readyDocumentId: ready?.id,
+      causeEventId: newId('event'),
     });
     return { runId: result.id, status: result.status, ...(result.error ? { error: result.error } : {}) };
   } catch (error) {
@@ -86,7 +92,9 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return view(await Quote.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }));
+      return view(
+        await Quote.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }),
+      );
     },
   }),
   'DELETE /v1/quotes/{id}': route({
@@ -99,9 +107,10 @@ export const routes: Routes = {
     },
   }),
   'POST /v1/quotes/{id}/send': route({
-    summary: 'Send a quote: the first send assigns its number (QUO-YYYY-000001...) and opens its public page; then the quote PDF '
-      + '(standard quote template) is e-mailed to the client with the link to the page where they accept and sign it '
-      + '(delivery "none": no e-mail, share the page\'s link yourself)',
+    summary:
+      'Send a quote: the first send assigns its number (QUO-YYYY-000001...) and opens its public page; then the quote PDF ' +
+      '(standard quote template) is e-mailed to the client with the link to the page where they accept and sign it ' +
+      '(delivery "none": no e-mail, share the page\'s link yourself)',
     permission: 'quotes:write',
     body: SendQuote,
     response: QuoteView,
@@ -130,7 +139,7 @@ export const routes: Routes = {
     },
   }),
   'GET /v1/quotes/{id}/documents': route({
-    summary: 'The quote\'s documents (PDF renders), oldest first, each with a presigned PDF URL when ready',
+    summary: "The quote's documents (PDF renders), oldest first, each with a presigned PDF URL when ready",
     permission: 'documents:read',
     response: z.object({ data: z.array(DocumentView) }),
     handler: async ({ params, caller }) => {
@@ -140,7 +149,7 @@ export const routes: Routes = {
     },
   }),
   'GET /v1/quotes/{id}/timeline': route({
-    summary: 'The quote\'s timeline, oldest first: documents, e-mails, views of its page, the acceptance (with its evidence), invoices made from it',
+    summary: "The quote's timeline, oldest first: documents, e-mails, views of its page, the acceptance (with its evidence), invoices made from it",
     permission: 'quotes:read',
     query: ListQuery,
     response: TimelinePage,
@@ -151,8 +160,9 @@ export const routes: Routes = {
     },
   }),
   'POST /v1/quotes/{id}/invoice': route({
-    summary: 'Make the invoice from a sent or accepted quote (its client, lines, totals, currency, deal); 409 naming the existing '
-      + 'invoice when the quote already has one, unless allowDuplicate (the same as POST /v1/invoices { from: { quoteId } })',
+    summary:
+      'Make the invoice from a sent or accepted quote (its client, lines, totals, currency, deal); 409 naming the existing ' +
+      'invoice when the quote already has one, unless allowDuplicate (the same as POST /v1/invoices { from: { quoteId } })',
     permission: 'invoices:write',
     body: InvoiceFromQuote,
     response: InvoiceView,
@@ -160,11 +170,13 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller }) => {
       const { allowDuplicate, ...input } = body;
-      return Invoice.view(await Invoice.create(allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts(), {
-        tenantId: caller.tenantId,
-        actor: callerActor(caller),
-        input: { ...input, from: { quoteId: params.id } },
-      }));
+      return Invoice.view(
+        await Invoice.create(allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts(), {
+          tenantId: caller.tenantId,
+          actor: callerActor(caller),
+          input: { ...input, from: { quoteId: params.id } },
+        }),
+      );
     },
   }),
   'POST /v1/quotes/{id}/decline': route({

@@ -57,13 +57,14 @@ async function currentTenant(tenantId: string): Promise<TenantRecord> {
 
 export const routes = {
   'GET /v1/settings': route({
-    summary: 'The tenant\'s settings: seller details on documents, locale, sender, colours and images',
+    summary: "The tenant's settings: seller details on documents, locale, sender, colours and images",
     permission: 'settings:read',
     response: SettingsView,
     handler: async ({ caller }) => view(await currentTenant(caller.tenantId)),
   }),
   'PUT /v1/settings': route({
-    summary: 'Replace the settings (If-Match or version for optimistic concurrency). Images: absent keeps, null removes, { data: base64 PNG/JPEG <= 512 KB } replaces',
+    summary:
+      'Replace the settings (If-Match or version for optimistic concurrency). Images: absent keeps, null removes, { data: base64 PNG/JPEG <= 512 KB } replaces',
     permission: 'settings:write',
     body: SettingsBody,
     response: SettingsView,

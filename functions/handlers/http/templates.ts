@@ -48,15 +48,13 @@ async function tenantTemplate(tenantId: string, id: string): Promise<TemplateRec
 
 function refuseBuiltin(id: string): void {
   if (Template.isBuiltin(id)) {
-    throw new Conflict('the standard template is built in and read-only: upload your own with POST /v1/templates', [
-      { field: 'id', message: 'read-only' },
-    ]);
+    throw new Conflict('the standard template is built in and read-only: upload your own with POST /v1/templates', [{ field: 'id', message: 'read-only' }]);
   }
 }
 
 export const routes = {
   'GET /v1/templates': route({
-    summary: 'Document templates: the built-in standard one (first page) and the tenant\'s own, newest first',
+    summary: "Document templates: the built-in standard one (first page) and the tenant's own, newest first",
     permission: 'templates:read',
     query: ListQuery,
     response: page(TemplateView),
@@ -82,8 +80,16 @@ export const routes = {
       const now = nowIso();
       const stored = await storeSource(caller.tenantId, id, 1, body.source);
       const record: TemplateRecord = {
-        tenantId: caller.tenantId, id, name: body.name, kind: body.kind, ...stored,
-        createdBy: caller.userId, updatedBy: caller.userId, version: 1, createdAt: now, updatedAt: now,
+        tenantId: caller.tenantId,
+        id,
+        name: body.name,
+        kind: body.kind,
+        ...stored,
+        createdBy: caller.userId,
+        updatedBy: caller.userId,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
       };
       return Template.view(await templatesRepo().create(record));
     },
@@ -113,7 +119,10 @@ export const routes = {
       validateSource(body.source, body.kind);
       const stored = await storeSource(caller.tenantId, current.id, current.version + 1, body.source);
       const updated = await templatesRepo().update(
-        caller.tenantId, current.id, { name: body.name, kind: body.kind, ...stored, updatedBy: caller.userId }, current.version,
+        caller.tenantId,
+        current.id,
+        { name: body.name, kind: body.kind, ...stored, updatedBy: caller.userId },
+        current.version,
       );
       return Template.view(updated);
     },
@@ -132,12 +141,7 @@ export const routes = {
 };
 
 /** What the preview function renders: the template's sample document as PDF bytes. */
-export type PreviewRenderer = (input: {
-  tenantId: string;
-  templateId: string;
-  kind?: DocumentKind;
-  locale?: string;
-}) => Promise<Buffer>;
+export type PreviewRenderer = (input: { tenantId: string; templateId: string; kind?: DocumentKind; locale?: string }) => Promise<Buffer>;
 
 /**
  * `POST /v1/templates/{id}/preview`, served by its own PDF-capable function (template-preview.ts) so that
@@ -146,7 +150,7 @@ export type PreviewRenderer = (input: {
 export function previewRoutes(render: PreviewRenderer) {
   return {
     'POST /v1/templates/{id}/preview': route({
-      summary: 'Render the template with sample data (and the tenant\'s seller details and images): the PDF itself (admins: a render costs a Chromium run)',
+      summary: "Render the template with sample data (and the tenant's seller details and images): the PDF itself (admins: a render costs a Chromium run)",
       permission: 'templates:write',
       query: PreviewQuery,
       errors: [422],

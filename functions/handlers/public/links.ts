@@ -14,7 +14,7 @@ const meta = (ctx: RequestContext<unknown, unknown>) => ({ ip: ctx.sourceIp, use
 
 export const routes = {
   'GET /p/{token}': route({
-    summary: 'The client opens a public link: the view is recorded, then a redirect to a presigned PDF URL (minutes); a quote\'s link opens the quote page',
+    summary: "The client opens a public link: the view is recorded, then a redirect to a presigned PDF URL (minutes); a quote's link opens the quote page",
     permission: 'public',
     errors: [404],
     handler: async (ctx) => {
@@ -24,7 +24,9 @@ export const routes = {
       const doc = link.documentId ? await documents().documents.get(link.tenantId, link.documentId) : null;
       if (!doc || doc.status === 'failed') return notAvailable();
       if (doc.status === 'pending') {
-        return messagePage(503, 'Almost ready', 'The document is being prepared. This page will be ready in a few seconds: please reload it.', { 'retry-after': '5' });
+        return messagePage(503, 'Almost ready', 'The document is being prepared. This page will be ready in a few seconds: please reload it.', {
+          'retry-after': '5',
+        });
       }
       await documents().links.recordView(link, 'link', meta(ctx));
       const url = await storage().presignGet(doc.s3Key, { contentType: 'application/pdf', downloadName: `${doc.subjectId}.pdf` });

@@ -37,14 +37,15 @@ const acceptancePorts = (): AcceptancePorts => ({
 
 /** What the page shows; the quote's documents are read once (the shown one, and whether one is being rendered). */
 async function pageState(link: PublicLinkRecord, quote: Quote.Info, extra: Partial<QuotePageState> = {}): Promise<QuotePageState> {
-  const [tenant, documents] = await Promise.all([
-    tenants().getTenant(link.tenantId),
-    documentsRepo().documents.listForSubject(quote.tenantId, quote.id),
-  ]);
+  const [tenant, documents] = await Promise.all([tenants().getTenant(link.tenantId), documentsRepo().documents.listForSubject(quote.tenantId, quote.id)]);
   const model = Printing.quoteDocumentModel(quote, { name: tenant?.name ?? '', settings: tenant?.settings });
   const document = QuoteAcceptance.shownDocumentAmong(documents, quote, link.documentId);
   const pdfUrl = document
-    ? await storage().presignGet(document.s3Key, { contentType: 'application/pdf', downloadName: `${quote.number ?? quote.id}.pdf`, expiresInSeconds: PDF_LINK_TTL_SECONDS })
+    ? await storage().presignGet(document.s3Key, {
+        contentType: 'application/pdf',
+        downloadName: `${quote.number ?? quote.id}.pdf`,
+        expiresInSeconds: PDF_LINK_TTL_SECONDS,
+      })
     : null;
   const pdfPending = !document && documents.some((d) => d.subjectType === 'quote' && d.status === 'pending');
   return { quote, model, status: Quote.effectiveStatus(quote, today()), token: link.token, document, pdfUrl, pdfPending, ...extra };
@@ -70,7 +71,10 @@ const isForm = (contentType: string | undefined) => /^application\/x-www-form-ur
 /** A JSON client's acceptance; a form's fields arrive as strings (the HTTP layer parses urlencoded bodies of public routes). */
 const AcceptBody = z.object({
   signerName: z.string().max(2000).optional(),
-  signature: z.string().max(Math.ceil(MAX_SIGNATURE_BYTES / 3) * 4 + 64).optional(),
+  signature: z
+    .string()
+    .max(Math.ceil(MAX_SIGNATURE_BYTES / 3) * 4 + 64)
+    .optional(),
   consent: z.union([z.boolean(), z.string().max(10)]).optional(),
   documentId: z.string().max(64).optional(),
 });
@@ -87,9 +91,10 @@ const Accepted = z.object({
 
 export const routes = {
   'POST /p/{token}/accept': route({
-    summary: 'The client accepts the quote of a public link: full name, optional drawn signature (PNG data URL), consent. '
-      + 'A form post (urlencoded) answers with a redirect (303) to the page showing the accepted state, or the page with what is wrong; '
-      + 'JSON { signerName, signature?, consent } answers JSON. 409 when expired, declined or already accepted.',
+    summary:
+      'The client accepts the quote of a public link: full name, optional drawn signature (PNG data URL), consent. ' +
+      'A form post (urlencoded) answers with a redirect (303) to the page showing the accepted state, or the page with what is wrong; ' +
+      'JSON { signerName, signature?, consent } answers JSON. 409 when expired, declined or already accepted.',
     permission: 'public',
     body: AcceptBody,
     response: Accepted,
@@ -113,9 +118,21 @@ export const routes = {
           userAgent: ctx.userAgent,
           linkDocumentId: link.documentId,
         });
-        if (form) return new RawResponse({ statusCode: 303, headers: { location: pageUrl(link.token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+        if (form)
+          return new RawResponse({
+            statusCode: 303,
+            headers: { location: pageUrl(link.token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+          });
         const a = quote.acceptance!;
-        return { status: 'accepted', quoteId: quote.id, number: quote.number ?? null, acceptedAt: quote.acceptedAt!, signerName: a.signerName, method: a.method, documentSha256: a.documentSha256 };
+        return {
+          status: 'accepted',
+          quoteId: quote.id,
+          number: quote.number ?? null,
+          acceptedAt: quote.acceptedAt!,
+          signerName: a.signerName,
+          method: a.method,
+          documentSha256: a.documentSha256,
+        };
       } catch (error) {
         if (!form) throw error;
         if (error instanceof NotFound) return notAvailable();
@@ -123,9 +140,13 @@ export const routes = {
         const quote = await sales().quotes.get(link.tenantId, link.subjectId);
         if (!quote) return notAvailable();
         const status = error instanceof RuleViolation ? 422 : 409;
-        const state = await pageState(link, quote, error instanceof RuleViolation
-          ? { errors: error.errors, signerName: typeof input.signerName === 'string' ? input.signerName.slice(0, SIGNER_NAME_MAX) : '' }
-          : { notice: error.message });
+        const state = await pageState(
+          link,
+          quote,
+          error instanceof RuleViolation
+            ? { errors: error.errors, signerName: typeof input.signerName === 'string' ? input.signerName.slice(0, SIGNER_NAME_MAX) : '' }
+            : { notice: error.message },
+        );
         return htmlResponse(status, state);
       }
     },

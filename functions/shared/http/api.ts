@@ -25,9 +25,7 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
   if (!def.body) return undefined;
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   if (Buffer.byteLength(raw) > (def.maxBodyBytes ?? DEFAULT_MAX_BODY)) {
-    throw new PayloadTooLarge(`the body is larger than ${def.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`, [
-      { field: 'body', message: 'too large' },
-    ]);
+    throw new PayloadTooLarge(`the body is larger than ${def.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`, [{ field: 'body', message: 'too large' }]);
   }
   const contentType = lowerCaseHeaders(event.headers)['content-type'] ?? '';
   if (raw && contentType && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
@@ -49,7 +47,8 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
 function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value.replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInput('If-Match must be a version number', [{ field: 'If-Match', message: 'expected a positive integer' }]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInput('If-Match must be a version number', [{ field: 'If-Match', message: 'expected a positive integer' }]);
   return n;
 }
 

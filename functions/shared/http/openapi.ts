@@ -19,8 +19,8 @@ const problemSchema = {
 const statusText: Record<number, string> = {
   400: 'Malformed request: invalid JSON, wrong types, unknown or missing fields',
   401: 'No API key, or an invalid or revoked one',
-  403: 'The key\'s role may not do this',
-  404: 'Not found (also for another tenant\'s objects)',
+  403: "The key's role may not do this",
+  404: "Not found (also for another tenant's objects)",
   409: 'Conflict: stale version, duplicate, or an idempotent request still in progress',
   413: 'Body too large',
   422: 'Valid JSON that breaks a business rule',
@@ -38,7 +38,10 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
     for (const [routeKey, def] of Object.entries(routes)) {
       const [method, path] = routeKey.split(' ');
       const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-        name: m[1], in: 'path', required: true, schema: { type: 'string' },
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
       }));
       if (def.query) {
         const q = jsonSchema(def.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
@@ -55,11 +58,18 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
       }
       const status = def.status ?? 200;
       const responses: Record<string, unknown> = {
-        [status]: status === 204
-          ? { description: 'Done' }
-          : { description: 'Success', ...(def.response ? { content: { 'application/json': { schema: jsonSchema(def.response, 'output') } } } : {}) },
+        [status]:
+          status === 204
+            ? { description: 'Done' }
+            : { description: 'Success', ...(def.response ? { content: { 'application/json': { schema: jsonSchema(def.response, 'output') } } } : {}) },
       };
-      const errorStatuses = new Set([400, ...(secured ? [401, 403] : []), ...(path.includes('{') ? [404] : []), ...(method === 'PATCH' ? [409] : []), ...(def.errors ?? [])]);
+      const errorStatuses = new Set([
+        400,
+        ...(secured ? [401, 403] : []),
+        ...(path.includes('{') ? [404] : []),
+        ...(method === 'PATCH' ? [409] : []),
+        ...(def.errors ?? []),
+      ]);
       if (def.body) errorStatuses.add(413);
       for (const s of errorStatuses) {
         responses[s] = { description: statusText[s] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };

@@ -61,12 +61,15 @@ export async function templateSource(tenantId: string, templateId: string, kind:
   const template = await templatesRepo().get(tenantId, templateId);
   if (!template) throw new DocumentDataError(`the template ${templateId} does not exist (it may have been deleted)`);
   if (!Printing.templateFits(template.kind, kind)) {
-    throw new DocumentDataError(`the template "${template.name}" is a ${template.kind.replace('_', ' ')} template and cannot print a ${kind.replace('_', ' ')}`);
+    throw new DocumentDataError(
+      `the template "${template.name}" is a ${template.kind.replace('_', ' ')} template and cannot print a ${kind.replace('_', ' ')}`,
+    );
   }
   try {
     return (await storage().get(template.s3Key)).toString('utf8');
   } catch (error) {
-    if (isMissingObject(error)) throw new DocumentDataError(`the source of the template "${template.name}" (version ${template.version}) is missing from storage`);
+    if (isMissingObject(error))
+      throw new DocumentDataError(`the source of the template "${template.name}" (version ${template.version}) is missing from storage`);
     throw error;
   }
 }
@@ -89,17 +92,14 @@ export async function imageAssets(settings: DocumentSettings): Promise<AssetMap>
 
 /** Failures that the same input would meet again: no point retrying, the document fails with the reason. */
 export function isPermanentRenderError(error: unknown): boolean {
-  return (
-    error instanceof TemplateError ||
-    error instanceof MissingAssetError ||
-    error instanceof SandboxViolationError ||
-    error instanceof DocumentDataError
-  );
+  return error instanceof TemplateError || error instanceof MissingAssetError || error instanceof SandboxViolationError || error instanceof DocumentDataError;
 }
 
 /** A short reason for a failed render, for people (no stack, no internals). */
 export function renderFailureReason(error: unknown): string {
-  const message = String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 400);
+  const message = String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .slice(0, 400);
   if (error instanceof TemplateError || error instanceof DocumentDataError || error instanceof MissingAssetError) return message;
   if (error instanceof SandboxViolationError) return `the template tried to leave its sandbox: ${message}`;
   return `the PDF could not be rendered: ${message}`;

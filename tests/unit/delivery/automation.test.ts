@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Automation, Delivery, Messages, type AutomationRule, type AutomationRun, type DeliveryPorts, type DeliverySubject, type MessageRecord } from '../../../functions/domain/delivery';
+import {
+  Automation,
+  Delivery,
+  Messages,
+  type AutomationRule,
+  type AutomationRun,
+  type DeliveryPorts,
+  type DeliverySubject,
+  type MessageRecord,
+} from '../../../functions/domain/delivery';
 import type { DocumentRecord, PublicLinkRecord as PublicLink } from '../../../functions/domain/documents';
 import { derivedId } from '../../../functions/domain/kernel';
 
@@ -10,8 +19,13 @@ const startRun = Delivery.start;
 
 const order = ['NEW', 'SENT', 'VIEWED', 'PAID', 'CANCELLED'];
 const rule = (over: Partial<AutomationRule> = {}): AutomationRule => ({
-  tenantId: 't', id: 'rule_1', version: 1, createdAt: '', updatedAt: '',
-  ...standardRules()[0], ...over,
+  tenantId: 't',
+  id: 'rule_1',
+  version: 1,
+  createdAt: '',
+  updatedAt: '',
+  ...standardRules()[0],
+  ...over,
 });
 
 describe('client views move invoices forward only', () => {
@@ -45,7 +59,14 @@ describe('SMS text', () => {
 
   it('keeps the link whole and fits two segments, shortening a long Cyrillic seller name', () => {
     const url = 'https://billing.example.com/p/AbCdEfGhIjKlMnOpQrStUvWxYz012345';
-    const text = invoiceSmsText({ sellerName: 'Общество с ограниченной ответственностью «Ромашка и партнёры»', number: 'INV-2026-000123', total: '1210.00', currency: 'EUR', dueDate: '2026-12-31', url });
+    const text = invoiceSmsText({
+      sellerName: 'Общество с ограниченной ответственностью «Ромашка и партнёры»',
+      number: 'INV-2026-000123',
+      total: '1210.00',
+      currency: 'EUR',
+      dueDate: '2026-12-31',
+      url,
+    });
     expect(text.endsWith(url)).toBe(true);
     expect(text).toContain('INV-2026-000123');
     expect(smsSegments(text).segments).toBeLessThanOrEqual(2);
@@ -62,7 +83,9 @@ describe('e-mail body', () => {
   it('carries the public link and the open pixel, and escapes client names', () => {
     const mail = invoiceEmail({
       subject: { type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-1', currency: 'EUR', total: '12.00', client: { name: '<b>Bad</b> & Co' } },
-      sellerName: 'Acme', token: 'tok', baseUrl: 'https://b.example/',
+      sellerName: 'Acme',
+      token: 'tok',
+      baseUrl: 'https://b.example/',
     });
     expect(mail.subject).toBe('Invoice INV-1 from Acme');
     expect(mail.html).toContain('<img src="https://b.example/p/tok/open.gif"');
@@ -84,7 +107,13 @@ function fakePorts() {
   let mailFailures = 0;
   let markSentFailures = 0;
   const subject: DeliverySubject = {
-    type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-2026-000001', stage: 'SENT', currency: 'EUR', total: '121.00',
+    type: 'invoice',
+    tenantId: 't',
+    id: 'inv_1',
+    number: 'INV-2026-000001',
+    stage: 'SENT',
+    currency: 'EUR',
+    total: '121.00',
     client: { name: 'Client', email: 'client@example.com', phone: '+34600000000' },
   };
   const ports: DeliveryPorts = {
@@ -115,31 +144,77 @@ function fakePorts() {
       get: async (_t, id) => docs.get(id) ?? null,
     },
     messages: {
-      claim: async (m) => (messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const })),
+      claim: async (m) =>
+        messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const }),
       markSent: async (m, providerMessageId) => {
-        if (markSentFailures > 0) { markSentFailures--; throw new Error('throttled'); }
+        if (markSentFailures > 0) {
+          markSentFailures--;
+          throw new Error('throttled');
+        }
         messages.set(m.id, { ...m, status: 'sent', providerMessageId });
       },
-      markFailed: async (m, error) => { messages.set(m.id, { ...m, status: 'failed', error }); },
-      release: async (m) => { if (messages.get(m.id)?.status === 'sending') messages.delete(m.id); },
+      markFailed: async (m, error) => {
+        messages.set(m.id, { ...m, status: 'failed', error });
+      },
+      release: async (m) => {
+        if (messages.get(m.id)?.status === 'sending') messages.delete(m.id);
+      },
     },
-    stages: { move: async (_t, id, to) => { moves.push(`${id}->${to}`); } },
+    stages: {
+      move: async (_t, id, to) => {
+        moves.push(`${id}->${to}`);
+      },
+    },
     storage: { put: async () => undefined, get: async () => Buffer.from('%PDF-1.7'), presignGet: async () => 'https://s3/x' },
     mailer: {
       send: async (m) => {
-        if (mailFailures > 0) { mailFailures--; throw new Error('connection reset'); }
+        if (mailFailures > 0) {
+          mailFailures--;
+          throw new Error('connection reset');
+        }
         sent.push({ to: m.to, subject: m.subject, attachments: m.attachments?.length ?? 0 });
         return { messageId: `ses-${sent.length}` };
       },
     },
-    sms: { send: async (m) => { sms.push(m); return { messageId: `sns-${sms.length}` }; } },
+    sms: {
+      send: async (m) => {
+        sms.push(m);
+        return { messageId: `sns-${sms.length}` };
+      },
+    },
   };
-  const renderAll = () => { for (const d of docs.values()) if (d.status === 'pending') Object.assign(d, { status: 'ready', sha256: 'x', size: 8 }); };
-  return { ports, runs, docs, sent, sms, moves, requested, renderAll, failMail: (n: number) => { mailFailures = n; }, failMarkSent: (n: number) => { markSentFailures = n; } };
+  const renderAll = () => {
+    for (const d of docs.values()) if (d.status === 'pending') Object.assign(d, { status: 'ready', sha256: 'x', size: 8 });
+  };
+  return {
+    ports,
+    runs,
+    docs,
+    sent,
+    sms,
+    moves,
+    requested,
+    renderAll,
+    failMail: (n: number) => {
+      mailFailures = n;
+    },
+    failMarkSent: (n: number) => {
+      markSentFailures = n;
+    },
+  };
 }
 
 const standardRun = (eventId = 'evt_1') =>
-  newRun({ tenantId: 't', subjectType: 'invoice', subjectId: 'inv_1', causeEventId: eventId, actor: 'automation:rule_1', ruleId: 'rule_1', actions: standardRules()[0].actions, now: new Date().toISOString() });
+  newRun({
+    tenantId: 't',
+    subjectType: 'invoice',
+    subjectId: 'inv_1',
+    causeEventId: eventId,
+    actor: 'automation:rule_1',
+    ruleId: 'rule_1',
+    actions: standardRules()[0].actions,
+    now: new Date().toISOString(),
+  });
 
 describe('running the standard rule', () => {
   it('waits for the document, then sends exactly one e-mail with the PDF attached', async () => {
@@ -213,24 +288,50 @@ describe('running the standard rule', () => {
     expect(retried.error).toMatch(/interrupted while sending/);
   }, 10_000);
 
-  it('notifies the responsible user at their address, and has the client\'s replies go to them', async () => {
+  it("notifies the responsible user at their address, and has the client's replies go to them", async () => {
     const f = fakePorts();
     const to: { to: string; replyTo?: string }[] = [];
     f.ports.users.emailOf = async (_t, userId) => (userId === 'usr_ana' ? 'ana@seller.example' : undefined);
-    f.ports.subjects.get = async () => ({ type: 'invoice', tenantId: 't', id: 'inv_1', number: 'INV-1', stage: 'PAID', currency: 'EUR', total: '1.00', client: { name: 'C', email: 'c@example.com' }, responsibleUserId: 'usr_ana' });
-    f.ports.mailer.send = async (m) => { to.push({ to: m.to, replyTo: m.replyTo }); return { messageId: 'ses-x' }; };
+    f.ports.subjects.get = async () => ({
+      type: 'invoice',
+      tenantId: 't',
+      id: 'inv_1',
+      number: 'INV-1',
+      stage: 'PAID',
+      currency: 'EUR',
+      total: '1.00',
+      client: { name: 'C', email: 'c@example.com' },
+      responsibleUserId: 'usr_ana',
+    });
+    f.ports.mailer.send = async (m) => {
+      to.push({ to: m.to, replyTo: m.replyTo });
+      return { messageId: 'ses-x' };
+    };
 
-    const run = newRun({ tenantId: 't', subjectType: 'invoice', subjectId: 'inv_1', causeEventId: 'evt_n', actor: 'automation:r', actions: [{ type: 'notify_responsible' }, { type: 'send_email', attach: 'none' }], now: new Date().toISOString() });
+    const run = newRun({
+      tenantId: 't',
+      subjectType: 'invoice',
+      subjectId: 'inv_1',
+      causeEventId: 'evt_n',
+      actor: 'automation:r',
+      actions: [{ type: 'notify_responsible' }, { type: 'send_email', attach: 'none' }],
+      now: new Date().toISOString(),
+    });
     const result = await startRun(f.ports, run);
 
     expect(result.status).toBe('done');
-    expect(to).toEqual([{ to: 'ana@seller.example', replyTo: undefined }, { to: 'c@example.com', replyTo: 'ana@seller.example' }]);
+    expect(to).toEqual([
+      { to: 'ana@seller.example', replyTo: undefined },
+      { to: 'c@example.com', replyTo: 'ana@seller.example' },
+    ]);
   });
 
   it('marks the step failed, without retrying, when the provider rejects the message for good', async () => {
     const f = fakePorts();
     const { DeliveryRejected } = await import('../../../functions/domain/kernel/errors');
-    f.ports.mailer.send = async () => { throw new DeliveryRejected('Address blacklisted'); };
+    f.ports.mailer.send = async () => {
+      throw new DeliveryRejected('Address blacklisted');
+    };
     const run = await startRun(f.ports, standardRun());
     f.renderAll();
 

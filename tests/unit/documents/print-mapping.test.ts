@@ -29,16 +29,26 @@ const anInvoice = (overrides: Partial<Invoice.Info> = {}): Invoice.Info => ({
   stage: 'SENT',
   status: 'issued',
   client: {
-    kind: 'company', id: 'cmp_1', name: 'Núñez', legalName: 'Núñez Ingeniería', legalForm: 'S.A.', taxId: 'A87654321',
-    email: 'a@b.example', address: { line1: 'Diagonal 640', city: 'Barcelona', postalCode: '08017', country: 'ES' },
+    kind: 'company',
+    id: 'cmp_1',
+    name: 'Núñez',
+    legalName: 'Núñez Ingeniería',
+    legalForm: 'S.A.',
+    taxId: 'A87654321',
+    email: 'a@b.example',
+    address: { line1: 'Diagonal 640', city: 'Barcelona', postalCode: '08017', country: 'ES' },
   },
   lines: [
     { description: 'Consulting', quantity: '10', unitPrice: '95.00', taxRate: '21', netAmount: '950.00', unit: 'h' },
     { description: 'Licence', quantity: '1', unitPrice: '100.00', taxRate: '21', discountPercent: '0', netAmount: '100.00' },
   ],
   totals: {
-    net: '1050.00', tax: '220.50', withholding: '0.00', total: '1270.50',
-    taxBreakdown: [{ rate: '21', base: '1050.00', amount: '220.50' }], withholdingBreakdown: [],
+    net: '1050.00',
+    tax: '220.50',
+    withholding: '0.00',
+    total: '1270.50',
+    taxBreakdown: [{ rate: '21', base: '1050.00', amount: '220.50' }],
+    withholdingBreakdown: [],
   },
   currency: 'EUR',
   issueDate: '2026-11-22',
@@ -57,35 +67,70 @@ const tenant = (settings: Record<string, unknown> = {}) => ({ name: 'Acme', sett
 describe('invoice and quote document models', () => {
   it('maps an invoice, its client snapshot, lines and totals, with the tenant as seller', () => {
     // Act
-    const model = invoiceDocumentModel(anInvoice(), tenant({
-      legalName: 'Acme Cloud S.L.', taxId: 'B12345678', locale: 'es', brandColor: '#112233',
-      address: { line1: 'Alcalá 42', city: 'Madrid', postalCode: '28014', country: 'ES' },
-      bankAccount: { iban: 'ES9121000418450200051332', bic: 'CAIXESBBXXX' },
-      paymentTerms: '30 days',
-      images: { logo: { key: 'tenant/ten_1/assets/logo-0badcafe.png', contentType: 'image/png', size: 10, sha256: '0badcafe00' } },
-    }));
+    const model = invoiceDocumentModel(
+      anInvoice(),
+      tenant({
+        legalName: 'Acme Cloud S.L.',
+        taxId: 'B12345678',
+        locale: 'es',
+        brandColor: '#112233',
+        address: { line1: 'Alcalá 42', city: 'Madrid', postalCode: '28014', country: 'ES' },
+        bankAccount: { iban: 'ES9121000418450200051332', bic: 'CAIXESBBXXX' },
+        paymentTerms: '30 days',
+        images: { logo: { key: 'tenant/ten_1/assets/logo-0badcafe.png', contentType: 'image/png', size: 10, sha256: '0badcafe00' } },
+      }),
+    );
 
     // Assess
     expect(model).toMatchObject({
-      kind: 'invoice', locale: 'es', number: 'INV-2026-000007', issueDate: '2026-11-22', dueDate: '2026-12-22', currency: 'EUR',
-      seller: { name: 'Acme Cloud S.L.', legalName: 'Acme Cloud S.L.', taxId: 'B12345678', brandColor: '#112233', bankAccount: { iban: 'ES9121000418450200051332', bic: 'CAIXESBBXXX', bankName: null } },
+      kind: 'invoice',
+      locale: 'es',
+      number: 'INV-2026-000007',
+      issueDate: '2026-11-22',
+      dueDate: '2026-12-22',
+      currency: 'EUR',
+      seller: {
+        name: 'Acme Cloud S.L.',
+        legalName: 'Acme Cloud S.L.',
+        taxId: 'B12345678',
+        brandColor: '#112233',
+        bankAccount: { iban: 'ES9121000418450200051332', bic: 'CAIXESBBXXX', bankName: null },
+      },
       client: { kind: 'company', name: 'Núñez', legalName: 'Núñez Ingeniería S.A.', taxId: 'A87654321', address: { city: 'Barcelona', line2: null } },
       totals: { total: '1270.50', taxBreakdown: [{ rate: '21', base: '1050.00', amount: '220.50' }] },
       notes: 'Thanks',
       paymentTerms: '30 days',
       images: { logo: 'logo-0badcafe.png', stamp: null, signature: null },
     });
-    expect(model.lines[0]).toEqual({ description: 'Consulting', quantity: '10', unit: 'h', unitPrice: '95.00', discountPercent: null, taxRate: '21', netAmount: '950.00' });
+    expect(model.lines[0]).toEqual({
+      description: 'Consulting',
+      quantity: '10',
+      unit: 'h',
+      unitPrice: '95.00',
+      discountPercent: null,
+      taxRate: '21',
+      netAmount: '950.00',
+    });
     expect(model.totals).not.toHaveProperty('withholdingBreakdown');
   });
 
   it('prints credit notes and proformas with their own kind, a draft without a number', () => {
     expect(invoiceDocumentModel(anInvoice({ type: 'credit_note' }), tenant()).kind).toBe('credit_note');
-    expect(invoiceDocumentModel(anInvoice({ type: 'proforma', number: null, issueDate: null }), tenant())).toMatchObject({ kind: 'proforma', number: null, issueDate: null });
+    expect(invoiceDocumentModel(anInvoice({ type: 'proforma', number: null, issueDate: null }), tenant())).toMatchObject({
+      kind: 'proforma',
+      number: null,
+      issueDate: null,
+    });
   });
 
   it('uses the tenant name when the settings give no seller name, and ignores a malformed colour', () => {
-    expect(sellerOf(tenant({ brandColor: 'red; background:url(x)' }))).toMatchObject({ name: 'Acme', legalName: null, brandColor: null, address: null, bankAccount: null });
+    expect(sellerOf(tenant({ brandColor: 'red; background:url(x)' }))).toMatchObject({
+      name: 'Acme',
+      legalName: null,
+      brandColor: null,
+      address: null,
+      bankAccount: null,
+    });
   });
 
   it('refuses to print an invoice without a client', () => {
@@ -136,18 +181,31 @@ describe('settings images', () => {
   });
 
   it('refuses SVG, other bytes, a lying content type, bad base64 and images over 512 KB', () => {
-    expect(decodeImage('logo', { data: SVG.toString('base64') })).toMatchObject({ ok: false, errors: [{ field: 'images.logo.data', message: expect.stringContaining('SVG') }] });
-    expect(decodeImage('logo', { data: PNG.toString('base64'), contentType: 'image/svg+xml' })).toMatchObject({ ok: false, errors: [{ field: 'images.logo.contentType' }] });
-    expect(decodeImage('logo', { data: Buffer.from('GIF89a......').toString('base64') })).toMatchObject({ ok: false, errors: [{ message: 'the data is not a PNG or JPEG image' }] });
-    expect(decodeImage('logo', { data: PNG.toString('base64'), contentType: 'image/jpeg' })).toMatchObject({ ok: false, errors: [{ message: 'the data is image/png, not image/jpeg' }] });
+    expect(decodeImage('logo', { data: SVG.toString('base64') })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'images.logo.data', message: expect.stringContaining('SVG') }],
+    });
+    expect(decodeImage('logo', { data: PNG.toString('base64'), contentType: 'image/svg+xml' })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'images.logo.contentType' }],
+    });
+    expect(decodeImage('logo', { data: Buffer.from('GIF89a......').toString('base64') })).toMatchObject({
+      ok: false,
+      errors: [{ message: 'the data is not a PNG or JPEG image' }],
+    });
+    expect(decodeImage('logo', { data: PNG.toString('base64'), contentType: 'image/jpeg' })).toMatchObject({
+      ok: false,
+      errors: [{ message: 'the data is image/png, not image/jpeg' }],
+    });
     expect(decodeImage('logo', { data: 'not base64!' })).toMatchObject({ ok: false });
     const big = Buffer.concat([PNG, Buffer.alloc(MAX_IMAGE_BYTES)]);
     expect(decodeImage('logo', { data: big.toString('base64') })).toMatchObject({ ok: false, errors: [{ message: expect.stringContaining('512 KB') }] });
   });
 
   it('lists every bad image at once', () => {
-    expect(() => decodeUploads({ locale: 'en', images: { logo: { data: SVG.toString('base64') }, stamp: { data: 'xx' } } }))
-      .toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'images.logo.data' }), expect.objectContaining({ field: 'images.stamp.data' })] }));
+    expect(() => decodeUploads({ locale: 'en', images: { logo: { data: SVG.toString('base64') }, stamp: { data: 'xx' } } })).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ field: 'images.logo.data' }), expect.objectContaining({ field: 'images.stamp.data' })] }),
+    );
   });
 
   it('stores an image under a key of its content', () => {
@@ -166,7 +224,9 @@ describe('settings images', () => {
     const newSignature = { ...signature, sha256: '44444444' };
 
     // Act
-    const next = applySettings(stored, { locale: 'ro', legalName: 'New S.L.', images: { stamp: null, signature: { data: 'x' } } }, [{ name: 'signature', image: newSignature }]);
+    const next = applySettings(stored, { locale: 'ro', legalName: 'New S.L.', images: { stamp: null, signature: { data: 'x' } } }, [
+      { name: 'signature', image: newSignature },
+    ]);
 
     // Assess
     expect(next).toEqual({ locale: 'ro', legalName: 'New S.L.', numberFormats: { quote: 'Q-{YYYY}-{000}' }, images: { logo, signature: newSignature } });
@@ -179,7 +239,9 @@ describe('template checks on upload', () => {
   const partials = Object.fromEntries(BUILTIN_PARTIAL_NAMES.map((name) => [name, '']));
 
   it('knows exactly the built-in partials of templates/partials', () => {
-    const files = readdirSync(resolve(import.meta.dirname, '../../../templates/partials')).filter((f) => f.endsWith('.hbs')).map((f) => f.replace(/\.hbs$/, ''));
+    const files = readdirSync(resolve(import.meta.dirname, '../../../templates/partials'))
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => f.replace(/\.hbs$/, ''));
     expect([...BUILTIN_PARTIAL_NAMES].sort()).toEqual(files.sort());
   });
 

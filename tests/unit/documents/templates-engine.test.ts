@@ -99,9 +99,7 @@ describe('compileTemplate', () => {
     delete model.notes;
     delete model.client.email;
 
-    expect(renderHtml('[{{notes}}][{{client.email}}][{{seller.bankAccount.iban}}]', model)).toBe(
-      '[][][ES91 2100 0418 4502 0005 1332]',
-    );
+    expect(renderHtml('[{{notes}}][{{client.email}}][{{seller.bankAccount.iban}}]', model)).toBe('[][][ES91 2100 0418 4502 0005 1332]');
   });
 
   it('escapes model data as HTML', () => {
@@ -111,10 +109,7 @@ describe('compileTemplate', () => {
   });
 
   it('never resolves prototype properties', () => {
-    const html = renderHtml(
-      '[{{client.constructor}}][{{lookup client "__proto__"}}][{{#with client}}{{__defineGetter__}}{{/with}}]',
-      sampleDocumentModel(),
-    );
+    const html = renderHtml('[{{client.constructor}}][{{lookup client "__proto__"}}][{{#with client}}{{__defineGetter__}}{{/with}}]', sampleDocumentModel());
 
     expect(html).toBe('[][][]');
     // One step further is a strict-mode error, not Object's name.
@@ -154,8 +149,7 @@ describe('helpers', () => {
   });
 
   it('uses the model locale, with its region when it has one, and English otherwise', () => {
-    const render = (locale: string) =>
-      plain(renderHtml('{{money totals.total}}|{{date issueDate}}|{{t "invoice"}}', sampleDocumentModel({ locale })));
+    const render = (locale: string) => plain(renderHtml('{{money totals.total}}|{{date issueDate}}|{{t "invoice"}}', sampleDocumentModel({ locale })));
 
     expect(render('en')).toBe('€1,302.65|22 Nov 2026|Invoice');
     expect(render('es')).toBe('1302,65 €|22 nov 2026|Factura');
@@ -173,8 +167,7 @@ describe('helpers', () => {
   });
 
   it('lets only hex colours through to CSS', () => {
-    const render = (brandColor: string) =>
-      renderHtml('{{color seller.brandColor "#123456"}}', sampleDocumentModel({ seller: { brandColor } }));
+    const render = (brandColor: string) => renderHtml('{{color seller.brandColor "#123456"}}', sampleDocumentModel({ seller: { brandColor } }));
 
     expect(render('#1f5fae')).toBe('#1f5fae');
     expect(render('red;} @import url(http://x)')).toBe('#123456');
@@ -220,9 +213,29 @@ describe('i18n labels', () => {
 
   it('covers the document vocabulary', () => {
     for (const key of [
-      'invoice', 'credit_note', 'proforma', 'quote', 'billTo', 'issueDate', 'dueDate', 'description', 'qty',
-      'unitPrice', 'discount', 'vat', 'amount', 'subtotal', 'total', 'withholding', 'vatBreakdown', 'base',
-      'paymentDetails', 'iban', 'pageXofY', 'notes', 'taxId',
+      'invoice',
+      'credit_note',
+      'proforma',
+      'quote',
+      'billTo',
+      'issueDate',
+      'dueDate',
+      'description',
+      'qty',
+      'unitPrice',
+      'discount',
+      'vat',
+      'amount',
+      'subtotal',
+      'total',
+      'withholding',
+      'vatBreakdown',
+      'base',
+      'paymentDetails',
+      'iban',
+      'pageXofY',
+      'notes',
+      'taxId',
     ]) {
       expect(LABELS.en[key], key).toBeTruthy();
     }

@@ -25,29 +25,49 @@ async function failure(run: () => unknown): Promise<any> {
 async function sendableDraft(setup = memoryPorts(), overrides: Record<string, unknown> = {}) {
   setup.companies.set(acme.id, acme);
   const invoice = await Invoice.create(setup.ports, {
-    tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15', ...overrides },
+    tenantId,
+    actor,
+    input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15', ...overrides },
   });
   return { ...setup, invoice };
 }
 
 describe('creating an invoice', () => {
-  it('copies the company\'s billing details as a snapshot and prices the lines', async () => {
+  it("copies the company's billing details as a snapshot and prices the lines", async () => {
     // Prepare
     const { ports, companies, invoices } = memoryPorts();
     companies.set(acme.id, acme);
 
     // Act
     const invoice = await Invoice.create(ports, {
-      tenantId, actor,
+      tenantId,
+      actor,
       input: { companyId: acme.id, currency: 'EUR', lines: [line(), line({ description: 'Books', quantity: '1', unitPrice: '50', taxRate: '4' })] },
     });
     companies.set(acme.id, { ...acme, email: 'changed@nandu.example' });
 
     // Assess
     expect(invoice).toMatchObject({
-      number: null, series: 'invoice', type: 'invoice', stage: 'NEW', status: 'draft', issueDate: null, dueDate: null,
-      currency: 'EUR', version: 1, responsibleUserId: 'usr_sales', createdBy: 'usr_clerk',
-      client: { kind: 'company', id: acme.id, name: 'Ñandú Ibérica', legalName: 'Ñandú Ibérica S.L.', taxId: 'B12345678', email: 'billing@nandu.example', address: acme.address },
+      number: null,
+      series: 'invoice',
+      type: 'invoice',
+      stage: 'NEW',
+      status: 'draft',
+      issueDate: null,
+      dueDate: null,
+      currency: 'EUR',
+      version: 1,
+      responsibleUserId: 'usr_sales',
+      createdBy: 'usr_clerk',
+      client: {
+        kind: 'company',
+        id: acme.id,
+        name: 'Ñandú Ibérica',
+        legalName: 'Ñandú Ibérica S.L.',
+        taxId: 'B12345678',
+        email: 'billing@nandu.example',
+        address: acme.address,
+      },
       totals: { net: '250.00', tax: '44.00', withholding: '0.00', total: '294.00' },
     });
     expect(invoice.lines.map((l) => l.netAmount)).toEqual(['200.00', '50.00']);
@@ -105,17 +125,27 @@ describe('creating an invoice', () => {
   it('creates from a deal through the InvoiceSourceReader port when one is plugged in', async () => {
     const { ports } = memoryPorts({
       sources: {
-        loadSource: async (_t, ref) => ('dealId' in ref
-          ? { client: { kind: 'contact', id: lucia.id, name: 'Lucía Fernández' }, lines: [line()], currency: 'USD', responsibleUserId: 'usr_owner', dealId: ref.dealId }
-          : null),
+        loadSource: async (_t, ref) =>
+          'dealId' in ref
+            ? {
+                client: { kind: 'contact', id: lucia.id, name: 'Lucía Fernández' },
+                lines: [line()],
+                currency: 'USD',
+                responsibleUserId: 'usr_owner',
+                dealId: ref.dealId,
+              }
+            : null,
       },
     });
 
     const invoice = await Invoice.create(ports, { tenantId, actor, input: { from: { dealId: 'deal_01jdeal00000000000000000' } } });
 
     expect(invoice).toMatchObject({
-      dealId: 'deal_01jdeal00000000000000000', currency: 'USD', responsibleUserId: 'usr_owner',
-      source: { type: 'deal', id: 'deal_01jdeal00000000000000000' }, totals: { total: '242.00' },
+      dealId: 'deal_01jdeal00000000000000000',
+      currency: 'USD',
+      responsibleUserId: 'usr_owner',
+      source: { type: 'deal', id: 'deal_01jdeal00000000000000000' },
+      totals: { total: '242.00' },
     });
   });
 });
@@ -125,7 +155,10 @@ describe('lines from products', () => {
 
   it('fills omitted description, price, tax rate and unit from the product; given fields win', () => {
     const { lines, errors } = resolveLines(
-      [{ productId: 'prd_1', quantity: '3' }, { productId: 'prd_1', quantity: '1', unitPrice: '80', description: 'Discounted hour' }],
+      [
+        { productId: 'prd_1', quantity: '3' },
+        { productId: 'prd_1', quantity: '1', unitPrice: '80', description: 'Discounted hour' },
+      ],
       'EUR',
       new Map([['prd_1', product]]),
     );
@@ -139,9 +172,15 @@ describe('lines from products', () => {
 
   it('reports every unknown product and every price in another currency', () => {
     const { errors } = resolveLines(
-      [{ productId: 'prd_x', quantity: '1' }, { productId: 'prd_1', quantity: '1' }],
+      [
+        { productId: 'prd_x', quantity: '1' },
+        { productId: 'prd_1', quantity: '1' },
+      ],
       'USD',
-      new Map([['prd_x', null], ['prd_1', product]]),
+      new Map([
+        ['prd_x', null],
+        ['prd_1', product],
+      ]),
     );
 
     expect(errors).toEqual([
@@ -155,12 +194,16 @@ describe('editing', () => {
   it('lets a draft change anything, and nothing legal once issued', () => {
     expect(frozenFields({ status: 'draft' }, { lines: [], companyId: 'cmp_x', notes: 'x' })).toEqual([]);
     expect(frozenFields({ status: 'issued' }, { dueDate: '2026-05-01', dealId: null, responsibleUserId: 'u' })).toEqual([]);
-    expect(frozenFields({ status: 'issued' }, { lines: [], currency: 'USD', notes: 'x', dueDate: '2026-05-01' }).map((e) => e.field)).toEqual(['lines', 'currency', 'notes']);
+    expect(frozenFields({ status: 'issued' }, { lines: [], currency: 'USD', notes: 'x', dueDate: '2026-05-01' }).map((e) => e.field)).toEqual([
+      'lines',
+      'currency',
+      'notes',
+    ]);
     expect(frozenFields({ status: 'paid' }, { dueDate: '2026-05-01' }).map((e) => e.field)).toEqual(['dueDate']);
     expect(frozenFields({ status: 'void' }, { responsibleUserId: 'u' })).toEqual([]);
   });
 
-  it('re-prices a draft and refuses an issued invoice\'s lines with 409', async () => {
+  it("re-prices a draft and refuses an issued invoice's lines with 409", async () => {
     const { ports, invoice, invoices } = await sendableDraft();
 
     const edited = await Invoice.update(ports, { tenantId, id: invoice.id, actor, changes: { lines: [line({ quantity: '1' })] }, expectedVersion: 1 });
@@ -189,12 +232,25 @@ describe('editing', () => {
 
 describe('stage moves', () => {
   const draft = (overrides: Partial<Invoice.Info> = {}): Invoice.Info => ({
-    tenantId, id: 'inv_1', number: null, series: 'invoice', type: 'invoice', stage: 'NEW', status: 'draft',
+    tenantId,
+    id: 'inv_1',
+    number: null,
+    series: 'invoice',
+    type: 'invoice',
+    stage: 'NEW',
+    status: 'draft',
     client: { kind: 'company', id: acme.id, name: acme.name, taxId: 'B1', email: 'a@b.c' },
     lines: [{ ...line(), netAmount: '200.00' }],
     totals: { net: '200.00', tax: '42.00', withholding: '0.00', total: '242.00', taxBreakdown: [], withholdingBreakdown: [] },
-    currency: 'EUR', issueDate: null, dueDate: '2026-04-01', responsibleUserId: 'u', createdBy: 'u',
-    version: 1, createdAt: '', updatedAt: '', ...overrides,
+    currency: 'EUR',
+    issueDate: null,
+    dueDate: '2026-04-01',
+    responsibleUserId: 'u',
+    createdBy: 'u',
+    version: 1,
+    createdAt: '',
+    updatedAt: '',
+    ...overrides,
   });
   const today = '2026-03-15';
 
@@ -255,13 +311,23 @@ describe('stage moves', () => {
         expect((error as RuleViolation).errors.map((e) => e.field)).toEqual(fields);
       }
     }
-    expect(planStageMove(draft({ type: 'credit_note', totals: negative }), pipeline, 'SENT', { today, issueDate: '2026-03-01' })).toMatchObject({ issueDate: '2026-03-01' });
+    expect(planStageMove(draft({ type: 'credit_note', totals: negative }), pipeline, 'SENT', { today, issueDate: '2026-03-01' })).toMatchObject({
+      issueDate: '2026-03-01',
+    });
   });
 
   it('issues with the next number of the series, in one commit with a timeline entry and the event', async () => {
     const setup = await sendableDraft();
-    const second = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
-    const proforma = await Invoice.create(setup.ports, { tenantId, actor, input: { type: 'proforma', companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const second = await Invoice.create(setup.ports, {
+      tenantId,
+      actor,
+      input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' },
+    });
+    const proforma = await Invoice.create(setup.ports, {
+      tenantId,
+      actor,
+      input: { type: 'proforma', companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' },
+    });
     setup.invoices.outbox.length = 0;
 
     const first = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor, expectedVersion: 1 });
@@ -272,15 +338,26 @@ describe('stage moves', () => {
     expect(next).toMatchObject({ number: 'INV-2026-000002', status: 'paid' });
     expect(pro).toMatchObject({ number: 'PRO-2026-000001', series: 'proforma' });
     expect(setup.invoices.outbox.map((e) => e.detailType)).toEqual(['invoice.stage_changed', 'invoice.stage_changed', 'invoice.paid', 'invoice.stage_changed']);
-    expect(setup.invoices.outbox[0].detail).toEqual({ invoiceId: setup.invoice.id, from: 'NEW', to: 'SENT', version: 2, actorId: 'usr_clerk', actorType: 'user' });
+    expect(setup.invoices.outbox[0].detail).toEqual({
+      invoiceId: setup.invoice.id,
+      from: 'NEW',
+      to: 'SENT',
+      version: 2,
+      actorId: 'usr_clerk',
+      actorType: 'user',
+    });
     const move = setup.invoices.timelineEntries.find((t) => t.kind === 'stage_changed')!;
     expect(move).toMatchObject({ actor, data: { from: 'NEW', to: 'SENT', statusFrom: 'draft', statusTo: 'issued', number: 'INV-2026-000001' } });
   });
 
-  it('uses the tenant\'s number format and refuses an issue date before the series\' last one', async () => {
+  it("uses the tenant's number format and refuses an issue date before the series' last one", async () => {
     const setup = await sendableDraft();
     await setup.pipelines.save({ tenantId, kind: 'invoice', stages: pipeline.stages, numbering: { invoice: 'F{YY}/{MM}-{0000}' }, version: 1 }, 0);
-    const other = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const other = await Invoice.create(setup.ports, {
+      tenantId,
+      actor,
+      input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' },
+    });
 
     const issued = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor, issueDate: '2026-03-10' });
     const refused = await failure(() => Invoice.moveToStage(setup.ports, { tenantId, id: other.id, to: 'SENT', actor, issueDate: '2026-03-09' }));
@@ -348,14 +425,18 @@ describe('stage moves', () => {
   it('issues concurrent moves of one process together (group commit), gapless and in issue-date order', async () => {
     // Prepare
     const setup = await sendableDraft();
-    const drafts = await Promise.all(Array.from({ length: 39 }, () =>
-      Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } })));
+    const drafts = await Promise.all(
+      Array.from({ length: 39 }, () =>
+        Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } }),
+      ),
+    );
     const all = [setup.invoice, ...drafts];
     setup.invoices.batches.length = 0;
 
     // Act
-    const moved = await Promise.all(all.map((d, i) =>
-      Invoice.moveToStage(setup.ports, { tenantId, id: d.id, to: 'SENT', actor, issueDate: i === 0 ? '2026-03-14' : undefined })));
+    const moved = await Promise.all(
+      all.map((d, i) => Invoice.moveToStage(setup.ports, { tenantId, id: d.id, to: 'SENT', actor, issueDate: i === 0 ? '2026-03-14' : undefined })),
+    );
 
     // Assess
     expect(moved.map((m) => m.sequence).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -368,7 +449,11 @@ describe('stage moves', () => {
 
   it('lets the others of a batch go on when one of them changed meanwhile', async () => {
     const setup = await sendableDraft();
-    const other = await Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } });
+    const other = await Invoice.create(setup.ports, {
+      tenantId,
+      actor,
+      input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' },
+    });
     const realGet = setup.invoices.get.bind(setup.invoices);
     let edited = false;
     setup.invoices.get = async (t, id) => {
@@ -395,15 +480,23 @@ describe('pipeline settings', () => {
   it('refuses an invalid pipeline and numbering with every problem and its path', async () => {
     const { ports } = memoryPorts();
 
-    const error = await failure(() => InvoicePipeline.update(ports, {
-      tenantId, actor,
-      stages: [{ id: 'new', name: '', kind: 'success', requiredFields: ['nope!'] }],
-      numbering: { invoice: 'INV-{YYYY}', receipt: 'R{000}' },
-    }));
+    const error = await failure(() =>
+      InvoicePipeline.update(ports, {
+        tenantId,
+        actor,
+        stages: [{ id: 'new', name: '', kind: 'success', requiredFields: ['nope!'] }],
+        numbering: { invoice: 'INV-{YYYY}', receipt: 'R{000}' },
+      }),
+    );
 
     expect(error).toBeInstanceOf(RuleViolation);
     expect(error.errors.map((e: { field: string }) => e.field)).toEqual([
-      'stages[0].id', 'stages[0].name', 'stages[0].kind', 'stages[0].requiredFields[0]', 'numbering.invoice', 'numbering.receipt',
+      'stages[0].id',
+      'stages[0].name',
+      'stages[0].kind',
+      'stages[0].requiredFields[0]',
+      'numbering.invoice',
+      'numbering.receipt',
     ]);
   });
 
@@ -413,7 +506,12 @@ describe('pipeline settings', () => {
     const stages = pipeline.stages.filter((s) => s.id !== 'SENT' && s.id !== 'VIEWED');
 
     const removed = await failure(() => InvoicePipeline.update(setup.ports, { tenantId, actor, stages }));
-    const saved = await InvoicePipeline.update(setup.ports, { tenantId, actor, stages: pipeline.stages.filter((s) => s.id !== 'VIEWED'), numbering: { invoice: '{YYYY}/{0000}' } });
+    const saved = await InvoicePipeline.update(setup.ports, {
+      tenantId,
+      actor,
+      stages: pipeline.stages.filter((s) => s.id !== 'VIEWED'),
+      numbering: { invoice: '{YYYY}/{0000}' },
+    });
 
     expect(removed.errors).toEqual([{ field: 'stages', message: 'stage "SENT" has invoices in it: move them to another stage before removing it' }]);
     expect(saved).toMatchObject({ version: 1, numbering: { invoice: '{YYYY}/{0000}', proforma: 'PRO-{YYYY}-{000000}' } });

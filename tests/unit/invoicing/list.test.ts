@@ -15,7 +15,21 @@ const today = '2026-03-15';
 describe('sortable total keys', () => {
   it('sort as the amounts do, negatives (credit notes) first', () => {
     // Prepare
-    const amounts = ['0', '-0.01', '12', '-1000000000000', '999999999999999.9999', '-12.5', '12.0001', '0.5', '-12.4999', '1000000000000', '-0.0001', '100', '9'];
+    const amounts = [
+      '0',
+      '-0.01',
+      '12',
+      '-1000000000000',
+      '999999999999999.9999',
+      '-12.5',
+      '12.0001',
+      '0.5',
+      '-12.4999',
+      '1000000000000',
+      '-0.0001',
+      '100',
+      '9',
+    ];
     const numeric = [...amounts].sort((a, b) => Number(a) - Number(b));
 
     // Act
@@ -35,8 +49,15 @@ describe('sortable total keys', () => {
 
 describe('index keys of an invoice', () => {
   const invoice = (overrides: Partial<IndexedInvoice> = {}): IndexedInvoice => ({
-    id: 'inv_1', stage: 'NEW', status: 'draft', number: null, issueDate: null, dueDate: '2026-04-01',
-    client: { id: 'cmp_1', name: '  ÑANDÚ   Ibérica S.L. ' }, totals: { total: '-12.50' }, ...overrides,
+    id: 'inv_1',
+    stage: 'NEW',
+    status: 'draft',
+    number: null,
+    issueDate: null,
+    dueDate: '2026-04-01',
+    client: { id: 'cmp_1', name: '  ÑANDÚ   Ibérica S.L. ' },
+    totals: { total: '-12.50' },
+    ...overrides,
   });
 
   it('keep drafts after every issue date, and out of the number and overdue indexes', () => {
@@ -48,8 +69,12 @@ describe('index keys of an invoice', () => {
   it('make the client name case- and accent-insensitive, and the number lower case', () => {
     const keys = invoiceKeys(invoice({ status: 'issued', number: 'INV-2026-000042', issueDate: '2026-03-01', dealId: 'deal_1' }));
     expect(keys).toMatchObject({
-      nameKey: 'nandu iberica s.l.', nameSort: 'nandu iberica s.l.#inv_1', numberKey: 'inv-2026-000042',
-      issueSort: '2026-03-01#inv_1', dueSort: '2026-04-01#inv_1', dealId: 'deal_1',
+      nameKey: 'nandu iberica s.l.',
+      nameSort: 'nandu iberica s.l.#inv_1',
+      numberKey: 'inv-2026-000042',
+      issueSort: '2026-03-01#inv_1',
+      dueSort: '2026-04-01#inv_1',
+      dealId: 'deal_1',
     });
   });
 
@@ -61,22 +86,43 @@ describe('index keys of an invoice', () => {
 });
 
 describe('list plans', () => {
-  const plan = (filters: InvoiceListFilters) => planInvoiceList(filters, today).steps.map((s) => ({ index: s.index, order: s.order, partition: s.partition, range: s.range, filters: s.filters }));
+  const plan = (filters: InvoiceListFilters) =>
+    planInvoiceList(filters, today).steps.map((s) => ({ index: s.index, order: s.order, partition: s.partition, range: s.range, filters: s.filters }));
 
   it.each<[string, InvoiceListFilters, Partial<ListStep>[]]>([
     ['nothing: newest issue date first', {}, [{ index: 'byIssueDate', order: 'desc', partition: {}, range: undefined, filters: {} }]],
     ['stage', { stage: 'SENT' }, [{ index: 'byStage', order: 'desc', partition: { stage: 'SENT' }, filters: {} }]],
     ['client beats stage', { clientId: 'cmp_1', stage: 'SENT' }, [{ index: 'byClient', partition: { clientId: 'cmp_1' }, filters: { stage: 'SENT' } }]],
     ['deal beats client', { dealId: 'deal_1', clientId: 'cmp_1' }, [{ index: 'byDeal', partition: { dealId: 'deal_1' }, filters: { clientId: 'cmp_1' } }]],
-    ['date range in the key', { issueDateFrom: '2026-01-01', issueDateTo: '2026-01-31', sort: 'issueDate' }, [{ index: 'byIssueDate', order: 'asc', range: { between: ['2026-01-01', '2026-01-31#~'] }, filters: {} }]],
-    ['date range on the stage index', { stage: 'PAID', issueDateTo: '2026-01-31' }, [{ index: 'byStage', range: { between: ['0000-00-00', '2026-01-31#~'] }, filters: {} }]],
-    ['total, ascending, every filter residual', { sort: 'total', stage: 'SENT', issueDateFrom: '2026-01-01' }, [{ index: 'byTotal', order: 'asc', range: undefined, filters: { stage: 'SENT', issueDateFrom: '2026-01-01' } }]],
+    [
+      'date range in the key',
+      { issueDateFrom: '2026-01-01', issueDateTo: '2026-01-31', sort: 'issueDate' },
+      [{ index: 'byIssueDate', order: 'asc', range: { between: ['2026-01-01', '2026-01-31#~'] }, filters: {} }],
+    ],
+    [
+      'date range on the stage index',
+      { stage: 'PAID', issueDateTo: '2026-01-31' },
+      [{ index: 'byStage', range: { between: ['0000-00-00', '2026-01-31#~'] }, filters: {} }],
+    ],
+    [
+      'total, ascending, every filter residual',
+      { sort: 'total', stage: 'SENT', issueDateFrom: '2026-01-01' },
+      [{ index: 'byTotal', order: 'asc', range: undefined, filters: { stage: 'SENT', issueDateFrom: '2026-01-01' } }],
+    ],
     ['total, descending', { sort: '-total' }, [{ index: 'byTotal', order: 'desc', filters: {} }]],
-    ['exact number', { number: 'INV-2026-000001' }, [{ index: 'byNumber', order: 'asc', range: { beginsWith: 'inv-2026-000001' }, filters: { numberEquals: 'inv-2026-000001' } }]],
+    [
+      'exact number',
+      { number: 'INV-2026-000001' },
+      [{ index: 'byNumber', order: 'asc', range: { beginsWith: 'inv-2026-000001' }, filters: { numberEquals: 'inv-2026-000001' } }],
+    ],
     ['number prefix', { number: 'inv-2026-*' }, [{ index: 'byNumber', range: { beginsWith: 'inv-2026-' }, filters: {} }]],
     ['overdue', { overdue: true }, [{ index: 'byOverdue', order: 'asc', range: { between: ['0000-00-00', today] }, filters: {} }]],
     ['overdue of a client', { overdue: true, clientId: 'cmp_1' }, [{ index: 'byClient', filters: { overdueBefore: today } }]],
-    ['q with a sort is a filter', { q: 'Ñan', sort: '-issueDate' }, [{ index: 'byIssueDate', filters: { search: { numberPrefix: 'ñan', namePrefix: 'nan' } } }]],
+    [
+      'q with a sort is a filter',
+      { q: 'Ñan', sort: '-issueDate' },
+      [{ index: 'byIssueDate', filters: { search: { numberPrefix: 'ñan', namePrefix: 'nan' } } }],
+    ],
   ])('%s', (_name, filters, expected) => {
     expect(plan(filters)).toMatchObject(expected);
   });

@@ -4,9 +4,26 @@ import { Decimal, dec, formatAmount, isCurrency, isDecimalString, minorUnits, ro
 
 describe('minorUnits', () => {
   it.each([
-    ['EUR', 2], ['USD', 2], ['GBP', 2], ['CHF', 2], ['MXN', 2],
-    ['JPY', 0], ['KRW', 0], ['CLP', 0], ['VND', 0], ['ISK', 0], ['UGX', 0], ['XAF', 0], ['XOF', 0],
-    ['KWD', 3], ['BHD', 3], ['JOD', 3], ['OMR', 3], ['TND', 3], ['LYD', 3], ['IQD', 3],
+    ['EUR', 2],
+    ['USD', 2],
+    ['GBP', 2],
+    ['CHF', 2],
+    ['MXN', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['CLP', 0],
+    ['VND', 0],
+    ['ISK', 0],
+    ['UGX', 0],
+    ['XAF', 0],
+    ['XOF', 0],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['TND', 3],
+    ['LYD', 3],
+    ['IQD', 3],
     ['CLF', 4],
   ])('%s has %i minor digits', (currency, expected) => {
     // Act
@@ -28,10 +45,54 @@ describe('isCurrency', () => {
   it('knows the common ISO 4217 codes', () => {
     // Prepare
     const common = [
-      'EUR', 'USD', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'NZD', 'CNY', 'HKD', 'SGD', 'SEK', 'NOK', 'DKK', 'PLN',
-      'CZK', 'HUF', 'RON', 'BGN', 'TRY', 'RUB', 'UAH', 'INR', 'IDR', 'KRW', 'THB', 'MYR', 'PHP', 'VND', 'BRL',
-      'MXN', 'ARS', 'CLP', 'COP', 'PEN', 'ZAR', 'EGP', 'NGN', 'KES', 'MAD', 'AED', 'SAR', 'ILS', 'KWD', 'BHD',
-      'ISK', 'XAF', 'XOF',
+      'EUR',
+      'USD',
+      'GBP',
+      'JPY',
+      'CHF',
+      'CAD',
+      'AUD',
+      'NZD',
+      'CNY',
+      'HKD',
+      'SGD',
+      'SEK',
+      'NOK',
+      'DKK',
+      'PLN',
+      'CZK',
+      'HUF',
+      'RON',
+      'BGN',
+      'TRY',
+      'RUB',
+      'UAH',
+      'INR',
+      'IDR',
+      'KRW',
+      'THB',
+      'MYR',
+      'PHP',
+      'VND',
+      'BRL',
+      'MXN',
+      'ARS',
+      'CLP',
+      'COP',
+      'PEN',
+      'ZAR',
+      'EGP',
+      'NGN',
+      'KES',
+      'MAD',
+      'AED',
+      'SAR',
+      'ILS',
+      'KWD',
+      'BHD',
+      'ISK',
+      'XAF',
+      'XOF',
     ];
 
     // Act
@@ -176,12 +237,9 @@ describe('isDecimalString', () => {
     expect(isDecimalString(s)).toBe(true);
   });
 
-  it.each(['', '-1', '+1', '1.', '.5', '1e3', '1,5', ' 1', '1 ', 'abc', '0x10', 'NaN', 'Infinity', '1.2.3', '--1'])(
-    'refuses %j by default',
-    (s) => {
-      expect(isDecimalString(s)).toBe(false);
-    },
-  );
+  it.each(['', '-1', '+1', '1.', '.5', '1e3', '1,5', ' 1', '1 ', 'abc', '0x10', 'NaN', 'Infinity', '1.2.3', '--1'])('refuses %j by default', (s) => {
+    expect(isDecimalString(s)).toBe(false);
+  });
 
   it('accepts negatives only when allowed', () => {
     // Act / Assess

@@ -20,9 +20,7 @@ describe('default formats', () => {
       credit_note: 'CN-{YYYY}-{000000}',
       quote: 'QUO-{YYYY}-{000000}',
     });
-    expect([DEFAULT_INVOICE_FORMAT, DEFAULT_PROFORMA_FORMAT, DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_QUOTE_FORMAT]).toEqual(
-      Object.values(DEFAULT_NUMBER_FORMATS),
-    );
+    expect([DEFAULT_INVOICE_FORMAT, DEFAULT_PROFORMA_FORMAT, DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_QUOTE_FORMAT]).toEqual(Object.values(DEFAULT_NUMBER_FORMATS));
   });
 
   it('are all valid and reset yearly', () => {
@@ -47,16 +45,12 @@ describe('default formats', () => {
 });
 
 describe('validateNumberFormat', () => {
-  it.each([
-    'INV-{YYYY}-{000000}',
-    '{0}',
-    '{SERIES}/{YY}/{MM}/{0000}',
-    'F{YYYY}{MM}{00000}',
-    'A-{000000000000}',
-    'Factura nº {0000}',
-  ])('accepts %j', (format) => {
-    expect(validateNumberFormat(format)).toBeNull();
-  });
+  it.each(['INV-{YYYY}-{000000}', '{0}', '{SERIES}/{YY}/{MM}/{0000}', 'F{YYYY}{MM}{00000}', 'A-{000000000000}', 'Factura nº {0000}'])(
+    'accepts %j',
+    (format) => {
+      expect(validateNumberFormat(format)).toBeNull();
+    },
+  );
 
   it.each([
     ['', 'the format must be a non-empty string'],
@@ -104,12 +98,9 @@ describe('counterPeriod', () => {
     expect(counterPeriod(DEFAULT_INVOICE_FORMAT, '2027-01-01')).toBe('2027');
   });
 
-  it.each(['2026-02-30', '2026-13-01', '26-11-05', '2026-11-05T10:00:00Z', '2026/11/05', ''])(
-    'refuses the issue date %j',
-    (issueDate) => {
-      expect(() => counterPeriod(DEFAULT_INVOICE_FORMAT, issueDate)).toThrow(/invalid issue date/);
-    },
-  );
+  it.each(['2026-02-30', '2026-13-01', '26-11-05', '2026-11-05T10:00:00Z', '2026/11/05', ''])('refuses the issue date %j', (issueDate) => {
+    expect(() => counterPeriod(DEFAULT_INVOICE_FORMAT, issueDate)).toThrow(/invalid issue date/);
+  });
 
   it('refuses an invalid format', () => {
     expect(() => counterPeriod('INV-{MM}', '2026-11-05')).toThrow(/invalid number format "INV-\{MM\}"/);

@@ -83,9 +83,7 @@ describe('default pipelines', () => {
 
   it('are valid for their own entity kind', () => {
     // Act
-    const errors = Object.entries(DEFAULT_PIPELINES).map(([entity, pipeline]) =>
-      validatePipeline(pipeline, entity as 'invoice' | 'lead' | 'deal'),
-    );
+    const errors = Object.entries(DEFAULT_PIPELINES).map(([entity, pipeline]) => validatePipeline(pipeline, entity as 'invoice' | 'lead' | 'deal'));
 
     // Assess
     expect(errors).toEqual([[], [], []]);
@@ -187,9 +185,7 @@ describe('missingFields', () => {
     ]);
     expect(missingFields({ ...lead, contact: { phone: '+34600123456' }, topic: 'SEO' }, qualified, 'lead')).toEqual([]);
     expect(missingFields(deal, signed, 'deal')).toEqual([{ field: 'lines', message: 'at least one line is required' }]);
-    expect(missingFields({ lines: [{}] }, signed, 'deal')).toEqual([
-      { field: 'contractNumber', message: 'contract number is required' },
-    ]);
+    expect(missingFields({ lines: [{}] }, signed, 'deal')).toEqual([{ field: 'contractNumber', message: 'contract number is required' }]);
   });
 
   it('finds named rules of any entity kind when none is given', () => {
@@ -239,8 +235,18 @@ describe('valueAt and isPresent', () => {
   });
 
   it.each([
-    [undefined, false], [null, false], ['', false], ['  \t', false], [[], false], [{}, false], [Number.NaN, false],
-    ['x', true], [0, true], [false, true], [['a'], true], [{ a: 1 }, true],
+    [undefined, false],
+    [null, false],
+    ['', false],
+    ['  \t', false],
+    [[], false],
+    [{}, false],
+    [Number.NaN, false],
+    ['x', true],
+    [0, true],
+    [false, true],
+    [['a'], true],
+    [{ a: 1 }, true],
   ])('isPresent(%j) is %s', (value, expected) => {
     expect(isPresent(value)).toBe(expected);
   });

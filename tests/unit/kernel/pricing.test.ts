@@ -40,9 +40,7 @@ describe('computeLine', () => {
     const error = caught(() => computeLine(line({ quantity: 'two' }), 'EUR'));
 
     // Assess
-    expect(error.errors).toEqual([
-      { field: 'quantity', message: 'quantity must be a decimal string with at most 6 decimals' },
-    ]);
+    expect(error.errors).toEqual([{ field: 'quantity', message: 'quantity must be a decimal string with at most 6 decimals' }]);
   });
 
   it('does not change its input', () => {

@@ -22,7 +22,7 @@ describe('deals', () => {
     expect(deal).toMatchObject({ stage: 'NEW', status: 'open', companyId: '', contactId: '' });
   });
 
-  it('prices in the currency\'s minor units (JPY has none)', () => {
+  it("prices in the currency's minor units (JPY has none)", () => {
     const deal = Deal.newDealRecord(T, DEFAULT_DEAL_PIPELINE, { title: 'D', lines: [{ ...line, unitPrice: '1000.4', quantity: '1' }], currency: 'JPY' });
     expect(deal.amount).toBe('1210');
   });
@@ -31,7 +31,10 @@ describe('deals', () => {
     const { p } = ports();
     await expect(Deal.create(p, { tenantId: T, actor: USER, input: { title: 'D', companyId: 'cmp_x', contactId: 'con_x' } })).rejects.toMatchObject({
       kind: 'rule_violation',
-      errors: [{ field: 'companyId', message: 'no such company' }, { field: 'contactId', message: 'no such contact' }],
+      errors: [
+        { field: 'companyId', message: 'no such company' },
+        { field: 'contactId', message: 'no such contact' },
+      ],
     });
   });
 
@@ -40,7 +43,10 @@ describe('deals', () => {
     const deal = await Deal.create(p, { tenantId: T, actor: USER, input: { title: 'D' } });
 
     await expect(Deal.moveToStage(p, { tenantId: T, id: deal.id, actor: USER, to: 'CONTRACT_SIGNED' })).rejects.toMatchObject({
-      errors: [{ field: 'contractNumber', message: 'contract number is required' }, { field: 'lines', message: 'at least one line is required' }],
+      errors: [
+        { field: 'contractNumber', message: 'contract number is required' },
+        { field: 'lines', message: 'at least one line is required' },
+      ],
     });
     await Deal.update(p, { tenantId: T, id: deal.id, actor: USER, changes: { contractNumber: 'C-1', lines: [line] } });
     expect(await Deal.moveToStage(p, { tenantId: T, id: deal.id, actor: USER, to: 'CONTRACT_SIGNED' })).toMatchObject({ stage: 'CONTRACT_SIGNED', version: 3 });
@@ -59,7 +65,11 @@ describe('deals', () => {
     const { p, clients } = ports();
     clients.companies.set('cmp_01', aCompanyRecord(T));
     clients.contacts.set('con_01', aContactRecord(T, { companyId: 'cmp_01' }));
-    const deal = await Deal.create(p, { tenantId: T, actor: USER, input: { title: 'D', companyId: 'cmp_01', contactId: 'con_01', lines: [line], responsibleUserId: 'usr_1' } });
+    const deal = await Deal.create(p, {
+      tenantId: T,
+      actor: USER,
+      input: { title: 'D', companyId: 'cmp_01', contactId: 'con_01', lines: [line], responsibleUserId: 'usr_1' },
+    });
     clients.companies.set('cmp_01', aCompanyRecord(T, { name: 'Acme Renamed' }));
 
     const source = await InvoiceSources.fromDeal(p, { tenantId: T, id: deal.id });

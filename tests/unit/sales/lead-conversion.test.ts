@@ -11,9 +11,18 @@ const T = 'ten_1';
 
 function aLeadRecord(overrides: Partial<Lead.Info> = {}): Lead.Info {
   return {
-    tenantId: T, id: 'lead_01', version: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
-    title: 'Website', contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' },
-    company: { name: 'Ñandú S.L.', taxId: 'B-87654321' }, city: 'Sevilla', stage: 'NEW', status: 'open', responsibleUserId: 'usr_1',
+    tenantId: T,
+    id: 'lead_01',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    title: 'Website',
+    contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' },
+    company: { name: 'Ñandú S.L.', taxId: 'B-87654321' },
+    city: 'Sevilla',
+    stage: 'NEW',
+    status: 'open',
+    responsibleUserId: 'usr_1',
     ...overrides,
   };
 }
@@ -40,13 +49,21 @@ function setup(lead: Lead.Info, matches: DuplicateMatch[] = [], outcome: CommitO
 }
 
 const match = (type: 'company' | 'contact', id: string, on: DuplicateMatch['on'], createdAt = '2026-01-01T00:00:00.000Z'): DuplicateMatch => ({
-  type, id, name: id, on, createdAt,
+  type,
+  id,
+  name: id,
+  on,
+  createdAt,
 });
 
 describe('lead lookup keys', () => {
   it('normalizes e-mail (case, spaces), phone (to E.164) and tax id (case, dashes, spaces)', () => {
-    expect(leadKeys({ contact: { firstName: 'a', lastName: 'b', email: '  Marta@Nandu.EXAMPLE ', phone: '0034 (622) 333-444' }, company: { name: 'x', taxId: 'b-876 543.21' } }))
-      .toEqual({ emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' });
+    expect(
+      leadKeys({
+        contact: { firstName: 'a', lastName: 'b', email: '  Marta@Nandu.EXAMPLE ', phone: '0034 (622) 333-444' },
+        company: { name: 'x', taxId: 'b-876 543.21' },
+      }),
+    ).toEqual({ emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' });
   });
 
   it('gives empty keys (never searched) for what the lead lacks', () => {
@@ -84,11 +101,41 @@ describe('convertLead', () => {
     expect(find).toHaveBeenCalledWith(T, { emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' }, { companies: true });
     const [plan] = plans;
     expect(plan.expectedVersion).toBe(1);
-    expect(plan.company).toMatchObject({ name: 'Ñandú S.L.', taxId: 'B-87654321', taxIdKey: 'B87654321', address: { city: 'Sevilla' }, responsibleUserId: 'usr_1' });
+    expect(plan.company).toMatchObject({
+      name: 'Ñandú S.L.',
+      taxId: 'B-87654321',
+      taxIdKey: 'B87654321',
+      address: { city: 'Sevilla' },
+      responsibleUserId: 'usr_1',
+    });
     expect(plan.contact).toMatchObject({ firstName: 'Marta', companyId: plan.company!.id, emailKey: 'marta@nandu.example', phoneKey: '+34622333444' });
-    expect(plan.deal).toMatchObject({ title: 'Website', companyId: plan.company!.id, contactId: plan.contact!.id, leadId: 'lead_01', stage: 'NEW', amount: '0.00' });
-    expect(plan.leadChanges).toMatchObject({ stage: 'CONVERTED', status: 'converted', links: { dealId: plan.deal.id, contactId: plan.contact!.id, companyId: plan.company!.id } });
-    expect(plan.events).toEqual([{ tenantId: T, detailType: 'lead.converted', detail: { leadId: 'lead_01', dealId: plan.deal.id, contactId: plan.contact!.id, companyId: plan.company!.id, reusedContact: false, reusedCompany: false } }]);
+    expect(plan.deal).toMatchObject({
+      title: 'Website',
+      companyId: plan.company!.id,
+      contactId: plan.contact!.id,
+      leadId: 'lead_01',
+      stage: 'NEW',
+      amount: '0.00',
+    });
+    expect(plan.leadChanges).toMatchObject({
+      stage: 'CONVERTED',
+      status: 'converted',
+      links: { dealId: plan.deal.id, contactId: plan.contact!.id, companyId: plan.company!.id },
+    });
+    expect(plan.events).toEqual([
+      {
+        tenantId: T,
+        detailType: 'lead.converted',
+        detail: {
+          leadId: 'lead_01',
+          dealId: plan.deal.id,
+          contactId: plan.contact!.id,
+          companyId: plan.company!.id,
+          reusedContact: false,
+          reusedCompany: false,
+        },
+      },
+    ]);
     expect(result.lead).toMatchObject({ status: 'converted', version: 2 });
   });
 
@@ -172,22 +219,39 @@ describe('convertLead', () => {
     const collided = setup(aLeadRecord(), [], { ok: false, reason: 'collision' });
 
     const input = { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' };
-    await expect(LeadConversion.convert(raced.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: 'the lead is already converted', extra: { links: { dealId: 'deal_x', contactId: 'con_x' } } });
-    await expect(LeadConversion.convert(edited.ports, input)).rejects.toMatchObject({ kind: 'conflict', errors: [{ field: 'version', message: 'expected 2' }] });
-    await expect(LeadConversion.convert(collided.ports, input)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/nothing was written/) });
+    await expect(LeadConversion.convert(raced.ports, input)).rejects.toMatchObject({
+      kind: 'conflict',
+      message: 'the lead is already converted',
+      extra: { links: { dealId: 'deal_x', contactId: 'con_x' } },
+    });
+    await expect(LeadConversion.convert(edited.ports, input)).rejects.toMatchObject({
+      kind: 'conflict',
+      errors: [{ field: 'version', message: 'expected 2' }],
+    });
+    await expect(LeadConversion.convert(collided.ports, input)).rejects.toMatchObject({
+      kind: 'conflict',
+      message: expect.stringMatching(/nothing was written/),
+    });
   });
 
   it('checks If-Match against the lead read', async () => {
     const { ports, plans } = setup(aLeadRecord({ version: 3 }));
-    await expect(LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', expectedVersion: 2 })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR', expectedVersion: 2 })).rejects.toMatchObject({
+      kind: 'conflict',
+    });
     expect(plans).toEqual([]);
   });
 
-  it('requires what the tenant\'s success stage requires (422 listing it)', async () => {
+  it("requires what the tenant's success stage requires (422 listing it)", async () => {
     const { ports } = setup(aLeadRecord({ topic: undefined }));
     ports.pipelines = async (_t, entity) =>
       entity === 'lead'
-        ? { stages: [{ id: 'NEW', name: 'New', kind: 'open', requiredFields: [] }, { id: 'WON', name: 'Won', kind: 'success', requiredFields: ['topic', 'city'] }] }
+        ? {
+            stages: [
+              { id: 'NEW', name: 'New', kind: 'open', requiredFields: [] },
+              { id: 'WON', name: 'Won', kind: 'success', requiredFields: ['topic', 'city'] },
+            ],
+          }
         : DEFAULT_PIPELINES.deal;
 
     const error = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' }).catch((e) => e);

@@ -12,7 +12,7 @@ function ports(): LeadPorts & { leads: ReturnType<typeof memoryStore<Lead.Info>>
 const input = { title: 'Website', contact: { firstName: 'Ana', lastName: 'Ruiz' } };
 
 describe('leads', () => {
-  it('starts a lead in the pipeline\'s first stage, open', async () => {
+  it("starts a lead in the pipeline's first stage, open", async () => {
     const lead = await Lead.create(ports(), { tenantId: T, actor: USER, input: input });
     expect(lead).toMatchObject({ stage: 'NEW', status: 'open', version: 1, tenantId: T });
     expect(lead.id).toMatch(/^lead_/);
@@ -51,17 +51,27 @@ describe('leads', () => {
     const p = ports();
     const lead = await Lead.create(p, { tenantId: T, actor: USER, input: { ...input, contact: { ...input.contact, email: 'a@b.c' }, stage: 'IN_PROGRESS' } });
 
-    const renamed = await Lead.update(p, { tenantId: T, id: lead.id, actor: USER, changes: { contact: { firstName: 'Ana María' }, company: { name: 'Ruiz SL' } } });
+    const renamed = await Lead.update(p, {
+      tenantId: T,
+      id: lead.id,
+      actor: USER,
+      changes: { contact: { firstName: 'Ana María' }, company: { name: 'Ruiz SL' } },
+    });
     const cleared = Lead.update(p, { tenantId: T, id: lead.id, actor: USER, changes: { contact: { email: null } } });
 
     expect(renamed.contact).toEqual({ firstName: 'Ana María', lastName: 'Ruiz', email: 'a@b.c' });
     expect(renamed.company).toEqual({ name: 'Ruiz SL' });
-    await expect(cleared).rejects.toMatchObject({ kind: 'rule_violation', errors: [{ field: 'contact.email', message: 'contact e-mail or phone is required' }] });
+    await expect(cleared).rejects.toMatchObject({
+      kind: 'rule_violation',
+      errors: [{ field: 'contact.email', message: 'contact e-mail or phone is required' }],
+    });
   });
 
   it('refuses a stale version', async () => {
     const p = ports();
     const lead = await Lead.create(p, { tenantId: T, actor: USER, input: input });
-    await expect(Lead.update(p, { tenantId: T, id: lead.id, actor: USER, changes: { title: 'x' }, expectedVersion: 2 })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(Lead.update(p, { tenantId: T, id: lead.id, actor: USER, changes: { title: 'x' }, expectedVersion: 2 })).rejects.toMatchObject({
+      kind: 'conflict',
+    });
   });
 });

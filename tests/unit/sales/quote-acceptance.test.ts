@@ -15,20 +15,51 @@ const dataUrl = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base
 
 function aQuote(overrides: Partial<Quote.Info> = {}): Quote.Info {
   return {
-    tenantId: T, id: 'quo_1', version: 2, createdAt: '2026-03-01T00:00:00Z', updatedAt: '2026-03-01T00:00:00Z',
-    number: 'QUO-2026-000001', series: 'quote', status: 'sent',
+    tenantId: T,
+    id: 'quo_1',
+    version: 2,
+    createdAt: '2026-03-01T00:00:00Z',
+    updatedAt: '2026-03-01T00:00:00Z',
+    number: 'QUO-2026-000001',
+    series: 'quote',
+    status: 'sent',
     client: { kind: 'company', id: 'cmp_1', name: 'Acme', email: 'a@acme.example', taxId: 'B1' },
-    companyId: 'cmp_1', contactId: '', dealId: 'deal_1', clientId: 'cmp_1',
+    companyId: 'cmp_1',
+    contactId: '',
+    dealId: 'deal_1',
+    clientId: 'cmp_1',
     lines: [{ description: 'Hour', quantity: '2', unitPrice: '100.00', taxRate: '21', netAmount: '200.00' }],
-    totals: { net: '200.00', tax: '42.00', withholding: '0.00', total: '242.00', taxBreakdown: [{ rate: '21', base: '200.00', amount: '42.00' }], withholdingBreakdown: [] } as Quote.Info['totals'],
-    currency: 'EUR', validUntil: '2026-03-31', issueDate: '2026-03-01', publicToken: 'x'.repeat(32),
+    totals: {
+      net: '200.00',
+      tax: '42.00',
+      withholding: '0.00',
+      total: '242.00',
+      taxBreakdown: [{ rate: '21', base: '200.00', amount: '42.00' }],
+      withholdingBreakdown: [],
+    } as Quote.Info['totals'],
+    currency: 'EUR',
+    validUntil: '2026-03-31',
+    issueDate: '2026-03-01',
+    publicToken: 'x'.repeat(32),
     ...overrides,
   };
 }
 
 const aDoc = (overrides: Partial<DocumentRecord> = {}): DocumentRecord => ({
-  tenantId: T, id: 'doc_1', subjectType: 'quote', subjectId: 'quo_1', templateId: 'standard', status: 'ready', s3Key: 'k', sha256: 'a'.repeat(64),
-  token: 't'.repeat(32), createdBy: 'usr_1', version: 2, createdAt: '2026-03-01T00:00:00Z', updatedAt: '2026-03-01T00:00:00Z', ...overrides,
+  tenantId: T,
+  id: 'doc_1',
+  subjectType: 'quote',
+  subjectId: 'quo_1',
+  templateId: 'standard',
+  status: 'ready',
+  s3Key: 'k',
+  sha256: 'a'.repeat(64),
+  token: 't'.repeat(32),
+  createdBy: 'usr_1',
+  version: 2,
+  createdAt: '2026-03-01T00:00:00Z',
+  updatedAt: '2026-03-01T00:00:00Z',
+  ...overrides,
 });
 
 function acceptancePorts(quote: Quote.Info | null, docs: DocumentRecord[] = [], outcome: 'ok' | 'refused' = 'ok') {
@@ -40,8 +71,15 @@ function acceptancePorts(quote: Quote.Info | null, docs: DocumentRecord[] = [], 
       get: async (_t, id) => docs.find((d) => d.id === id) ?? null,
       latestReady: async () => docs.filter((d) => d.status === 'ready').at(-1) ?? null,
     },
-    storage: { put: async (key, body) => { puts.push({ key, body }); } },
-    commitAcceptance: async (plan) => { plans.push(plan); return outcome; },
+    storage: {
+      put: async (key, body) => {
+        puts.push({ key, body });
+      },
+    },
+    commitAcceptance: async (plan) => {
+      plans.push(plan);
+      return outcome;
+    },
     now: () => new Date('2026-03-10T12:00:00Z'),
   };
   return { ports, puts, plans };
@@ -51,7 +89,9 @@ describe('what the client posts', () => {
   it('takes a typed name (whitespace tidied) and consent from a form or JSON', () => {
     expect(validateAcceptance({ signerName: '  Ana   Pérez ', consent: 'yes' })).toEqual({ signerName: 'Ana Pérez', signature: null });
     expect(validateAcceptance({ signerName: 'Ana Pérez', consent: true, signature: '' }).signature).toBeNull();
-    expect(validateAcceptance({ signerName: 'Ana Pérez', consent: 'on', documentId: 'doc_01jabcdefghjkmnpqrstvwxyz0' }).documentId).toBe('doc_01jabcdefghjkmnpqrstvwxyz0');
+    expect(validateAcceptance({ signerName: 'Ana Pérez', consent: 'on', documentId: 'doc_01jabcdefghjkmnpqrstvwxyz0' }).documentId).toBe(
+      'doc_01jabcdefghjkmnpqrstvwxyz0',
+    );
     expect(validateAcceptance({ signerName: 'Ana Pérez', consent: 'on', documentId: '../../etc' }).documentId).toBeUndefined();
   });
 
@@ -89,7 +129,12 @@ describe('acceptQuote', () => {
     const { ports, puts, plans } = acceptancePorts(aQuote(), [aDoc({ id: 'doc_old', sha256: 'b'.repeat(64) }), aDoc()]);
 
     const accepted = await QuoteAcceptance.accept(ports, {
-      tenantId: T, id: 'quo_1', input: { signerName: 'Ana Pérez', consent: true, signature: dataUrl(PNG) }, ip: '203.0.113.9', userAgent: 'UA', linkDocumentId: 'doc_old',
+      tenantId: T,
+      id: 'quo_1',
+      input: { signerName: 'Ana Pérez', consent: true, signature: dataUrl(PNG) },
+      ip: '203.0.113.9',
+      userAgent: 'UA',
+      linkDocumentId: 'doc_old',
     });
 
     const sha = (await import('node:crypto')).createHash('sha256').update(PNG).digest('hex');
@@ -97,17 +142,34 @@ describe('acceptQuote', () => {
     expect(puts[0]!.key).toBe(`tenant/${T}/quotes/quo_1/signature-${sha.slice(0, 8)}.png`);
     expect(accepted).toMatchObject({ status: 'accepted', version: 3, acceptedAt: '2026-03-10T12:00:00.000Z' });
     expect(accepted.acceptance).toEqual({
-      signerName: 'Ana Pérez', method: 'drawn', signatureKey: puts[0]!.key, signatureSha256: sha, signedAt: '2026-03-10T12:00:00.000Z',
-      ip: '203.0.113.9', userAgent: 'UA', documentId: 'doc_old', documentSha256: 'b'.repeat(64), // the document the link pointed to
+      signerName: 'Ana Pérez',
+      method: 'drawn',
+      signatureKey: puts[0]!.key,
+      signatureSha256: sha,
+      signedAt: '2026-03-10T12:00:00.000Z',
+      ip: '203.0.113.9',
+      userAgent: 'UA',
+      documentId: 'doc_old',
+      documentSha256: 'b'.repeat(64), // the document the link pointed to
     });
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatchObject({ tenantId: T, quoteId: 'quo_1', day: '2026-03-10' });
-    expect(plans[0]!.events).toEqual([{ tenantId: T, detailType: 'quote.accepted', detail: { quoteId: 'quo_1', signerName: 'Ana Pérez', documentSha256: 'b'.repeat(64), number: 'QUO-2026-000001', dealId: 'deal_1' } }]);
+    expect(plans[0]!.events).toEqual([
+      {
+        tenantId: T,
+        detailType: 'quote.accepted',
+        detail: { quoteId: 'quo_1', signerName: 'Ana Pérez', documentSha256: 'b'.repeat(64), number: 'QUO-2026-000001', dealId: 'deal_1' },
+      },
+    ]);
     expect(plans[0]!.timeline).toMatchObject([{ subjectType: 'quote', subjectId: 'quo_1', kind: 'accepted', actor: { type: 'client' } }]);
   });
 
   it('falls back to the latest ready document; without any, the hash is null; a typed signature stores nothing', async () => {
-    const withDocs = acceptancePorts(aQuote(), [aDoc({ id: 'doc_a', sha256: '1'.repeat(64) }), aDoc({ id: 'doc_b', sha256: '2'.repeat(64) }), aDoc({ id: 'doc_c', status: 'pending', sha256: undefined })]);
+    const withDocs = acceptancePorts(aQuote(), [
+      aDoc({ id: 'doc_a', sha256: '1'.repeat(64) }),
+      aDoc({ id: 'doc_b', sha256: '2'.repeat(64) }),
+      aDoc({ id: 'doc_c', status: 'pending', sha256: undefined }),
+    ]);
     const none = acceptancePorts(aQuote());
     const input = { signerName: 'Ana Pérez', consent: true };
 
@@ -138,8 +200,11 @@ describe('acceptQuote', () => {
     let reads = 0;
     const { ports } = acceptancePorts(aQuote(), [], 'refused');
     ports.quotes.get = async () => (reads++ === 0 ? aQuote() : aQuote({ status: 'accepted' }));
-    await expect(QuoteAcceptance.accept(ports, { tenantId: T, id: 'quo_1', input: { signerName: 'Ana Pérez', consent: true } }))
-      .rejects.toMatchObject({ kind: 'conflict', message: 'this quote has already been accepted', extra: { quoteStatus: 'accepted' } });
+    await expect(QuoteAcceptance.accept(ports, { tenantId: T, id: 'quo_1', input: { signerName: 'Ana Pérez', consent: true } })).rejects.toMatchObject({
+      kind: 'conflict',
+      message: 'this quote has already been accepted',
+      extra: { quoteStatus: 'accepted' },
+    });
   });
 });
 
@@ -153,7 +218,13 @@ describe('invoiceFromAcceptedQuote', () => {
         loadSource: async (_t, ref) => {
           const q = quotes.get((ref as { quoteId: string }).quoteId)!;
           if (q.invoiceId) throw alreadyInvoiced(q.id, q.invoiceId);
-          return { client: { kind: 'company', id: 'cmp_1', name: 'Acme', taxId: 'B1', email: 'a@acme.example' }, lines: q.lines.map(({ netAmount: _n, ...l }) => l), currency: q.currency, quoteId: q.id, dealId: q.dealId };
+          return {
+            client: { kind: 'company', id: 'cmp_1', name: 'Acme', taxId: 'B1', email: 'a@acme.example' },
+            lines: q.lines.map(({ netAmount: _n, ...l }) => l),
+            currency: q.currency,
+            quoteId: q.id,
+            dealId: q.dealId,
+          };
         },
       },
     });
@@ -165,7 +236,11 @@ describe('invoiceFromAcceptedQuote', () => {
 
     const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT', dueInDays: 14 });
 
-    expect(result).toMatchObject({ created: true, move: 'moved', invoice: { stage: 'SENT', status: 'issued', quoteId: 'quo_1', dueDate: '2026-03-29', createdBy: 'rule_1' } });
+    expect(result).toMatchObject({
+      created: true,
+      move: 'moved',
+      invoice: { stage: 'SENT', status: 'issued', quoteId: 'quo_1', dueDate: '2026-03-29', createdBy: 'rule_1' },
+    });
     expect(result.invoice.totals.total).toBe('242.00');
   });
 
@@ -182,10 +257,14 @@ describe('invoiceFromAcceptedQuote', () => {
     expect(third).toMatchObject({ created: false, move: 'skipped', invoice: { id: first.invoice.id } });
   });
 
-  it('takes the winner\'s invoice when another create won the race, and never moves an invoice someone else made', async () => {
+  it("takes the winner's invoice when another create won the race, and never moves an invoice someone else made", async () => {
     const { ports, invoices } = setup(aQuote({ status: 'accepted' }));
     const byUser = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor: { type: 'user', id: 'usr_1' } });
-    ports.invoices.sources = { loadSource: async () => { throw alreadyInvoiced('quo_1', byUser.invoice.id); } };
+    ports.invoices.sources = {
+      loadSource: async () => {
+        throw alreadyInvoiced('quo_1', byUser.invoice.id);
+      },
+    };
 
     const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
 
@@ -195,7 +274,13 @@ describe('invoiceFromAcceptedQuote', () => {
 
   it('reports a move the pipeline refuses instead of throwing (a retry would not help)', async () => {
     const { ports } = setup(aQuote({ status: 'accepted' }));
-    ports.invoices.sources = { loadSource: async () => ({ client: { kind: 'company', id: 'cmp_1', name: 'Acme' }, lines: [{ description: 'Hour', quantity: '1', unitPrice: '1', taxRate: '21' }], currency: 'EUR' }) };
+    ports.invoices.sources = {
+      loadSource: async () => ({
+        client: { kind: 'company', id: 'cmp_1', name: 'Acme' },
+        lines: [{ description: 'Hour', quantity: '1', unitPrice: '1', taxRate: '21' }],
+        currency: 'EUR',
+      }),
+    };
 
     const result = await QuoteAcceptance.invoiceAccepted(ports, { tenantId: T, id: 'quo_1', actor, moveTo: 'SENT' });
 

@@ -15,12 +15,17 @@ function ports(now = new Date('2026-03-10T12:00:00Z')) {
   const clients = memoryClients();
   clients.contacts.set('con_01', aContactRecord(T));
   const numbering = memoryNumbering(quotes);
-  const p = { quotes, deals: memoryStore<Deal.Info>(), clients, numbering, now: () => now, retryDelayMs: 0, defaultCurrency } satisfies SendPorts & { defaultCurrency: () => Promise<string> };
+  const p = { quotes, deals: memoryStore<Deal.Info>(), clients, numbering, now: () => now, retryDelayMs: 0, defaultCurrency } satisfies SendPorts & {
+    defaultCurrency: () => Promise<string>;
+  };
   return { p, quotes, numbering, clients };
 }
 
 async function draft(p: SendPorts & { defaultCurrency: () => Promise<string> }, overrides: Record<string, unknown> = {}) {
-  return Quote.create({ ...p, now: () => new Date('2026-03-10T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], ...overrides } });
+  return Quote.create(
+    { ...p, now: () => new Date('2026-03-10T12:00:00Z') },
+    { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], ...overrides } },
+  );
 }
 
 describe('quote status', () => {
@@ -34,12 +39,15 @@ describe('quote status', () => {
 
   it('lets a client accept only a sent, unexpired quote', () => {
     expect(acceptanceRefusal({ status: 'sent', validUntil: '2026-03-10' }, '2026-03-10')).toBeNull();
-    expect(acceptanceRefusal({ status: 'sent', validUntil: '2026-03-09' }, '2026-03-10')).toEqual({ status: 'expired', message: 'this quote expired on 2026-03-09' });
+    expect(acceptanceRefusal({ status: 'sent', validUntil: '2026-03-09' }, '2026-03-10')).toEqual({
+      status: 'expired',
+      message: 'this quote expired on 2026-03-09',
+    });
     expect(acceptanceRefusal({ status: 'accepted' }, '2026-03-10')?.status).toBe('accepted');
     expect(acceptanceRefusal({ status: 'draft' }, '2026-03-10')?.status).toBe('draft');
   });
 
-  it('uses the tenant\'s quote number format when valid, the default otherwise', () => {
+  it("uses the tenant's quote number format when valid, the default otherwise", () => {
     expect(quoteNumberFormat({ numberFormats: { quote: 'Q{YY}/{0000}' } })).toBe('Q{YY}/{0000}');
     expect(quoteNumberFormat({ numberFormats: { quote: 'no counter' } })).toBe(FORMAT);
     expect(quoteNumberFormat(undefined)).toBe(FORMAT);
@@ -68,7 +76,10 @@ describe('sendQuote', () => {
   it('starts the counter again in a new year', async () => {
     const { p, numbering } = ports(new Date('2027-01-01T00:00:01Z'));
     numbering.counters.set(`${T}/quote/2026`, 41);
-    const q = await Quote.create({ ...p, now: () => new Date('2027-01-01T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line] } });
+    const q = await Quote.create(
+      { ...p, now: () => new Date('2027-01-01T12:00:00Z') },
+      { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line] } },
+    );
     expect((await QuoteSending.send(p, { tenantId: T, actor: USER, id: q.id, format: FORMAT })).number).toBe('QUO-2027-000001');
   });
 
@@ -92,11 +103,20 @@ describe('sendQuote', () => {
 
   it('refuses an expired quote (409) and one without lines (422)', async () => {
     const { p } = ports();
-    const expired = await Quote.create({ ...p, now: () => new Date('2026-02-01T12:00:00Z') }, { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], validUntil: '2026-03-01' } });
+    const expired = await Quote.create(
+      { ...p, now: () => new Date('2026-02-01T12:00:00Z') },
+      { tenantId: T, actor: USER, input: { contactId: 'con_01', lines: [line], validUntil: '2026-03-01' } },
+    );
     const empty = await draft(p, { lines: [] });
 
-    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: expired.id, format: FORMAT })).rejects.toMatchObject({ kind: 'conflict', extra: { quoteStatus: 'expired' } });
-    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: empty.id, format: FORMAT })).rejects.toMatchObject({ kind: 'rule_violation', errors: [{ field: 'lines', message: 'at least one line is required' }] });
+    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: expired.id, format: FORMAT })).rejects.toMatchObject({
+      kind: 'conflict',
+      extra: { quoteStatus: 'expired' },
+    });
+    await expect(QuoteSending.send(p, { tenantId: T, actor: USER, id: empty.id, format: FORMAT })).rejects.toMatchObject({
+      kind: 'rule_violation',
+      errors: [{ field: 'lines', message: 'at least one line is required' }],
+    });
   });
 
   it('snapshots the client again at the first send', async () => {

@@ -30,7 +30,6 @@ export function productCatalog(service: CrmService): ProductCatalog {
   };
 }
 
-
 /** Companies, contacts and products as plain tenant-owned records (create, read, list, update, delete). */
 export function clientRecords(service: CrmService) {
   const { company, contact, product } = service.entities;

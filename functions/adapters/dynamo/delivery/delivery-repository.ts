@@ -40,7 +40,8 @@ export function deliveryRepository(service: CrmService) {
     async save(run: AutomationRun): Promise<AutomationRun> {
       try {
         const { tenantId, id, version, createdAt: _c, ruleId: _r, subjectType: _s, subjectId: _i, causeEventId: _e, ...rest } = run;
-        const { data } = await automationRun.patch({ tenantId, id })
+        const { data } = await automationRun
+          .patch({ tenantId, id })
           .set({ ...rest, error: rest.error ?? '', version: version + 1 })
           .where((a, { eq }) => eq(a.version, version))
           .go({ response: 'all_new' });
@@ -51,7 +52,6 @@ export function deliveryRepository(service: CrmService) {
       }
     },
   };
-
 
   const messages = {
     async claim(m: MessageRecord) {
@@ -65,22 +65,51 @@ export function deliveryRepository(service: CrmService) {
       }
     },
     async markSent(m: MessageRecord, providerMessageId: string) {
-      await service.transaction.write(({ message, outbox, timeline }) => [
-        message.patch({ tenantId: m.tenantId, id: m.id }).set({ status: 'sent', providerMessageId, version: m.version + 1, updatedAt: new Date().toISOString() }).commit(),
-        outbox.create(outboxEvent('messageSent', m.tenantId, {
-          subjectType: m.subjectType, subjectId: m.subjectId, channel: m.channel, to: m.to, messageId: providerMessageId,
-        })).commit(),
-        timeline.create(entryOf({ tenantId: m.tenantId, subjectType: m.subjectType, subjectId: m.subjectId, kind: 'message_sent', actor: m.createdBy ?? 'system', data: { channel: m.channel, to: m.to, messageId: m.id, providerMessageId, documentId: m.documentId ?? '', subject: m.subject ?? '' } })).commit(),
-      ]).go();
+      await service.transaction
+        .write(({ message, outbox, timeline }) => [
+          message
+            .patch({ tenantId: m.tenantId, id: m.id })
+            .set({ status: 'sent', providerMessageId, version: m.version + 1, updatedAt: new Date().toISOString() })
+            .commit(),
+          outbox
+            .create(
+              outboxEvent('messageSent', m.tenantId, {
+                subjectType: m.subjectType,
+                subjectId: m.subjectId,
+                channel: m.channel,
+                to: m.to,
+                messageId: providerMessageId,
+              }),
+            )
+            .commit(),
+          timeline
+            .create(
+              entryOf({
+                tenantId: m.tenantId,
+                subjectType: m.subjectType,
+                subjectId: m.subjectId,
+                kind: 'message_sent',
+                actor: m.createdBy ?? 'system',
+                data: { channel: m.channel, to: m.to, messageId: m.id, providerMessageId, documentId: m.documentId ?? '', subject: m.subject ?? '' },
+              }),
+            )
+            .commit(),
+        ])
+        .go();
     },
     async markFailed(m: MessageRecord, errorText: string) {
-      await message.patch({ tenantId: m.tenantId, id: m.id }).set({ status: 'failed', error: errorText.slice(0, 500), updatedAt: new Date().toISOString() }).go();
+      await message
+        .patch({ tenantId: m.tenantId, id: m.id })
+        .set({ status: 'failed', error: errorText.slice(0, 500), updatedAt: new Date().toISOString() })
+        .go();
     },
     async release(m: MessageRecord) {
-      await message.delete({ tenantId: m.tenantId, id: m.id }).where((a, { eq }) => eq(a.status, 'sending')).go();
+      await message
+        .delete({ tenantId: m.tenantId, id: m.id })
+        .where((a, { eq }) => eq(a.status, 'sending'))
+        .go();
     },
   };
-
 
   const rules = {
     async list(tenantId: string): Promise<AutomationRule[]> {
@@ -97,7 +126,8 @@ export function deliveryRepository(service: CrmService) {
       }
       try {
         const { tenantId, id, createdAt: _c, ...rest } = rule;
-        const { data } = await automationRule.patch({ tenantId, id })
+        const { data } = await automationRule
+          .patch({ tenantId, id })
           .set({ ...rest, version: expectedVersion + 1 })
           .where((a, { eq }) => eq(a.version, expectedVersion))
           .go({ response: 'all_new' });

@@ -29,14 +29,23 @@ export function documentsRepository(service: CrmService) {
 
   const documents = {
     async request(doc: DocumentRecord, link: PublicLinkRecord): Promise<'created' | 'exists'> {
-      const result = await service.transaction.write(({ document, publicLink, outbox }) => [
-        document.create(doc).commit(),
-        publicLink.create(link).commit(),
-        outbox.create(outboxEvent('documentRequested', doc.tenantId, {
-          documentId: doc.id, subjectType: doc.subjectType, subjectId: doc.subjectId, templateId: doc.templateId,
-          ...(doc.cause ? { cause: doc.cause } : {}),
-        })).commit(),
-      ]).go();
+      const result = await service.transaction
+        .write(({ document, publicLink, outbox }) => [
+          document.create(doc).commit(),
+          publicLink.create(link).commit(),
+          outbox
+            .create(
+              outboxEvent('documentRequested', doc.tenantId, {
+                documentId: doc.id,
+                subjectType: doc.subjectType,
+                subjectId: doc.subjectId,
+                templateId: doc.templateId,
+                ...(doc.cause ? { cause: doc.cause } : {}),
+              }),
+            )
+            .commit(),
+        ])
+        .go();
       if (result.canceled) {
         const existing = await documents.get(doc.tenantId, doc.id);
         if (existing) return 'exists';
@@ -59,23 +68,43 @@ export function documentsRepository(service: CrmService) {
       return ready ? toDocument(ready) : null;
     },
     /** pending -> ready or failed, once: the document.created / document.failed event goes with it. */
-    async complete(doc: DocumentRecord, outcome: { status: 'ready'; sha256: string; size: number; pages?: number } | { status: 'failed'; reason: string }): Promise<boolean> {
+    async complete(
+      doc: DocumentRecord,
+      outcome: { status: 'ready'; sha256: string; size: number; pages?: number } | { status: 'failed'; reason: string },
+    ): Promise<boolean> {
       const { tenantId, id } = doc;
       const detail = { documentId: id, subjectType: doc.subjectType, subjectId: doc.subjectId, ...(doc.cause ? { cause: doc.cause } : {}) };
-      const result = await service.transaction.write(({ document, outbox, timeline }) => [
-        document.patch({ tenantId, id })
-          .set({ ...outcome, version: doc.version + 1, updatedAt: new Date().toISOString() })
-          .where((a, { eq }) => eq(a.status, 'pending'))
-          .commit(),
-        outbox.create(outcome.status === 'ready'
-          ? outboxEvent('documentCreated', tenantId, { ...detail, sha256: outcome.sha256, size: outcome.size })
-          : outboxEvent('documentFailed', tenantId, { ...detail, reason: outcome.reason })).commit(),
-        timeline.create(entryOf({ tenantId, subjectType: doc.subjectType, subjectId: doc.subjectId, kind: outcome.status === 'ready' ? 'document_created' : 'document_failed', actor: doc.createdBy, data: { documentId: id, ...outcome } })).commit(),
-      ]).go();
+      const result = await service.transaction
+        .write(({ document, outbox, timeline }) => [
+          document
+            .patch({ tenantId, id })
+            .set({ ...outcome, version: doc.version + 1, updatedAt: new Date().toISOString() })
+            .where((a, { eq }) => eq(a.status, 'pending'))
+            .commit(),
+          outbox
+            .create(
+              outcome.status === 'ready'
+                ? outboxEvent('documentCreated', tenantId, { ...detail, sha256: outcome.sha256, size: outcome.size })
+                : outboxEvent('documentFailed', tenantId, { ...detail, reason: outcome.reason }),
+            )
+            .commit(),
+          timeline
+            .create(
+              entryOf({
+                tenantId,
+                subjectType: doc.subjectType,
+                subjectId: doc.subjectId,
+                kind: outcome.status === 'ready' ? 'document_created' : 'document_failed',
+                actor: doc.createdBy,
+                data: { documentId: id, ...outcome },
+              }),
+            )
+            .commit(),
+        ])
+        .go();
       return !result.canceled;
     },
   };
-
 
   const links = {
     async get(token: string): Promise<PublicLinkRecord | null> {
@@ -93,15 +122,38 @@ export function documentsRepository(service: CrmService) {
       const cutoff = new Date(now.getTime() - VIEW_EVENT_INTERVAL_MS).toISOString();
       const counter = via === 'link' ? { views: 1 } : { opens: 1 };
       const marker = via === 'link' ? 'lastViewEventAt' : 'lastOpenEventAt';
-      const result = await service.transaction.write(({ publicLink, outbox, timeline }) => [
-        publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at, [marker]: at })
-          .where((a, { notExists, lt }) => `${notExists(a[marker])} OR ${lt(a[marker], cutoff)}`)
-          .commit(),
-        outbox.create(outboxEvent('documentViewed', link.tenantId, {
-          subjectType: link.subjectType, subjectId: link.subjectId, via, ...(link.documentId ? { documentId: link.documentId } : {}),
-        })).commit(),
-        timeline.create(entryOf({ tenantId: link.tenantId, subjectType: link.subjectType, subjectId: link.subjectId, kind: via === 'link' ? 'viewed' : 'email_opened', actor: 'client', data: { documentId: link.documentId ?? '', ip: meta.ip ?? '', userAgent: (meta.userAgent ?? '').slice(0, 200) } })).commit(),
-      ]).go();
+      const result = await service.transaction
+        .write(({ publicLink, outbox, timeline }) => [
+          publicLink
+            .patch({ token: link.token })
+            .add(counter)
+            .set({ lastViewedAt: at, [marker]: at })
+            .where((a, { notExists, lt }) => `${notExists(a[marker])} OR ${lt(a[marker], cutoff)}`)
+            .commit(),
+          outbox
+            .create(
+              outboxEvent('documentViewed', link.tenantId, {
+                subjectType: link.subjectType,
+                subjectId: link.subjectId,
+                via,
+                ...(link.documentId ? { documentId: link.documentId } : {}),
+              }),
+            )
+            .commit(),
+          timeline
+            .create(
+              entryOf({
+                tenantId: link.tenantId,
+                subjectType: link.subjectType,
+                subjectId: link.subjectId,
+                kind: via === 'link' ? 'viewed' : 'email_opened',
+                actor: 'client',
+                data: { documentId: link.documentId ?? '', ip: meta.ip ?? '', userAgent: (meta.userAgent ?? '').slice(0, 200) },
+              }),
+            )
+            .commit(),
+        ])
+        .go();
       if (!result.canceled) return true;
       await publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at }).go();
       return false;

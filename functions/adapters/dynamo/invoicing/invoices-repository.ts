@@ -1,5 +1,15 @@
 import { createConversions, type CreateEntityItem, type EntityItem } from 'electrodb';
-import { InvoiceList, type CommitResult, type InvoiceCommit, type InvoiceIndex, type InvoiceStore, type ListStep, type NumberCounter, type ResidualFilters, type StepRow } from '../../../domain/invoicing';
+import {
+  InvoiceList,
+  type CommitResult,
+  type InvoiceCommit,
+  type InvoiceIndex,
+  type InvoiceStore,
+  type ListStep,
+  type NumberCounter,
+  type ResidualFilters,
+  type StepRow,
+} from '../../../domain/invoicing';
 import type { Invoice } from '../../../domain/invoicing';
 import { InvalidInput } from '../../../domain/kernel';
 import { isInvalidCursor } from '../errors';
@@ -32,8 +42,29 @@ const SORT_ATTRIBUTE: Record<InvoiceIndex, string> = {
 };
 
 const INVOICE_FIELDS = [
-  'tenantId', 'id', 'number', 'sequence', 'series', 'type', 'stage', 'status', 'client', 'lines', 'totals', 'currency',
-  'issueDate', 'dueDate', 'notes', 'dealId', 'quoteId', 'source', 'responsibleUserId', 'createdBy', 'version', 'createdAt', 'updatedAt',
+  'tenantId',
+  'id',
+  'number',
+  'sequence',
+  'series',
+  'type',
+  'stage',
+  'status',
+  'client',
+  'lines',
+  'totals',
+  'currency',
+  'issueDate',
+  'dueDate',
+  'notes',
+  'dealId',
+  'quoteId',
+  'source',
+  'responsibleUserId',
+  'createdBy',
+  'version',
+  'createdAt',
+  'updatedAt',
 ] as const;
 
 /** The invoice item: the invoice (nulls left out) plus its index keys. */
@@ -61,7 +92,13 @@ export function fromInvoiceRecord(record: InvoiceItem): Invoice.Info {
   const picked: Record<string, unknown> = {};
   const fields = record as Record<string, unknown>;
   for (const field of INVOICE_FIELDS) if (fields[field] !== undefined) picked[field] = fields[field];
-  return { ...picked, number: record.number ?? null, client: record.client ?? null, issueDate: record.issueDate ?? null, dueDate: record.dueDate ?? null } as Invoice.Info;
+  return {
+    ...picked,
+    number: record.number ?? null,
+    client: record.client ?? null,
+    issueDate: record.issueDate ?? null,
+    dueDate: record.dueDate ?? null,
+  } as Invoice.Info;
 }
 
 /** ElectroDB filter expression of the residual filters of a list step. */
@@ -86,9 +123,11 @@ function whereOf(f: ResidualFilters) {
     if (f.numberEquals !== undefined) parts.push(op.eq(a.numberKey, f.numberEquals));
     if (f.numberPrefix) parts.push(op.begins(a.numberKey, f.numberPrefix));
     if (f.search) {
-      parts.push(f.search.namePrefix
-        ? `(${op.begins(a.numberKey, f.search.numberPrefix)} OR ${op.begins(a.nameKey, f.search.namePrefix)})`
-        : op.begins(a.numberKey, f.search.numberPrefix));
+      parts.push(
+        f.search.namePrefix
+          ? `(${op.begins(a.numberKey, f.search.numberPrefix)} OR ${op.begins(a.nameKey, f.search.namePrefix)})`
+          : op.begins(a.numberKey, f.search.numberPrefix),
+      );
     }
     if (f.numberNotPrefix) parts.push(`NOT ${op.begins(a.numberKey, f.numberNotPrefix)}`);
     if (f.overdueBefore) parts.push(op.eq(a.status, 'issued'), op.lt(a.dueDate, f.overdueBefore));
@@ -132,18 +171,28 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
           const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
           const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
           // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
-          const counterItems = counter && key && set
-            ? [counter.expected === 0
-                ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
-                : numberCounter.patch(key).set(set).where((a, { eq }) => eq(a.value, counter.expected)).commit({ response: 'all_old' })]
-            : [];
+          const counterItems =
+            counter && key && set
+              ? [
+                  counter.expected === 0
+                    ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+                    : numberCounter
+                        .patch(key)
+                        .set(set)
+                        .where((a, { eq }) => eq(a.value, counter.expected))
+                        .commit({ response: 'all_old' }),
+                ]
+              : [];
           let at = counterItems.length;
           const changeItems = changes.flatMap(({ before, after, timeline: entries, events }) => {
             const record = toInvoiceRecord(after);
             invoiceIndexes.push(at);
             const items = [
               before
-                ? invoices.put(record).where((a, { eq }) => eq(a.version, before.version)).commit()
+                ? invoices
+                    .put(record)
+                    .where((a, { eq }) => eq(a.version, before.version))
+                    .commit()
                 : invoices.create(record).commit(),
               lookups.put(toLookupRecord(after)).commit(),
               ...entries.map((entry) => timeline.create(entry).commit()),
@@ -202,10 +251,16 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
         throw error;
       }
       // the index belongs to the entity the step queried (InvoiceList.LOOKUP_INDEXES says which)
-      const patterns = (onLookup ? conversions.lookup : conversions.invoice).byAccessPattern as unknown as Record<InvoiceIndex, { fromComposite: { toCursor(row: object): string } }>;
+      const patterns = (onLookup ? conversions.lookup : conversions.invoice).byAccessPattern as unknown as Record<
+        InvoiceIndex,
+        { fromComposite: { toCursor(row: object): string } }
+      >;
       const cursorOf = (row: InvoiceItem | LookupItem) => patterns[step.index].fromComposite.toCursor(row);
       if (!onLookup) return (rows as InvoiceItem[]).map((row) => ({ item: fromInvoiceRecord(row), cursor: cursorOf(row) }));
-      const invoices = await hydrate(tenantId, rows.map((r) => r.id));
+      const invoices = await hydrate(
+        tenantId,
+        rows.map((r) => r.id),
+      );
       return rows.flatMap((row) => {
         const item = invoices.get(row.id);
         return item ? [{ item, cursor: cursorOf(row) }] : [];

@@ -27,10 +27,22 @@ export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, opti
     const { after } = change;
     const actor = change.timeline[0]?.actor ?? { type: 'system' as const, id: 'system' };
     const data = { invoiceId: after.id, type: after.type, total: after.totals.total, currency: after.currency };
-    const linkEntries = [timelineEntry({ tenantId: after.tenantId, subjectType: link.type, subjectId: link.id, kind: 'invoice_created', actor, at: after.createdAt, data })];
+    const linkEntries = [
+      timelineEntry({ tenantId: after.tenantId, subjectType: link.type, subjectId: link.id, kind: 'invoice_created', actor, at: after.createdAt, data }),
+    ];
     // an invoice from a quote of a deal shows on the deal's timeline too
     if (link.type === 'quote' && after.dealId) {
-      linkEntries.push(timelineEntry({ tenantId: after.tenantId, subjectType: 'deal', subjectId: after.dealId, kind: 'invoice_created', actor, at: after.createdAt, data: { ...data, quoteId: link.id } }));
+      linkEntries.push(
+        timelineEntry({
+          tenantId: after.tenantId,
+          subjectType: 'deal',
+          subjectId: after.dealId,
+          kind: 'invoice_created',
+          actor,
+          at: after.createdAt,
+          data: { ...data, quoteId: link.id },
+        }),
+      );
     }
     // the quote's item comes last (when the source is a quote)
     const quoteIndex = link.type === 'quote' ? 2 + change.timeline.length + change.events.length + linkEntries.length : -1;
@@ -44,13 +56,21 @@ export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, opti
         ...(link.type !== 'quote'
           ? []
           : claimQuote
-            ? [quote.patch({ tenantId: after.tenantId, id: link.id })
-                .set({ invoiceId: after.id, updatedAt: after.createdAt })
-                .add({ version: 1 })
-                .where((a, { notExists }) => notExists(a.invoiceId))
-                .commit()]
-            // a further invoice, asked for: the quote keeps pointing at its first one, and must still exist
-            : [quote.check({ tenantId: after.tenantId, id: link.id }).where((a, { exists }) => exists(a.id)).commit()]),
+            ? [
+                quote
+                  .patch({ tenantId: after.tenantId, id: link.id })
+                  .set({ invoiceId: after.id, updatedAt: after.createdAt })
+                  .add({ version: 1 })
+                  .where((a, { notExists }) => notExists(a.invoiceId))
+                  .commit(),
+              ]
+            : // a further invoice, asked for: the quote keeps pointing at its first one, and must still exist
+              [
+                quote
+                  .check({ tenantId: after.tenantId, id: link.id })
+                  .where((a, { exists }) => exists(a.id))
+                  .commit(),
+              ]),
       ])
       .go();
     if (!result.canceled) return { outcome: 'ok' };

@@ -8,9 +8,16 @@ import type { PipelineConfigEntity } from './pipeline-config-entity';
 /** Tenants' pipelines (one item per tenant and entity kind: invoice, lead, deal), version-conditioned. */
 export function pipelinesRepository(service: CrmService): PipelineStore {
   const entity = service.entities.pipelineConfig;
-  const fromRecord = (r: EntityItem<typeof PipelineConfigEntity>): PipelineSettings => defined({
-    tenantId: r.tenantId, kind: r.kind as EntityKind, stages: r.stages as Stage[], numbering: r.numbering as PipelineSettings['numbering'], version: r.version, updatedAt: r.updatedAt, updatedBy: r.updatedBy,
-  });
+  const fromRecord = (r: EntityItem<typeof PipelineConfigEntity>): PipelineSettings =>
+    defined({
+      tenantId: r.tenantId,
+      kind: r.kind as EntityKind,
+      stages: r.stages as Stage[],
+      numbering: r.numbering as PipelineSettings['numbering'],
+      version: r.version,
+      updatedAt: r.updatedAt,
+      updatedBy: r.updatedBy,
+    });
   return {
     async get(tenantId: string, kind: EntityKind) {
       const { data } = await entity.get({ tenantId, kind }).go({ consistent: true });
@@ -21,7 +28,11 @@ export function pipelinesRepository(service: CrmService): PipelineStore {
       const record = { ...defined({ ...settings }), updatedAt: settings.updatedAt ?? new Date().toISOString() };
       try {
         if (expectedVersion === 0) await entity.create(record).go();
-        else await entity.put(record).where((a, { eq }) => eq(a.version, expectedVersion)).go();
+        else
+          await entity
+            .put(record)
+            .where((a, { eq }) => eq(a.version, expectedVersion))
+            .go();
         return settings;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
@@ -31,4 +42,3 @@ export function pipelinesRepository(service: CrmService): PipelineStore {
     },
   };
 }
-

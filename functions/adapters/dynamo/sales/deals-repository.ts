@@ -14,7 +14,11 @@ export function dealsRepository(service: CrmService): DealStore {
         asGeneric(deal),
         tenantId,
         { stage: filter.stage, companyId: filter.companyId, contactId: filter.contactId },
-        [['companyId', 'byCompany'], ['contactId', 'byContact'], ['stage', 'byStage']],
+        [
+          ['companyId', 'byCompany'],
+          ['contactId', 'byContact'],
+          ['stage', 'byStage'],
+        ],
         page,
       ),
   };

@@ -32,7 +32,13 @@ export function duplicateFinder(service: CrmService): DuplicateFinder {
       const run = (type: 'company' | 'contact', on: DuplicateMatch['on'], query: { go(options: { limit: number }): Promise<{ data: Found[] }> }) =>
         queries.push(
           query.go({ limit: MATCHES_PER_KEY }).then(({ data }) =>
-            data.map((r) => ({ type, id: r.id, name: type === 'company' ? (r.name ?? '') : Client.contactName({ firstName: r.firstName ?? '', lastName: r.lastName ?? '' }), on, createdAt: r.createdAt })),
+            data.map((r) => ({
+              type,
+              id: r.id,
+              name: type === 'company' ? (r.name ?? '') : Client.contactName({ firstName: r.firstName ?? '', lastName: r.lastName ?? '' }),
+              on,
+              createdAt: r.createdAt,
+            })),
           ),
         );
       if (keys.emailKey) run('contact', 'email', contact.query.byEmail({ tenantId, emailKey: keys.emailKey }));

@@ -14,7 +14,16 @@ export function quotesRepository(service: CrmService): QuoteStore {
   return {
     ...crud,
     list: (tenantId, filter, page) =>
-      listBy<Quote.Info>(asGeneric(quote), tenantId, { dealId: filter.dealId, clientId: filter.clientId }, [['dealId', 'byDeal'], ['clientId', 'byClient']], page),
+      listBy<Quote.Info>(
+        asGeneric(quote),
+        tenantId,
+        { dealId: filter.dealId, clientId: filter.clientId },
+        [
+          ['dealId', 'byDeal'],
+          ['clientId', 'byClient'],
+        ],
+        page,
+      ),
   };
 }
 
@@ -38,7 +47,16 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
           ...(counter
             ? [
                 counter.expected === 0
-                  ? c.create({ tenantId: plan.tenantId, series: counter.series, period: counter.period, value: counter.next, lastIssueDate: plan.issueDate, updatedAt }).commit()
+                  ? c
+                      .create({
+                        tenantId: plan.tenantId,
+                        series: counter.series,
+                        period: counter.period,
+                        value: counter.next,
+                        lastIssueDate: plan.issueDate,
+                        updatedAt,
+                      })
+                      .commit()
                   : c
                       .patch({ tenantId: plan.tenantId, series: counter.series, period: counter.period })
                       .set({ value: counter.next, ...(plan.issueDate ? { lastIssueDate: plan.issueDate } : {}), updatedAt })
@@ -52,7 +70,11 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
             .where((attr, { eq }) => eq(attr.version, plan.expectedVersion))
             .commit(),
           ...(plan.publicToken
-            ? [publicLink.create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt }).commit()]
+            ? [
+                publicLink
+                  .create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt })
+                  .commit(),
+              ]
             : []),
           ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
           ...(plan.timeline ?? []).map((entry) => timeline.create(entry).commit()),
@@ -81,8 +103,10 @@ export function acceptanceCommitter(service: CrmService): (plan: AcceptancePlan)
           .patch({ tenantId: plan.tenantId, id: plan.quoteId })
           .set({ status: 'accepted', acceptedAt: plan.acceptedAt, acceptance: plan.acceptance, updatedAt: plan.acceptedAt })
           .add({ version: 1 })
-          .where((attr, { eq, notExists, gte }) =>
-            `${eq(attr.status, 'sent')} AND ${notExists(attr.acceptedAt)} AND (${notExists(attr.validUntil)} OR ${gte(attr.validUntil, plan.day)})`)
+          .where(
+            (attr, { eq, notExists, gte }) =>
+              `${eq(attr.status, 'sent')} AND ${notExists(attr.acceptedAt)} AND (${notExists(attr.validUntil)} OR ${gte(attr.validUntil, plan.day)})`,
+          )
           .commit(),
         ...plan.events.map((e) => outbox.create(outboxRecord(e)).commit()),
         ...plan.timeline.map((entry) => timeline.create(entry).commit()),

@@ -11,9 +11,8 @@ import { acceptanceCommitter, quoteNumbering, quotesRepository } from './quotes-
 export function stageUsage(service: CrmService): StageUsage {
   const { lead, deal } = service.entities;
   return async (tenantId, kind, stage) => {
-    const { data } = kind === 'lead'
-      ? await lead.query.byStage({ tenantId, stage }).go({ limit: 1 })
-      : await deal.query.byStage({ tenantId, stage }).go({ limit: 1 });
+    const { data } =
+      kind === 'lead' ? await lead.query.byStage({ tenantId, stage }).go({ limit: 1 }) : await deal.query.byStage({ tenantId, stage }).go({ limit: 1 });
     return data.length > 0;
   };
 }

@@ -27,7 +27,8 @@ export function tenantsRepository(service: CrmService) {
     /** Replaces the settings if the tenant record is still at `expectedVersion`; a stale version is a Conflict. */
     async saveTenantSettings(tenantId: string, settings: Record<string, unknown>, expectedVersion: number): Promise<TenantRecord> {
       try {
-        const { data } = await tenant.patch({ tenantId })
+        const { data } = await tenant
+          .patch({ tenantId })
           .set({ settings, version: expectedVersion + 1, updatedAt: new Date().toISOString() })
           .where((attr, { eq }) => eq(attr.version, expectedVersion))
           .go({ response: 'all_new' });
@@ -48,7 +49,10 @@ export function tenantsRepository(service: CrmService) {
     },
     /** A user's e-mail, as given when one of their API keys was created (users live in their keys). */
     async userEmail(tenantId: string, userId: string): Promise<string | undefined> {
-      const { data } = await apiKey.query.byTenant({ tenantId }).where((a, { eq }) => eq(a.userId, userId)).go({ pages: 5 });
+      const { data } = await apiKey.query
+        .byTenant({ tenantId })
+        .where((a, { eq }) => eq(a.userId, userId))
+        .go({ pages: 5 });
       return (data as ApiKeyRecord[]).find((k) => k.userEmail && !k.revokedAt)?.userEmail;
     },
     async listKeys(tenantId: string, page: PageRequest): Promise<Page<ApiKeyRecord>> {

@@ -5,7 +5,13 @@ const companyShape = {
   name: text(200),
   legalName: optionalText(200),
   legalForm: optionalText(50),
-  taxId: z.string().trim().min(2).max(32).regex(/^[A-Za-z0-9 .\-/]+$/, 'must be a tax id (letters, digits, . - /)').optional(),
+  taxId: z
+    .string()
+    .trim()
+    .min(2)
+    .max(32)
+    .regex(/^[A-Za-z0-9 .\-/]+$/, 'must be a tax id (letters, digits, . - /)')
+    .optional(),
   email: email.optional(),
   phone: phone.optional(),
   address: Address,

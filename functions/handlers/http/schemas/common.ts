@@ -5,15 +5,20 @@ export const text = (max = 200) => z.string().trim().min(1, 'must not be empty')
 export const optionalText = (max = 200) => z.string().trim().max(max, `at most ${max} characters`).optional();
 
 export const email = z.email('must be an e-mail address').max(254);
-export const phone = z.string().trim().regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456');
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456');
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES');
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR');
 export const isoDate = z.iso.date('must be a date YYYY-MM-DD');
 export const decimalString = (opts: { maxScale?: number; signed?: boolean } = {}) =>
-  z.string().regex(
-    new RegExp(`^${opts.signed ? '-?' : ''}\\d{1,15}(\\.\\d{1,${opts.maxScale ?? 6}})?$`),
-    `must be a decimal string with at most ${opts.maxScale ?? 6} decimals, e.g. "12.50"`,
-  );
+  z
+    .string()
+    .regex(
+      new RegExp(`^${opts.signed ? '-?' : ''}\\d{1,15}(\\.\\d{1,${opts.maxScale ?? 6}})?$`),
+      `must be a decimal string with at most ${opts.maxScale ?? 6} decimals, e.g. "12.50"`,
+    );
 export const percent = decimalString({ maxScale: 4 }).refine((v) => Number(v) <= 100, 'must be at most 100');
 export const resourceId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_ id`);
 
@@ -27,8 +32,16 @@ export const Address = z.strictObject({
 });
 
 export const BankAccount = z.strictObject({
-  iban: z.string().trim().regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9 ]{10,40}$/, 'must be an IBAN').optional(),
-  bic: z.string().trim().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC').optional(),
+  iban: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9 ]{10,40}$/, 'must be an IBAN')
+    .optional(),
+  bic: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC')
+    .optional(),
   bankName: optionalText(140),
   accountNumber: optionalText(64),
 });

@@ -24,28 +24,45 @@ export const DocumentView = z.object({
   updatedAt: z.string(),
 });
 
-export const SendRequest = z.strictObject({
-  channel: z.enum(['email', 'sms']),
-  to: z.union([email, phone]).optional(),
-  subject: optionalText(200),
-  message: optionalText(5000),
-  templateId: templateId.optional(),
-}).superRefine((v, ctx) => {
-  if (v.to && v.channel === 'email' && !z.email().safeParse(v.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an e-mail address for channel email' });
-  if (v.to && v.channel === 'sms' && !phone.safeParse(v.to).success) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number for channel sms' });
-});
+export const SendRequest = z
+  .strictObject({
+    channel: z.enum(['email', 'sms']),
+    to: z.union([email, phone]).optional(),
+    subject: optionalText(200),
+    message: optionalText(5000),
+    templateId: templateId.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.to && v.channel === 'email' && !z.email().safeParse(v.to).success)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an e-mail address for channel email' });
+    if (v.to && v.channel === 'sms' && !phone.safeParse(v.to).success)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a phone number for channel sms' });
+  });
 
 export const RunView = z.object({
   id: z.string(),
   status: z.enum(['running', 'waiting', 'done', 'failed']),
   subjectId: z.string(),
-  steps: z.array(z.object({ action: z.object({ type: z.string() }).loose(), status: z.string(), result: z.record(z.string(), z.string()).optional(), error: z.string().optional() })),
+  steps: z.array(
+    z.object({
+      action: z.object({ type: z.string() }).loose(),
+      status: z.string(),
+      result: z.record(z.string(), z.string()).optional(),
+      error: z.string().optional(),
+    }),
+  ),
   error: z.string().optional(),
 });
 
 export const Action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional() }),
-  z.strictObject({ type: z.literal('send_email'), subject: optionalText(200), body: optionalText(5000), attach: z.enum(['document', 'none']).default('document'), to: email.optional() }),
+  z.strictObject({
+    type: z.literal('send_email'),
+    subject: optionalText(200),
+    body: optionalText(5000),
+    attach: z.enum(['document', 'none']).default('document'),
+    to: email.optional(),
+  }),
   z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
   z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000) }),
   z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
@@ -54,39 +71,51 @@ export const Action = z.discriminatedUnion('type', [
 
 export const Trigger = z.strictObject({ type: z.enum(['email_opened', 'link_opened']), moveTo: stageId });
 
-export const RuleBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  entity: z.enum(['invoice', 'quote']),
-  stage: stageId,
-  enabled: z.boolean().default(true),
-  actions: z.array(Action).max(10),
-  triggers: z.array(Trigger).max(4).optional(),
-  version: z.number().int().min(1).optional(),
-}).superRefine((rule, ctx) => {
-  // quote rules react to the client's acceptance and make the invoice; invoice rules never make invoices
-  if (rule.entity === 'quote') {
-    if (!(Automation.QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage)) ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${Automation.QUOTE_RULE_STAGES.join(', ')}` });
+export const RuleBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    entity: z.enum(['invoice', 'quote']),
+    stage: stageId,
+    enabled: z.boolean().default(true),
+    actions: z.array(Action).max(10),
+    triggers: z.array(Trigger).max(4).optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    // quote rules react to the client's acceptance and make the invoice; invoice rules never make invoices
+    if (rule.entity === 'quote') {
+      if (!(Automation.QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage))
+        ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${Automation.QUOTE_RULE_STAGES.join(', ')}` });
+      rule.actions.forEach((action, i) => {
+        if (action.type !== 'create_invoice')
+          ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: "a quote rule's actions are create_invoice" });
+      });
+      if (rule.triggers?.length) ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'quote rules have no view triggers' });
+      return;
+    }
     rule.actions.forEach((action, i) => {
-      if (action.type !== 'create_invoice') ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'a quote rule\'s actions are create_invoice' });
+      if (action.type === 'create_invoice')
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'create_invoice belongs to quote rules (entity quote, stage ACCEPTED)' });
     });
-    if (rule.triggers?.length) ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'quote rules have no view triggers' });
-    return;
-  }
-  rule.actions.forEach((action, i) => {
-    if (action.type === 'create_invoice') ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'create_invoice belongs to quote rules (entity quote, stage ACCEPTED)' });
+    rule.actions.forEach((action, i) => {
+      if (action.type === 'send_email' && action.attach === 'document' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'attach'], message: 'attach "document" needs a create_document action before it' });
+      }
+      if (action.type === 'send_sms' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
+        ctx.addIssue({ code: 'custom', path: ['actions', i], message: 'send_sms links to a document: put a create_document action before it' });
+      }
+    });
   });
-  rule.actions.forEach((action, i) => {
-    if (action.type === 'send_email' && action.attach === 'document' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
-      ctx.addIssue({ code: 'custom', path: ['actions', i, 'attach'], message: 'attach "document" needs a create_document action before it' });
-    }
-    if (action.type === 'send_sms' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
-      ctx.addIssue({ code: 'custom', path: ['actions', i], message: 'send_sms links to a document: put a create_document action before it' });
-    }
-  });
-});
 
 export const RuleView = z.object({
-  id: z.string(), name: z.string(), entity: z.enum(['invoice', 'quote']), stage: z.string(), enabled: z.boolean(),
-  actions: z.array(z.object({ type: z.string() }).loose()), triggers: z.array(Trigger).optional(),
-  version: z.number(), createdAt: z.string(), updatedAt: z.string(),
+  id: z.string(),
+  name: z.string(),
+  entity: z.enum(['invoice', 'quote']),
+  stage: z.string(),
+  enabled: z.boolean(),
+  actions: z.array(z.object({ type: z.string() }).loose()),
+  triggers: z.array(Trigger).optional(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });

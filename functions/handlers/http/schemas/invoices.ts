@@ -89,13 +89,19 @@ export const StageMoveBody = z.strictObject({
 
 export const InvoiceListQuery = ListQuery.extend({
   stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id, e.g. SENT').optional(),
-  clientId: z.string().regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id').optional(),
+  clientId: z
+    .string()
+    .regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id')
+    .optional(),
   dealId: resourceId('deal').optional(),
   number: z.string().trim().min(1).max(64).optional(),
   q: z.string().trim().min(1, 'must not be empty').max(100).optional(),
   issueDateFrom: isoDate.optional(),
   issueDateTo: isoDate.optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   sort: z.enum(InvoiceList.INVOICE_SORTS).optional(),
 });
 

@@ -3,7 +3,12 @@ import { Deal, stageId } from './deals';
 import { Company, Contact } from './clients';
 import { ListQuery, Meta, email, optionalText, phone, text } from './common';
 
-const taxId = z.string().trim().min(2).max(32).regex(/^[A-Za-z0-9 .\-/]+$/, 'must be a tax id (letters, digits, . - /)');
+const taxId = z
+  .string()
+  .trim()
+  .min(2)
+  .max(32)
+  .regex(/^[A-Za-z0-9 .\-/]+$/, 'must be a tax id (letters, digits, . - /)');
 const userId = z.string().max(64);
 
 const LeadContact = z.strictObject({
@@ -35,7 +40,10 @@ export const LeadPatch = z.strictObject({
       phone: phone.nullable().optional(),
     })
     .optional(),
-  company: z.strictObject({ name: text(200).optional(), taxId: taxId.nullable().optional() }).nullable().optional(),
+  company: z
+    .strictObject({ name: text(200).optional(), taxId: taxId.nullable().optional() })
+    .nullable()
+    .optional(),
   city: z.string().trim().min(1).max(100).nullable().optional(),
   topic: z.string().trim().min(1).max(500).nullable().optional(),
   responsibleUserId: userId.nullable().optional(),
@@ -64,7 +72,10 @@ export const ConvertLead = z.strictObject({
   onDuplicate: z.enum(['use', 'create']).optional(),
   dealTitle: text(200).optional(),
   /** The new deal's currency (default: the tenant's default currency, else EUR). */
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR').optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR')
+    .optional(),
   version: z.number().int().min(1).optional(),
 });
 

@@ -74,17 +74,19 @@ export const Quote = z.object({
   declinedAt: z.string().optional(),
   acceptedAt: z.string().optional(),
   /** The client's acceptance on the public page, with its evidence. */
-  acceptance: z.object({
-    signerName: z.string(),
-    method: z.enum(['drawn', 'typed']),
-    signatureKey: z.string().nullable(),
-    signatureSha256: z.string().nullable(),
-    signedAt: z.string(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    documentId: z.string().nullable(),
-    documentSha256: z.string().nullable(),
-  }).optional(),
+  acceptance: z
+    .object({
+      signerName: z.string(),
+      method: z.enum(['drawn', 'typed']),
+      signatureKey: z.string().nullable(),
+      signatureSha256: z.string().nullable(),
+      signedAt: z.string(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      documentId: z.string().nullable(),
+      documentSha256: z.string().nullable(),
+    })
+    .optional(),
   /** The invoice made from the quote. */
   invoiceId: z.string().optional(),
   /** After a send: the e-mail delivery run (waiting for the PDF render, then done or failed). */
@@ -96,5 +98,8 @@ export const QuoteListQuery = z.strictObject({
   ...ListQuery.shape,
   dealId: resourceId('deal').optional(),
   /** A company's or contact's id: the quotes made out to that client. */
-  clientId: z.string().regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id').optional(),
+  clientId: z
+    .string()
+    .regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id')
+    .optional(),
 });

@@ -20,7 +20,10 @@ const seller = {
 /** An uploaded image: its bytes in base64 (PNG or JPEG, at most 512 KB); the type is read from the bytes. */
 const ImageUpload = z.strictObject({
   // Loose here (the exact 512 KB limit is checked on the decoded bytes, with a clearer 422); this only caps the string.
-  data: z.string().min(1).max(2 * Math.ceil((MAX_IMAGE_BYTES * 4) / 3), `at most ${MAX_IMAGE_BYTES / 1024} KB of image`),
+  data: z
+    .string()
+    .min(1)
+    .max(2 * Math.ceil((MAX_IMAGE_BYTES * 4) / 3), `at most ${MAX_IMAGE_BYTES / 1024} KB of image`),
   contentType: z.string().max(100).optional(),
 });
 
@@ -30,16 +33,24 @@ export const SettingsBody = z.strictObject({
   senderName: optionalText(100),
   replyTo: email.optional(),
   notifyEmail: email.optional(),
-  smsSenderId: z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters and digits, with at least one letter').optional(),
-  brandColor: z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #1f5fae').optional(),
+  smsSenderId: z
+    .string()
+    .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters and digits, with at least one letter')
+    .optional(),
+  brandColor: z
+    .string()
+    .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #1f5fae')
+    .optional(),
   defaultCurrency: currencyCode.optional(),
   paymentTerms: optionalText(500),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
-  images: z.strictObject({
-    logo: ImageUpload.nullable().optional(),
-    stamp: ImageUpload.nullable().optional(),
-    signature: ImageUpload.nullable().optional(),
-  }).optional(),
+  images: z
+    .strictObject({
+      logo: ImageUpload.nullable().optional(),
+      stamp: ImageUpload.nullable().optional(),
+      signature: ImageUpload.nullable().optional(),
+    })
+    .optional(),
   version: z.number().int().min(1).optional(),
 });
 
