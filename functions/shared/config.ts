@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
 /**
- * Configuration read from the environment once per cold start, validated by a schema.
- * A missing or malformed variable fails at init, not at the first request.
+ * Configuration read from the environment, validated by a schema: parsed on first use (`config()`, which the
+ * wiring calls when it makes its clients, during the first invocation) and kept for the life of the container.
+ * A missing or malformed variable fails that first use with every problem listed, never later, half-way.
  * Endpoint overrides are how the local stack points the real AWS SDK clients at the emulators.
  */
 const optionalUrl = z.url().optional();

@@ -4,7 +4,7 @@
  * a key condition; whatever the index cannot serve is a filter on the items that query reads. Nothing
  * here scans a table.
  *
- * Indexes (their storage lives in functions/adapters/dynamo/entities/invoice.ts):
+ * Indexes (their storage lives in functions/adapters/dynamo/invoicing/invoice-entity.ts):
  *   on the invoice item          byIssueDate  tenant                 -> issueSort
  *                                byStage      tenant + stage         -> issueSort
  *                                byClient     tenant + client id     -> issueSort

@@ -1,7 +1,7 @@
 /**
  * Invoices: the rules and the use cases (create, edit, move between stages, list, timeline).
  *
- * Two kinds of state, kept apart (CONVENTIONS.md, habit 7):
+ * Two kinds of state, kept apart (docs/architecture.md):
  * - `status` is the legal lifecycle: draft -> issued -> paid, or -> void. It never goes backwards.
  * - `stage` is the tenant's CRM pipeline (GET|PUT /v1/pipelines/invoice). Stage moves drive the status:
  *   the first move of a draft to an open or success stage ISSUES it (number + issue date, counter moved in
@@ -125,7 +125,7 @@ export interface InvoiceStore {
   /** Writes everything in one transaction, or nothing. */
   commit(commit: InvoiceCommit): Promise<CommitResult>;
   getCounter(tenantId: string, series: string, period: string): Promise<NumberCounter | null>;
-  /** Runs one step of a list plan (see invoice-list.ts). */
+  /** Runs one step of a list plan (see list.ts). */
   queryStep(tenantId: string, step: ListStep, options: { count: number; cursor: string | null }): Promise<StepRow<Invoice>[]>;
   /** True when at least one invoice is in the stage. */
   anyInStage(tenantId: string, stage: string): Promise<boolean>;

@@ -12,7 +12,7 @@ export async function get(ports: Pick<InvoicePorts, 'invoices'>, query: ItemQuer
   return withNulls(invoice);
 }
 
-/** A page of invoices matching the filters, in the requested order (see invoice-list.ts for the indexes). */
+/** A page of invoices matching the filters, in the requested order (see list.ts for the indexes). */
 export async function list(
   ports: Pick<InvoicePorts, 'invoices' | 'now'>,
   query: { tenantId: string; filters: InvoiceListFilters; page: PageRequest },

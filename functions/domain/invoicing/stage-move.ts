@@ -130,7 +130,7 @@ export interface MoveStageCommand extends ItemCommand {
  *
  * One transaction writes the invoice (conditioned on its version), the number counter when the move issues
  * it (conditioned on the value read: the counter moves only with the invoices it numbers, so numbers have no
- * gaps and no duplicates; see invoice-issuing.ts for retries and group commit), a timeline entry and the
+ * gaps and no duplicates; see issuing.ts for retries and group commit), a timeline entry and the
  * `invoice.stage_changed` event (plus `invoice.paid` when it becomes paid).
  */
 export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand): Promise<Invoice> {

@@ -3,7 +3,7 @@
  * when, oldest first. One generic record shape, so every feature adds its own kinds of entries
  * (created, stage_changed, updated, document_created, message_sent, viewed, payment_recorded, ...)
  * without a new table design. Entries are written in the same transaction as the change they describe
- * whenever there is one (see functions/adapters/dynamo/timeline-repository.ts).
+ * whenever there is one (see functions/adapters/dynamo/kernel/timeline-repository.ts).
  */
 import { newId } from './ids';
 import type { Page, PageRequest } from './ports';

@@ -3,7 +3,7 @@ import { SERVICE, byIdIndex, ownedAttributes } from '../common';
 
 /**
  * Index keys kept on both the invoice and its lookup item (computed by invoiceKeys in
- * functions/domain/invoice-list.ts). '' means "not in that index" (sparse indexes by condition).
+ * functions/domain/invoicing/list.ts). '' means "not in that index" (sparse indexes by condition).
  */
 const keyAttributes = {
   issueSort: { type: 'string', required: true },

@@ -3,7 +3,7 @@ import { SERVICE } from '../common';
 
 /**
  * A timeline entry of any subject (invoice, quote, deal...): one partition per subject, oldest first.
- * See functions/domain/timeline.ts for the shape and the helper that builds entries.
+ * See functions/domain/kernel/timeline.ts for the shape and the helper that builds entries.
  */
 export const TimelineEntity = new Entity({
   model: { entity: 'timeline', version: '1', service: SERVICE },

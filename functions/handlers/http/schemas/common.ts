@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-/** Building blocks of the HTTP contract (API.md). Bodies are strict: unknown fields are refused. */
+/** Building blocks of the HTTP contract (docs/openapi.json). Bodies are strict: unknown fields are refused. */
 export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 export const optionalText = (max = 200) => z.string().trim().max(max, `at most ${max} characters`).optional();
 

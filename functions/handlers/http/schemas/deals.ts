@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ListQuery, Meta, currencyCode, decimalString, optionalText, percent, resourceId, text } from './common';
 
-/** A document line (API.md `Line`); amounts and totals are always computed, never accepted. */
+/** A document line (`Line` of docs/openapi.json); amounts and totals are always computed, never accepted. */
 export const Line = z.strictObject({
   productId: resourceId('prd').optional(),
   description: text(1000),

@@ -3,7 +3,7 @@ import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList } from '../../../domain/in
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
-/** The HTTP contract of invoices and the invoice pipeline (API.md). Bodies are strict. */
+/** The HTTP contract of invoices and the invoice pipeline (docs/openapi.json). Bodies are strict. */
 
 const REQUIRED_WITHOUT_PRODUCT = ['description', 'unitPrice', 'taxRate'] as const;
 
