@@ -208,6 +208,13 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('imports zod as a namespace in function code, so each bundle keeps only the zod it uses (not `import { z }`)', () => {
+    const offenders = [...files(join(root, 'functions')), ...files(join(root, 'events'))].filter((f) =>
+      /import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*['"]zod['"]/.test(readFileSync(f, 'utf8').replace(/import\s+type\s*\{[^}]*\}\s*from\s*['"]zod['"]/g, '')),
+    );
+    expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
   it('keeps infra from importing function code (it names handler files by path)', () => {
     const offenders = files(join(root, 'infra'))
       .filter((f) => !f.includes('/local/') && !f.includes('/scripts/'))
