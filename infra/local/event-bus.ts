@@ -231,7 +231,7 @@ export class LocalEventBus {
       else open.delete(entry.key);
     }
     this.journal.rewrite([...open.values()]);
-    if (open.size > 0) console.log(`[bus] delivering ${open.size} event(s) accepted before the last stop`);
+    if (open.size > 0) console.log(`[bus] ${open.size} deliveries accepted before the last stop are delivered now`);
     for (const entry of open.values()) this.enqueue({ key: entry.key, target: entry.target, event: entry.event, attempt: 1 });
   }
 
