@@ -102,7 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const poller = new StreamPoller(endpoints.dynamodb, tableName, { region, stateDir: options.dataDir && join(options.dataDir, 'stream') });
   const bus = new LocalEventBus({
     stateDir: options.dataDir && join(options.dataDir, 'bus', tableName),
-    concurrency: concurrency,
+    concurrency,
     // A target may have written to the table: look at the stream now rather than at the next idle poll.
     onDelivered: () => poller.wake(),
     status: () => ({ stream: { idle: poller.idle, delivered: poller.delivered, failures: poller.failures } }),
