@@ -5,18 +5,13 @@
  * Sampling the local bus while the burst runs says where the time goes: the render queue (its limit is
  * LOCAL_RENDER_CONCURRENCY) or the rest of the pipeline.
  */
+import { benchPost, invoiceToSend } from './harness';
 import type { BenchContext } from './run';
 
 interface Sample { t: number; renderRunning: number; renderWaiting: number; automation: number }
 
 export async function run(ctx: BenchContext): Promise<string> {
-  const headers = { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${ctx.apiUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-    const json = (await res.json()) as { id: string };
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const post = benchPost(ctx);
   const sesStore = `${ctx.stack.endpoints.ses}/store`;
   const arrived = async (addresses: Set<string>) => {
     const { emails } = (await (await fetch(sesStore)).json()) as { emails: { destination: { to: string[] } }[] };
@@ -27,18 +22,7 @@ export async function run(ctx: BenchContext): Promise<string> {
   const n = ctx.quick ? 20 : 100;
   const prefix = `burst-${Date.now()}`;
   const invoices: { id: string; email: string }[] = [];
-  for (let i = 0; i <= n; i++) {
-    const email = `${prefix}-${i}@bench.example`;
-    const company = await post('/v1/companies', {
-      name: 'Burst Client', legalName: 'Burst Client S.L.', taxId: 'B12345678', email,
-      address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
-    });
-    const invoice = await post('/v1/invoices', {
-      companyId: company.id, currency: 'EUR', dueDate: '2030-01-31',
-      lines: [{ description: 'Service', quantity: '1', unitPrice: '100.00', taxRate: '21' }],
-    });
-    invoices.push({ id: invoice.id, email });
-  }
+  for (let i = 0; i <= n; i++) invoices.push(await invoiceToSend(ctx, `${prefix}-${i}@bench.example`));
   await ctx.stack.settle(120_000);
 
   // Baseline: one invoice alone (the pipeline warm: the section before rendered already)
