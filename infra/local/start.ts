@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { acquireLock, killLeftovers, updateLock } from './lock';
 import { isPortInUse } from './ports';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -12,33 +13,53 @@ const lockFile = join(localDir, 'stack.pid');
 const stackFile = join(localDir, 'stack.json');
 const demoFile = join(localDir, 'demo-tenant.json');
 const port = Number(process.env.PORT ?? 3000);
+// The e-mail and SMS viewers keep their address across restarts (bookmarks, the README's commands).
+const sesPort = Number(process.env.LOCAL_SES_PORT ?? port + 1);
+const smsPort = Number(process.env.LOCAL_SMS_PORT ?? port + 2);
+/** What this process's command line contains (tells our stack from a program that reused its pid). */
+const OUR_COMMAND = 'local/start.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+let ownLock = false;
 
 async function main() {
   mkdirSync(localDir, { recursive: true });
-  if (existsSync(lockFile)) {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
-    if (pid && alive(pid) && pid !== process.pid) {
-      console.error(`The local stack is already running (pid ${pid}); see ${stackFile}. Stop it with Ctrl-C in its terminal or \`kill ${pid}\`.`);
+  const lock = acquireLock(lockFile, { pid: process.pid, startedAt: new Date().toISOString() }, OUR_COMMAND);
+  if (!lock.acquired) {
+    console.error(
+      `The local stack is already running (pid ${lock.holder.pid}); see ${stackFile}. Stop it with Ctrl-C in its terminal or \`kill ${lock.holder.pid}\`.`,
+    );
+    process.exit(1);
+  }
+  ownLock = true;
+  if (lock.stale) {
+    // The last stack did not stop cleanly (killed, crashed): its JVM may still hold the database.
+    const killed = await killLeftovers(lock.stale);
+    console.log(
+      `The last local stack (pid ${lock.stale.pid}) did not stop cleanly${killed.length ? `; stopped what it left running (pid ${killed.join(', ')})` : ''}. Resuming on the same data.`,
+    );
+    rmSync(stackFile, { force: true });
+  }
+  for (const [name, p, setting] of [
+    ['API', port, 'PORT=3100'],
+    ['e-mail viewer (SES)', sesPort, 'LOCAL_SES_PORT=3101'],
+    ['SMS outbox', smsPort, 'LOCAL_SMS_PORT=3102'],
+  ] as const) {
+    if (await isPortInUse(p)) {
+      console.error(`Port ${p} (${name}) is busy (another program uses it). Start on another port with ${setting} npm start.`);
+      rmSync(lockFile, { force: true });
       process.exit(1);
     }
   }
-  if (await isPortInUse(port)) {
-    console.error(`Port ${port} is busy (another program uses it). Start on another port with PORT=3100 npm start.`);
-    process.exit(1);
-  }
-  writeFileSync(lockFile, String(process.pid));
 
   const { startLocalStack } = await import('./stack');
-  const stack = await startLocalStack({ dataDir: localDir, port, tableName: 'crm-local', bucketName: 'crm-documents-local' });
+  const stack = await startLocalStack({
+    dataDir: localDir,
+    port,
+    tableName: 'crm-local',
+    bucketName: 'crm-documents-local',
+    emulatorPorts: { ses: sesPort, sns: smsPort },
+  });
+  updateLock(lockFile, { pid: process.pid, dynamodbPid: stack.dynamodbPid, startedAt: new Date().toISOString() });
 
   let demo: { tenantId: string; apiKey: string };
   if (existsSync(demoFile)) {
@@ -64,6 +85,8 @@ async function main() {
     tableName: stack.tableName,
     bucketName: stack.bucketName,
     eventBusUrl: process.env.EVENTBRIDGE_ENDPOINT,
+    /** What the local bus and stream still have to deliver (`busy: false` and `stream.idle: true` when quiet). */
+    statusUrl: `${process.env.EVENTBRIDGE_ENDPOINT}/status`,
     pid: process.pid,
   };
   writeFileSync(stackFile, JSON.stringify(info, null, 2));
@@ -99,6 +122,6 @@ Ctrl-C stops everything.`);
 
 main().catch((error) => {
   console.error('The local stack could not start:', error);
-  rmSync(lockFile, { force: true });
+  if (ownLock) rmSync(lockFile, { force: true });
   process.exit(1);
 });

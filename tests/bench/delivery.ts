@@ -1,4 +1,4 @@
-import { measure, report } from './harness';
+import { benchPost, invoiceToSend, measure, report } from './harness';
 import type { BenchContext } from './run';
 
 /**
@@ -7,32 +7,10 @@ import type { BenchContext } from './run';
  * document.created -> run-automation -> SES. Baseline: the stage move's own HTTP round trip.
  */
 export async function run(ctx: BenchContext): Promise<string> {
-  const headers = { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${ctx.apiUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-    const json = (await res.json()) as { id: string };
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const post = benchPost(ctx);
   const n = ctx.quick ? 5 : 15;
   const invoices: { id: string; email: string }[] = [];
-  for (let i = -2; i < n; i++) {
-    const email = `bench-${Date.now()}-${i + 2}@bench.example`;
-    const company = await post('/v1/companies', {
-      name: 'Bench Client',
-      legalName: 'Bench Client S.L.',
-      taxId: 'B12345678',
-      email,
-      address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
-    });
-    const invoice = await post('/v1/invoices', {
-      companyId: company.id,
-      currency: 'EUR',
-      dueDate: '2030-01-31',
-      lines: [{ description: 'Service', quantity: '1', unitPrice: '100.00', taxRate: '21' }],
-    });
-    invoices.push({ id: invoice.id, email });
-  }
+  for (let i = -2; i < n; i++) invoices.push(await invoiceToSend(ctx, `bench-${Date.now()}-${i + 2}@bench.example`));
   const sesStore = `${ctx.stack.endpoints.ses}/store`;
   const emailArrived = async (to: string) => {
     for (;;) {

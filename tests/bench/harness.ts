@@ -65,3 +65,33 @@ export function report(title: string, rows: Stats[], baselineOf: (row: Stats) =>
   console.log(text);
   return text;
 }
+
+/** POST as the bench tenant; throws on anything but 2xx. */
+export function benchPost(ctx: { apiUrl: string; apiKey: string }) {
+  const headers = { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/json' };
+  return async (path: string, body: unknown): Promise<{ id: string }> => {
+    const res = await fetch(`${ctx.apiUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await res.json()) as { id: string };
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/** A draft invoice of a client with its own e-mail address (the standard rule e-mails it when SENT). */
+export async function invoiceToSend(ctx: { apiUrl: string; apiKey: string }, email: string): Promise<{ id: string; email: string }> {
+  const post = benchPost(ctx);
+  const company = await post('/v1/companies', {
+    name: 'Bench Client',
+    legalName: 'Bench Client S.L.',
+    taxId: 'B12345678',
+    email,
+    address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
+  });
+  const invoice = await post('/v1/invoices', {
+    companyId: company.id,
+    currency: 'EUR',
+    dueDate: '2030-01-31',
+    lines: [{ description: 'Service', quantity: '1', unitPrice: '100.00', taxRate: '21' }],
+  });
+  return { id: invoice.id, email };
+}

@@ -20,7 +20,8 @@ export interface BenchContext {
   rawDynamo: { client: DynamoDBClient; tableName: string };
 }
 
-const SECTIONS = ['coldstart', 'clients', 'invoices', 'documents', 'delivery', 'quotes'];
+// 'idle' stops the stack's stream poller: it runs last.
+const SECTIONS = ['coldstart', 'clients', 'invoices', 'documents', 'delivery', 'quotes', 'burst', 'idle'];
 
 async function main() {
   process.env.LOG_LEVEL ??= 'ERROR';
