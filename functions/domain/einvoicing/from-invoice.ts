@@ -24,7 +24,7 @@
 import type { ClientSnapshot } from '../clients';
 import { Conflict, RuleViolation, type FieldError } from '../errors';
 import type { Invoice } from '../invoices';
-import { dec } from '../money';
+import { dec, formatAmount } from '../money';
 import type { DocumentSettings } from '../settings';
 import { euVatId, isEuCountry } from './codes';
 import { computeEInvoice } from './compute';
@@ -45,7 +45,6 @@ export interface FromInvoiceOptions {
   tenantName?: string;
 }
 
-const negate = (value: string) => dec(value).negated().toString();
 
 function sellerOf(settings: DocumentSettings, tenantName: string | undefined, errors: FieldError[]): EInvoiceParty {
   const name = settings.legalName ?? settings.name ?? tenantName;
@@ -104,7 +103,8 @@ export function fromInvoice(invoice: Invoice, settings: DocumentSettings, option
     throw new Conflict('a draft has no e-invoice: issue it first');
   }
   const credit = invoice.type === 'credit_note';
-  const sign = (value: string) => (credit ? negate(value) : value);
+  const sign = (value: string) => (credit ? dec(value).negated().toString() : value);
+  const signAmount = (value: string) => formatAmount(credit ? dec(value).negated() : value, invoice.currency);
   const errors: FieldError[] = [];
   const seller = sellerOf(settings, options.tenantName, errors);
   const buyer = buyerOf(invoice.client, errors);
@@ -134,21 +134,21 @@ export function fromInvoice(invoice: Invoice, settings: DocumentSettings, option
       unitCode: line.unit,
       unitPrice: line.unitPrice,
       discountPercent: line.discountPercent,
-      netAmount: sign(line.netAmount),
+      netAmount: signAmount(line.netAmount),
       vat: options.vat?.[i] ?? defaultVatTreatment(line.taxRate, seller, buyer),
     })),
     withholdings: invoice.totals.withholdingBreakdown.map((w) => ({
       label: withholdingLabel,
       rate: w.rate,
-      base: sign(w.base),
-      amount: sign(w.amount),
+      base: signAmount(w.base),
+      amount: signAmount(w.amount),
     })),
     precedingInvoices: options.precedingInvoices,
     supportingDocuments: options.supportingDocuments,
   };
 
   const doc = computeEInvoice(input);
-  const expected = { net: sign(invoice.totals.net), tax: sign(invoice.totals.tax), withholding: sign(invoice.totals.withholding) };
+  const expected = { net: signAmount(invoice.totals.net), tax: signAmount(invoice.totals.tax), withholding: signAmount(invoice.totals.withholding) };
   const actual = { net: doc.totals.taxExclusive, tax: doc.totals.tax, withholding: doc.totals.withholding };
   for (const key of ['net', 'tax', 'withholding'] as const) {
     if (!dec(expected[key]).eq(dec(actual[key]))) {

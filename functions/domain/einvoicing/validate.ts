@@ -40,6 +40,9 @@ function vatProblems(vat: EInvoiceVat | undefined, at: string): FieldError[] {
   } else if ((ZERO_RATED.has(vat.category) || vat.category === 'O') && vat.rate !== undefined && Number(vat.rate) !== 0) {
     errors.push({ field: `${at}.rate`, message: `category ${vat.category} charges no VAT: the rate must be 0` });
   }
+  if ((vat.category === 'S' || vat.category === 'Z') && (present(vat.exemptionReason) || present(vat.exemptionReasonCode))) {
+    errors.push({ field: `${at}.exemptionReason`, message: `category ${vat.category} is taxed (at ${vat.category === 'Z' ? 'zero' : 'a'} rate): it takes no exemption reason (BR-${vat.category}-10)` });
+  }
   return errors;
 }
 
