@@ -221,22 +221,16 @@ export interface ComputedTotals {
   payable: string; // BT-115
 }
 
-export interface ComputedEInvoice {
-  kind: EInvoiceKind;
-  number: string;
-  issueDate: string;
-  dueDate?: string;
-  operationDate?: string;
-  currency: string;
-  buyerReference?: string;
-  orderReference?: string;
+/** The header terms the computed document takes from the input as they are. */
+type HeaderTerms = Pick<
+  EInvoiceInput,
+  'kind' | 'number' | 'issueDate' | 'dueDate' | 'operationDate' | 'currency' | 'buyerReference' | 'orderReference' | 'paymentTerms' | 'seller' | 'buyer' | 'deliveryCountry'
+>;
+
+export interface ComputedEInvoice extends HeaderTerms {
   /** The input's notes, then one per withholding. */
   notes: string[];
-  paymentTerms?: string;
   paymentMeans?: EInvoicePaymentMeans & { code: string };
-  seller: EInvoiceParty;
-  buyer: EInvoiceParty;
-  deliveryCountry?: string;
   lines: ComputedLine[];
   allowancesCharges: ComputedAllowanceCharge[];
   vatBreakdown: VatBreakdownRow[];
