@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../errors';
 import { validateLine } from '../invoice-totals';
-import { isCurrency, isDecimalString, minorUnits } from '../money';
+import { dec, isCurrency, isDecimalString, minorUnits } from '../money';
 import { CREDIT_TRANSFER_CODES } from './codes';
 import { VAT_CATEGORIES, type EInvoiceInput, type EInvoiceParty, type EInvoiceVat, type VatCategory } from './model';
 
@@ -35,9 +35,9 @@ function vatProblems(vat: EInvoiceVat | undefined, at: string): FieldError[] {
   const errors: FieldError[] = [];
   if (vat.rate !== undefined && !isDecimalString(vat.rate, { maxScale: 4 })) {
     errors.push({ field: `${at}.rate`, message: 'the VAT rate must be a non-negative decimal string' });
-  } else if (vat.category === 'S' && (vat.rate === undefined || Number(vat.rate) <= 0)) {
+  } else if (vat.category === 'S' && (vat.rate === undefined || !dec(vat.rate).gt(0))) {
     errors.push({ field: `${at}.rate`, message: 'category S (standard rate) needs a VAT rate above 0 (BR-S-05)' });
-  } else if ((ZERO_RATED.has(vat.category) || vat.category === 'O') && vat.rate !== undefined && Number(vat.rate) !== 0) {
+  } else if ((ZERO_RATED.has(vat.category) || vat.category === 'O') && vat.rate !== undefined && !dec(vat.rate).isZero()) {
     errors.push({ field: `${at}.rate`, message: `category ${vat.category} charges no VAT: the rate must be 0` });
   }
   if ((vat.category === 'S' || vat.category === 'Z') && (present(vat.exemptionReason) || present(vat.exemptionReasonCode))) {
