@@ -1,7 +1,8 @@
 /**
  * The kernel: the building blocks every business area uses (errors, ids, dates, money and pricing, text
- * keys, records, ports, timeline, outbox events, pipelines and number formats). Unlike the business areas,
- * which expose namespaces of verbs, the kernel is a library: its functions and types are exported by name.
+ * keys, records, ports, timeline, outbox events, pipelines and number formats, Spanish tax ids). Unlike the
+ * business areas, which expose namespaces of verbs, the kernel is a library: its functions and types are
+ * exported by name.
  * It imports nothing but itself and the event contracts (events/).
  */
 export * from './commands';
@@ -15,5 +16,6 @@ export * from './pipeline';
 export * from './ports';
 export * from './pricing';
 export * from './records';
+export * from './spanish-tax-id';
 export * from './text';
 export * from './timeline';
