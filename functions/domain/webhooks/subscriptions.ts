@@ -125,8 +125,9 @@ export function signingSecrets<S>(subscription: Pick<WebhookSubscription<S>, 'se
 }
 
 /**
- * The subscription with `secret` as its current secret; the previous current one expires after the
- * overlap (0 ends it at once), secrets already expired are dropped, and at most MAX_LIVE_SECRETS stay.
+ * The subscription with `secret` as its current secret. Every previous secret expires at the latest when
+ * the overlap ends (0 ends them all at once, as after a leak); expired ones are dropped, and at most
+ * MAX_LIVE_SECRETS stay.
  */
 export function rotateSecret<S>(
   subscription: WebhookSubscription<S>,
@@ -138,10 +139,10 @@ export function rotateSecret<S>(
     throw new RuleViolation('the overlap must be between 0 and 7 days', [{ field: 'overlapSeconds', message: 'between 0 and 604800' }]);
   }
   const t = Date.parse(now);
-  const until = new Date(t + overlapMs).toISOString();
+  const until = t + overlapMs;
   const kept = subscription.secrets
-    .map((s) => (s.expiresAt === null ? { ...s, expiresAt: until } : s))
-    .filter((s) => Date.parse(s.expiresAt!) > t);
+    .map((s) => ({ ...s, expiresAt: new Date(Math.min(until, s.expiresAt === null ? until : Date.parse(s.expiresAt))).toISOString() }))
+    .filter((s) => Date.parse(s.expiresAt) > t);
   return {
     ...subscription,
     secrets: [{ value: secret, createdAt: now, expiresAt: null }, ...kept].slice(0, MAX_LIVE_SECRETS),
