@@ -5,7 +5,8 @@ import { StripeAmounts, StripeIntake, StripeSettings, type PaymentFacts, type St
 import { RuleViolation } from '../../functions/domain/errors';
 import { stripeEvents, type PaidInvoice } from '../fixtures/stripe-events';
 
-const T = Date.parse('2026-05-01T12:00:00Z') / 1000;
+// One second before midnight: a payment intent event a second later falls on the next day.
+const T = Date.parse('2026-05-01T23:59:59Z') / 1000;
 const paid: PaidInvoice = { tenantId: 'ten_1', invoiceId: 'inv_1', paymentIntent: 'pi_1', charge: 'ch_1', amount: 12100, currency: 'eur', sessionId: 'cs_1', at: T };
 
 /** Applies events as the intake will: one PaymentFacts record per payment intent, then the settlement. */
