@@ -20,7 +20,7 @@ export interface BenchContext {
   rawDynamo: { client: DynamoDBClient; tableName: string };
 }
 
-const SECTIONS = ['clients', 'invoices', 'documents', 'delivery', 'quotes'];
+const SECTIONS = ['clients', 'invoices', 'documents', 'delivery', 'quotes', 'integrations'];
 
 async function main() {
   process.env.LOG_LEVEL ??= 'ERROR';
