@@ -13,3 +13,5 @@ export type { BusEvent, WebhookMessage } from './messages';
 export type { SubscriptionInput, SubscriptionSecret, WebhookSubscription } from './subscriptions';
 export type { AttemptDecision, AttemptErrorKind, AttemptResult, DeliveryAttempt, DeliveryStatus, WebhookDelivery } from './deliveries';
 export type { OutgoingWebhook, WebhookSender } from './ports';
+export * as WebhookWorker from './worker';
+export type { AttemptOutcome, WebhookStorePorts, WebhookWorkerPorts } from './worker';
