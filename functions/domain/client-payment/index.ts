@@ -11,3 +11,5 @@ export type { EpcTransfer } from './epc-qr';
 export type { PaymentFacts, StripeEventLike, StripeFact } from './stripe-intake';
 export type { StripeKeys, StripeKeysDescription } from './stripe-settings';
 export type { CardPaymentGateway, CheckoutSession, CheckoutSessionRequest } from './ports';
+export * as StripeWebhook from './stripe-webhook';
+export type { IntakeResult, Settlement, StripeIntakePorts } from './stripe-webhook';
