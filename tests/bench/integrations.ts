@@ -73,7 +73,8 @@ export async function run(ctx: BenchContext): Promise<string> {
   // ---- Stripe Checkout Session creation against the stand-in ----
   const stripeKey = 'sk_test_bench0000000000000000';
   const standIn = new StripeStandIn(stripeKey, STRIPE_API_VERSION);
-  const port = await standIn.start();
+  await standIn.start();
+  const port = standIn.port;
   const checkout = createStripeGateway({ host: '127.0.0.1', port, protocol: 'http' });
   const k = ctx.quick ? 30 : 150;
   const form = (i: number) =>

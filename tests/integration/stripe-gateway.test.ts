@@ -24,7 +24,8 @@ describe('Stripe Checkout sessions (against a local stand-in of the API)', () =>
   let gateway: ReturnType<typeof createStripeGateway>;
 
   beforeAll(async () => {
-    const port = await standIn.start();
+    await standIn.start();
+    const port = standIn.port;
     gateway = createStripeGateway({ host: '127.0.0.1', port, protocol: 'http', timeoutMs: 5000 });
   });
   beforeEach(() => {
