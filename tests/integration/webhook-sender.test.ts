@@ -121,6 +121,24 @@ describe('webhook HTTP sender', () => {
       expect(wrongName.error?.message).toMatch(/altnames|certificate|ERR_TLS/i);
     });
 
+    it('reaches an IPv6 loopback receiver, by literal and by a name that resolves to ::1', async (ctx) => {
+      const v6 = new WebhookReceiver([{ status: 202 }]);
+      try {
+        await v6.start('::1');
+      } catch {
+        return ctx.skip();
+      }
+      try {
+        const dns = fakeDns({ 'v6.test': ['::1'] });
+        const local = createHttpWebhookSender({ allowLoopback: true, resolve: dns.resolve });
+        expect(await local.send(message(`http://[::1]:${v6.port}/a`))).toMatchObject({ status: 202, error: null });
+        expect(await local.send(message(`http://v6.test:${v6.port}/b`))).toMatchObject({ status: 202, error: null });
+        expect(v6.received.map((r) => [r.path, r.headers.host])).toEqual([['/a', `[::1]:${v6.port}`], ['/b', `v6.test:${v6.port}`]]);
+      } finally {
+        await v6.stop();
+      }
+    });
+
     it('still refuses private and metadata addresses, and http to anything but loopback', async () => {
       const dns = fakeDns({ 'public.test': ['93.184.215.14'], 'meta.test': ['169.254.169.254'], 'lan.test': ['192.168.1.10'] });
       const local = createHttpWebhookSender({ allowLoopback: true, resolve: dns.resolve });
