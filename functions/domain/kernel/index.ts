@@ -1,9 +1,9 @@
 /**
  * The kernel: the building blocks every business area uses (errors, ids, dates, money and pricing, text
- * keys, records, ports, timeline, outbox events, pipelines and number formats, Spanish tax ids). Unlike the
- * business areas, which expose namespaces of verbs, the kernel is a library: its functions and types are
- * exported by name.
- * It imports nothing but itself and the event contracts (events/).
+ * keys, records, ports, timeline, outbox events, pipelines and number formats, Spanish tax ids, the
+ * sealed-secret port). Unlike the business areas, which expose namespaces of verbs, the kernel is a
+ * library: its functions and types are exported by name. It imports nothing but itself and the event
+ * contracts (events/).
  */
 export * from './commands';
 export * from './dates';
@@ -16,6 +16,7 @@ export * from './pipeline';
 export * from './ports';
 export * from './pricing';
 export * from './records';
+export * from './secrets';
 export * from './spanish-tax-id';
 export * from './text';
 export * from './timeline';

@@ -1,10 +1,9 @@
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { qrPng, qrPngDataUri, qrSvg } from '../../../functions/adapters/qr/qr-code';
 import { Conflict, RuleViolation } from '../../../functions/domain/kernel';
 import { type AltaFields, Register, type RegisterEntry } from '../../../functions/domain/register';
 import { anIssuedInvoice } from '../../fixtures/einvoices';
+import { decodeQrPng } from '../../fixtures/qr';
 
 /** The AEAT's official test values (huella specification v0.1.2). */
 const VECTOR_1: AltaFields = {
@@ -31,11 +30,6 @@ function officialChain(): RegisterEntry[] {
     { invoiceId: 'inv_b', now: at(40) },
   );
   return [first, second, third];
-}
-
-function decodeQr(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
 }
 
 describe('register: fingerprints (huella)', () => {
@@ -209,9 +203,9 @@ describe('register: QR', () => {
     const png = await qrPng(url);
     const dataUri = await qrPngDataUri(url);
 
-    expect(decodeQr(png)).toBe(url);
+    expect(decodeQrPng(png)).toBe(url);
     expect(dataUri.startsWith('data:image/png;base64,')).toBe(true);
-    expect(decodeQr(Buffer.from(dataUri.split(',')[1], 'base64'))).toBe(url);
+    expect(decodeQrPng(Buffer.from(dataUri.split(',')[1], 'base64'))).toBe(url);
   });
 
   it('draws the same symbol as SVG', async () => {
