@@ -3,15 +3,16 @@
  * Lambda runtime does at init), beside the floor measured in the same run: a module that only imports the
  * DynamoDB client and its document library (every function needs them). Bundles are built here with the
  * options of infra/constructs/app-function.ts (minified ESM, the AWS SDK and the shared layer's packages
- * external, resolved from node_modules as they are from the runtime and the layer on Lambda).
+ * external). The shared packages are resolved from the deps layer as synth assembles it (copied beside the
+ * bundles), the AWS SDK from node_modules, as they are from the layer and the runtime on Lambda.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { AWS_SDK_EXTERNALS, ESM_REQUIRE_BANNER } from '../../infra/constructs/app-function';
-import { SHARED_PACKAGES } from '../../infra/constructs/deps-layer';
+import { assembleDepsLayer, SHARED_PACKAGES } from '../../infra/constructs/deps-layer';
 import { functions } from '../../infra/functions';
 import type { BenchContext } from './run';
 
@@ -40,6 +41,7 @@ export async function run(ctx: BenchContext): Promise<string> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
+    cpSync(join(assembleDepsLayer(root).dir, 'nodejs', 'node_modules'), join(dir, 'node_modules'), { recursive: true });
     const floor = join(dir, 'floor.mjs');
     writeFileSync(floor, "import '@aws-sdk/client-dynamodb';\nimport '@aws-sdk/lib-dynamodb';\n");
     const floorMs = importTime(floor, runs);

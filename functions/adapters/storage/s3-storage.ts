@@ -1,25 +1,37 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../shared/config';
 import type { ObjectStorage } from '../../domain/kernel';
+
+/**
+ * The S3 client and presigner are loaded on first use, not at cold start: most requests of the functions that
+ * may touch documents (a quote's PATCH, a settings GET) never do, and the two packages are a third of their
+ * import time (measured in `npm run bench`, cold start).
+ */
+const sdk = async () => ({ ...(await import('@aws-sdk/client-s3')), ...(await import('@aws-sdk/s3-request-presigner')) });
 
 /**
  * The private documents bucket. Objects are never public: clients get presigned GET URLs that
  * live minutes, minted per request (a presigned URL dies with the credentials that signed it).
  */
 export function createS3Storage(cfg: Pick<Config, 'AWS_REGION' | 'S3_ENDPOINT' | 'BUCKET_NAME' | 'PRESIGN_TTL_SECONDS'>): ObjectStorage {
-  const client = new S3Client({
-    region: cfg.AWS_REGION,
-    ...(cfg.S3_ENDPOINT ? { endpoint: cfg.S3_ENDPOINT, forcePathStyle: true } : {}),
-    // Checksums only when S3 requires them (s3rver does not speak the newer trailing-checksum framing).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  let client: Promise<{ s3: S3Client; lib: Awaited<ReturnType<typeof sdk>> }> | undefined;
+  const connect = () =>
+    (client ??= sdk().then((lib) => ({
+      lib,
+      s3: new lib.S3Client({
+        region: cfg.AWS_REGION,
+        ...(cfg.S3_ENDPOINT ? { endpoint: cfg.S3_ENDPOINT, forcePathStyle: true } : {}),
+        // Checksums only when S3 requires them (s3rver does not speak the newer trailing-checksum framing).
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    })));
   const Bucket = cfg.BUCKET_NAME;
   return {
     async put(key, body, contentType, metadata = {}) {
-      await client.send(
-        new PutObjectCommand({
+      const { s3, lib } = await connect();
+      await s3.send(
+        new lib.PutObjectCommand({
           Bucket,
           Key: key,
           Body: body,
@@ -30,13 +42,15 @@ export function createS3Storage(cfg: Pick<Config, 'AWS_REGION' | 'S3_ENDPOINT' |
       );
     },
     async get(key) {
-      const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      const { s3, lib } = await connect();
+      const res = await s3.send(new lib.GetObjectCommand({ Bucket, Key: key }));
       return Buffer.from(await res.Body!.transformToByteArray());
     },
     async presignGet(key, options = {}) {
-      return getSignedUrl(
-        client,
-        new GetObjectCommand({
+      const { s3, lib } = await connect();
+      return lib.getSignedUrl(
+        s3,
+        new lib.GetObjectCommand({
           Bucket,
           Key: key,
           ...(options.downloadName ? { ResponseContentDisposition: `inline; filename="${options.downloadName.replace(/[^\w.-]/g, '_')}"` } : {}),
