@@ -5,6 +5,7 @@ import { documentRequested } from './document-requested';
 import { documentViewed } from './document-viewed';
 import { invoiceCreated } from './invoice-created';
 import { invoicePaid } from './invoice-paid';
+import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
 import { messageSent } from './message-sent';
 import { paymentRecorded } from './payment-recorded';
@@ -17,6 +18,7 @@ export const events = {
   invoiceCreated,
   invoiceStageChanged,
   invoicePaid,
+  invoiceReopened,
   paymentRecorded,
   documentRequested,
   documentCreated,

@@ -7,6 +7,8 @@
  *   InvoicePipeline.get / update / effective
  *   InvoiceList.plan / run / invoiceKeys ...     (how lists become index queries; the adapters run them)
  *   Issuing.createIssueQueue ...                 (group commit of numbers)
+ *   Settlement.settlementOf / settle / amountPayable / taxInclusiveTotal / unpayableReason   (money on an invoice: the
+ *                                                payments area derives the figures and writes them with `settle`)
  *
  * Still to land here (see docs/architecture.md): corrections (credit notes against an invoice, rectifying
  * invoices) and invoice types.
@@ -15,6 +17,7 @@ export * as Invoice from './invoice';
 export * as InvoicePipeline from './pipeline-settings';
 export * as InvoiceList from './list';
 export * as Issuing from './issuing';
+export * as Settlement from './settlement';
 export type {
   CommitResult,
   CounterAdvance,
@@ -37,3 +40,5 @@ export { INVOICE_STATUSES, INVOICE_TYPES, SERIES_OF_TYPE } from './model';
 export type { EffectiveInvoicePipeline } from './pipeline-settings';
 export type { InvoiceIndex, InvoiceListFilters, InvoiceSort, ListStep, ResidualFilters, StepRow } from './list';
 export type { IssueQueue } from './issuing';
+export type { InvoiceSettlement, PaymentStatus, SettlementView } from './settlement';
+export { PAYMENT_STATUSES } from './settlement';

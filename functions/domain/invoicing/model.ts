@@ -31,6 +31,7 @@
 import type { ClientDirectory, ClientSnapshot, ProductCatalog } from '../clients';
 import type { ComputedLine, InvoiceTotals, LineInput, OutboxEvent, Owned, Page, PageRequest, PipelineStore, TimelineEntry } from '../kernel';
 import type { IssueQueue } from './issuing';
+import type { InvoiceSettlement } from './settlement';
 import type { ListStep, StepRow } from './list';
 
 export const INVOICE_TYPES = ['invoice', 'credit_note', 'proforma'] as const;
@@ -66,6 +67,8 @@ export interface Invoice extends Owned {
   createdBy: string;
   /** The counter value behind `number`. */
   sequence?: number;
+  /** Money after issue, derived by the payments area from its records and cached here (settlement.ts). */
+  settlement?: InvoiceSettlement;
 }
 
 /** A line as a caller gives it: with a productId, description, unitPrice, taxRate and unit may be omitted. */

@@ -15,6 +15,7 @@ import {
   staleVersion,
   timelineEntry,
   today,
+  type Actor,
   type FieldError,
   type ItemCommand,
   type Pipeline,
@@ -113,6 +114,44 @@ export function applyStageMove(invoice: Invoice, plan: StageMovePlan, now: Date,
   return next;
 }
 
+/**
+ * The write of one planned move (pure): the moved invoice, its timeline entry and its events
+ * (`invoice.stage_changed`, plus `invoice.paid` when it becomes paid). `before` is `current`, whose version
+ * conditions the write. Used by moveToStage and by the payments area's automatic move to the success stage.
+ */
+export function stageMoveChange(
+  current: Invoice,
+  plan: StageMovePlan,
+  context: { now: Date; actor: Actor; numbering?: { number: string; sequence: number } },
+): InvoiceChange {
+  const { now, actor, numbering } = context;
+  const { tenantId, id: invoiceId } = current;
+  const after = applyStageMove(current, plan, now, numbering);
+  const events = [
+    outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type }, now),
+  ];
+  if (plan.statusTo === 'paid') {
+    events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
+  }
+  const timeline = [
+    timelineEntry({
+      tenantId,
+      subjectType: 'invoice',
+      subjectId: invoiceId,
+      kind: 'stage_changed',
+      actor,
+      at: now,
+      data: {
+        from: plan.from,
+        to: plan.to,
+        ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
+        ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
+      },
+    }),
+  ];
+  return { before: current, after, timeline, events };
+}
+
 /** Re-plans of one move whose invoice changed meanwhile (without an expected version), and retries of a collided write. */
 export const MOVE_MAX_ATTEMPTS = 20;
 
@@ -153,37 +192,7 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     const now = nowOf(ports);
     const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate });
 
-    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
-      const after = applyStageMove(current, plan, now, numbering);
-      const events = [
-        outboxEvent(
-          'invoiceStageChanged',
-          tenantId,
-          { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type },
-          now,
-        ),
-      ];
-      if (plan.statusTo === 'paid') {
-        events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));
-      }
-      const timeline = [
-        timelineEntry({
-          tenantId,
-          subjectType: 'invoice',
-          subjectId: invoiceId,
-          kind: 'stage_changed',
-          actor,
-          at: now,
-          data: {
-            from: plan.from,
-            to: plan.to,
-            ...(plan.statusTo !== plan.statusFrom ? { statusFrom: plan.statusFrom, statusTo: plan.statusTo } : {}),
-            ...(numbering ? { number: numbering.number, issueDate: plan.issueDate } : {}),
-          },
-        }),
-      ];
-      return { before: current, after, timeline, events };
-    };
+    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => stageMoveChange(current, plan, { now, actor, numbering });
 
     let outcome: 'ok' | 'stale' | 'busy' | 'contention';
     let moved: Invoice | undefined;

@@ -39,6 +39,8 @@ export const InvoiceEntity = new Entity({
     notes: { type: 'string' },
     quoteId: { type: 'string' },
     source: { type: 'any' },
+    /** Money after issue, cached by the payments area (functions/domain/invoicing/settlement.ts). */
+    settlement: { type: 'any' },
     responsibleUserId: { type: 'string', required: true },
     createdBy: { type: 'string', required: true },
     ...keyAttributes,

@@ -60,6 +60,7 @@ const INVOICE_FIELDS = [
   'dealId',
   'quoteId',
   'source',
+  'settlement',
   'responsibleUserId',
   'createdBy',
   'version',

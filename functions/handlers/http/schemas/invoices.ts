@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList } from '../../../domain/invoicing';
+import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList, PAYMENT_STATUSES } from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
@@ -138,6 +138,16 @@ export const InvoiceView = z.object({
   source: z.object({ type: z.string(), id: z.string() }).optional(),
   responsibleUserId: z.string(),
   createdBy: z.string(),
+  /** What the client pays: net + VAT - withholding (null on drafts and proformas). */
+  amountPayable: Money.nullable(),
+  amountPaid: Money.nullable(),
+  amountCredited: Money.nullable(),
+  /** amountPayable - active allocations - credit applied, never below 0. */
+  balanceDue: Money.nullable(),
+  paymentStatus: z.enum(PAYMENT_STATUSES).nullable(),
+  paidAt: z.string().nullable(),
+  /** Net + VAT: the EN 16931 (BT-112) / Veri*Factu invoice total, before withholding. */
+  taxInclusiveTotal: Money,
   ...Meta,
 });
 export const InvoicePage = page(InvoiceView);
