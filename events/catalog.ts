@@ -8,7 +8,10 @@ import { invoicePaid } from './invoice-paid';
 import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
 import { messageSent } from './message-sent';
+import { paymentAllocated } from './payment-allocated';
+import { paymentAllocationReversed } from './payment-allocation-reversed';
 import { paymentRecorded } from './payment-recorded';
+import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
@@ -20,6 +23,9 @@ export const events = {
   invoicePaid,
   invoiceReopened,
   paymentRecorded,
+  paymentAllocated,
+  paymentAllocationReversed,
+  paymentRefunded,
   documentRequested,
   documentCreated,
   documentFailed,

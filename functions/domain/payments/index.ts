@@ -1,8 +1,46 @@
 /**
+ * Payments: money received from clients and what it pays, as a ledger of immutable records (payments,
+ * allocations, reversals, refunds; credit notes join as a second credit source in issue 9), with every
+ * balance derived from them (model.ts says how, figures.ts derives, ledger.ts keeps the caches true).
+ * Imports the kernel, clients and invoicing (the invoice's money and its automatic move to PAID go through
+ * invoicing's Settlement).
+ *
+ *   Payment.record / recordForInvoice / allocate / refund / get / list / ofInvoice / view   (Payment.Info: the record)
+ *   Allocation.reverse                                 (one allocation, nothing else)
+ *   ClientBalance.of / ledger / fromRecords            (per currency, with unappliedCredit and creditUsed)
+ *   LedgerFigures.paymentFigures / invoiceFigures / clientBalance / rebuild   (pure derivations from the records)
+ *   BankImport.run / parse / match                     (bank statement CSV: dry run, matching, idempotent re-import)
+ *
  * Payment by the client: bank transfer details as an EPC QR code, card payment through Stripe Checkout
- * (amounts, keys, and the reading of Stripe's webhook events into order-independent payment facts).
- * Pure; the Stripe client is an adapter (functions/adapters/payments) behind CardPaymentGateway.
+ * (amounts, keys, and the reading of Stripe's webhook events into order-independent payment facts, which
+ * StripeWebhook hands to the ledger's settle verb). Pure; the Stripe client is an adapter
+ * (functions/adapters/payments) behind CardPaymentGateway.
  */
+export * as Payment from './payment';
+export * as Allocation from './allocation';
+export * as ClientBalance from './balance';
+export * as LedgerFigures from './figures';
+export type {
+  Allocation as AllocationRecord,
+  BankImportRecord,
+  BankRowRecord,
+  CreditSource,
+  CreditSourceType,
+  LedgerCommit,
+  LedgerRecords,
+  LedgerResult,
+  LedgerStore,
+  OpenInvoiceFinder,
+  PaymentListFilter,
+  PaymentMethod,
+  PaymentOrigin,
+  PaymentPorts,
+  Refund,
+  Reversal,
+} from './model';
+export { PAYMENT_METHODS } from './model';
+export type { PaymentView } from './view';
+
 export * as EpcQr from './epc-qr';
 export * as StripeAmounts from './stripe-amounts';
 export * as StripeIntake from './stripe-intake';
