@@ -182,6 +182,27 @@ export const functions = {
       'GET /v1/invoices/{id}/timeline',
     ],
   },
+  payments: {
+    entry: 'functions/handlers/http/payments.ts',
+    description:
+      'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',
+    access: ['table'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: [
+      'POST /v1/payments',
+      'GET /v1/payments',
+      'GET /v1/payments/{id}',
+      'POST /v1/payments/{id}/allocations',
+      'DELETE /v1/payments/{id}/allocations/{allocationId}',
+      'POST /v1/payments/{id}/refunds',
+      'POST /v1/payments/imports',
+      'POST /v1/invoices/{id}/payments',
+      'GET /v1/invoices/{id}/payments',
+      'GET /v1/companies/{id}/balance',
+      'GET /v1/contacts/{id}/balance',
+    ],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",

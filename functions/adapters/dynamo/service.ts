@@ -18,6 +18,10 @@ import { QuoteEntity } from './sales/quote-entity';
 import { ProductEntity } from './clients/product-entity';
 import { TenantEntity } from './tenancy/tenant-entity';
 import { TemplateEntity } from './documents/template-entity';
+import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entity';
+import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
+import { RefundEntity } from './payments/refund-entity';
+import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -43,6 +47,13 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       automationRule: AutomationRuleEntity,
       automationRun: AutomationRunEntity,
       template: TemplateEntity,
+      payment: PaymentEntity,
+      paymentExternalId: PaymentExternalIdEntity,
+      allocation: AllocationEntity,
+      reversal: ReversalEntity,
+      refund: RefundEntity,
+      bankRow: BankRowEntity,
+      bankImport: BankImportEntity,
     },
     { client, table },
   );

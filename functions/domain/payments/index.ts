@@ -20,6 +20,7 @@ export * as Payment from './payment';
 export * as Allocation from './allocation';
 export * as ClientBalance from './balance';
 export * as LedgerFigures from './figures';
+export * as BankImport from './bank-import';
 export type {
   Allocation as AllocationRecord,
   BankImportRecord,
@@ -40,6 +41,7 @@ export type {
 } from './model';
 export { PAYMENT_METHODS } from './model';
 export type { PaymentView } from './view';
+export type { StatementMapping, StatementRow } from './bank-csv';
 
 export * as EpcQr from './epc-qr';
 export * as StripeAmounts from './stripe-amounts';

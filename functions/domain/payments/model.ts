@@ -188,9 +188,9 @@ export interface LedgerStore {
   commit(commit: LedgerCommit): Promise<LedgerResult>;
 }
 
-/** Open invoices of a tenant, for matching bank rows (issued, money still due). */
+/** Issued invoices of a tenant in its open stages, for matching bank rows. */
 export interface OpenInvoiceFinder {
-  openInvoices(tenantId: string): Promise<Invoice.Info[]>;
+  openInvoices(tenantId: string, openStages: string[]): Promise<Invoice.Info[]>;
 }
 
 export interface PaymentPorts {

@@ -42,9 +42,11 @@ const readAll = grants(
 );
 
 // Configuration (templates, automation rules, pipelines, settings) and API keys: admins only.
+// Money (recording, allocating, reversing, refunding payments, importing statements): accountants and admins;
+// managers and viewers read it.
 const matrix: Record<Role, Set<Permission>> = {
   admin: everything,
-  manager: new Set([...readAll, ...grants(crm, ['write', 'delete']), ...grants(['payments'], ['write'])]),
+  manager: new Set([...readAll, ...grants(crm, ['write', 'delete'])]),
   accountant: new Set([...readAll, ...grants(finance, ['write']), ...grants(['payments'], ['delete'])]),
   viewer: readAll,
 };

@@ -28,6 +28,9 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
     throw new PayloadTooLarge(`the body is larger than ${def.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`, [{ field: 'body', message: 'too large' }]);
   }
   const contentType = lowerCaseHeaders(event.headers)['content-type'] ?? '';
+  if (def.textBody && contentType.toLowerCase().startsWith(def.textBody.mediaType)) {
+    return parseWith(def.body, { [def.textBody.field]: raw });
+  }
   if (raw && contentType && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
     if (/^application\/x-www-form-urlencoded/i.test(contentType) && def.permission === 'public') {
       return Object.fromEntries(new URLSearchParams(raw));

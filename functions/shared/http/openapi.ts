@@ -79,7 +79,17 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
         operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string) => (c ? c.toUpperCase() : ''))}`,
         ...(secured ? {} : { security: [] }),
         parameters,
-        ...(def.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(def.body, 'input') } } } } : {}),
+        ...(def.body
+          ? {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/json': { schema: jsonSchema(def.body, 'input') },
+                  ...(def.textBody ? { [def.textBody.mediaType]: { schema: { type: 'string', description: `the ${def.textBody.field} itself` } } } : {}),
+                },
+              },
+            }
+          : {}),
         responses,
       };
     }

@@ -48,6 +48,11 @@ export interface RouteDef<B = unknown, Q = unknown> {
    * carries a secret shown once).
    */
   idempotent?: false;
+  /**
+   * The route also takes a plain-text body of this media type (e.g. 'text/csv'): it is validated as the JSON
+   * body `{ [field]: <the text> }` would be.
+   */
+  textBody?: { mediaType: string; field: string };
   /** Extra documented error statuses, besides those every route may answer. */
   errors?: number[];
   handler: (ctx: RequestContext<B, Q>) => Promise<unknown>;
