@@ -101,7 +101,6 @@ export function allocationChange(invoice: Invoice.Info, allocation: Allocation, 
     credited: dec(current.amountCredited).plus(fromPayment ? 0 : allocation.amount),
     lastAllocationAt: allocation.createdAt,
   });
-  const change = Settlement.settle(invoice, figures, effect);
   const recorded = timelineEntry({
     tenantId: invoice.tenantId,
     subjectType: 'invoice',
@@ -111,6 +110,8 @@ export function allocationChange(invoice: Invoice.Info, allocation: Allocation, 
     at: effect.now,
     data: { ...entry, allocationId: allocation.id, amount: allocation.amount, currency: allocation.currency, balanceDue: figures.balanceDue },
   });
+  // written first: the timeline orders entries of one instant by id (the payment, then the move it causes)
+  const change = Settlement.settle(invoice, figures, effect);
   return { ...change, timeline: [recorded, ...change.timeline] };
 }
 
@@ -123,7 +124,6 @@ export function reversalChange(invoice: Invoice.Info, reversal: Reversal, lastAc
     credited: dec(current.amountCredited).minus(fromPayment ? 0 : reversal.amount),
     lastAllocationAt: lastActiveAt,
   });
-  const change = Settlement.settle(invoice, figures, effect);
   const entry = timelineEntry({
     tenantId: invoice.tenantId,
     subjectType: 'invoice',
@@ -141,6 +141,7 @@ export function reversalChange(invoice: Invoice.Info, reversal: Reversal, lastAc
       balanceDue: figures.balanceDue,
     },
   });
+  const change = Settlement.settle(invoice, figures, effect);
   return { ...change, timeline: [entry, ...change.timeline] };
 }
 
