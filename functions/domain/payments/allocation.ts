@@ -7,7 +7,7 @@
  */
 import { Conflict, NotFound, newId, outboxEvent, staleVersion, today, type ItemCommand } from '../kernel';
 import { activeAllocations } from './figures';
-import { dateProblems, emptyCommit, invoiceEffect, paymentAfter, refuse, retrying, reversalChange } from './ledger';
+import { dateProblems, emptyCommit, invoiceEffects, paymentAfter, refuse, retrying, reversalChange } from './ledger';
 import type { PaymentPorts, Reversal } from './model';
 import { paymentView, type PaymentView } from './view';
 
@@ -21,7 +21,8 @@ export interface ReverseCommand extends ItemCommand {
 
 export async function reverse(ports: PaymentPorts, cmd: ReverseCommand): Promise<PaymentView> {
   const reversalId = newId('reversal');
-  return retrying(ports, 'the reversal', async () => {
+  const effects = invoiceEffects(ports, cmd.tenantId, cmd.actor);
+  return retrying(ports, 'the reversal', [cmd.id], async () => {
     const payment = await ports.ledger.getPayment(cmd.tenantId, cmd.id);
     if (!payment) throw new NotFound('payment');
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== payment.version) throw staleVersion(cmd.expectedVersion, payment.version);
@@ -35,7 +36,7 @@ export async function reverse(ports: PaymentPorts, cmd: ReverseCommand): Promise
         reversalId: existing.id,
       });
     }
-    const effect = await invoiceEffect(ports, cmd.tenantId, cmd.actor);
+    const effect = await effects();
     const { now } = effect;
     const date = cmd.date ?? today(now);
     const errors = dateProblems(date, now);

@@ -21,6 +21,7 @@ export * as Allocation from './allocation';
 export * as ClientBalance from './balance';
 export * as LedgerFigures from './figures';
 export * as BankImport from './bank-import';
+export * as PaymentLocks from './lock';
 export type {
   Allocation as AllocationRecord,
   BankImportRecord,

@@ -145,8 +145,13 @@ export function reversalChange(invoice: Invoice.Info, reversal: Reversal, lastAc
   return { ...change, timeline: [entry, ...change.timeline] };
 }
 
-export async function invoiceEffect(ports: PaymentPorts, tenantId: string, actor: Actor): Promise<InvoiceEffect> {
-  return { pipeline: (await InvoicePipeline.get(ports, { tenantId })).pipeline, now: nowOf(ports), actor };
+/** The context of invoice writes for one verb: the pipeline read once (on first use), the clock read on each attempt. */
+export function invoiceEffects(ports: PaymentPorts, tenantId: string, actor: Actor): () => Promise<InvoiceEffect> {
+  let pipeline: Pipeline | undefined;
+  return async () => {
+    pipeline ??= (await InvoicePipeline.get(ports, { tenantId })).pipeline;
+    return { pipeline, now: nowOf(ports), actor };
+  };
 }
 
 export const emptyCommit = (): LedgerCommit => ({ payments: [], invoices: [], allocations: [], reversals: [], refunds: [], timeline: [], events: [] });
@@ -155,16 +160,26 @@ export const emptyCommit = (): LedgerCommit => ({ payments: [], invoices: [], al
 export const LEDGER_MAX_ATTEMPTS = 60;
 
 /**
- * Runs `attempt` (read, check, plan) and commits what it plans, again on 'stale' or 'contention' (after a
+ * Runs `attempt` (read, check, plan) and commits what it plans (queued behind the process's other verbs on
+ * the same `keys`), again on 'stale' or 'contention' (after a
  * jittered backoff) until it commits, refuses (throws), or runs out of attempts (409, nothing written).
  */
-export async function retrying<T>(ports: PaymentPorts, what: string, attempt: () => Promise<{ commit: LedgerCommit; result: () => T }>): Promise<T> {
+export async function retrying<T>(
+  ports: PaymentPorts,
+  what: string,
+  keys: string[],
+  attempt: () => Promise<{ commit: LedgerCommit; result: () => T | Promise<T> }>,
+): Promise<T> {
+  return ports.lock ? ports.lock(keys, () => attempts(ports, what, attempt)) : attempts(ports, what, attempt);
+}
+
+async function attempts<T>(ports: PaymentPorts, what: string, attempt: () => Promise<{ commit: LedgerCommit; result: () => T | Promise<T> }>): Promise<T> {
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = ports.random ?? Math.random;
   for (let n = 1; ; n++) {
     const { commit, result } = await attempt();
     const outcome = await ports.ledger.commit(commit);
-    if (outcome.outcome === 'ok') return result();
+    if (outcome.outcome === 'ok') return await result();
     if (outcome.outcome === 'duplicate_external_id') {
       throw new Conflict(
         'a payment with this externalId exists already',

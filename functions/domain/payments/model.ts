@@ -27,6 +27,7 @@
  */
 import type { ClientDirectory } from '../clients';
 import type { InvoiceChange, InvoiceStore, Invoice } from '../invoicing';
+import type { KeyedLock } from './lock';
 import type { OutboxEvent, Owned, Page, PageRequest, PipelineStore, TimelineEntry } from '../kernel';
 
 export const PAYMENT_METHODS = ['bank_transfer', 'card', 'cash', 'direct_debit', 'cheque', 'other'] as const;
@@ -199,6 +200,8 @@ export interface PaymentPorts {
   pipelines: PipelineStore;
   clients: ClientDirectory;
   openInvoices?: OpenInvoiceFinder;
+  /** The process's queue per ledger item (lock.ts); without one, concurrent verbs only rely on the conditions. */
+  lock?: KeyedLock;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;

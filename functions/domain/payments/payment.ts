@@ -11,13 +11,14 @@ import {
   dateProblems,
   emptyCommit,
   figuresOf,
-  invoiceEffect,
+  invoiceEffects,
   invoiceProblems,
   MAX_ALLOCATIONS,
   money,
   paymentAfter,
   refuse,
   retrying,
+  type InvoiceEffect,
 } from './ledger';
 import { nowOf, type Allocation, type BankRowRecord, type LedgerRecords, type Payment, type PaymentMethod, type PaymentOrigin, type PaymentPorts, type Refund } from './model';
 import { paymentView, type PaymentView } from './view';
@@ -92,8 +93,9 @@ async function planRecording(
   paymentId: string,
   allocationIds: string[],
   fit: ((invoice: Invoice.Info) => string | null) | null,
+  effects: () => Promise<InvoiceEffect>,
 ) {
-  const effect = await invoiceEffect(ports, cmd.tenantId, cmd.actor);
+  const effect = await effects();
   const { now } = effect;
   const commit = emptyCommit();
   let payment = newPayment(cmd, paymentId, now);
@@ -205,7 +207,9 @@ export async function record(ports: PaymentPorts, cmd: RecordPaymentCommand): Pr
   await refuseTakenExternalId(ports, cmd.tenantId, cmd.externalId);
   const paymentId = newId('payment');
   const allocationIds = (cmd.allocations ?? []).map(() => newId('allocation'));
-  return retrying(ports, 'recording the payment', () => planRecording(ports, cmd, paymentId, allocationIds, null));
+  const effects = invoiceEffects(ports, cmd.tenantId, cmd.actor);
+  const keys = (cmd.allocations ?? []).map((a) => a.invoiceId);
+  return retrying(ports, 'recording the payment', keys, () => planRecording(ports, cmd, paymentId, allocationIds, null, effects));
 }
 
 /**
@@ -239,8 +243,9 @@ export async function recordForInvoice(ports: PaymentPorts, cmd: InvoicePaymentC
     const due = dec(figuresOf(current).balanceDue);
     return due.isZero() ? null : money(due.lt(cmd.amount) ? due : cmd.amount, current.currency);
   };
-  return retrying(ports, 'recording the payment', () =>
-    planRecording(ports, { ...base, allocations: [{ invoiceId: cmd.id, amount: cmd.amount }] }, paymentId, allocationIds, fit),
+  const effects = invoiceEffects(ports, cmd.tenantId, cmd.actor);
+  return retrying(ports, 'recording the payment', [cmd.id], () =>
+    planRecording(ports, { ...base, allocations: [{ invoiceId: cmd.id, amount: cmd.amount }] }, paymentId, allocationIds, fit, effects),
   );
 }
 
@@ -258,9 +263,10 @@ async function loadPayment(ports: PaymentPorts, cmd: ItemCommand): Promise<Payme
  */
 export async function allocate(ports: PaymentPorts, cmd: ItemCommand & { invoiceId: string; amount: string }): Promise<PaymentView> {
   const allocationId = newId('allocation');
-  return retrying(ports, 'the allocation', async () => {
+  const effects = invoiceEffects(ports, cmd.tenantId, cmd.actor);
+  return retrying(ports, 'the allocation', [cmd.id, cmd.invoiceId], async () => {
     const payment = await loadPayment(ports, cmd);
-    const effect = await invoiceEffect(ports, cmd.tenantId, cmd.actor);
+    const effect = await effects();
     const errors = amountProblems(cmd.amount, payment.currency, 'amount');
     if (errors.length > 0) refuse('the amount is not valid', errors);
     const invoice = await ports.invoices.get(cmd.tenantId, cmd.invoiceId);
@@ -295,7 +301,6 @@ export async function allocate(ports: PaymentPorts, cmd: ItemCommand & { invoice
       createdBy: cmd.actor.id,
     };
     const after = paymentAfter(payment, { allocated: allocation.amount }, now);
-    const records = await ports.ledger.recordsOfSource(cmd.tenantId, allocation.source);
     const commit = emptyCommit();
     commit.payments.push({ before: payment, after });
     commit.allocations.push(allocation);
@@ -308,14 +313,14 @@ export async function allocate(ports: PaymentPorts, cmd: ItemCommand & { invoice
         now,
       ),
     );
-    return { commit, result: () => paymentView(after, { ...records, allocations: [...records.allocations.filter((a) => a.id !== allocationId), allocation] }) };
+    return { commit, result: async () => paymentView(after, await ports.ledger.recordsOfSource(cmd.tenantId, allocation.source)) };
   });
 }
 
 /** Gives unapplied money of a payment back to the client (POST /v1/payments/{id}/refunds); 422 with `remaining` beyond it. */
 export async function refund(ports: PaymentPorts, cmd: ItemCommand & { amount: string; date: string; reference?: string | null }): Promise<PaymentView> {
   const refundId = newId('refund');
-  return retrying(ports, 'the refund', async () => {
+  return retrying(ports, 'the refund', [cmd.id], async () => {
     const payment = await loadPayment(ports, cmd);
     const now = nowOf(ports);
     const errors = [...amountProblems(cmd.amount, payment.currency, 'amount'), ...dateProblems(cmd.date, now)];
@@ -340,14 +345,13 @@ export async function refund(ports: PaymentPorts, cmd: ItemCommand & { amount: s
       createdBy: cmd.actor.id,
     };
     const after = paymentAfter(payment, { refunded: record.amount }, now);
-    const records = await ports.ledger.recordsOfSource(cmd.tenantId, { type: 'payment', id: payment.id });
     const commit = emptyCommit();
     commit.payments.push({ before: payment, after });
     commit.refunds.push(record);
     commit.events.push(
       outboxEvent('paymentRefunded', cmd.tenantId, { paymentId: payment.id, refundId, amount: record.amount, currency: record.currency, date: record.date }, now),
     );
-    return { commit, result: () => paymentView(after, { ...records, refunds: [...records.refunds.filter((r) => r.id !== refundId), record] }) };
+    return { commit, result: async () => paymentView(after, await ports.ledger.recordsOfSource(cmd.tenantId, { type: 'payment', id: payment.id })) };
   });
 }
 

@@ -7,7 +7,7 @@ import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-rep
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { openInvoiceFinder } from '../../adapters/dynamo/payments/open-invoices';
-import type { PaymentPorts } from '../../domain/payments';
+import { PaymentLocks, type PaymentPorts } from '../../domain/payments';
 import { once, service } from './core';
 
 /** The payment ports on one table (tests pass a service over a fault-injecting client). */
@@ -18,6 +18,7 @@ export function paymentPortsOn(svc: ReturnType<typeof service>, options: { sleep
     pipelines: pipelinesRepository(svc),
     clients: clientDirectory(svc),
     openInvoices: openInvoiceFinder(svc),
+    lock: PaymentLocks.keyedLock(),
     ...options,
   };
 }
