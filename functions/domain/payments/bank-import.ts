@@ -20,7 +20,7 @@
  * whose externalId is `bank:<fingerprint>`); any row seen before answers `duplicate` and creates nothing.
  */
 import { createHash } from 'node:crypto';
-import { Conflict, dec, newId, normalizeForSearch, RuleViolation, today, type Command, type FieldError } from '../kernel';
+import { Conflict, dec, minorUnits, newId, normalizeForSearch, RuleViolation, today, type Command, type FieldError } from '../kernel';
 import { readStatement, type StatementMapping, type StatementRow } from './bank-csv';
 import { figuresOf, MAX_ALLOCATIONS } from './ledger';
 import { nowOf, type BankRowRecord, type PaymentPorts } from './model';
@@ -133,7 +133,7 @@ export function matchRows(input: {
     const out: PlannedRow = {
       row: row.row,
       date: row.date,
-      amount: row.amount,
+      amount: row.amount === null ? null : dec(row.amount).toFixed(Math.max(minorUnits(currency), dec(row.amount).decimalPlaces())),
       reference: row.reference,
       payerName: row.payerName,
       status: 'unmatched',
