@@ -184,8 +184,7 @@ export const functions = {
   },
   payments: {
     entry: 'functions/handlers/http/payments.ts',
-    description:
-      'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',
+    description: 'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',
     access: ['table'],
     timeoutSeconds: 29,
     memoryMb: 1024,

@@ -96,12 +96,15 @@ describe('bank statement import', () => {
     expect(f1).toMatchObject({ amountPaid: '106.00', balanceDue: '0.00', stage: 'PAID', taxInclusiveTotal: '121.00' });
     expect(f10).toMatchObject({ amountPaid: '50.00', balanceDue: '192.00' });
     expect(payments).toHaveLength(3);
-    expect(payments.every((p: { method: string; origin: string }) => p.method === 'bank_transfer' && p.origin === 'bank_import')).toBe(true);
+    expect(payments.every((p: { method: string; origin: string }) => p.method === 'bank_transfer' && p.origin === 'bank_statement')).toBe(true);
     expect(second.status).toBe(200);
     expect(second.body.summary).toEqual({ matched: 0, suggested: 0, unmatched: 0, duplicate: 6 });
-    expect(second.body.rows.filter((r: { paymentId?: string }) => r.paymentId).map((r: { paymentId: string }) => r.paymentId).sort()).toEqual(
-      matched.map((r: { paymentId: string }) => r.paymentId).sort(),
-    );
+    expect(
+      second.body.rows
+        .filter((r: { paymentId?: string }) => r.paymentId)
+        .map((r: { paymentId: string }) => r.paymentId)
+        .sort(),
+    ).toEqual(matched.map((r: { paymentId: string }) => r.paymentId).sort());
     expect((await api.get('/v1/payments?limit=100')).body.data).toHaveLength(3);
   });
 

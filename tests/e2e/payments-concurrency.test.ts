@@ -51,7 +51,14 @@ describe('concurrent allocations', () => {
     const [a, b] = await Promise.all(['80.00', '80.00'].map((amount) => api.post(`/v1/invoices/${fitted.id}/payments`, { amount, date: todayUtc() })));
     const [c, d] = await Promise.all(
       ['80.00', '80.00'].map((amount) =>
-        api.post('/v1/payments', { clientId: client.id, currency: 'EUR', amount, date: todayUtc(), method: 'cash', allocations: [{ invoiceId: explicit.id, amount }] }),
+        api.post('/v1/payments', {
+          clientId: client.id,
+          currency: 'EUR',
+          amount,
+          date: todayUtc(),
+          method: 'cash',
+          allocations: [{ invoiceId: explicit.id, amount }],
+        }),
       ),
     );
 

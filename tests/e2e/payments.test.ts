@@ -109,9 +109,22 @@ describe('recording payments', () => {
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body).toMatchObject({ remaining: '14.00', errors: [expect.objectContaining({ field: 'amount' })] });
     expect(refunded.status).toBe(201);
-    expect(refunded.body).toMatchObject({ refunded: '14.00', unapplied: '0.00', refunds: [expect.objectContaining({ amount: '14.00', reference: 'back to the client' })] });
+    expect(refunded.body).toMatchObject({
+      refunded: '14.00',
+      unapplied: '0.00',
+      refunds: [expect.objectContaining({ amount: '14.00', reference: 'back to the client' })],
+    });
     expect(balance.body.data).toEqual([
-      { currency: 'EUR', invoiced: '136.00', paid: '136.00', credited: '0.00', balanceDue: '0.00', overdue: '0.00', unappliedCredit: '0.00', creditUsed: '30.00' },
+      {
+        currency: 'EUR',
+        invoiced: '136.00',
+        paid: '136.00',
+        credited: '0.00',
+        balanceDue: '0.00',
+        overdue: '0.00',
+        unappliedCredit: '0.00',
+        creditUsed: '30.00',
+      },
     ]);
   });
 
@@ -132,10 +145,25 @@ describe('recording payments', () => {
     // Assess
     expect(reversed.status).toBe(200);
     expect(reversed.body).toMatchObject({ allocated: '0.00', unapplied: '60.00' });
-    expect(reversed.body.allocations[0]).toMatchObject({ id: allocationId, amount: '60.00', reversedAt: expect.any(String), reversal: { reason: 'bank_return' } });
+    expect(reversed.body.allocations[0]).toMatchObject({
+      id: allocationId,
+      amount: '60.00',
+      reversedAt: expect.any(String),
+      reversal: { reason: 'bank_return' },
+    });
     expect(again.status).toBe(409);
-    expect(reopened).toMatchObject({ stage: 'SENT', status: 'issued', amountPaid: '46.00', balanceDue: '60.00', paymentStatus: 'partially_paid', paidAt: null });
-    expect((await api.get(`/v1/payments/${p2.body.id}`)).body).toMatchObject({ allocated: '46.00', allocations: [expect.objectContaining({ reversedAt: null })] });
+    expect(reopened).toMatchObject({
+      stage: 'SENT',
+      status: 'issued',
+      amountPaid: '46.00',
+      balanceDue: '60.00',
+      paymentStatus: 'partially_paid',
+      paidAt: null,
+    });
+    expect((await api.get(`/v1/payments/${p2.body.id}`)).body).toMatchObject({
+      allocated: '46.00',
+      allocations: [expect.objectContaining({ reversedAt: null })],
+    });
     const events = await eventsOf(tenant.tenantId, invoice.id);
     expect(events.filter((e) => e.detailType === 'invoice.reopened')).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ from: 'PAID', to: 'SENT', balanceDue: '60.00' }) }),
@@ -182,9 +210,16 @@ describe('recording payments', () => {
 describe('refusals', () => {
   it('refuses payments on drafts, proformas and cancelled invoices, naming the field', async () => {
     const client = await aClient(api);
-    const draft = (await api.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }] })).body;
+    const draft = (
+      await api.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }] })
+    ).body;
     const proforma = (
-      await api.post('/v1/invoices', { type: 'proforma', companyId: client.id, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }] })
+      await api.post('/v1/invoices', {
+        type: 'proforma',
+        companyId: client.id,
+        currency: 'EUR',
+        lines: [{ description: 'x', quantity: '1', unitPrice: '10', taxRate: '21' }],
+      })
     ).body;
     await api.post(`/v1/invoices/${proforma.id}/stage`, { stage: 'VIEWED' });
     const cancelled = await issuedInvoice(api, client.id);
@@ -220,7 +255,13 @@ describe('refusals', () => {
 
     const fieldOf = (r: { body: { errors: { field: string }[] } }) => r.body.errors.map((e) => e.field);
     expect([zero, negative, decimals, yen, future].map((r) => r.status)).toEqual([422, 422, 422, 422, 422]);
-    expect([fieldOf(zero), fieldOf(negative), fieldOf(decimals), fieldOf(yen), fieldOf(future)]).toEqual([['amount'], ['amount'], ['amount'], ['amount'], ['date']]);
+    expect([fieldOf(zero), fieldOf(negative), fieldOf(decimals), fieldOf(yen), fieldOf(future)]).toEqual([
+      ['amount'],
+      ['amount'],
+      ['amount'],
+      ['amount'],
+      ['date'],
+    ]);
     expect(tomorrow.status).toBe(201);
     expect(otherClient.status).toBe(422);
     expect(fieldOf(otherClient)).toEqual(['allocations[0].invoiceId']);
@@ -249,7 +290,14 @@ describe('refusals', () => {
     const body = { amount: '10.00', date: todayUtc(), externalId: 'pi_123' };
 
     const first = await accountant.post(`/v1/invoices/${invoice.id}/payments`, body);
-    const second = await accountant.post('/v1/payments', { clientId: client.id, currency: 'EUR', amount: '1.00', date: todayUtc(), method: 'card', externalId: 'pi_123' });
+    const second = await accountant.post('/v1/payments', {
+      clientId: client.id,
+      currency: 'EUR',
+      amount: '1.00',
+      date: todayUtc(),
+      method: 'card',
+      externalId: 'pi_123',
+    });
     const keyed = await accountant.post(`/v1/invoices/${invoice.id}/payments`, { amount: '1.00', date: todayUtc() }, { 'idempotency-key': 'k-1' });
     const replay = await accountant.post(`/v1/invoices/${invoice.id}/payments`, { amount: '1.00', date: todayUtc() }, { 'idempotency-key': 'k-1' });
 

@@ -54,7 +54,12 @@ async function issued(total = '100.00') {
   const draft = await Invoice.create(invoices, {
     tenantId,
     actor,
-    input: { companyId, currency: 'EUR', lines: [{ description: 'x', quantity: '1', unitPrice: total, taxRate: '21', withholdingRate: '15' }], dueDate: '2030-01-01' },
+    input: {
+      companyId,
+      currency: 'EUR',
+      lines: [{ description: 'x', quantity: '1', unitPrice: total, taxRate: '21', withholdingRate: '15' }],
+      dueDate: '2030-01-01',
+    },
   });
   return Invoice.moveToStage(invoices, { tenantId, id: draft.id, to: 'VIEWED', actor });
 }

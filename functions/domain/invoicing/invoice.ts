@@ -7,5 +7,14 @@
 export { create, newInvoice, resolveLines, type CreateInvoiceInput } from './create';
 export { frozenFields, update, type InvoicePatch } from './edit';
 export { get, list, timeline, view } from './read';
-export { applyStageMove, MOVE_MAX_ATTEMPTS, moveToStage, planStageMove, reachStage, stageMoveChange, type MoveStageCommand, type StageMovePlan } from './stage-move';
+export {
+  applyStageMove,
+  MOVE_MAX_ATTEMPTS,
+  moveToStage,
+  planStageMove,
+  reachStage,
+  stageMoveChange,
+  type MoveStageCommand,
+  type StageMovePlan,
+} from './stage-move';
 export type { Invoice as Info } from './model';

@@ -165,7 +165,16 @@ export function settle(invoice: Invoice, figures: InvoiceSettlement, context: Se
         outboxEvent(
           'invoiceReopened',
           invoice.tenantId,
-          { invoiceId: invoice.id, from: invoice.stage, to, version: after.version, balanceDue: figures.balanceDue, currency: invoice.currency, actorId: actor.id, actorType: actor.type },
+          {
+            invoiceId: invoice.id,
+            from: invoice.stage,
+            to,
+            version: after.version,
+            balanceDue: figures.balanceDue,
+            currency: invoice.currency,
+            actorId: actor.id,
+            actorType: actor.type,
+          },
           now,
         ),
       ],

@@ -128,7 +128,12 @@ export function stageMoveChange(
   const { tenantId, id: invoiceId } = current;
   const after = applyStageMove(current, plan, now, numbering);
   const events = [
-    outboxEvent('invoiceStageChanged', tenantId, { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type }, now),
+    outboxEvent(
+      'invoiceStageChanged',
+      tenantId,
+      { invoiceId, from: plan.from, to: plan.to, version: after.version, actorId: actor.id, actorType: actor.type },
+      now,
+    ),
   ];
   if (plan.statusTo === 'paid') {
     events.push(outboxEvent('invoicePaid', tenantId, { invoiceId, total: after.totals.total, currency: after.currency }, now));

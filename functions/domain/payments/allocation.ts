@@ -71,7 +71,14 @@ export async function reverse(ports: PaymentPorts, cmd: ReverseCommand): Promise
       outboxEvent(
         'paymentAllocationReversed',
         cmd.tenantId,
-        { paymentId: payment.id, allocationId: allocation.id, invoiceId: invoice.id, amount: allocation.amount, currency: allocation.currency, reason: reversal.reason },
+        {
+          paymentId: payment.id,
+          allocationId: allocation.id,
+          invoiceId: invoice.id,
+          amount: allocation.amount,
+          currency: allocation.currency,
+          reason: reversal.reason,
+        },
         now,
       ),
     );

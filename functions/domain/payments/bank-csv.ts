@@ -97,7 +97,10 @@ export function detectDecimal(values: string[]): '.' | ',' {
 
 /** A bank amount as a signed decimal string, or null ("1.234,56" with ","; "(12.00)" is -12.00; "+5" is 5). */
 export function parseAmount(raw: string, decimal: '.' | ','): string | null {
-  let v = raw.trim().replace(/[\s\u00a0'€$£]/g, '').replace(/(EUR|USD|GBP)$/i, '');
+  let v = raw
+    .trim()
+    .replace(/[\s\u00a0'€$£]/g, '')
+    .replace(/(EUR|USD|GBP)$/i, '');
   if (!v) return null;
   let negative = false;
   if (/^\(.*\)$/.test(v)) {

@@ -84,7 +84,14 @@ export function numbersInText(text: string, numbers: ReadonlySet<string>): strin
 
 /** A row's fingerprint; `occurrence` counts identical rows before it in the same file. */
 export function fingerprint(row: StatementRow, currency: string, occurrence: number): string {
-  const parts = [currency, row.date ?? '', row.amount ? dec(row.amount).toString() : '', normalizeForSearch(row.reference), normalizeForSearch(row.payerName ?? ''), row.iban ?? ''];
+  const parts = [
+    currency,
+    row.date ?? '',
+    row.amount ? dec(row.amount).toString() : '',
+    normalizeForSearch(row.reference),
+    normalizeForSearch(row.payerName ?? ''),
+    row.iban ?? '',
+  ];
   return createHash('sha256')
     .update([...parts, String(occurrence)].join('\u0000'))
     .digest('hex');
@@ -183,10 +190,12 @@ export function matchRows(input: {
         take([{ id: ofPayer[0].id, amount }]);
         return { ...out, status: 'matched', invoiceIds: [ofPayer[0].id], plan: { kind: 'invoice', invoiceId: ofPayer[0].id } };
       }
-      if (ofPayer.length > 1) return { ...out, status: 'suggested', invoiceIds: ofPayer.map((i) => i.id), reason: 'several open invoices of the payer with this balance' };
+      if (ofPayer.length > 1)
+        return { ...out, status: 'suggested', invoiceIds: ofPayer.map((i) => i.id), reason: 'several open invoices of the payer with this balance' };
     }
     // 3. a suggestion by amount alone
-    if (exact.length > 0) return { ...out, status: 'suggested', invoiceIds: exact.map((i) => i.id), reason: 'an open balance of this amount, payer not identified' };
+    if (exact.length > 0)
+      return { ...out, status: 'suggested', invoiceIds: exact.map((i) => i.id), reason: 'an open balance of this amount, payer not identified' };
     return { ...out, reason: 'no invoice number, no open balance of the payer with this amount' };
   });
 }
@@ -213,7 +222,9 @@ async function payersOf(ports: PaymentPorts, tenantId: string, invoices: Invoice
   }
   await Promise.all(
     [...clients.values()].map(async (info) => {
-      const record = info.clientId.startsWith('cmp_') ? await ports.clients.company(tenantId, info.clientId) : await ports.clients.contact(tenantId, info.clientId);
+      const record = info.clientId.startsWith('cmp_')
+        ? await ports.clients.company(tenantId, info.clientId)
+        : await ports.clients.contact(tenantId, info.clientId);
       const iban = (record?.bankAccount as { iban?: string } | undefined)?.iban;
       if (iban) info.ibans.push(iban);
     }),
@@ -256,7 +267,8 @@ export async function run(ports: PaymentPorts, cmd: ImportCommand): Promise<Impo
   const result: ImportRow[] = planned.map(({ fingerprint: _f, currency: _c, plan: _p, ...row }) => row);
   const summary = { matched: 0, suggested: 0, unmatched: 0, duplicate: 0 };
   for (const r of result) summary[r.status]++;
-  if (!cmd.dryRun) await ports.ledger.saveImport({ tenantId: cmd.tenantId, id, createdAt: now.toISOString(), createdBy: cmd.actor.id, rows: rows.length, summary });
+  if (!cmd.dryRun)
+    await ports.ledger.saveImport({ tenantId: cmd.tenantId, id, createdAt: now.toISOString(), createdBy: cmd.actor.id, rows: rows.length, summary });
   return { id, dryRun: Boolean(cmd.dryRun), rows: result, summary };
 }
 
@@ -274,7 +286,7 @@ async function recordRow(ports: PaymentPorts, cmd: ImportCommand, importId: stri
     method: 'bank_transfer' as const,
     reference: row.reference.slice(0, 500) || null,
     externalId: `bank:${row.fingerprint}`,
-    origin: 'bank_import' as const,
+    origin: 'bank_statement' as const,
     bankRows: [rowRecord(cmd.tenantId, importId, row, 'matched', now)],
   };
   try {

@@ -7,7 +7,7 @@
  * miss the allocation committed a moment ago). Every transaction keeps "cached = derived from the records"
  * true, conditioned on the versions read; figures.ts derives them from the records alone and the tests compare.
  */
-import { Invoice, InvoicePipeline, Issuing, Settlement, type InvoiceChange } from '../invoicing';
+import { InvoicePipeline, Issuing, Settlement, type Invoice, type InvoiceChange } from '../invoicing';
 import {
   addDays,
   Conflict,

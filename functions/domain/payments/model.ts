@@ -34,7 +34,7 @@ export const PAYMENT_METHODS = ['bank_transfer', 'card', 'cash', 'direct_debit',
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** How a payment came in. */
-export type PaymentOrigin = 'api' | 'invoice' | 'bank_import' | 'stripe';
+export type PaymentOrigin = 'api' | 'invoice' | 'bank_statement' | 'stripe';
 
 /** What an allocation draws on. */
 export type CreditSourceType = 'payment' | 'credit_note';

@@ -3,7 +3,7 @@
  * as credit), allocate its unapplied money later, refund unapplied money. Reversing one allocation is
  * `Allocation.reverse` (allocation.ts). Each verb is ONE transaction (see ledger.ts for the retries).
  */
-import { Invoice } from '../invoicing';
+import type { Invoice } from '../invoicing';
 import { Conflict, dec, NotFound, newId, outboxEvent, staleVersion, today, type Command, type FieldError, type ItemCommand } from '../kernel';
 import {
   allocationChange,
@@ -20,7 +20,17 @@ import {
   retrying,
   type InvoiceEffect,
 } from './ledger';
-import { nowOf, type Allocation, type BankRowRecord, type LedgerRecords, type Payment, type PaymentMethod, type PaymentOrigin, type PaymentPorts, type Refund } from './model';
+import {
+  nowOf,
+  type Allocation,
+  type BankRowRecord,
+  type LedgerRecords,
+  type Payment,
+  type PaymentMethod,
+  type PaymentOrigin,
+  type PaymentPorts,
+  type Refund,
+} from './model';
 import { paymentView, type PaymentView } from './view';
 
 export interface RecordPaymentCommand extends Command {
@@ -92,7 +102,7 @@ async function planRecording(
   cmd: RecordPaymentCommand,
   paymentId: string,
   allocationIds: string[],
-  fit: ((invoice: Invoice.Info) => string | null) | null,
+  fitTo: ((invoice: Invoice.Info) => string | null) | null,
   effects: () => Promise<InvoiceEffect>,
 ) {
   const effect = await effects();
@@ -104,20 +114,20 @@ async function planRecording(
   const errors: FieldError[] = [];
   let remaining: string | undefined;
   for (const [i, request] of requested.entries()) {
-    const field = fit ? 'amount' : `allocations[${i}].amount`;
+    const field = fitTo ? 'amount' : `allocations[${i}].amount`;
     const invoice = await ports.invoices.get(cmd.tenantId, request.invoiceId);
     if (!invoice) {
-      if (fit) throw new NotFound('invoice');
+      if (fitTo) throw new NotFound('invoice');
       errors.push({ field: `allocations[${i}].invoiceId`, message: 'no such invoice' });
       continue;
     }
-    const problems = invoiceProblems(invoice, { clientId: cmd.clientId, currency: cmd.currency }, fit ? 'invoice' : `allocations[${i}].invoiceId`);
+    const problems = invoiceProblems(invoice, { clientId: cmd.clientId, currency: cmd.currency }, fitTo ? 'invoice' : `allocations[${i}].invoiceId`);
     if (problems.length > 0) {
       errors.push(...problems);
       continue;
     }
     const due = figuresOf(invoice).balanceDue;
-    const amount = fit ? fit(invoice) : request.amount;
+    const amount = fitTo ? fitTo(invoice) : request.amount;
     if (amount === null) continue; // nothing due: all of it stays unapplied credit
     if (dec(amount).gt(due)) {
       errors.push({ field, message: `exceeds the invoice's balance due (${due} ${invoice.currency})` });
@@ -186,10 +196,14 @@ function checkRecording(cmd: Pick<RecordPaymentCommand, 'amount' | 'currency' | 
   if (errors.length === 0) {
     const total = requested.reduce((acc, a) => acc.plus(a.amount), dec(0));
     if (total.gt(cmd.amount)) {
-      refuse('the allocations exceed the payment', [{ field: allocationField, message: `they add up to ${money(total, cmd.currency)}, more than the amount ${cmd.amount}` }], {
-        remaining: money(cmd.amount, cmd.currency),
-        limitedBy: 'payment',
-      });
+      refuse(
+        'the allocations exceed the payment',
+        [{ field: allocationField, message: `they add up to ${money(total, cmd.currency)}, more than the amount ${cmd.amount}` }],
+        {
+          remaining: money(cmd.amount, cmd.currency),
+          limitedBy: 'payment',
+        },
+      );
     }
   }
   if (errors.length > 0) refuse('the payment is not valid', errors);
@@ -239,13 +253,13 @@ export async function recordForInvoice(ports: PaymentPorts, cmd: InvoicePaymentC
   await refuseTakenExternalId(ports, cmd.tenantId, cmd.externalId);
   const paymentId = newId('payment');
   const allocationIds = [newId('allocation')];
-  const fit = (current: Invoice.Info) => {
+  const fitToBalance = (current: Invoice.Info) => {
     const due = dec(figuresOf(current).balanceDue);
     return due.isZero() ? null : money(due.lt(cmd.amount) ? due : cmd.amount, current.currency);
   };
   const effects = invoiceEffects(ports, cmd.tenantId, cmd.actor);
   return retrying(ports, 'recording the payment', [cmd.id], () =>
-    planRecording(ports, { ...base, allocations: [{ invoiceId: cmd.id, amount: cmd.amount }] }, paymentId, allocationIds, fit, effects),
+    planRecording(ports, { ...base, allocations: [{ invoiceId: cmd.id, amount: cmd.amount }] }, paymentId, allocationIds, fitToBalance, effects),
   );
 }
 
@@ -274,10 +288,14 @@ export async function allocate(ports: PaymentPorts, cmd: ItemCommand & { invoice
     const problems = invoiceProblems(invoice, payment, 'invoiceId');
     if (problems.length > 0) refuse('the invoice cannot take this money', problems);
     if (dec(cmd.amount).gt(payment.unapplied)) {
-      refuse('the amount exceeds what the payment has unapplied', [{ field: 'amount', message: `exceeds the payment's unapplied ${payment.unapplied} ${payment.currency}` }], {
-        remaining: payment.unapplied,
-        limitedBy: 'payment',
-      });
+      refuse(
+        'the amount exceeds what the payment has unapplied',
+        [{ field: 'amount', message: `exceeds the payment's unapplied ${payment.unapplied} ${payment.currency}` }],
+        {
+          remaining: payment.unapplied,
+          limitedBy: 'payment',
+        },
+      );
     }
     const due = figuresOf(invoice).balanceDue;
     if (dec(cmd.amount).gt(due)) {
@@ -327,10 +345,14 @@ export async function refund(ports: PaymentPorts, cmd: ItemCommand & { amount: s
     if (cmd.date < payment.date) errors.push({ field: 'date', message: `cannot be before the payment's date ${payment.date}` });
     if (errors.length > 0) refuse('the refund is not valid', errors);
     if (dec(cmd.amount).gt(payment.unapplied)) {
-      refuse('only unapplied money can be refunded', [{ field: 'amount', message: `exceeds the payment's unapplied ${payment.unapplied} ${payment.currency}` }], {
-        remaining: payment.unapplied,
-        limitedBy: 'payment',
-      });
+      refuse(
+        'only unapplied money can be refunded',
+        [{ field: 'amount', message: `exceeds the payment's unapplied ${payment.unapplied} ${payment.currency}` }],
+        {
+          remaining: payment.unapplied,
+          limitedBy: 'payment',
+        },
+      );
     }
     const record: Refund = {
       tenantId: cmd.tenantId,
@@ -349,7 +371,12 @@ export async function refund(ports: PaymentPorts, cmd: ItemCommand & { amount: s
     commit.payments.push({ before: payment, after });
     commit.refunds.push(record);
     commit.events.push(
-      outboxEvent('paymentRefunded', cmd.tenantId, { paymentId: payment.id, refundId, amount: record.amount, currency: record.currency, date: record.date }, now),
+      outboxEvent(
+        'paymentRefunded',
+        cmd.tenantId,
+        { paymentId: payment.id, refundId, amount: record.amount, currency: record.currency, date: record.date },
+        now,
+      ),
     );
     return { commit, result: async () => paymentView(after, await ports.ledger.recordsOfSource(cmd.tenantId, { type: 'payment', id: payment.id })) };
   });

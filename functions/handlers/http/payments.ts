@@ -55,7 +55,8 @@ export const routes = {
     handler: async ({ params, caller }) => Payment.get(paymentPorts(), { tenantId: caller.tenantId, id: params.id }),
   }),
   'POST /v1/payments/{id}/allocations': route({
-    summary: "Allocate unapplied money of a payment to an open invoice of the same client and currency (422 with remaining when it exceeds the payment's unapplied or the invoice's balanceDue)",
+    summary:
+      "Allocate unapplied money of a payment to an open invoice of the same client and currency (422 with remaining when it exceeds the payment's unapplied or the invoice's balanceDue)",
     permission: 'payments:write',
     body: AllocationCreate,
     response: PaymentView,
@@ -132,7 +133,8 @@ export const routes = {
       }),
   }),
   'POST /v1/invoices/{id}/payments': route({
-    summary: "Record a payment of the invoice's client allocated to this invoice; what exceeds its balanceDue stays unapplied credit (the answer shows unapplied)",
+    summary:
+      "Record a payment of the invoice's client allocated to this invoice; what exceeds its balanceDue stays unapplied credit (the answer shows unapplied)",
     permission: 'payments:write',
     body: InvoicePaymentCreate,
     response: PaymentView,

@@ -19,7 +19,10 @@ export const PaymentCreate = z.strictObject({
   method,
   reference,
   externalId,
-  allocations: z.array(z.strictObject({ invoiceId: resourceId('inv'), amount })).max(50).optional(),
+  allocations: z
+    .array(z.strictObject({ invoiceId: resourceId('inv'), amount }))
+    .max(50)
+    .optional(),
 });
 
 export const InvoicePaymentCreate = z.strictObject({
@@ -66,7 +69,7 @@ export const PaymentView = z.object({
   method,
   reference: z.string().nullable(),
   externalId: z.string().nullable(),
-  origin: z.enum(['api', 'invoice', 'bank_import', 'stripe']),
+  origin: z.enum(['api', 'invoice', 'bank_statement', 'stripe']),
   allocated: Money,
   refunded: Money,
   /** Money not allocated nor refunded: the client's credit. */
