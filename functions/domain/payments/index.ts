@@ -5,7 +5,7 @@
  * Imports the kernel, clients and invoicing (the invoice's money and its automatic move to PAID go through
  * invoicing's Settlement).
  *
- *   Payment.record / recordForInvoice / allocate / refund / get / list / ofInvoice / view   (Payment.Info: the record)
+ *   Payment.record / recordForInvoice / allocate / refund / get / list / ofInvoice / settle / view   (Payment.Info)
  *   Allocation.reverse                                 (one allocation, nothing else)
  *   ClientBalance.of / ledger / fromRecords            (per currency, with unappliedCredit and creditUsed)
  *   LedgerFigures.paymentFigures / invoiceFigures / clientBalance / rebuild   (pure derivations from the records)
@@ -16,7 +16,7 @@
  * StripeWebhook hands to the ledger's settle verb). Pure; the Stripe client is an adapter
  * (functions/adapters/payments) behind CardPaymentGateway.
  */
-export * as Payment from './payment';
+export * as Payment from './payment-verbs';
 export * as Allocation from './allocation';
 export * as ClientBalance from './balance';
 export * as LedgerFigures from './figures';

@@ -388,7 +388,3 @@ export async function get(ports: PaymentPorts, query: { tenantId: string; id: st
   if (!payment) throw new NotFound('payment');
   return paymentView(payment, await ports.ledger.recordsOfSource(query.tenantId, { type: 'payment', id: payment.id }));
 }
-
-export { list, ofInvoice } from './read';
-export { paymentView as view } from './view';
-export type { Payment as Info } from './model';
