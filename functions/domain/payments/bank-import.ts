@@ -97,6 +97,18 @@ export function fingerprint(row: StatementRow, currency: string, occurrence: num
     .digest('hex');
 }
 
+/** The fingerprints of a file's rows, in order (identical rows numbered by occurrence). */
+export function rowFingerprints(rows: StatementRow[], currency: string): string[] {
+  const seen = new Map<string, number>();
+  return rows.map((row) => {
+    const rowCurrency = row.currency ?? currency;
+    const first = fingerprint(row, rowCurrency, 0);
+    const occurrence = seen.get(first) ?? 0;
+    seen.set(first, occurrence + 1);
+    return occurrence === 0 ? first : fingerprint(row, rowCurrency, occurrence);
+  });
+}
+
 export interface PlannedRow extends ImportRow {
   fingerprint: string;
   currency: string;
@@ -130,13 +142,10 @@ export function matchRows(input: {
     for (const iban of p.ibans) byIban.set(iban.replace(/\s+/g, '').toUpperCase(), p.clientId);
     for (const name of p.names) byName.set(normalizeForSearch(name), [...(byName.get(normalizeForSearch(name)) ?? []), p.clientId]);
   }
-  const seen = new Map<string, number>();
-  return input.rows.map((row): PlannedRow => {
+  const prints = rowFingerprints(input.rows, input.currency);
+  return input.rows.map((row, index): PlannedRow => {
     const currency = row.currency ?? input.currency;
-    const base = `${currency}|${row.date}|${row.amount}|${normalizeForSearch(row.reference)}|${normalizeForSearch(row.payerName ?? '')}|${row.iban}`;
-    const occurrence = seen.get(base) ?? 0;
-    seen.set(base, occurrence + 1);
-    const print = fingerprint(row, currency, occurrence);
+    const print = prints[index];
     const out: PlannedRow = {
       row: row.row,
       date: row.date,
@@ -210,6 +219,8 @@ export interface ImportCommand extends Command {
 }
 
 const ROW_CONCURRENCY = 8;
+/** Rows one import takes (one request of at most 29 s; a longer statement is imported in parts). */
+export const MAX_ROWS = 10_000;
 
 /** What the payers of the open invoices are known by (names from the invoices, IBANs from the client records). */
 async function payersOf(ports: PaymentPorts, tenantId: string, invoices: Invoice.Info[]): Promise<PayerInfo[]> {
@@ -237,17 +248,18 @@ export async function run(ports: PaymentPorts, cmd: ImportCommand): Promise<Impo
   const { rows, errors } = readStatement(cmd.csv, cmd.mapping);
   if (errors.length > 0) throw new RuleViolation('the statement cannot be read', errors);
   if (rows.length === 0) throw new RuleViolation('the statement has no rows', [{ field: 'csv', message: 'no data rows under the header' }]);
+  if (rows.length > MAX_ROWS) {
+    throw new RuleViolation('the statement is too long for one import', [
+      { field: 'csv', message: `at most ${MAX_ROWS} rows per import: split the statement` },
+    ]);
+  }
   const now = nowOf(ports);
   const currency = cmd.currency ?? cmd.defaultCurrency;
   const pipeline = (await InvoicePipeline.get(ports, { tenantId: cmd.tenantId })).pipeline;
   const openStages = pipeline.stages.filter((s) => s.kind === 'open').map((s) => s.id);
   const invoices = ports.openInvoices ? await ports.openInvoices.openInvoices(cmd.tenantId, openStages) : [];
   const payers = await payersOf(ports, cmd.tenantId, invoices);
-  const unseen = matchRows({ rows, currency, invoices, payers, known: new Set(), today: today(now) });
-  const known = await ports.ledger.knownRows(
-    cmd.tenantId,
-    unseen.map((r) => r.fingerprint),
-  );
+  const known = await ports.ledger.knownRows(cmd.tenantId, rowFingerprints(rows, currency));
   const planned = matchRows({ rows, currency, invoices, payers, known: new Set(known.keys()), today: today(now) }).map((r) =>
     r.status === 'duplicate' && known.get(r.fingerprint)?.paymentId ? { ...r, paymentId: known.get(r.fingerprint)!.paymentId } : r,
   );

@@ -61,6 +61,16 @@ const fromRefundItem = (item: EntityItem<typeof RefundEntity>): Refund => ({ ...
 const toRefundItem = (r: Refund) => defined({ ...r }) as EntityItem<typeof RefundEntity>;
 const fromRowItem = (item: EntityItem<typeof BankRowEntity>): BankRowRecord => ({ ...item });
 
+/** Runs `fn` over the items, at most `limit` at a time. */
+async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>, limit = 8): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The payments ledger on the single table: records, cached figures and every write of a verb in one transaction. */
@@ -208,28 +218,30 @@ export function ledgerRepository(service: CrmService): LedgerStore {
     async knownRows(tenantId, fingerprints) {
       const known = new Map<string, BankRowRecord>();
       const unique = [...new Set(fingerprints)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let pending = unique.slice(i, i + 100).map((fingerprint) => ({ tenantId, fingerprint }));
+      const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, i * 100 + 100));
+      await inParallel(chunks, async (chunk) => {
+        let pending = chunk.map((fingerprint) => ({ tenantId, fingerprint }));
         for (let round = 0; pending.length > 0 && round < 8; round++) {
           const result = await bankRow.get(pending).go({ consistent: true });
           for (const item of result.data) known.set(item.fingerprint, fromRowItem(item));
           pending = (result.unprocessed ?? []) as typeof pending;
         }
         if (pending.length > 0) throw new Error(`could not read ${pending.length} statement rows (unprocessed keys)`);
-      }
+      });
       return known;
     },
 
     async rememberRows(rows) {
-      // rows that made no payment: a batch put (a concurrent import of the same rows writes the same facts)
-      for (let i = 0; i < rows.length; i += 25) {
-        const chunk = rows.slice(i, i + 25).map((r) => defined({ ...r }) as EntityItem<typeof BankRowEntity>);
+      // rows that made no payment: batch puts (a concurrent import of the same rows writes the same facts)
+      const items = rows.map((r) => defined({ ...r }) as EntityItem<typeof BankRowEntity>);
+      const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+      await inParallel(chunks, async (chunk) => {
         let unprocessed = (await bankRow.put(chunk).go()).unprocessed;
         for (let round = 0; unprocessed.length > 0 && round < 8; round++) {
           unprocessed = (await bankRow.put(unprocessed as EntityItem<typeof BankRowEntity>[]).go()).unprocessed;
         }
         if (unprocessed.length > 0) throw new Error(`could not write ${unprocessed.length} statement rows`);
-      }
+      });
     },
 
     async saveImport(record) {
