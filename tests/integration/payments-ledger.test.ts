@@ -168,4 +168,28 @@ describe('ledger transactions on DynamoDB', () => {
     expect((await ports.ledger.recordsOfSource(tenantId, { type: 'payment', id: payment.id })).reversals).toHaveLength(1);
     expect((await ports.invoices.get(tenantId, invoice.id))!).toMatchObject({ status: 'issued', stage: 'VIEWED', settlement: { balanceDue: '106.00' } });
   });
+
+  it('finds allocations, reversals and refunds by their own dates (what cash-basis reports rebuild from)', async () => {
+    // Prepare: a payment dated 2021-03-10 allocated on that date; an over-payment dated 2021-03-20 refunded on 2021-04-02
+    const invoice = await issued();
+    const paid = await Payment.recordForInvoice(ports, { tenantId, actor, id: invoice.id, amount: '50.00', date: '2021-03-10' });
+    const credit = await Payment.record(ports, { tenantId, actor, clientId: companyId, currency: 'EUR', amount: '30.00', date: '2021-03-20', method: 'cash' });
+    await Payment.refund(ports, { tenantId, actor, id: credit.id, amount: '30.00', date: '2021-04-02' });
+    await Allocation.reverse(ports, { tenantId, actor, id: paid.id, allocationId: paid.allocations[0].id, reason: 'bank_return' });
+
+    // Act
+    const march = await ports.ledger.recordsBetween(tenantId, '2021-03-01', '2021-03-31');
+    const april = await ports.ledger.recordsBetween(tenantId, '2021-04-01', '2021-04-30');
+    const lastDay = await ports.ledger.recordsBetween(tenantId, '2021-03-10', '2021-03-10');
+    const reversedToday = await ports.ledger.recordsBetween(tenantId, today(), today());
+
+    // Assess: the range is inclusive on both ends and each record counts on its own date
+    expect(march.allocations.map((a) => a.id)).toEqual([paid.allocations[0].id]);
+    expect(march.refunds).toEqual([]);
+    expect(april.refunds.map((r) => [r.paymentId, r.amount, r.date])).toEqual([[credit.id, '30.00', '2021-04-02']]);
+    expect(april.allocations).toEqual([]);
+    expect(lastDay.allocations).toHaveLength(1);
+    expect(march.reversals).toEqual([]);
+    expect(reversedToday.reversals.filter((r) => r.allocationId === paid.allocations[0].id)).toHaveLength(1);
+  });
 });

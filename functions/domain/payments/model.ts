@@ -179,6 +179,11 @@ export interface LedgerStore {
   recordsOfInvoice(tenantId: string, invoiceId: string): Promise<LedgerRecords>;
   /** Every allocation, reversal and refund of one client. */
   recordsOfClient(tenantId: string, clientId: string): Promise<LedgerRecords>;
+  /**
+   * Every allocation, reversal and refund of the tenant dated from `from` to `to` (YYYY-MM-DD, inclusive), by
+   * its own date: what cash-basis reports and an aging "as of" a past date are rebuilt from.
+   */
+  recordsBetween(tenantId: string, from: string, to: string): Promise<LedgerRecords>;
   /** Newest payment date first. */
   listPayments(tenantId: string, filter: PaymentListFilter, page: PageRequest): Promise<Page<Payment>>;
   /** Rows already remembered, by fingerprint. */

@@ -200,6 +200,15 @@ export function ledgerRepository(service: CrmService): LedgerStore {
       );
     },
 
+    recordsBetween(tenantId, from, to) {
+      const range = [{ date: from }, { date: `${to}~` }] as const;
+      return records(
+        allocation.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
+        reversal.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
+        refund.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
+      );
+    },
+
     async listPayments(tenantId, filter, page): Promise<Page<Payment>> {
       const from = { date: filter.dateFrom ?? '0000-00-00' };
       const to = { date: `${filter.dateTo ?? '9999-12-31'}~` };
