@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { emailsTo, eventually } from '../fixtures/outbox';
 import { aClient, eventsOf, issuedInvoice, todayUtc } from '../fixtures/payments';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
@@ -84,6 +86,30 @@ describe('recording payments', () => {
     expect(timeline.map((t) => t.kind).slice(-2)).toEqual(['payment_recorded', 'stage_changed']);
     const listed = await api.get(`/v1/invoices/${invoice.id}/payments`);
     expect(listed.body.data.map((p: { id: string }) => p.id)).toEqual([first.body.id, second.body.id, third.body.id]);
+  });
+
+  it('runs automation rules on PAID when a payment moves the invoice there (notify_responsible)', async () => {
+    // Prepare: a tenant of its own with a rule on PAID whose message marks the e-mail as this test's
+    const own = await makeTenant('Payments rules');
+    const admin = apiClient(url, own.adminKey);
+    const marker = `paid-${randomUUID()}`;
+    const rule = await admin.post('/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'notify_responsible', message: marker }] });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const invoice = await issuedInvoice(admin, (await aClient(admin)).id);
+
+    // Act: a partial payment (no rule), then the rest (the automatic move to PAID)
+    await admin.post(`/v1/invoices/${invoice.id}/payments`, { amount: '6.00', date: todayUtc() });
+    await admin.post(`/v1/invoices/${invoice.id}/payments`, { amount: '100.00', date: todayUtc() });
+    await stack().settle();
+
+    // Assess: the rule ran once, on the move to PAID, and mailed the responsible user
+    const mails = await eventually(async () => {
+      const found = (await emailsTo('admin@example.com')).filter((m) => m.body.text?.includes(marker));
+      return found.length > 0 && found;
+    }, 'the notify_responsible e-mail');
+    await stack().settle();
+    expect((await emailsTo('admin@example.com')).filter((m) => m.body.text?.includes(marker))).toHaveLength(1);
+    expect(mails[0].subject).toContain('PAID');
   });
 
   it('keeps an over-payment in full as credit, allocates it to a second invoice later, and refunds what is left', async () => {
