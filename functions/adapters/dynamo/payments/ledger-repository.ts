@@ -203,9 +203,18 @@ export function ledgerRepository(service: CrmService): LedgerStore {
     recordsBetween(tenantId, from, to) {
       const range = [{ date: from }, { date: `${to}~` }] as const;
       return records(
-        allocation.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
-        reversal.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
-        refund.query.byDate({ tenantId }).between(...range).go({ pages: 'all' }),
+        allocation.query
+          .byDate({ tenantId })
+          .between(...range)
+          .go({ pages: 'all' }),
+        reversal.query
+          .byDate({ tenantId })
+          .between(...range)
+          .go({ pages: 'all' }),
+        refund.query
+          .byDate({ tenantId })
+          .between(...range)
+          .go({ pages: 'all' }),
       );
     },
 
