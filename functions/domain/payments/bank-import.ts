@@ -249,7 +249,7 @@ export async function run(ports: PaymentPorts, cmd: ImportCommand): Promise<Impo
   if (errors.length > 0) throw new RuleViolation('the statement cannot be read', errors);
   if (rows.length === 0) throw new RuleViolation('the statement has no rows', [{ field: 'csv', message: 'no data rows under the header' }]);
   if (rows.length > MAX_ROWS) {
-    throw new RuleViolation('the statement is too long for one import', [
+    throw new RuleViolation('the statement has too many rows for one request', [
       { field: 'csv', message: `at most ${MAX_ROWS} rows per import: split the statement` },
     ]);
   }
