@@ -82,7 +82,8 @@ describe('bank statement import', () => {
 
   it('records the matched rows as payments, then answers the same file again as duplicates and creates nothing', async () => {
     // Act
-    const first = await api.post('/v1/payments/imports', statement(), { 'content-type': 'text/csv' });
+    const first = await api.post('/v1/payments/imports', statement(), { 'content-type': 'text/csv', 'idempotency-key': 'statement-march' });
+    const replay = await api.post('/v1/payments/imports', statement(), { 'content-type': 'text/csv', 'idempotency-key': 'statement-march' });
     const f1 = (await api.get(`/v1/invoices/${byNumber.get('F-1')}`)).body;
     const f10 = (await api.get(`/v1/invoices/${byNumber.get('F-10')}`)).body;
     const payments = (await api.get('/v1/payments?limit=100')).body.data;
@@ -97,6 +98,8 @@ describe('bank statement import', () => {
     expect(f10).toMatchObject({ amountPaid: '50.00', balanceDue: '192.00' });
     expect(payments).toHaveLength(3);
     expect(payments.every((p: { method: string; origin: string }) => p.method === 'bank_transfer' && p.origin === 'bank_statement')).toBe(true);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
     expect(second.status).toBe(200);
     expect(second.body.summary).toEqual({ matched: 0, suggested: 0, unmatched: 0, duplicate: 6 });
     expect(

@@ -117,9 +117,10 @@ export const routes = {
     query: BankImportQuery,
     maxBodyBytes: 5 * 1024 * 1024,
     // idempotent by itself, and more strongly than a key: every row is remembered by its fingerprint, so the
-    // same rows again (same file, another key, an overlapping statement) answer `duplicate` and create nothing;
-    // the answer of a large statement would not fit an Idempotency-Key record (400 KB)
-    idempotent: false,
+    // same rows again (same file, another key, an overlapping statement) answer `duplicate` and create nothing.
+    // With an Idempotency-Key, the same statement again answers its first response (same id, same statuses);
+    // a statement over 64 KiB runs without the key (its answer would not fit an idempotency record, 400 KB).
+    idempotentUpToBytes: 64 * 1024,
     response: BankImportView,
     errors: [422],
     handler: async ({ body, query, caller }) =>

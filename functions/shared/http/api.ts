@@ -97,7 +97,8 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
       event,
     };
     const idempotencyKey = headers['idempotency-key'];
-    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && def.idempotent !== false) {
+    const keyed = def.idempotent !== false && (def.idempotentUpToBytes === undefined || Buffer.byteLength(event.body ?? '') <= def.idempotentUpToBytes);
+    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && keyed) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
       return deps().idempotent(
         { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },

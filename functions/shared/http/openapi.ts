@@ -51,7 +51,13 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
       }
       const secured = def.permission !== 'public';
       if (method === 'POST' && secured && def.idempotent !== false) {
-        parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } });
+        parameters.push({
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', maxLength: 255 },
+          ...(def.idempotentUpToBytes ? { description: `honoured for bodies up to ${def.idempotentUpToBytes / 1024} KiB` } : {}),
+        });
       }
       if (method === 'PATCH' || method === 'DELETE') {
         parameters.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'the version you read' });

@@ -49,6 +49,12 @@ export interface RouteDef<B = unknown, Q = unknown> {
    */
   idempotent?: false;
   /**
+   * The Idempotency-Key is honoured only for bodies up to this many bytes (a stored answer must fit one
+   * DynamoDB item); a larger request runs without it. For routes idempotent by themselves (a bank statement
+   * import remembers every row), so a replayed large request is still safe.
+   */
+  idempotentUpToBytes?: number;
+  /**
    * The route also takes a plain-text body of this media type (e.g. 'text/csv'): it is validated as the JSON
    * body `{ [field]: <the text> }` would be.
    */
