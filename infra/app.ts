@@ -6,12 +6,13 @@
  *   npx cdk synth                                   # stage dev
  *   npx cdk synth -c stage=prod -c mailFrom='Acme <invoices@acme.com>' -c alarmEmail=ops@acme.com
  *   CRM_STAGE=staging npx cdk deploy --all
+ *   npx cdk synth -c nag=true                      # also run cdk-nag's AwsSolutions pack (infra/nag.ts)
  *
  * Settings and their context keys / CRM_* environment variables: infra/stacks/settings.ts.
  * The stacks are environment-agnostic unless an account and region are known (CDK_DEPLOY_* or the CLI's
  * CDK_DEFAULT_*, set when credentials are available).
  */
-import { App, type Environment } from 'aws-cdk-lib';
+import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { createCrmApp } from './stacks/crm-app';
 import { readSettings } from './stacks/settings';
 
@@ -23,4 +24,9 @@ const region = process.env.CDK_DEPLOY_REGION ?? process.env.CDK_DEFAULT_REGION;
 const env: Environment | undefined = account && region ? { account, region } : undefined;
 
 createCrmApp(app, { settings, env });
+if (['true', '1'].includes(String(app.node.tryGetContext('nag')))) {
+  // cdk-nag is a dev dependency: loaded only when asked for.
+  const { AwsSolutionsChecks } = await import('cdk-nag');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
 app.synth();

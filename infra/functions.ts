@@ -3,14 +3,16 @@
  * The CDK stacks deploy from this list; the local gateway and local bus load the same handler
  * files from it. Pure data: handler files are named by path, never imported here.
  */
-export type Access = 'table' | 'tableRead' | 'bucket' | 'bucketRead' | 'bus' | 'ses' | 'sns';
+import type { Access } from './access';
+
+export type { Access };
 
 export interface FunctionSpec {
   entry: string;
   description: string;
   memoryMb?: number;
   timeoutSeconds?: number;
-  /** What the function may touch: IAM grants follow from this list, nothing else. */
+  /** What the function may touch (kinds in infra/access.ts): IAM grants follow from this list, nothing else. */
   access: Access[];
   /** HTTP routes (`METHOD /path`), for functions behind the HTTP API. */
   routes?: string[];
@@ -56,7 +58,7 @@ export const functions = {
   documents: {
     entry: 'functions/handlers/http/documents.ts',
     description: 'Invoice documents (PDF renders) and sending by e-mail or SMS',
-    access: ['table', 'bucketRead', 'ses', 'sns'],
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
     routes: [
       'POST /v1/invoices/{id}/documents',
       'GET /v1/invoices/{id}/documents',
@@ -81,19 +83,19 @@ export const functions = {
     entry: 'functions/handlers/public/links.ts',
     description:
       'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
-    access: ['table', 'bucket'],
+    access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
     routes: ['GET /p/{token}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
     description: 'Runs stage automation rules and reacts to client views (EventBridge)',
-    access: ['table', 'bucketRead', 'ses', 'sns'],
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
     timeoutSeconds: 60,
   },
   renderDocument: {
     entry: 'functions/handlers/events/render-document.ts',
     description: 'Renders pending documents to PDF with Chromium into S3 (EventBridge)',
-    access: ['table', 'bucket'],
+    access: ['tableWrite', 'bucketRead:templates', 'bucketRead:assets', 'bucketWrite:documents'],
     pdf: true,
     memoryMb: 2048,
     timeoutSeconds: 90,
@@ -101,13 +103,13 @@ export const functions = {
   templates: {
     entry: 'functions/handlers/http/templates.ts',
     description: 'Document templates: Handlebars HTML validated on upload, sources in S3 (admin writes)',
-    access: ['table', 'bucket'],
+    access: ['table', 'bucketRead:templates', 'bucketWrite:templates'],
     routes: ['GET /v1/templates', 'POST /v1/templates', 'GET /v1/templates/{id}', 'PUT /v1/templates/{id}', 'DELETE /v1/templates/{id}'],
   },
   templatePreview: {
     entry: 'functions/handlers/http/template-preview.ts',
     description: 'Template preview: renders sample data to PDF with Chromium (its own function, so no other API function carries Chromium)',
-    access: ['table', 'bucketRead'],
+    access: ['table', 'bucketRead:templates', 'bucketRead:assets'],
     routes: ['POST /v1/templates/{id}/preview'],
     pdf: true,
     memoryMb: 2048,
@@ -116,7 +118,7 @@ export const functions = {
   settings: {
     entry: 'functions/handlers/http/settings.ts',
     description: 'Tenant settings: seller details, locale, sender, colours, logo/stamp/signature images (admin writes)',
-    access: ['table', 'bucket'],
+    access: ['table', 'bucketRead:assets', 'bucketWrite:assets'],
     routes: ['GET /v1/settings', 'PUT /v1/settings'],
   },
   leads: {
@@ -155,7 +157,7 @@ export const functions = {
     entry: 'functions/handlers/http/quotes.ts',
     description:
       'Quotes: drafts from a deal or a client, numbered and sent (PDF e-mailed with the link to the quote page), their documents, timeline and invoice',
-    access: ['table', 'bucketRead', 'ses'],
+    access: ['table', 'bucketRead:documents', 'ses'],
     routes: [
       'POST /v1/quotes',
       'GET /v1/quotes',

@@ -12,8 +12,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/envelope';
-import type { Access, FunctionSpec } from '../functions';
+import { bucketGrants, tableActions, type Access } from '../access';
+import type { FunctionSpec } from '../functions';
 import { mailAddress, type AppSettings } from '../stacks/settings';
+import { tableDesign } from '../table-design';
 
 /** The shared resources a function may be granted (by its `access` list) and is told the names of. */
 export interface AppResources {
@@ -70,6 +72,7 @@ export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];
 export class AppFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
   /** The DLQ of an asynchronous function: async invocations that failed all retries, and stream batches. */
   readonly deadLetterQueue?: sqs.Queue;
   readonly spec: FunctionSpec;
@@ -104,6 +107,20 @@ export class AppFunction extends Construct {
 
     const externalModules = [...(settings.bundleAwsSdk ? [] : AWS_SDK_EXTERNALS), ...(props.externalModules ?? [])];
 
+    // The function's own role, without the AWSLambdaBasicExecutionRole managed policy (which lets a role write
+    // to every log group of the account): it writes to its own log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `crm-invoicing ${settings.stage}: ${name}`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry,
       handler: 'handler',
@@ -116,6 +133,7 @@ export class AppFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(timeoutSeconds),
       ephemeralStorageSize: props.ephemeralStorageSize === undefined ? undefined : Size.mebibytes(props.ephemeralStorageSize),
       layers: props.layers,
+      role: this.role,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: {
@@ -168,22 +186,34 @@ export function serviceEnvironment(resources: AppResources, settings: AppSetting
   };
 }
 
-/** IAM that follows the `access` list of infra/functions.ts, and nothing else. */
+/**
+ * IAM that follows the `access` list of infra/functions.ts (infra/access.ts says what each kind allows), and
+ * nothing else: DynamoDB item actions on the table and its declared indexes (never `index/*`), S3 GetObject /
+ * PutObject under the declared prefixes, PutEvents on the bus, SES as the configured identity, SNS for SMS only.
+ */
 export function grantAccess(fn: lambda.IFunction, access: readonly Access[], resources: AppResources, settings: AppSettings): void {
-  for (const item of new Set(access)) {
+  const kinds = new Set(access);
+  const dynamo = tableActions([...kinds]);
+  if (dynamo.length) {
+    const { tableArn } = resources.table;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TableItems',
+        actions: dynamo,
+        resources: [tableArn, ...tableDesign.globalSecondaryIndexes.map((gsi) => `${tableArn}/index/${gsi.indexName}`)],
+      }),
+    );
+  }
+  const objects = bucketGrants([...kinds]);
+  const objectArns = (patterns: string[]) => patterns.map((pattern) => resources.bucket.arnForObjects(pattern));
+  if (objects.read.length) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadObjects', actions: ['s3:GetObject'], resources: objectArns(objects.read) }));
+  }
+  if (objects.write.length) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteObjects', actions: ['s3:PutObject'], resources: objectArns(objects.write) }));
+  }
+  for (const item of kinds) {
     switch (item) {
-      case 'table':
-        resources.table.grantReadWriteData(fn);
-        break;
-      case 'tableRead':
-        resources.table.grantReadData(fn);
-        break;
-      case 'bucket':
-        resources.bucket.grantReadWrite(fn);
-        break;
-      case 'bucketRead':
-        resources.bucket.grantRead(fn);
-        break;
       case 'bus':
         resources.bus.grantPutEventsTo(fn);
         break;
@@ -209,10 +239,10 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
           }),
         );
         break;
-      default: {
-        const unknown: never = item;
-        throw new Error(`infra/functions.ts: unknown access "${String(unknown)}"`);
-      }
+      default:
+        if (!(tableActions([item]).length || item.startsWith('bucket'))) {
+          throw new Error(`infra/functions.ts: unknown access "${String(item)}"`);
+        }
     }
   }
 }

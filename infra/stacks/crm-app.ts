@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Tags, type App, type Environment } from 'aws-cdk-lib';
 import { busRules as declaredBusRules, type BusRule } from '../../events/rules';
 import { functions as declaredFunctions, type FunctionSpec } from '../functions';
+import { acknowledgeNagFindings } from '../nag';
 import type { AppSettings } from './settings';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
@@ -49,5 +50,6 @@ export function createCrmApp(app: App, options: CrmAppOptions): { stateful: Stat
     projectRoot: options.projectRoot ?? PROJECT_ROOT,
   });
   stateless.addStackDependency(stateful);
+  acknowledgeNagFindings({ stateful, stateless });
   return { stateful, stateless };
 }

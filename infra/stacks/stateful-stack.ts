@@ -22,6 +22,8 @@ export const TMP_PREFIX = 'tmp/';
 export class StatefulStack extends Stack {
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
+  /** Where S3 writes the documents bucket's server access logs (who fetched or wrote which object, when). */
+  readonly accessLogs: s3.Bucket;
   readonly bus: events.EventBus;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -49,7 +51,21 @@ export class StatefulStack extends Stack {
       });
     }
 
+    // Server access logs of the documents bucket: every presigned download of a client's PDF, every write.
+    // S3 log delivery needs SSE-S3 and writes through the bucket policy (objectOwnership enforced).
+    this.accessLogs = new s3.Bucket(this, 'DocumentsAccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(settings.isProduction ? 400 : 90) }],
+    });
+
     this.bucket = new s3.Bucket(this, 'Documents', {
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'documents/',
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       // S3-managed keys: a KMS key here would put the stateless functions' grants into this stack's key
       // policy (a cross-stack cycle) for no gain in who can read the objects.

@@ -80,9 +80,18 @@ describe('stateful stack', () => {
   });
 
   describe('documents bucket', () => {
-    it('is private: every public access block on, owner-enforced objects', () => {
-      template.resourceCountIs('AWS::S3::Bucket', 1);
-      template.hasResourceProperties('AWS::S3::Bucket', {
+    const documentsBucket = () => {
+      const { stack } = statefulTemplate();
+      return Object.values(resources(template, 'AWS::S3::Bucket')).find(
+        (b) =>
+          b.Properties!.VersioningConfiguration &&
+          JSON.stringify(b.Properties!.LoggingConfiguration ?? {}).includes(stack.getLogicalId(stack.accessLogs.node.defaultChild as never)),
+      )!.Properties!;
+    };
+
+    it('is private: every public access block on, owner-enforced objects (and so is its access log bucket)', () => {
+      template.resourceCountIs('AWS::S3::Bucket', 2);
+      template.allResourcesProperties('AWS::S3::Bucket', {
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -118,8 +127,17 @@ describe('stateful stack', () => {
       });
     });
 
+    it('logs every request to its own access log bucket, which is encrypted with S3 keys (what log delivery needs), TLS-only and expires its logs', () => {
+      const bucket = documentsBucket();
+      expect(bucket.LoggingConfiguration.LogFilePrefix).toBe('documents/');
+      const logs = Object.values(resources(template, 'AWS::S3::Bucket')).find((b) => b.Properties !== bucket)!.Properties!;
+      expect(logs.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(logs.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 90, Status: 'Enabled' }));
+      expect(Object.values(resources(template, 'AWS::S3::BucketPolicy'))).toHaveLength(2);
+    });
+
     it(`expires ${TMP_PREFIX} objects after a day and aborts incomplete multipart uploads`, () => {
-      const bucket = Object.values(resources(template, 'AWS::S3::Bucket'))[0].Properties!;
+      const bucket = documentsBucket();
       const rules = bucket.LifecycleConfiguration.Rules as Record<string, any>[];
       expect(rules).toContainEqual(expect.objectContaining({ Prefix: TMP_PREFIX, ExpirationInDays: 1, Status: 'Enabled' }));
       expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }));

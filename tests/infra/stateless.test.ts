@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busRules } from '../../events/rules';
 import { functions as declared, parseRoute, type FunctionSpec } from '../../infra/functions';
 import { chromiumArchitecture } from '../../infra/constructs/chromium-layer';
+import { BUCKET_AREAS, bucketGrants, tableActions } from '../../infra/access';
 import { OUTBOX_ENTITY, OUTBOX_ENTITY_ATTRIBUTE } from '../../infra/stacks/stateless-stack';
+import { tableDesign } from '../../infra/table-design';
 import { actionsOf, assetDir, findCycle, functionsByName, resources, roleStatements, synthApp, PROJECT_ROOT, type Synthesized } from './synth';
 
 const CHROMIUM_BINARY = join(PROJECT_ROOT, 'node_modules', '@sparticuz', 'chromium', 'bin', 'chromium.br');
@@ -258,17 +260,22 @@ describe('stateless stack', () => {
       }
     });
 
-    it('grants DynamoDB, S3, SES, SNS and EventBridge only to functions whose access list says so', () => {
+    const statementsOf = (name: string) => roleStatements(template, fn(name).resource).filter((s) => s.Effect === 'Allow');
+    const dynamoOf = (name: string) =>
+      statementsOf(name)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('dynamodb:') && !(all[name].stream && STREAM_READ.has(a)));
+
+    it('gives each function exactly the DynamoDB actions of its table kinds, and no S3, SES, SNS or EventBridge it did not declare', () => {
       for (const [name, spec] of Object.entries(all)) {
         const access = new Set<string>(spec.access);
         const actions = allowed(name);
-        const dynamo = actions.filter((a) => a.startsWith('dynamodb:') && !(spec.stream && STREAM_READ.has(a)));
-        if (!access.has('table') && !access.has('tableRead')) expect(dynamo, name).toEqual([]);
-        if (!access.has('bucket') && !access.has('bucketRead'))
-          expect(
-            actions.filter((a) => a.startsWith('s3:')),
-            name,
-          ).toEqual([]);
+        expect(new Set(dynamoOf(name)), name).toEqual(new Set(tableActions(spec.access)));
+        const { read, write } = bucketGrants(spec.access);
+        expect(actions.filter((a) => a.startsWith('s3:')).sort(), name).toEqual([
+          ...(read.length ? ['s3:GetObject'] : []),
+          ...(write.length ? ['s3:PutObject'] : []),
+        ]);
         if (!access.has('ses'))
           expect(
             actions.filter((a) => a.startsWith('ses:')),
@@ -284,8 +291,62 @@ describe('stateless stack', () => {
             actions.filter((a) => a.startsWith('events:')),
             name,
           ).toEqual([]);
-        if (access.has('table')) expect(actions, name).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
         if (access.has('bus')) expect(actions, name).toContain('events:PutEvents');
+      }
+    });
+
+    it('never grants Scan, BatchWriteItem or DescribeTable to a function that did not declare tableScan, nor any index but the declared ones', () => {
+      const indexes = tableDesign.globalSecondaryIndexes.map((gsi) => `/index/${gsi.indexName}`);
+      for (const [name, spec] of Object.entries(all)) {
+        const actions = dynamoOf(name);
+        expect(
+          actions.filter((a) => /^dynamodb:(BatchWriteItem|DescribeTable)$/.test(a)),
+          name,
+        ).toEqual([]);
+        if (!spec.access.includes('tableScan')) expect(actions, name).not.toContain('dynamodb:Scan');
+        for (const statement of statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:') && !STREAM_READ.has(a)))) {
+          for (const arn of [statement.Resource].flat().map((r) => JSON.stringify(r))) {
+            expect(arn, name).not.toMatch(/index\/\*/);
+            if (arn.includes('/index/'))
+              expect(
+                indexes.some((i) => arn.includes(`${i}"`)),
+                `${name} ${arn}`,
+              ).toBe(true);
+          }
+        }
+      }
+    });
+
+    it('lets the unauthenticated public-links function read and write items but never Scan, BatchWrite or Delete', () => {
+      const actions = dynamoOf('publicLinks');
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem']));
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']) expect(actions).not.toContain(forbidden);
+    });
+
+    it('lets each function reach only the S3 areas it declared: the renderer writes PDFs under documents/ and nothing else', () => {
+      const objectArns = (name: string, action: string) =>
+        statementsOf(name)
+          .filter((s) => actionsOf(s).includes(action))
+          .flatMap((s) => [s.Resource].flat())
+          .map((r) => JSON.stringify(r));
+      // The bucket ARN comes from the stateful stack: {"Fn::Join":["",[<bucket ARN>,"/<pattern>"]]}
+      const prefixes = (arns: string[]) => arns.map((arn) => /,"\/([^"]*)"\]\]\}$/.exec(arn)?.[1] ?? arn).sort();
+      for (const [name, spec] of Object.entries(all)) {
+        const { read, write } = bucketGrants(spec.access);
+        expect(prefixes(objectArns(name, 's3:GetObject')), name).toEqual(read);
+        expect(prefixes(objectArns(name, 's3:PutObject')), name).toEqual(write);
+      }
+      expect(prefixes(objectArns('renderDocument', 's3:PutObject'))).toEqual([BUCKET_AREAS.documents]);
+      expect(prefixes(objectArns('publicLinks', 's3:PutObject'))).toEqual([BUCKET_AREAS.signatures]);
+    });
+
+    it('lets a function write logs to its own log group only (no AWSLambdaBasicExecutionRole)', () => {
+      for (const name of Object.keys(all)) {
+        const props = fn(name).resource.Properties!;
+        const role = resources(template)[props.Role['Fn::GetAtt'][0]];
+        expect(role.Properties!.ManagedPolicyArns, name).toBeUndefined();
+        const logs = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+        expect(logs, name).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [props.LoggingConfig.LogGroup.Ref, 'Arn'] } })]);
       }
     });
 
@@ -309,7 +370,7 @@ describe('stateless stack', () => {
             name,
           ).toEqual([]);
         }
-        if (spec.access.includes('bucketRead') && !spec.access.includes('bucket')) {
+        if (bucketGrants(spec.access).write.length === 0) {
           expect(
             actions.filter((a) => /^s3:(Put|Delete|Abort)/.test(a)),
             name,
