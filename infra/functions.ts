@@ -64,6 +64,7 @@ export const functions = {
       'GET /v1/invoices/{id}/documents',
       'GET /v1/documents/{id}',
       'DELETE /v1/documents/{id}/public-link',
+      'DELETE /v1/invoices/{id}/public-links',
       'POST /v1/invoices/{id}/send',
     ],
   },
@@ -84,7 +85,7 @@ export const functions = {
     description:
       'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
     access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
-    routes: ['GET /p/{token}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
+    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -166,6 +167,7 @@ export const functions = {
       'DELETE /v1/quotes/{id}',
       'POST /v1/quotes/{id}/send',
       'POST /v1/quotes/{id}/decline',
+      'DELETE /v1/quotes/{id}/public-link',
       'GET /v1/quotes/{id}/documents',
       'GET /v1/quotes/{id}/timeline',
       'POST /v1/quotes/{id}/invoice',

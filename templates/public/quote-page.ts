@@ -73,7 +73,10 @@ export interface QuotePageState {
   quote: PageQuote;
   model: PageModel;
   status: QuoteStatus;
-  token: string;
+  /** The client's token (the form posts to its page); null in a staff preview, which has no form. */
+  token: string | null;
+  /** A staff preview: the client's view, without the accept form, and nothing is recorded. */
+  preview?: boolean;
   document: { id: string } | null;
   pdfUrl: string | null;
   /** No document is ready yet, but one is being rendered. */
@@ -141,7 +144,7 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     }
   }
 
-  function acceptForm(s: QuotePageState): string {
+  function acceptForm(s: QuotePageState, token: string): string {
     const errorOf = (field: string) => s.errors?.find((e) => e.field === field)?.message;
     const nameError = errorOf('signerName');
     const consentError = errorOf('consent');
@@ -150,7 +153,7 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     return `<section class="card" aria-labelledby="accept-title">
   <h2 id="accept-title">Accept this quote</h2>
   ${s.errors?.length ? `<ul class="errors" role="alert">${s.errors.map((e) => `<li>${esc(e.message)}</li>`).join('')}</ul>` : ''}
-  <form id="accept" method="post" action="${esc(`${pageUrl(s.token)}/accept`)}" accept-charset="utf-8">
+  <form id="accept" method="post" action="${esc(`${pageUrl(token)}/accept`)}" accept-charset="utf-8">
   <input type="hidden" name="documentId" value="${esc(s.document?.id ?? '')}">
   <input type="hidden" name="signature" id="signature" value="">
   <label for="signerName">Your full name</label>
@@ -210,6 +213,7 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   </head>
   <body>
   <main>
+  ${s.preview ? '<div class="notice warn" role="status"><p>Preview: this is what the client sees. Nothing is recorded and nothing can be accepted here.</p></div>' : ''}
   ${s.notice ? `<div class="notice bad" role="alert"><p>${esc(s.notice)}</p></div>` : ''}
   ${stateNotice(s, locale)}
   <article class="card">
@@ -240,10 +244,10 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   ${m.notes ? `<p class="small">${esc(m.notes)}</p>` : ''}
   ${pdf ? `<div class="row">${pdf}</div>` : ''}
   </section>
-  ${s.status === 'sent' ? acceptForm(s) : ''}
+  ${s.status === 'sent' && s.token && !s.preview ? acceptForm(s, s.token) : ''}
   <footer>Quote ${esc(number)} · ${esc(m.seller.name)}</footer>
   </main>
-  ${s.status === 'sent' ? `<script nonce="${nonce}">${QUOTE_PAGE_SCRIPT}</script>` : ''}
+  ${s.status === 'sent' && s.token && !s.preview ? `<script nonce="${nonce}">${QUOTE_PAGE_SCRIPT}</script>` : ''}
   </body>
   </html>`;
   }

@@ -15,9 +15,11 @@ const stack = useLocalStack({
   },
 });
 let api: ApiClient;
+let tenantId: string;
 
 beforeAll(async () => {
   const tenant = await makeTenant('Delivery Co');
+  tenantId = tenant.tenantId;
   api = apiClient(() => stack().apiUrl, tenant.adminKey);
   const settings = await api.put('/v1/settings', {
     name: 'Delivery Co',
@@ -53,6 +55,23 @@ async function anInvoice(overrides: { email?: string | null; phone?: string } = 
 
 const stageOf = async (id: string) => (await api.get(`/v1/invoices/${id}`)).body.stage;
 
+/** What a mail client sends when a person opens the e-mail (no proxy, no scanner). */
+const MAIL_CLIENT = { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' };
+
+/**
+ * The e-mails of the subject as sent two minutes ago: an open fetched now is past the scanners' window
+ * (EmailOpens.SCANNER_WINDOW_SECONDS) without the test waiting for it.
+ */
+async function sentMinutesAgo(subjectId: string): Promise<void> {
+  const { service } = await import('../../functions/shared/wiring/core');
+  const { message } = service().entities;
+  const timeline = (await api.get(`/v1/invoices/${subjectId}/timeline`)).body.data as { kind: string; data: { messageId?: string } }[];
+  const past = new Date(Date.now() - 120_000).toISOString();
+  for (const entry of timeline.filter((e) => e.kind === 'message_sent')) {
+    await message.patch({ tenantId, id: entry.data.messageId! }).set({ updatedAt: past }).go();
+  }
+}
+
 describe('the scenario the product is bought for', () => {
   it('SENT renders the PDF and e-mails it; opening the e-mail moves the invoice to VIEWED; the timeline shows every step', async () => {
     // Prepare
@@ -83,15 +102,22 @@ describe('the scenario the product is bought for', () => {
     const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')?.[1];
     expect(pixel).toBeDefined();
 
-    // The client opens the e-mail: the pixel is fetched
-    const gif = await fetch(pixel!);
+    // A scanner fetches the pixel as the e-mail arrives: recorded as an unverified open, the invoice stays SENT
+    const gif = await fetch(pixel!, { headers: MAIL_CLIENT });
     expect(gif.headers.get('content-type')).toBe('image/gif');
+    await stack().settle();
+    expect(await stageOf(invoice.id)).toBe('SENT');
+
+    // The client opens the e-mail later: the pixel is fetched by their mail client
+    await sentMinutesAgo(invoice.id);
+    await fetch(pixel!, { headers: MAIL_CLIENT });
     await eventually(async () => (await stageOf(invoice.id)) === 'VIEWED', 'the move to VIEWED');
 
     await stack().settle();
     const timeline = (await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string; data: Record<string, unknown> }[];
     const kinds = timeline.map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['created', 'stage_changed', 'document_created', 'message_sent', 'email_opened']));
+    expect(kinds).toEqual(expect.arrayContaining(['created', 'stage_changed', 'document_created', 'message_sent', 'email_opened_unverified', 'email_opened']));
+    expect(timeline.find((e) => e.kind === 'email_opened_unverified')!.data.reason).toMatch(/s after sending/);
     expect(kinds.indexOf('document_created')).toBeLessThan(kinds.indexOf('message_sent'));
     expect(timeline.filter((e) => e.kind === 'stage_changed').map((e) => e.data.to)).toEqual(['SENT', 'VIEWED']);
     const sent = timeline.find((e) => e.kind === 'message_sent')!;
@@ -168,12 +194,16 @@ describe('public links', () => {
     const token = new URL(doc.publicUrl).pathname.split('/').pop()!;
     const { service } = await import('../../functions/shared/wiring/core');
     const { documents: delivery } = await import('../../functions/shared/wiring/documents');
-    const link = await delivery().links.get(token);
+    const { PublicLink } = await import('../../functions/domain/documents');
+    const link = await delivery().links.get(PublicLink.idOf(token));
     expect(Date.parse(link!.expiresAt!) - Date.now()).toBeGreaterThan(399 * 86_400_000);
     expect((await fetch(doc.publicUrl, { redirect: 'manual' })).status).toBe(302);
 
     // a year and more later (the stored expiry moved into the past)
-    await (service().entities as any).publicLink.patch({ token }).set({ expiresAt: '2020-01-01T00:00:00.000Z' }).go();
+    await service()
+      .entities.publicLink.patch({ id: PublicLink.idOf(token) })
+      .set({ expiresAt: '2020-01-01T00:00:00.000Z' })
+      .go();
 
     const expired = await fetch(doc.publicUrl, { redirect: 'manual' });
     const unknown = await fetch(`${stack().apiUrl}/p/${'C'.repeat(32)}`);
@@ -199,7 +229,8 @@ describe('public links', () => {
     await stack().settle();
     expect((await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'PAID' })).status).toBe(200);
 
-    await fetch(/src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1]);
+    await sentMinutesAgo(invoice.id);
+    await fetch(/src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1], { headers: MAIL_CLIENT });
     await stack().settle();
 
     expect(await stageOf(invoice.id)).toBe('PAID');
@@ -216,8 +247,9 @@ describe('public links', () => {
     }, 'the e-mail');
     await stack().settle();
     const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+    await sentMinutesAgo(invoice.id);
 
-    await Promise.all([fetch(pixel), fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })]);
+    await Promise.all([fetch(pixel, { headers: MAIL_CLIENT }), fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })]);
     await stack().settle();
 
     expect(await stageOf(invoice.id)).toBe('VIEWED');
@@ -228,6 +260,45 @@ describe('public links', () => {
     expect(stack().bus.deadLetters).toEqual([]);
   });
 
+  it('records opens by image proxies, scanners and web pages as unverified: nothing moves, a link view still does', async () => {
+    // Prepare: an invoice e-mailed two minutes ago
+    const { invoice, email } = await anInvoice();
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email!);
+      return m.length ? m : undefined;
+    }, 'the e-mail');
+    await stack().settle();
+    await sentMinutesAgo(invoice.id);
+    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+
+    // Act: Gmail's image proxy, Apple Mail Privacy Protection, a security scanner, an e-mail viewer page (Referer)
+    for (const headers of [
+      { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' },
+      { 'user-agent': 'Mozilla/5.0' },
+      { 'user-agent': 'Mozilla/5.0 (compatible; Proofpoint URL Defense)' },
+      { ...MAIL_CLIENT, referer: 'http://127.0.0.1:8005/' },
+    ]) {
+      expect((await fetch(pixel, { headers })).status).toBe(200);
+    }
+    await stack().settle();
+
+    // Assess: counted as unverified opens, no document.viewed, still SENT; then the client opens the link: VIEWED
+    const { documents: links } = await import('../../functions/shared/wiring/documents');
+    const { PublicLink } = await import('../../functions/domain/documents');
+    const link = await links().links.get(PublicLink.idOf(new URL(pixel).pathname.split('/')[2]));
+    expect({ opens: link?.opens, unverified: link?.unverifiedOpens }).toEqual({ opens: 0, unverified: 4 });
+    expect(stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === invoice.id)).toEqual([]);
+    expect(await stageOf(invoice.id)).toBe('SENT');
+    const unverified = ((await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string; data: { reason: string } }[]).filter(
+      (e) => e.kind === 'email_opened_unverified',
+    );
+    expect(unverified.map((e) => e.data.reason)).toEqual(['Google Image Proxy (Gmail)']); // one entry per ten minutes
+
+    expect((await fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })).status).toBe(302);
+    await eventually(async () => (await stageOf(invoice.id)) === 'VIEWED', 'the move to VIEWED');
+  });
+
   it('counts every open but emits one event per link within ten minutes (scanners and reloads cannot flood)', async () => {
     const { invoice, email } = await anInvoice();
     await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
@@ -236,14 +307,17 @@ describe('public links', () => {
       return m.length ? m : undefined;
     }, 'the e-mail');
     const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+    await stack().settle();
+    await sentMinutesAgo(invoice.id);
 
-    for (let i = 0; i < 5; i++) expect((await fetch(pixel)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await fetch(pixel, { headers: MAIL_CLIENT })).status).toBe(200);
     await stack().settle();
 
     const events = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && e.detail.subjectId === invoice.id);
     expect(events).toHaveLength(1);
     const { documents: delivery } = await import('../../functions/shared/wiring/documents');
-    const link = await delivery().links.get(new URL(pixel).pathname.split('/')[2]);
+    const { PublicLink } = await import('../../functions/domain/documents');
+    const link = await delivery().links.get(PublicLink.idOf(new URL(pixel).pathname.split('/')[2]));
     expect(link?.opens).toBe(5);
     const opens = ((await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string }[]).filter((e) => e.kind === 'email_opened');
     expect(opens).toHaveLength(1);

@@ -155,7 +155,10 @@ describe('sending quotes', () => {
     // the public link resolves to the quote without a tenant
     const { service } = await import('../../functions/shared/wiring/core');
     const token = first.body.publicUrl.split('/p/')[1];
-    const link = await service().entities.publicLink.get({ token }).go();
+    const { PublicLink } = await import('../../functions/domain/documents');
+    const link = await service()
+      .entities.publicLink.get({ id: PublicLink.idOf(token) })
+      .go();
     expect(link.data).toMatchObject({ tenantId: tenant.tenantId, subjectType: 'quote', subjectId: quotes[1].id });
 
     // quote.sent events left through the outbox

@@ -3,7 +3,7 @@
  * each with the public link that serves it. The record type is `Document.Info`.
  */
 import type { PublicLink } from './public-link';
-import { newToken } from './public-link';
+import { idOf, newToken } from './public-link';
 import { BUILTIN_TEMPLATE_ID } from './template';
 
 /** A document record: one render of an invoice or a quote, pending until the renderer completes it. */
@@ -34,8 +34,11 @@ export function key(tenantId: string, subjectType: string, subjectId: string, do
 
 export type { DocumentRecord as Info };
 
-/** What the API shows of a document: its presigned PDF URL (minutes) when ready, and its stable public URL. */
-export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl: string }) {
+/**
+ * What the API shows of a document: its presigned PDF URL (minutes) when ready, the staff's preview URL, and the
+ * client's stable public URL, which is left out (`undefined`) for a caller who may not see the client's credential.
+ */
+export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl?: string; previewUrl: string }) {
   return {
     id: doc.id,
     status: doc.status,
@@ -47,7 +50,8 @@ export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl: st
     pages: doc.pages ?? null,
     reason: doc.reason,
     pdfUrl: doc.status === 'ready' ? (urls.pdfUrl ?? null) : null,
-    publicUrl: urls.publicUrl,
+    ...(urls.publicUrl ? { publicUrl: urls.publicUrl } : {}),
+    previewUrl: urls.previewUrl,
     createdBy: doc.createdBy,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
@@ -85,7 +89,7 @@ export function prepare(input: {
     updatedAt: input.now,
   };
   const link: PublicLink = {
-    token,
+    id: idOf(token),
     tenantId: input.tenantId,
     subjectType: input.subjectType,
     subjectId: input.subjectId,

@@ -5,7 +5,7 @@
  * documents print (seller details, locale, colours, images; also sender details and the default currency).
  * Imports the kernel and clients only: invoices and quotes are printed through structural types.
  *
- *   Document.prepare / view / key      PublicLink.newToken / usable / isWellFormedToken
+ *   Document.prepare / view / key      PublicLink.newToken / idOf / usable / publicUrl / previewUrl   EmailOpens.classify
  *   Template.view / sourceKey / isBuiltin        Settings.documentSettingsOf / applySettings / defaultCurrency ...
  *   PrintModel.sampleDocumentModel / normalizeDocumentModel / documentLocale
  *   Printing.invoiceDocumentModel / quoteDocumentModel / previewDocumentModel / templateFits ...
@@ -16,6 +16,7 @@
  */
 export * as Document from './document';
 export * as PublicLink from './public-link';
+export * as EmailOpens from './email-opens';
 export * as Template from './template';
 export * as PrintModel from './print-model';
 export * as Printing from './print-mapping';

@@ -52,6 +52,8 @@ interface SettingsFields extends SellerDetails {
   brandColor?: string;
   defaultCurrency?: string;
   paymentTerms?: string;
+  /** Days a quote's page stays reachable after its validity (sales: Quote.linkGraceDays; default 30). */
+  quoteLinkGraceDays?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface DocumentSettings extends SettingsFields {
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
 const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
 
-export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'images'] as const;
+export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'images'] as const;
 
 export const DEFAULT_SETTINGS_LOCALE = 'en';
 
@@ -79,6 +81,7 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
   for (const key of [...SELLER_TEXT, ...OTHER_TEXT]) {
     if (typeof s[key] === 'string' && s[key] !== '') out[key] = s[key] as string;
   }
+  if (Number.isInteger(s.quoteLinkGraceDays)) out.quoteLinkGraceDays = s.quoteLinkGraceDays as number;
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {
@@ -228,4 +231,14 @@ export const FALLBACK_CURRENCY = 'EUR';
 export function defaultCurrency(settings: unknown): string {
   const code = (settings as { defaultCurrency?: unknown } | null | undefined)?.defaultCurrency;
   return isCurrency(code) ? code : FALLBACK_CURRENCY;
+}
+
+/** How long a quote's page stays reachable after its validity ends, unless the tenant sets otherwise. */
+export const DEFAULT_QUOTE_LINK_GRACE_DAYS = 30;
+export const MAX_QUOTE_LINK_GRACE_DAYS = 365;
+
+/** The tenant's grace period for quote links, in days: settings.quoteLinkGraceDays when valid, else the default. */
+export function quoteLinkGraceDays(settings: unknown): number {
+  const days = (settings as { quoteLinkGraceDays?: unknown } | null | undefined)?.quoteLinkGraceDays;
+  return Number.isInteger(days) && (days as number) >= 0 && (days as number) <= MAX_QUOTE_LINK_GRACE_DAYS ? (days as number) : DEFAULT_QUOTE_LINK_GRACE_DAYS;
 }

@@ -6,7 +6,9 @@
  * quote whose validUntil is before today reads as expired and can no longer be sent or accepted.
  */
 import { Client, type ClientDirectory, type ClientSnapshot } from '../clients';
+import { PublicLink } from '../documents';
 import {
+  addDays,
   Conflict,
   DEFAULT_QUOTE_FORMAT,
   lineInputs,
@@ -312,11 +314,32 @@ export function emailBody(quote: Pick<Quote, 'client' | 'validUntil'>, message?:
   ].join('\n');
 }
 
-/** The quote as the API shows it: the effective status, the public page's URL instead of its token. */
-export function view(quote: Quote, context: { today: string; publicBaseUrl?: string }) {
+/**
+ * The quote as the API shows it: the effective status and, once sent, the page's preview URL (records nothing,
+ * accepts nothing) and, when `showPublicUrl`, the client's public URL instead of its token (the client's
+ * credential: whoever holds it can accept the quote).
+ */
+export function view(quote: Quote, context: { today: string; publicBaseUrl?: string; showPublicUrl?: boolean }) {
   const { tenantId: _t, publicToken, clientId: _c, ...rest } = quote;
   const out: Record<string, unknown> = { ...rest, number: quote.number ?? null, status: effectiveStatus(quote, context.today) };
   for (const [k, v] of Object.entries(out)) if (v === '') delete out[k];
-  if (publicToken && context.publicBaseUrl) out.publicUrl = `${context.publicBaseUrl.replace(/\/$/, '')}/p/${publicToken}`;
+  if (publicToken && context.publicBaseUrl) {
+    if (context.showPublicUrl !== false) out.publicUrl = PublicLink.publicUrl(context.publicBaseUrl, publicToken);
+    out.previewUrl = PublicLink.previewUrl(context.publicBaseUrl, publicToken);
+  }
   return out;
+}
+
+/**
+ * The last day the quote's page opens (through its own link or any of its documents' links): validUntil plus the
+ * grace period (Settings.quoteLinkGraceDays). After it, every link to the quote answers like an unknown one. Null while
+ * the quote has no validity.
+ */
+export function linkOpenUntil(quote: Pick<Quote, 'validUntil'>, graceDays: number): string | null {
+  return quote.validUntil ? addDays(quote.validUntil, graceDays) : null;
+}
+
+export function linkExpired(quote: Pick<Quote, 'validUntil'>, day: string, graceDays: number): boolean {
+  const until = linkOpenUntil(quote, graceDays);
+  return until !== null && until < day;
 }

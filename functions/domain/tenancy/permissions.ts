@@ -22,6 +22,8 @@ export const RESOURCES = [
   'apiKeys',
   'reports',
   'settings',
+  /** The client's public links (`publicUrl`): whoever holds one can act as the client (accept a quote). */
+  'links',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 export type Action = 'read' | 'write' | 'delete';
@@ -44,11 +46,12 @@ const readAll = grants(
 // Configuration (templates, automation rules, pipelines, settings) and API keys: admins only.
 // Money (recording, allocating, reversing, refunding payments, importing statements): accountants and admins;
 // managers and viewers read it.
+// Viewers read everything but the client's links (they get the preview URL instead, which records and accepts nothing).
 const matrix: Record<Role, Set<Permission>> = {
   admin: everything,
   manager: new Set([...readAll, ...grants(crm, ['write', 'delete'])]),
   accountant: new Set([...readAll, ...grants(finance, ['write']), ...grants(['payments'], ['delete'])]),
-  viewer: readAll,
+  viewer: new Set([...readAll].filter((p) => p !== 'links:read')),
 };
 
 export function can(role: Role, permission: Permission): boolean {

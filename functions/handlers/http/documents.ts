@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
-import { BUILTIN_TEMPLATE_ID, Document, type DocumentRecord } from '../../domain/documents';
+import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
 import { newId, NotFound, nowIso, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
 import { deliveryPorts } from '../../shared/wiring/delivery';
 import { documents, templatesRepo } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
-import { storage } from '../../shared/wiring/storage';
+import { documentView } from './document-view';
 import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {
@@ -25,11 +25,6 @@ async function checkTemplate(caller: Caller, templateId: string | undefined) {
       { field: 'templateId', message: template ? 'prints quotes' : 'no such template' },
     ]);
   }
-}
-
-async function view(doc: DocumentRecord) {
-  const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
-  return Document.view(doc, { pdfUrl, publicUrl: Delivery.publicUrl(deliveryPorts(), doc.token) });
 }
 
 export const routes = {
@@ -52,7 +47,7 @@ export const routes = {
         now: nowIso(),
       });
       await documents().documents.request(doc, link);
-      return view(doc);
+      return documentView(doc, caller);
     },
   }),
   'GET /v1/invoices/{id}/documents': route({
@@ -62,7 +57,7 @@ export const routes = {
     handler: async ({ caller, params }) => {
       await invoiceOf(caller, params.id);
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
-      return { data: await Promise.all(docs.map(view)) };
+      return { data: await Promise.all(docs.map((doc) => documentView(doc, caller))) };
     },
   }),
   'GET /v1/documents/{id}': route({
@@ -72,17 +67,26 @@ export const routes = {
     handler: async ({ caller, params }) => {
       const doc = await documents().documents.get(caller.tenantId, params.id);
       if (!doc) throw new NotFound('document');
-      return view(doc);
+      return documentView(doc, caller);
     },
   }),
   'DELETE /v1/documents/{id}/public-link': route({
-    summary: "Revoke the document's public link: it answers 404 from now on (the document itself stays)",
+    summary: "Revoke the document's public link: it answers 404 from now on, like an unknown one (the document itself stays)",
     permission: 'documents:write',
     status: 204,
     handler: async ({ caller, params }) => {
       const doc = await documents().documents.get(caller.tenantId, params.id);
       if (!doc) throw new NotFound('document');
-      await documents().links.revoke(doc.token);
+      await documents().links.revoke(PublicLink.idOf(doc.token));
+    },
+  }),
+  'DELETE /v1/invoices/{id}/public-links': route({
+    summary: "Revoke every public link of the invoice at once (each document's): they answer 404 from now on; the documents stay",
+    permission: 'documents:write',
+    status: 204,
+    handler: async ({ caller, params }) => {
+      await invoiceOf(caller, params.id);
+      await documents().links.revokeAll(caller.tenantId, params.id);
     },
   }),
   'POST /v1/invoices/{id}/send': route({

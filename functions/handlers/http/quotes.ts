@@ -1,31 +1,27 @@
 import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
-import { Document, type DocumentRecord } from '../../domain/documents';
 import { Invoice } from '../../domain/invoicing';
 import { newId, RuleViolation, timelineView, today } from '../../domain/kernel';
 import { Quote, QuoteSending } from '../../domain/sales';
 import { config } from '../../shared/config';
 import { httpApi } from '../../shared/http/api';
-import { callerActor, route, type Routes } from '../../shared/http/route';
+import { callerActor, route, type Caller, type Routes } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { deliveryPorts } from '../../shared/wiring/delivery';
 import { documents } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/invoicing';
 import { sales } from '../../shared/wiring/sales';
-import { storage } from '../../shared/wiring/storage';
+import { documentView, seesClientLinks } from './document-view';
 import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, page } from './schemas/common';
 import { DocumentView } from './schemas/delivery';
 import { InvoiceView, TimelinePage } from './schemas/invoices';
 import { InvoiceFromQuote, Quote as QuoteView, QuoteCreate, QuoteListQuery, QuotePatch, SendQuote, VersionOnly } from './schemas/quotes';
 
-const view = (quote: Quote.Info) => Quote.view(quote, { today: today(), publicBaseUrl: config().PUBLIC_BASE_URL });
-
-async function documentView(doc: DocumentRecord) {
-  const pdfUrl = doc.status === 'ready' ? await storage().presignGet(doc.s3Key, { contentType: 'application/pdf' }) : undefined;
-  return Document.view(doc, { pdfUrl, publicUrl: Delivery.publicUrl(deliveryPorts(), doc.token) });
-}
+/** The quote as the caller may see it: the page's preview URL for everyone, its public URL (the client's credential) not for viewers. */
+const viewFor = (caller: Caller) => (quote: Quote.Info) =>
+  Quote.view(quote, { today: today(), publicBaseUrl: config().PUBLIC_BASE_URL, showPublicUrl: seesClientLinks(caller) });
 
 /**
  * E-mails a sent quote: an ad-hoc delivery run, [create_document (standard quote template), send_email
@@ -65,7 +61,7 @@ export const routes: Routes = {
     response: QuoteView,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) => view(await Quote.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
+    handler: async ({ body, caller }) => viewFor(caller)(await Quote.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
   }),
   'GET /v1/quotes': route({
     summary: 'List quotes, newest first; filter by dealId or clientId (a company or contact)',
@@ -75,14 +71,14 @@ export const routes: Routes = {
     handler: async ({ query, caller }) => {
       const { dealId, clientId, ...paging } = query;
       const result = await Quote.list(sales(), { tenantId: caller.tenantId, filter: { dealId, clientId }, page: paging });
-      return { data: result.data.map(view), nextCursor: result.nextCursor };
+      return { data: result.data.map(viewFor(caller)), nextCursor: result.nextCursor };
     },
   }),
   'GET /v1/quotes/{id}': route({
     summary: 'Get a quote (a draft or sent quote past validUntil reads as expired)',
     permission: 'quotes:read',
     response: QuoteView,
-    handler: async ({ params, caller }) => view(await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id })),
+    handler: async ({ params, caller }) => viewFor(caller)(await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/quotes/{id}': route({
     summary: 'Update a draft quote (If-Match or version)',
@@ -92,7 +88,7 @@ export const routes: Routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
-      return view(
+      return viewFor(caller)(
         await Quote.update(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), changes, expectedVersion: ifMatch ?? version }),
       );
     },
@@ -134,8 +130,8 @@ export const routes: Routes = {
         options,
         actor: callerActor(caller),
       });
-      if (channel === 'none') return view(sent);
-      return { ...view(sent), delivery: await deliverQuote(sent, options, caller.userId) };
+      if (channel === 'none') return viewFor(caller)(sent);
+      return { ...viewFor(caller)(sent), delivery: await deliverQuote(sent, options, caller.userId) };
     },
   }),
   'GET /v1/quotes/{id}/documents': route({
@@ -145,7 +141,7 @@ export const routes: Routes = {
     handler: async ({ params, caller }) => {
       await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
-      return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map(documentView)) };
+      return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map((doc) => documentView(doc, caller))) };
     },
   }),
   'GET /v1/quotes/{id}/timeline': route({
@@ -179,6 +175,17 @@ export const routes: Routes = {
       );
     },
   }),
+  'DELETE /v1/quotes/{id}/public-link': route({
+    summary:
+      "Revoke every link to the quote's page at once (its own and each of its documents'): they answer 404 from now on, like an " +
+      'unknown link, so the client can neither see nor accept it. The quote itself is unchanged.',
+    permission: 'quotes:write',
+    status: 204,
+    handler: async ({ params, caller }) => {
+      await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
+      await documents().links.revokeAll(caller.tenantId, params.id);
+    },
+  }),
   'POST /v1/quotes/{id}/decline': route({
     summary: 'Record that the client declined a sent quote',
     permission: 'quotes:write',
@@ -186,7 +193,9 @@ export const routes: Routes = {
     response: QuoteView,
     errors: [409],
     handler: async ({ params, body, caller, ifMatch }) =>
-      view(await Quote.decline(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch ?? body.version })),
+      viewFor(caller)(
+        await Quote.decline(sales(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch ?? body.version }),
+      ),
   }),
 };
 

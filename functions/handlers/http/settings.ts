@@ -43,6 +43,7 @@ async function view(tenant: TenantRecord) {
     brandColor: s.brandColor ?? null,
     defaultCurrency: s.defaultCurrency ?? null,
     paymentTerms: s.paymentTerms ?? null,
+    quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     images,
     version: tenant.version,
     updatedAt: tenant.updatedAt,

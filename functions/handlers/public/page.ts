@@ -16,12 +16,19 @@ import { config } from '../../shared/config';
 import { RawResponse } from '../../shared/http/route';
 import { documents } from '../../shared/wiring/documents';
 
-/** The link of a token when it is well formed, exists, and is neither revoked nor expired; else null. */
 export { BASE_CSS };
 
+/** The link of a token when it is well formed, exists, and is neither revoked nor expired; else null. Exact: case matters. */
 export async function usableLink(token: string): Promise<PublicLinkRecord | null> {
   if (!PublicLink.isWellFormedToken(token)) return null;
-  const link = await documents().links.get(token);
+  const link = await documents().links.get(PublicLink.idOf(token));
+  return PublicLink.usable(link, nowIso()) ? link : null;
+}
+
+/** The link of a staff preview id (PublicLink.previewUrl), on the same terms as the client's token. */
+export async function previewableLink(id: string): Promise<PublicLinkRecord | null> {
+  if (!PublicLink.isWellFormedId(id)) return null;
+  const link = await documents().links.get(id);
   return PublicLink.usable(link, nowIso()) ? link : null;
 }
 

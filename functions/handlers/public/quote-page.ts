@@ -11,7 +11,7 @@
  */
 import * as z from 'zod';
 import { quotePageTemplate, type QuotePageState } from '../../../templates/public/quote-page';
-import { LocaleFormat, Printing, type PublicLinkRecord } from '../../domain/documents';
+import { LocaleFormat, Printing, Settings, type PublicLinkRecord } from '../../domain/documents';
 import { Conflict, NotFound, RuleViolation, today } from '../../domain/kernel';
 import { Quote, QuoteAcceptance, type AcceptancePorts } from '../../domain/sales';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
@@ -35,9 +35,28 @@ const acceptancePorts = (): AcceptancePorts => ({
   commitAcceptance: sales().commitAcceptance,
 });
 
+/** How the page is reached: by the client's token, or by the staff's preview id (no form, nothing recorded). */
+export type PageAccess = { token: string } | { preview: true };
+
+/** The quote of a link and its tenant, or null when the quote's links have expired (validUntil + the tenant's grace). */
+async function openQuote(link: PublicLinkRecord) {
+  const [quote, tenant] = await Promise.all([sales().quotes.get(link.tenantId, link.subjectId), tenants().getTenant(link.tenantId)]);
+  if (!quote || quote.status === 'draft') return null;
+  if (Quote.linkExpired(quote, today(), Settings.quoteLinkGraceDays(tenant?.settings))) return null;
+  return { quote, tenant };
+}
+
+type Tenant = Awaited<ReturnType<ReturnType<typeof tenants>['getTenant']>>;
+
 /** What the page shows; the quote's documents are read once (the shown one, and whether one is being rendered). */
-async function pageState(link: PublicLinkRecord, quote: Quote.Info, extra: Partial<QuotePageState> = {}): Promise<QuotePageState> {
-  const [tenant, documents] = await Promise.all([tenants().getTenant(link.tenantId), documentsRepo().documents.listForSubject(quote.tenantId, quote.id)]);
+async function pageState(
+  link: PublicLinkRecord,
+  quote: Quote.Info,
+  tenant: Tenant,
+  access: PageAccess,
+  extra: Partial<QuotePageState> = {},
+): Promise<QuotePageState> {
+  const documents = await documentsRepo().documents.listForSubject(quote.tenantId, quote.id);
   const model = Printing.quoteDocumentModel(quote, { name: tenant?.name ?? '', settings: tenant?.settings });
   const document = QuoteAcceptance.shownDocumentAmong(documents, quote, link.documentId);
   const pdfUrl = document
@@ -48,22 +67,28 @@ async function pageState(link: PublicLinkRecord, quote: Quote.Info, extra: Parti
       })
     : null;
   const pdfPending = !document && documents.some((d) => d.subjectType === 'quote' && d.status === 'pending');
-  return { quote, model, status: Quote.effectiveStatus(quote, today()), token: link.token, document, pdfUrl, pdfPending, ...extra };
+  const preview = 'preview' in access;
+  return { quote, model, status: Quote.effectiveStatus(quote, today()), token: preview ? null : access.token, preview, document, pdfUrl, pdfPending, ...extra };
 }
 
 const htmlResponse = (status: number, state: QuotePageState): RawResponse => htmlPage(status, (nonce) => quotePageHtml(state, nonce));
 
-/** GET /p/{token} of a quote: the page (the view is recorded: document.viewed via 'link', subject the quote). */
-export async function renderQuotePage(link: PublicLinkRecord, ctx: RequestContext<unknown, unknown>): Promise<RawResponse> {
-  const quote = await sales().quotes.get(link.tenantId, link.subjectId);
-  if (!quote || quote.status === 'draft') return notAvailable();
-  try {
-    await documentsRepo().links.recordView(link, 'link', { ip: ctx.sourceIp, userAgent: ctx.userAgent });
-  } catch (error) {
-    // a lost view count must not cost the client the page
-    logger.warn('could not record a view of a quote page', { quoteId: quote.id, error: error as Error });
+/**
+ * GET /p/{token} of a quote: the page (the view is recorded: document.viewed via 'link', subject the quote).
+ * GET /p/preview/{id}: the same page for the staff, without the form; nothing is recorded.
+ */
+export async function renderQuotePage(link: PublicLinkRecord, ctx: RequestContext<unknown, unknown>, access: PageAccess): Promise<RawResponse> {
+  const open = await openQuote(link);
+  if (!open) return notAvailable();
+  if (!('preview' in access)) {
+    try {
+      await documentsRepo().links.recordView(link, 'link', { ip: ctx.sourceIp, userAgent: ctx.userAgent });
+    } catch (error) {
+      // a lost view count must not cost the client the page
+      logger.warn('could not record a view of a quote page', { quoteId: open.quote.id, error: error as Error });
+    }
   }
-  return htmlResponse(200, await pageState(link, quote));
+  return htmlResponse(200, await pageState(link, open.quote, open.tenant, access));
 }
 
 const isForm = (contentType: string | undefined) => /^application\/x-www-form-urlencoded/i.test(contentType ?? '');
@@ -102,8 +127,9 @@ export const routes = {
     errors: [404, 409, 422],
     handler: async (ctx) => {
       const form = isForm(ctx.headers['content-type']);
-      const found = await usableLink(ctx.params.token!);
-      const link = found?.subjectType === 'quote' ? found : null;
+      const token = ctx.params.token!;
+      const found = await usableLink(token);
+      const link = found?.subjectType === 'quote' && (await openQuote(found)) ? found : null;
       if (!link) {
         if (form) return notAvailable();
         throw new NotFound('quote');
@@ -121,7 +147,7 @@ export const routes = {
         if (form)
           return new RawResponse({
             statusCode: 303,
-            headers: { location: pageUrl(link.token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+            headers: { location: pageUrl(token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
           });
         const a = quote.acceptance!;
         return {
@@ -137,12 +163,14 @@ export const routes = {
         if (!form) throw error;
         if (error instanceof NotFound) return notAvailable();
         if (!(error instanceof RuleViolation) && !(error instanceof Conflict)) throw error;
-        const quote = await sales().quotes.get(link.tenantId, link.subjectId);
+        const [quote, tenant] = await Promise.all([sales().quotes.get(link.tenantId, link.subjectId), tenants().getTenant(link.tenantId)]);
         if (!quote) return notAvailable();
         const status = error instanceof RuleViolation ? 422 : 409;
         const state = await pageState(
           link,
           quote,
+          tenant,
+          { token },
           error instanceof RuleViolation
             ? { errors: error.errors, signerName: typeof input.signerName === 'string' ? input.signerName.slice(0, SIGNER_NAME_MAX) : '' }
             : { notice: error.message },

@@ -63,6 +63,21 @@ function toResponse(def: RouteDef, result: unknown): APIGatewayProxyStructuredRe
 }
 
 /**
+ * Every answer, success or problem: never cached by a browser or a proxy unless the route says otherwise (API
+ * answers hold tenant data), and never content-sniffed into something other than its declared type.
+ * Registered first, so that it runs last, after the error handler has made the problem+json answer.
+ */
+function secureHeaders(request: { response?: APIGatewayProxyStructuredResultV2 | null }): void {
+  const response = request.response;
+  if (!response) return;
+  const headers = { ...(response.headers ?? {}) };
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (!has('cache-control')) headers['cache-control'] = 'no-store';
+  if (!has('x-content-type-options')) headers['x-content-type-options'] = 'nosniff';
+  response.headers = headers;
+}
+
+/**
  * One Lambda serves a group of routes (API Gateway's routeKey picks the route). Every request is
  * authenticated, authorized by the permission table, validated by the route's schemas and, for
  * POSTs with an Idempotency-Key, made idempotent; errors become problem+json in one place.
@@ -110,6 +125,7 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
   }
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use({ after: secureHeaders, onError: secureHeaders })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       before: (request) => {

@@ -1,6 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import type { DocumentRecord, PublicLinkRecord } from '../../../domain/documents';
 import { actorOf, outboxEvent, timelineEntry } from '../../../domain/kernel';
+import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
 import type { DocumentEntity } from './document-entity';
 import type { PublicLinkEntity } from './public-link-entity';
@@ -14,7 +15,7 @@ function toDocument(item: EntityItem<typeof DocumentEntity>): DocumentRecord {
 }
 
 function toLink(item: EntityItem<typeof PublicLinkEntity>): PublicLinkRecord {
-  const { lastViewEventAt: _v, lastOpenEventAt: _o, ...link } = item;
+  const { lastViewEventAt: _v, lastOpenEventAt: _o, lastUnverifiedOpenAt: _u, ...link } = item;
   return link;
 }
 
@@ -23,7 +24,7 @@ function toLink(item: EntityItem<typeof PublicLinkEntity>): PublicLinkRecord {
  * written in one transaction.
  */
 export function documentsRepository(service: CrmService) {
-  const { document, publicLink } = service.entities;
+  const { document, publicLink, message } = service.entities;
   const entryOf = (e: { tenantId: string; subjectType: string; subjectId: string; kind: string; actor: string; data: Record<string, unknown> }) =>
     timelineEntry({ ...e, actor: actorOf(e.actor) });
 
@@ -107,12 +108,13 @@ export function documentsRepository(service: CrmService) {
   };
 
   const links = {
-    async get(token: string): Promise<PublicLinkRecord | null> {
-      const { data } = await publicLink.get({ token }).go();
+    /** The link of a token's id (PublicLink.idOf), exactly: ids differing in letter case are different keys. */
+    async get(id: string): Promise<PublicLinkRecord | null> {
+      const { data } = await publicLink.get({ id }).go();
       return data ? toLink(data) : null;
     },
     /**
-     * Counts a view or an open. The first one, and then at most one every VIEW_EVENT_INTERVAL, also
+     * Counts a view or a verified open. The first one, and then at most one every VIEW_EVENT_INTERVAL, also
      * writes a timeline entry and emits document.viewed (in the same transaction): link scanners and
      * reloads cannot flood the timeline or the bus.
      */
@@ -125,7 +127,7 @@ export function documentsRepository(service: CrmService) {
       const result = await service.transaction
         .write(({ publicLink, outbox, timeline }) => [
           publicLink
-            .patch({ token: link.token })
+            .patch({ id: link.id })
             .add(counter)
             .set({ lastViewedAt: at, [marker]: at })
             .where((a, { notExists, lt }) => `${notExists(a[marker])} OR ${lt(a[marker], cutoff)}`)
@@ -155,11 +157,71 @@ export function documentsRepository(service: CrmService) {
         ])
         .go();
       if (!result.canceled) return true;
-      await publicLink.patch({ token: link.token }).add(counter).set({ lastViewedAt: at }).go();
+      await publicLink.patch({ id: link.id }).add(counter).set({ lastViewedAt: at }).go();
       return false;
     },
-    async revoke(token: string) {
-      await publicLink.patch({ token }).set({ revokedAt: new Date().toISOString() }).go();
+    /**
+     * Counts an open that is no evidence of a person (a proxy, a scanner, a fetch right after sending): a timeline
+     * entry "email_opened_unverified" with the reason (at most one every VIEW_EVENT_INTERVAL), and no event, so
+     * nothing moves.
+     */
+    async recordUnverifiedOpen(link: PublicLinkRecord, meta: { ip?: string; userAgent?: string; reason: string }): Promise<boolean> {
+      const now = new Date();
+      const at = now.toISOString();
+      const cutoff = new Date(now.getTime() - VIEW_EVENT_INTERVAL_MS).toISOString();
+      const result = await service.transaction
+        .write(({ publicLink, timeline }) => [
+          publicLink
+            .patch({ id: link.id })
+            .add({ unverifiedOpens: 1 })
+            .set({ lastUnverifiedOpenAt: at })
+            .where((a, { notExists, lt }) => `${notExists(a.lastUnverifiedOpenAt)} OR ${lt(a.lastUnverifiedOpenAt, cutoff)}`)
+            .commit(),
+          timeline
+            .create(
+              entryOf({
+                tenantId: link.tenantId,
+                subjectType: link.subjectType,
+                subjectId: link.subjectId,
+                kind: 'email_opened_unverified',
+                actor: 'client',
+                data: { documentId: link.documentId ?? '', reason: meta.reason, ip: meta.ip ?? '', userAgent: (meta.userAgent ?? '').slice(0, 200) },
+              }),
+            )
+            .commit(),
+        ])
+        .go();
+      if (!result.canceled) return true;
+      await publicLink.patch({ id: link.id }).add({ unverifiedOpens: 1 }).go();
+      return false;
+    },
+    /** When the newest e-mail about the subject was sent (or claimed for sending): the open pixel's reference time. */
+    async lastEmailAt(tenantId: string, subjectId: string): Promise<string | undefined> {
+      const { data } = await message.query.bySubject({ tenantId, subjectId }).go({ order: 'desc', limit: 25 });
+      const emails = data.filter((m) => m.channel === 'email');
+      return emails
+        .map((m) => m.updatedAt)
+        .sort()
+        .at(-1);
+    },
+    /** Revokes one link (idempotent: a revoked link keeps its first revocation time). */
+    async revoke(id: string): Promise<void> {
+      try {
+        await publicLink
+          .patch({ id })
+          .set({ revokedAt: new Date().toISOString() })
+          .where((a, { notExists }) => notExists(a.revokedAt))
+          .go();
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+    /** Revokes every link of an invoice or a quote; returns how many were usable until now. */
+    async revokeAll(tenantId: string, subjectId: string): Promise<number> {
+      const { data } = await publicLink.query.bySubject({ tenantId, subjectId }).go({ pages: 'all' });
+      const open = data.filter((l) => !l.revokedAt);
+      for (const link of open) await links.revoke(link.id);
+      return open.length;
     },
   };
 

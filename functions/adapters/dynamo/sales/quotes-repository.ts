@@ -1,4 +1,5 @@
 import type { UpdateEntityItem } from 'electrodb';
+import { PublicLink } from '../../../domain/documents';
 import { nowIso, outboxRecord } from '../../../domain/kernel';
 import type { AcceptancePlan } from '../../../domain/sales';
 import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '../../../domain/sales';
@@ -72,7 +73,13 @@ export function quoteNumbering(service: CrmService): QuoteNumbering {
           ...(plan.publicToken
             ? [
                 publicLink
-                  .create({ token: plan.publicToken, tenantId: plan.tenantId, subjectType: 'quote', subjectId: plan.quoteId, createdAt: updatedAt })
+                  .create({
+                    id: PublicLink.idOf(plan.publicToken),
+                    tenantId: plan.tenantId,
+                    subjectType: 'quote',
+                    subjectId: plan.quoteId,
+                    createdAt: updatedAt,
+                  })
                   .commit(),
               ]
             : []),

@@ -70,7 +70,8 @@ export const Quote = z.object({
   sentAt: z.string().optional(),
   sendCount: z.number().int().optional(),
   /** The client's page of the quote (once sent). */
-  publicUrl: z.string().optional(),
+  publicUrl: z.string().optional().describe("The quote page's link for the client (their credential: it accepts the quote); not shown to viewers"),
+  previewUrl: z.string().optional().describe('The staff preview of the quote page: no accept form, records no view'),
   declinedAt: z.string().optional(),
   acceptedAt: z.string().optional(),
   /** The client's acceptance on the public page, with its evidence. */

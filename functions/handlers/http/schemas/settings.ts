@@ -43,6 +43,13 @@ export const SettingsBody = z.strictObject({
     .optional(),
   defaultCurrency: currencyCode.optional(),
   paymentTerms: optionalText(500),
+  quoteLinkGraceDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(Settings.MAX_QUOTE_LINK_GRACE_DAYS)
+    .optional()
+    .describe(`Days a quote's page (every link to the quote) stays reachable after its validUntil; default ${Settings.DEFAULT_QUOTE_LINK_GRACE_DAYS}`),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -80,6 +87,7 @@ export const SettingsView = z.object({
   brandColor: z.string().nullable(),
   defaultCurrency: z.string().nullable(),
   paymentTerms: z.string().nullable(),
+  quoteLinkGraceDays: z.number(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   version: z.number(),
   updatedAt: z.string(),
