@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
  * (query protocol) so the SNS adapter runs unchanged, and keeps every SMS readable over HTTP
  * (GET /messages, JSON) and on disk (<dir>/sms.jsonl).
  */
+/** E.164: '+', a country code not starting with 0, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
 export interface SmsRecord {
   messageId: string;
   phoneNumber: string;
@@ -55,6 +58,18 @@ export async function startSmsOutbox(port: number, dir?: string): Promise<{ url:
         const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
         if (params.get('Action') !== 'Publish' || !params.get('PhoneNumber')) {
           res.writeHead(400, { 'content-type': 'text/xml' }).end(errorXml('InvalidParameter', 'only Publish to a PhoneNumber is emulated'));
+          return;
+        }
+        // Like SNS: a phone number must be E.164 ('+34611222333'); spaces, dashes or a national form are refused.
+        if (!E164.test(params.get('PhoneNumber')!)) {
+          res
+            .writeHead(400, { 'content-type': 'text/xml' })
+            .end(
+              errorXml(
+                'InvalidParameter',
+                `Invalid parameter: PhoneNumber Reason: ${esc(params.get('PhoneNumber')!)} is not valid to publish to (E.164 expected)`,
+              ),
+            );
           return;
         }
         const attrs: Record<string, string> = {};

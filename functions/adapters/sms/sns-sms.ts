@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryRejected } from '../../domain/kernel';
+import { DeliveryRejected, toE164 } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
 import type { SmsSender } from '../../domain/delivery';
 
@@ -10,10 +10,13 @@ export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | '
   return {
     async send({ to, text, senderId }) {
       const sender = senderId ?? cfg.SMS_SENDER_ID;
+      // SNS takes E.164 only ('+34611222333', not '+34 611 222 333'); a number that is not one is refused here.
+      const phoneNumber = toE164(to);
+      if (!phoneNumber) throw new DeliveryRejected(`"${to}" is not a valid phone number in international form (E.164)`);
       const res = await client
         .send(
           new PublishCommand({
-            PhoneNumber: to,
+            PhoneNumber: phoneNumber,
             Message: text,
             MessageAttributes: {
               'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
@@ -22,7 +25,8 @@ export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | '
           }),
         )
         .catch((error: { name?: string; $fault?: string; message: string }) => {
-          throw error.$fault === 'client' && ['InvalidParameter', 'InvalidParameterValue', 'OptedOut'].includes(error.name ?? '')
+          // SDK v3 names them by their shape (InvalidParameterException); the wire code drops the suffix.
+          throw error.$fault === 'client' && ['InvalidParameter', 'InvalidParameterValue', 'OptedOut'].includes((error.name ?? '').replace(/Exception$/, ''))
             ? new DeliveryRejected(error.message)
             : error;
         });

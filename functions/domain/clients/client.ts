@@ -27,6 +27,7 @@ export interface CompanyRecord {
   taxId?: string;
   email?: string;
   phone?: string;
+  phoneE164?: string;
   address?: Address;
   responsibleUserId?: string;
   createdAt: string;
@@ -41,6 +42,7 @@ export interface ContactRecord {
   lastName: string;
   email?: string;
   phone?: string;
+  phoneE164?: string;
   companyId?: string;
   address?: Address;
   taxId?: string;
@@ -71,6 +73,8 @@ export interface ClientSnapshot {
   taxId?: string;
   email?: string;
   phone?: string;
+  /** The phone in E.164 (what an SMS is sent to), when the record had a valid one. */
+  phoneE164?: string;
   address?: Address;
   /** The person to address at a company client (quotes; an invoice names none). */
   contactId?: string;
@@ -93,6 +97,7 @@ export function snapshot(company: CompanyRecord | null, contact: ContactRecord |
       taxId: company.taxId,
       email: company.email ?? contact?.email,
       phone: company.phone ?? contact?.phone,
+      phoneE164: company.phone ? company.phoneE164 : contact?.phoneE164,
       address: company.address && Object.keys(company.address).length ? company.address : undefined,
       contactId: contact?.id,
       contactName: contact ? contactName(contact) : undefined,
@@ -106,6 +111,7 @@ export function snapshot(company: CompanyRecord | null, contact: ContactRecord |
       taxId: contact.taxId,
       email: contact.email,
       phone: contact.phone,
+      phoneE164: contact.phoneE164,
       address: contact.address && Object.keys(contact.address).length ? contact.address : undefined,
     });
   }

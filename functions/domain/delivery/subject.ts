@@ -28,7 +28,12 @@ export function ofInvoice(invoice: Invoice.Info): DeliverySubject {
     currency: invoice.currency,
     total: invoice.totals.total,
     dueDate: invoice.dueDate,
-    client: { name: invoice.client?.legalName ?? invoice.client?.name ?? '', email: invoice.client?.email, phone: invoice.client?.phone },
+    client: {
+      name: invoice.client?.legalName ?? invoice.client?.name ?? '',
+      email: invoice.client?.email,
+      // SMS go to the E.164 form (read in the client's country when it was stored); the typed form otherwise
+      phone: invoice.client?.phoneE164 ?? invoice.client?.phone,
+    },
     responsibleUserId: invoice.responsibleUserId,
   };
 }
@@ -47,7 +52,7 @@ export function ofQuote(quote: Quote.Info): DeliverySubject {
     client: {
       name: quote.client.legalName ?? quote.client.name,
       ...(quote.client.email ? { email: quote.client.email } : {}),
-      ...(quote.client.phone ? { phone: quote.client.phone } : {}),
+      ...(quote.client.phone ? { phone: quote.client.phoneE164 ?? quote.client.phone } : {}),
     },
     ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
   };

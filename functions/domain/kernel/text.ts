@@ -1,6 +1,7 @@
 /**
  * Text normalization for search keys and duplicate matching (names, e-mails, phones).
  */
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Latin letters that carry no combining mark to strip, folded by hand (after lower-casing). */
 const LETTER_FOLDS: Readonly<Record<string, string>> = Object.freeze({
@@ -35,97 +36,51 @@ export function normalizeForSearch(s: string): string {
     .trim();
 }
 
-/** Calling code and national trunk prefix of common countries (ISO 3166 alpha-2). */
-const COUNTRIES: Readonly<Record<string, { code: string; trunk: string }>> = Object.freeze({
-  AR: { code: '54', trunk: '0' },
-  AT: { code: '43', trunk: '0' },
-  AU: { code: '61', trunk: '0' },
-  BE: { code: '32', trunk: '0' },
-  BG: { code: '359', trunk: '0' },
-  BR: { code: '55', trunk: '0' },
-  CA: { code: '1', trunk: '1' },
-  CH: { code: '41', trunk: '0' },
-  CL: { code: '56', trunk: '' },
-  CN: { code: '86', trunk: '0' },
-  CO: { code: '57', trunk: '' },
-  CZ: { code: '420', trunk: '' },
-  DE: { code: '49', trunk: '0' },
-  DK: { code: '45', trunk: '' },
-  EE: { code: '372', trunk: '' },
-  ES: { code: '34', trunk: '' },
-  FI: { code: '358', trunk: '0' },
-  FR: { code: '33', trunk: '0' },
-  GB: { code: '44', trunk: '0' },
-  GR: { code: '30', trunk: '' },
-  HR: { code: '385', trunk: '0' },
-  HU: { code: '36', trunk: '06' },
-  IE: { code: '353', trunk: '0' },
-  IL: { code: '972', trunk: '0' },
-  IN: { code: '91', trunk: '0' },
-  IT: { code: '39', trunk: '' },
-  JP: { code: '81', trunk: '0' },
-  KR: { code: '82', trunk: '0' },
-  KZ: { code: '7', trunk: '8' },
-  LT: { code: '370', trunk: '8' },
-  LU: { code: '352', trunk: '' },
-  LV: { code: '371', trunk: '' },
-  MX: { code: '52', trunk: '' },
-  NL: { code: '31', trunk: '0' },
-  NO: { code: '47', trunk: '' },
-  NZ: { code: '64', trunk: '0' },
-  PL: { code: '48', trunk: '' },
-  PT: { code: '351', trunk: '' },
-  RO: { code: '40', trunk: '0' },
-  RS: { code: '381', trunk: '0' },
-  RU: { code: '7', trunk: '8' },
-  SE: { code: '46', trunk: '0' },
-  SI: { code: '386', trunk: '0' },
-  SK: { code: '421', trunk: '0' },
-  TR: { code: '90', trunk: '0' },
-  UA: { code: '380', trunk: '0' },
-  US: { code: '1', trunk: '1' },
-  ZA: { code: '27', trunk: '0' },
-});
-
 /**
- * The phone number in E.164 ('+34600123456'), or null when it cannot be one.
- *
- * Spaces, dashes, dots, slashes and parentheses are dropped; '00' or '+' starts an international number.
- * A national number (no '+'/'00') needs `defaultCountry`, an ISO 3166 alpha-2 code from the table above
- * ('ES', 'GB') or a calling code ('34', '+34'); its trunk prefix is dropped ('07911 123456' in GB ->
- * '+447911123456'). Without `defaultCountry`, bare digits are read as already international ('34600123456').
- * The result must have 8 to 15 digits and a country code not starting with 0. Letters, extensions and
- * other symbols make it null.
+ * Phone numbers: libphonenumber-js with its `max` metadata, the smallest set that validates the digits of every
+ * kind of number per country (`min` only checks lengths; `mobile` refuses landlines, which companies have).
+ * It ships in the shared Lambda layer (infra/constructs/deps-layer.ts), not in each bundle.
  */
-export function toE164(phone: string, defaultCountry?: string): string | null {
-  if (typeof phone !== 'string') return null;
-  const compact = phone.replace(/[\s\-./()\u00a0]/g, '');
-  let international: string;
-  if (/^\+\d+$/.test(compact)) {
-    international = compact.slice(1);
-  } else if (/^00\d+$/.test(compact)) {
-    international = compact.slice(2);
-  } else if (/^\d+$/.test(compact)) {
-    if (defaultCountry === undefined) {
-      international = compact;
-    } else {
-      const country = resolveCountry(defaultCountry);
-      if (!country) return null;
-      const national = country.trunk && compact.startsWith(country.trunk) ? compact.slice(country.trunk.length) : compact;
-      international = country.code + national;
-    }
-  } else {
-    return null;
-  }
-  if (!/^[1-9]\d{7,14}$/.test(international)) return null;
-  return `+${international}`;
+const PHONE_CHARACTERS = /^[+0-9 ()./\-\u00a0]+$/;
+
+/** A default country given as ISO 3166 alpha-2 ('ES', 'es') or as a calling code ('34', '+34'). */
+function defaultRegion(country: string | undefined): { defaultCountry?: CountryCode; defaultCallingCode?: string } | null {
+  if (country === undefined) return {};
+  const key = country.trim().toUpperCase();
+  if (isSupportedCountry(key)) return { defaultCountry: key };
+  const code = key.replace(/^\+/, '');
+  return /^[1-9]\d{0,2}$/.test(code) ? { defaultCallingCode: code } : null;
 }
 
-function resolveCountry(country: string): { code: string; trunk: string } | null {
-  const key = country.trim().toUpperCase();
-  if (Object.hasOwn(COUNTRIES, key)) return COUNTRIES[key];
-  const code = key.replace(/^\+/, '');
-  return /^[1-9]\d{0,2}$/.test(code) ? { code, trunk: '' } : null;
+/**
+ * The phone number in E.164 ('+34600123456'), or null when it is not a valid number of its country.
+ *
+ * Spaces, dashes, dots, slashes and parentheses are allowed; '00' or '+' starts an international number.
+ * A national number (no '+'/'00') is read in `defaultCountry`, an ISO 3166 alpha-2 code ('ES', 'GB') or a calling
+ * code ('34', '+34'), dropping its trunk prefix ('07911 123456' in GB -> '+447911123456'). Without
+ * `defaultCountry`, bare digits are read as already international ('34600123456'). Letters, extensions and other
+ * symbols, and numbers that are not valid in their country (too short, no such range), give null.
+ */
+export function toE164(phone: string, defaultCountry?: string): string | null {
+  if (typeof phone !== 'string' || !PHONE_CHARACTERS.test(phone)) return null;
+  const compact = phone.replace(/[\s\-./()\u00a0]/g, '');
+  if (!/^(\+|00)?\d+$/.test(compact)) return null;
+  const region = defaultRegion(defaultCountry);
+  if (!region) return null;
+  const international = compact.startsWith('+') || compact.startsWith('00') || (!region.defaultCountry && !region.defaultCallingCode);
+  const text = international ? `+${compact.replace(/^(\+|00)/, '')}` : compact;
+  const parsed = parsePhoneNumberFromString(text, international ? {} : region);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** Why a phone cannot be used, as a field message; null when it is a valid number (toE164 gives it). */
+export function phoneProblem(phone: string, defaultCountry?: string): string | null {
+  if (toE164(phone, defaultCountry)) return null;
+  const compact = phone.replace(/[\s\-./()\u00a0]/g, '');
+  if (/^\d+$/.test(compact) && !defaultCountry) return 'give the number with its country code, e.g. +34 600 123 456';
+  return defaultCountry && !/^(\+|00)/.test(compact)
+    ? `is not a valid phone number in ${defaultCountry.toUpperCase()}`
+    : 'is not a valid phone number (check the country code and the number of digits)';
 }
 
 /** The e-mail address trimmed and lower-cased, the form used to store and match addresses. */

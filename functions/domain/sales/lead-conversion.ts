@@ -70,7 +70,8 @@ export interface ConversionResult {
 
 /** The normalized keys of a lead: its contact's e-mail and phone, its company's tax id. */
 export function leadKeys(lead: Pick<Lead, 'contact' | 'company'>): LookupKeys {
-  return ClientLookup.keys({ email: lead.contact.email, phone: lead.contact.phone, taxId: lead.company?.taxId });
+  const { emailKey, phoneKey, taxIdKey } = ClientLookup.keys({ email: lead.contact.email, phone: lead.contact.phone, taxId: lead.company?.taxId });
+  return { emailKey, phoneKey, taxIdKey };
 }
 
 function requireConvertible(lead: Lead, expectedVersion: number | undefined): void {
@@ -96,7 +97,7 @@ function companyFromLead(lead: Lead): CompanyRecord {
 }
 
 function contactFromLead(lead: Lead, companyId: string | undefined): ContactRecord {
-  const { firstName, lastName, email, phone } = lead.contact;
+  const { firstName, lastName, email, phone, phoneE164 } = lead.contact;
   return newRecord('contact', lead.tenantId, {
     firstName,
     lastName,
@@ -106,7 +107,7 @@ function contactFromLead(lead: Lead, companyId: string | undefined): ContactReco
     // an individual's city is their address' city; a company lead's city is the company's
     ...(!lead.company && lead.city ? { address: { city: lead.city } } : {}),
     ...(lead.responsibleUserId ? { responsibleUserId: lead.responsibleUserId } : {}),
-    ...ClientLookup.keys({ email, phone }),
+    ...ClientLookup.keys({ email, phone: phoneE164 ?? phone }),
   }) as unknown as ContactRecord;
 }
 

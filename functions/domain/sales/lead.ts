@@ -2,6 +2,7 @@
  * Leads: a prospect (a person, maybe at a company) moving through the tenant's lead pipeline until it
  * is converted (lead-conversion.ts) or dropped. Verbs take `(ports, command)`; the record type is `Lead.Info`.
  */
+import { ClientLookup } from '../clients';
 import {
   canMove,
   Conflict,
@@ -29,6 +30,8 @@ export interface LeadContact {
   lastName: string;
   email?: string;
   phone?: string;
+  /** The phone in E.164 (a lead has no address: its phone is given with its country code). */
+  phoneE164?: string;
 }
 
 export interface LeadCompany {
@@ -148,10 +151,18 @@ export async function create(ports: LeadPorts, cmd: Command & { input: LeadInput
   const pipeline = await ports.pipelines(tenantId, 'lead');
   const stage = input.stage ? targetStage(pipeline, input.stage) : initialStage(pipeline);
   const { stage: _ignored, ...fields } = input;
-  const lead = newRecord('lead', tenantId, { ...fields, stage: stage.id, status: statusOf(stage) }) as Lead;
+  ClientLookup.checkPhone(input.contact.phone, undefined, 'contact.phone');
+  const contact = withPhoneE164(input.contact);
+  const lead = newRecord('lead', tenantId, { ...fields, contact, stage: stage.id, status: statusOf(stage) }) as Lead;
   if (lead.status === 'junk') lead.closedAt = lead.createdAt;
   requireFields(lead, stage);
   return ports.leads.create(lead);
+}
+
+/** The lead's contact with the E.164 form of its phone beside the typed one. */
+function withPhoneE164(contact: LeadContact): LeadContact {
+  const e164 = ClientLookup.phoneE164(contact.phone);
+  return { ...contact, ...(e164 ? { phoneE164: e164 } : {}) };
 }
 
 function merge<T extends object>(current: T | undefined, changes: Record<string, unknown>): Record<string, unknown> {
@@ -173,7 +184,11 @@ export async function update(ports: LeadPorts, cmd: ItemCommand & { changes: Lea
   for (const key of ['title', 'city', 'topic', 'responsibleUserId'] as const) {
     if (key in changes) set[key] = changes[key];
   }
-  if (changes.contact) set.contact = merge(lead.contact, changes.contact);
+  if (changes.contact) {
+    ClientLookup.checkPhone(changes.contact.phone, undefined, 'contact.phone');
+    const { phoneE164: _stale, ...contact } = merge(lead.contact, changes.contact) as unknown as LeadContact;
+    set.contact = withPhoneE164(contact);
+  }
   if (changes.company === null) set.company = null;
   else if (changes.company) {
     const company = merge(lead.company, changes.company);

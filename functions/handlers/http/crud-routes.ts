@@ -20,6 +20,8 @@ export interface CrudOptions<C extends Record<string, unknown>, P extends Record
   lookupKeys?: boolean;
 }
 
+const countryOf = (record: Record<string, unknown>) => (record.address as { country?: string } | null | undefined)?.country || undefined;
+
 /** The five routes of a plain tenant-owned resource: create, list, get, update, delete. */
 export function crudRoutes<C extends Record<string, unknown>, P extends Record<string, unknown>>(o: CrudOptions<C, P>): Routes {
   const item = `${o.path}/{id}`;
@@ -37,6 +39,7 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       status: 201,
       handler: async ({ body, caller }) => {
         await o.check?.(caller, body);
+        if (o.lookupKeys) ClientLookup.checkPhone(body.phone as string | undefined, countryOf(body));
         const record = newRecord(o.kind, caller.tenantId, { ...body, ...(o.lookupKeys ? ClientLookup.keys(body) : {}) });
         return publicView(await o.repo().create(record));
       },
@@ -65,9 +68,13 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       handler: async ({ params, body, caller, ifMatch }) => {
         const { version, ...changes } = body as P & { version?: number };
         await o.check?.(caller, changes as Partial<C>);
+        // A new phone is read in the record's country: the one this change gives, else the stored one.
+        const country =
+          o.lookupKeys && changes.phone ? (countryOf(changes) ?? countryOf((await find(caller, params.id)) as unknown as Record<string, unknown>)) : undefined;
+        if (o.lookupKeys) ClientLookup.checkPhone(changes.phone as string | null | undefined, country);
         const updated = await o
           .repo()
-          .update(caller.tenantId, params.id, { ...changes, ...(o.lookupKeys ? ClientLookup.keyChanges(changes) : {}) }, ifMatch ?? version);
+          .update(caller.tenantId, params.id, { ...changes, ...(o.lookupKeys ? ClientLookup.keyChanges(changes, country) : {}) }, ifMatch ?? version);
         return publicView(updated);
       },
     }),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
-import { newId, NotFound, nowIso, RuleViolation } from '../../domain/kernel';
+import { newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
 import { deliveryPorts } from '../../shared/wiring/delivery';
@@ -104,6 +104,10 @@ export const routes = {
         throw new RuleViolation(`the client has no ${body.channel === 'email' ? 'e-mail address' : 'phone number'}; give one in "to"`, [
           { field: body.channel === 'email' ? 'client.email' : 'client.phone', message: 'required to send' },
         ]);
+      }
+      if (body.channel === 'sms') {
+        const problem = phoneProblem(to);
+        if (problem) throw new RuleViolation(`cannot send an SMS to "${to}": it ${problem}`, [{ field: body.to ? 'to' : 'client.phone', message: problem }]);
       }
       if (!subject.number) {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, normalizeForSearch, toE164 } from '../../../functions/domain/kernel/text';
+import { normalizeEmail, normalizeForSearch, phoneProblem, toE164 } from '../../../functions/domain/kernel/text';
 
 describe('normalizeForSearch', () => {
   it.each([
@@ -91,6 +91,39 @@ describe('toE164', () => {
 
     // Assess
     expect([...normalized]).toEqual(['+34600123456']);
+  });
+});
+
+describe('toE164: real validation per country (libphonenumber-js, max metadata)', () => {
+  it.each([
+    ['91 123 45 67', 'ES', '+34911234567'], // Madrid landline
+    ['611 222 333', 'ES', '+34611222333'], // Spanish mobile
+    ['8 (495) 123-45-67', 'RU', '+74951234567'], // Moscow, trunk prefix 8
+    ['0721 234 567', 'RO', '+40721234567'], // Romanian mobile, trunk 0
+    ['021 312 3456', 'RO', '+40213123456'], // Bucharest landline
+    ['+44 20 7946 0958', 'ES', '+442079460958'], // an international number ignores the default country
+    ['(212) 555-0147', 'US', '+12125550147'],
+  ])('%j in %s -> %s', (phone, country, expected) => {
+    expect(toE164(phone, country)).toBe(expected);
+  });
+
+  it.each([
+    ['+34 500 123 456', undefined], // no Spanish numbers start with 5
+    ['+34 600 12 34', undefined], // too short for Spain
+    ['+7 912 345 67', undefined], // too short for Russia
+    ['+40 721 234 56', undefined], // too short for Romania
+    ['+1 555 0100', undefined], // too short for NANP
+    ['123 45 67', 'ES'], // not a Spanish range
+    ['+999 1234 5678', undefined], // no such country code
+  ])('%j (default %s) is not a number: null', (phone, country) => {
+    expect(toE164(phone, country)).toBeNull();
+  });
+
+  it('says what is wrong, naming the country when one was used', () => {
+    expect(phoneProblem('600123456')).toMatch(/country code/);
+    expect(phoneProblem('123 45 67', 'ES')).toBe('is not a valid phone number in ES');
+    expect(phoneProblem('+34 600 12 34')).toMatch(/not a valid phone number/);
+    expect(phoneProblem('+34 600 12 34 56')).toBeNull();
   });
 });
 

@@ -11,6 +11,8 @@ export const CompanyEntity = new Entity({
     taxId: { type: 'string' },
     email: { type: 'string' },
     phone: { type: 'string' },
+    /** The phone in E.164 (what SMS go to), beside the form the user typed. */
+    phoneE164: { type: 'string' },
     address: { type: 'any', required: true },
     bankAccount: { type: 'any' },
     responsibleUserId: { type: 'string' },

@@ -9,6 +9,8 @@ export const ContactEntity = new Entity({
     lastName: { type: 'string', required: true },
     email: { type: 'string' },
     phone: { type: 'string' },
+    /** The phone in E.164 (what SMS go to), beside the form the user typed. */
+    phoneE164: { type: 'string' },
     companyId: { type: 'string', default: '' },
     address: { type: 'any' },
     taxId: { type: 'string' },

@@ -1,6 +1,9 @@
 import * as z from 'zod';
 import { Address, BankAccount, Meta, currencyCode, decimalString, email, optionalText, patchOf, percent, phone, resourceId, text } from './common';
 
+/** Read only: the phone in E.164, beside the form given (what SMS go to). */
+const phoneE164 = z.string().optional().describe('The phone in E.164 (+34600123456), derived from `phone` and the address country');
+
 const companyShape = {
   name: text(200),
   legalName: optionalText(200),
@@ -20,7 +23,7 @@ const companyShape = {
 };
 export const CompanyCreate = z.strictObject(companyShape);
 export const CompanyPatch = patchOf(companyShape, ['legalName', 'legalForm', 'taxId', 'email', 'phone', 'bankAccount', 'responsibleUserId']);
-export const Company = z.object({ ...companyShape, ...Meta });
+export const Company = z.object({ ...companyShape, phoneE164, ...Meta });
 
 const contactShape = {
   firstName: text(100),
@@ -34,7 +37,7 @@ const contactShape = {
 };
 export const ContactCreate = z.strictObject(contactShape);
 export const ContactPatch = patchOf(contactShape, ['email', 'phone', 'companyId', 'address', 'taxId', 'responsibleUserId']);
-export const Contact = z.object({ ...contactShape, ...Meta });
+export const Contact = z.object({ ...contactShape, phoneE164, ...Meta });
 
 const productShape = {
   name: text(200),

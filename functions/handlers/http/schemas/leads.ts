@@ -15,8 +15,9 @@ const LeadContact = z.strictObject({
   firstName: text(100),
   lastName: text(100),
   email: email.optional(),
-  phone: phone.optional(),
+  phone: phone.optional().describe('With its country code (+34 600 123 456): a lead has no address to read a national number in'),
 });
+const LeadContactView = LeadContact.extend({ phoneE164: z.string().optional().describe('The phone in E.164 (+34600123456)') });
 const LeadCompany = z.strictObject({ name: text(200), taxId: taxId.optional() });
 
 export const LeadCreate = z.strictObject({
@@ -52,7 +53,7 @@ export const LeadPatch = z.strictObject({
 
 export const Lead = z.object({
   title: z.string(),
-  contact: LeadContact,
+  contact: LeadContactView,
   company: LeadCompany.optional(),
   city: z.string().optional(),
   topic: z.string().optional(),
