@@ -60,6 +60,7 @@ describe('quotes', () => {
       taxId: 'B12345678',
       email: 'billing@acme.example',
       phone: '+34 600 123 456',
+      phoneE164: '+34600123456',
       address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
       contactId: contact.id,
       contactName: 'Lucía Fernández',
