@@ -119,7 +119,8 @@ export const functions = {
   settings: {
     entry: 'functions/handlers/http/settings.ts',
     description: 'Tenant settings: seller details, locale, sender, colours, logo/stamp/signature images (admin writes)',
-    access: ['table', 'bucketRead:assets', 'bucketWrite:assets'],
+    // GET and PUT only (no POST, so no Idempotency-Key records to delete), and nothing is deleted: never DeleteItem.
+    access: ['tableWrite', 'bucketRead:assets', 'bucketWrite:assets'],
     routes: ['GET /v1/settings', 'PUT /v1/settings'],
   },
   leads: {
@@ -209,7 +210,7 @@ export const functions = {
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",
-    access: ['table'],
+    access: ['tableWrite'],
     routes: ['GET /v1/pipelines/invoice', 'PUT /v1/pipelines/invoice'],
   },
   publishEvents: {
