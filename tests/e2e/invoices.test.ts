@@ -116,7 +116,14 @@ describe('creating invoices', () => {
     const fromCompany = await api.post('/v1/invoices', { from: { companyId: acme.id } });
 
     expect(forContact.status).toBe(201);
-    expect(forContact.body.client).toEqual({ kind: 'contact', id: contact.id, name: 'Lucía Fernández', email: 'lucia@example.com', phone: '+34 611 222 333', phoneE164: '+34611222333' });
+    expect(forContact.body.client).toEqual({
+      kind: 'contact',
+      id: contact.id,
+      name: 'Lucía Fernández',
+      email: 'lucia@example.com',
+      phone: '+34 611 222 333',
+      phoneE164: '+34611222333',
+    });
     expect(fromCompany.status).toBe(201);
     expect(fromCompany.body).toMatchObject({
       lines: [],
