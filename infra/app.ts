@@ -12,7 +12,7 @@
  * The stacks are environment-agnostic unless an account and region are known (CDK_DEPLOY_* or the CLI's
  * CDK_DEFAULT_*, set when credentials are available).
  */
-import { App, Validations, type Environment } from 'aws-cdk-lib';
+import { App, type Environment } from 'aws-cdk-lib';
 import { createCrmApp } from './stacks/crm-app';
 import { readSettings } from './stacks/settings';
 
@@ -25,8 +25,14 @@ const env: Environment | undefined = account && region ? { account, region } : u
 
 createCrmApp(app, { settings, env });
 if (['true', '1'].includes(String(app.node.tryGetContext('nag')))) {
-  // cdk-nag is a dev dependency: loaded only when asked for.
+  // cdk-nag (a dev dependency, loaded only when asked for) on the construct tree, as tests/infra/nag.test.ts runs it.
   const { AwsSolutionsChecks } = await import('cdk-nag');
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const report = new AwsSolutionsChecks(app).validateScope(app);
+  const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}: ${v.description}`));
+  if (findings.length) {
+    console.error(`cdk-nag: ${findings.length} finding(s) not acknowledged in infra/nag.ts:\n${findings.join('\n')}`);
+    process.exit(1);
+  }
+  console.error('cdk-nag: no unacknowledged findings');
 }
 app.synth();
