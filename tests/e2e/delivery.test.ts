@@ -72,6 +72,18 @@ async function sentMinutesAgo(subjectId: string): Promise<void> {
   }
 }
 
+/** An invoice moved to SENT, once its e-mail has arrived and the stack is idle, with the e-mail's open pixel. */
+async function anEmailedInvoice(): Promise<{ invoice: Awaited<ReturnType<typeof anInvoice>>['invoice']; pixel: string }> {
+  const { invoice, email } = await anInvoice();
+  await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+  const [mail] = await eventually(async () => {
+    const m = await emailsTo(email!);
+    return m.length ? m : undefined;
+  }, 'the e-mail');
+  await stack().settle();
+  return { invoice, pixel: /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1] };
+}
+
 describe('the scenario the product is bought for', () => {
   it('SENT renders the PDF and e-mails it; opening the e-mail moves the invoice to VIEWED; the timeline shows every step', async () => {
     // Prepare
@@ -220,17 +232,11 @@ describe('public links', () => {
   });
 
   it('an open of a paid invoice moves nothing backwards', async () => {
-    const { invoice, email } = await anInvoice();
-    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => {
-      const m = await emailsTo(email!);
-      return m.length ? m : undefined;
-    }, 'the e-mail');
-    await stack().settle();
+    const { invoice, pixel } = await anEmailedInvoice();
     expect((await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'PAID' })).status).toBe(200);
 
     await sentMinutesAgo(invoice.id);
-    await fetch(/src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1], { headers: MAIL_CLIENT });
+    await fetch(pixel, { headers: MAIL_CLIENT });
     await stack().settle();
 
     expect(await stageOf(invoice.id)).toBe('PAID');
@@ -239,14 +245,7 @@ describe('public links', () => {
   });
 
   it('handles a link view and an e-mail open arriving together: VIEWED once, nothing dead-lettered', async () => {
-    const { invoice, email } = await anInvoice();
-    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => {
-      const m = await emailsTo(email!);
-      return m.length ? m : undefined;
-    }, 'the e-mail');
-    await stack().settle();
-    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
+    const { invoice, pixel } = await anEmailedInvoice();
     await sentMinutesAgo(invoice.id);
 
     await Promise.all([fetch(pixel, { headers: MAIL_CLIENT }), fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })]);
@@ -262,15 +261,8 @@ describe('public links', () => {
 
   it('records opens by image proxies, scanners and web pages as unverified: nothing moves, a link view still does', async () => {
     // Prepare: an invoice e-mailed two minutes ago
-    const { invoice, email } = await anInvoice();
-    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => {
-      const m = await emailsTo(email!);
-      return m.length ? m : undefined;
-    }, 'the e-mail');
-    await stack().settle();
+    const { invoice, pixel } = await anEmailedInvoice();
     await sentMinutesAgo(invoice.id);
-    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
 
     // Act: Gmail's image proxy, Apple Mail Privacy Protection, a security scanner, an e-mail viewer page (Referer)
     for (const headers of [
@@ -300,14 +292,7 @@ describe('public links', () => {
   });
 
   it('counts every open but emits one event per link within ten minutes (scanners and reloads cannot flood)', async () => {
-    const { invoice, email } = await anInvoice();
-    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
-    const [mail] = await eventually(async () => {
-      const m = await emailsTo(email!);
-      return m.length ? m : undefined;
-    }, 'the e-mail');
-    const pixel = /src="([^"]+\/open\.gif)"/.exec(mail.body.html ?? '')![1];
-    await stack().settle();
+    const { invoice, pixel } = await anEmailedInvoice();
     await sentMinutesAgo(invoice.id);
 
     for (let i = 0; i < 5; i++) expect((await fetch(pixel, { headers: MAIL_CLIENT })).status).toBe(200);
