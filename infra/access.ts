@@ -3,8 +3,9 @@
  * derivation (infra/constructs/app-function.ts) reads. Pure data, no imports of function code.
  *
  * DynamoDB: transactions are authorized per item (TransactWriteItems needs PutItem / UpdateItem / DeleteItem /
- * ConditionCheckItem on each item it touches), so the kinds below list item actions only. No kind grants
- * BatchWriteItem or DescribeTable (nothing uses them); Scan has a kind of its own that no request path declares.
+ * ConditionCheckItem on each item it touches), so the kinds below list item actions only. BatchWriteItem (many puts
+ * or deletes in one call) has a kind of its own, declared only where a batch write is made (the bank statement
+ * import's rows); no kind grants DescribeTable; Scan has a kind of its own that no request path declares.
  *
  * S3: object keys start with the tenant (`tenant/{tenantId}/{area}/...`); a function serves every tenant, so the
  * tenant part of each prefix is a wildcard, and tenancy is enforced where the key is built (the domain's key
@@ -18,6 +19,8 @@ export const TABLE_WRITE_ACTIONS = [...TABLE_READ_ACTIONS, 'dynamodb:PutItem', '
 /** Everything a request path may do to items, deletes included (CRUD deletes, released claims, Idempotency-Key records). */
 export const TABLE_ACTIONS = [...TABLE_WRITE_ACTIONS, 'dynamodb:DeleteItem'] as const;
 export const TABLE_SCAN_ACTIONS = ['dynamodb:Scan'] as const;
+/** Batch puts (ElectroDB's `entity.put([...])`): BatchWriteItem, which could batch deletes too. */
+export const TABLE_BATCH_WRITE_ACTIONS = ['dynamodb:BatchWriteItem'] as const;
 
 /** The areas of the documents bucket, by the key prefix their objects live under. */
 export const BUCKET_AREAS = {
@@ -38,7 +41,8 @@ export const BUCKET_WRITE_ACTIONS = ['s3:PutObject'] as const;
 /**
  * What a function may touch. IAM grants follow from this list and nothing else.
  *  - `table`: read, write and delete items (no Scan, no BatchWriteItem); `tableWrite`: read and write, never delete;
- *    `tableRead`: read only; `tableScan`: Scan (jobs that walk the table, never a request path).
+ *    `tableRead`: read only; `tableScan`: Scan (jobs that walk the table, never a request path);
+ *    `tableBatchWrite`: BatchWriteItem (only where a batch put is made).
  *  - `bucketRead:<area>` / `bucketWrite:<area>`: GetObject / PutObject under that area's prefix (BUCKET_AREAS);
  *    `bucketRead` / `bucket`: GetObject / GetObject + PutObject on every object (prefer the areas).
  *  - `bus`: PutEvents on the service bus; `ses`: send as the configured identity; `sns`: publish SMS (no topics).
@@ -48,6 +52,7 @@ export type Access =
   | 'tableWrite'
   | 'tableRead'
   | 'tableScan'
+  | 'tableBatchWrite'
   | 'bucket'
   | 'bucketRead'
   | `bucketRead:${BucketArea}`
@@ -65,6 +70,7 @@ export function tableActions(access: readonly Access[]): string[] {
     else if (item === 'tableWrite') add(TABLE_WRITE_ACTIONS);
     else if (item === 'tableRead') add(TABLE_READ_ACTIONS);
     else if (item === 'tableScan') add(TABLE_SCAN_ACTIONS);
+    else if (item === 'tableBatchWrite') add(TABLE_BATCH_WRITE_ACTIONS);
   }
   return [...actions];
 }

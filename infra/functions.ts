@@ -190,7 +190,8 @@ export const functions = {
   payments: {
     entry: 'functions/handlers/http/payments.ts',
     description: 'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',
-    access: ['table'],
+    // tableBatchWrite: a statement import writes the rows that made no payment 25 at a time (ledger-repository.ts)
+    access: ['table', 'tableBatchWrite'],
     timeoutSeconds: 29,
     memoryMb: 1024,
     routes: [

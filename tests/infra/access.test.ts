@@ -35,12 +35,13 @@ describe('S3 areas (infra/access.ts)', () => {
     expect(() => bucketGrants(['bucketRead:exports' as never])).toThrow(/unknown bucket area/);
   });
 
-  it('derives DynamoDB actions: tableWrite never deletes, tableRead never writes, no kind batch-writes', () => {
+  it('derives DynamoDB actions: tableWrite never deletes, tableRead never writes, only tableBatchWrite batch-writes', () => {
     expect(tableActions(['tableWrite'])).not.toContain('dynamodb:DeleteItem');
     expect(tableActions(['table'])).toContain('dynamodb:DeleteItem');
     expect(tableActions(['tableRead']).filter((a) => /Put|Update|Delete|ConditionCheck/.test(a))).toEqual([]);
     expect(tableActions(['table', 'tableWrite', 'tableRead'])).not.toContain('dynamodb:Scan');
     expect(tableActions(['table', 'tableScan'])).toContain('dynamodb:Scan');
     for (const kind of ['table', 'tableWrite', 'tableRead', 'tableScan'] as const) expect(tableActions([kind])).not.toContain('dynamodb:BatchWriteItem');
+    expect(tableActions(['tableBatchWrite'])).toEqual(['dynamodb:BatchWriteItem']);
   });
 });
