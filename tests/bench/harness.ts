@@ -34,16 +34,21 @@ export async function measure(name: string, n: number, concurrency: number, fn: 
       }
     }),
   );
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
+  return statsOf(name, latencies, concurrency, performance.now() - started);
+}
+
+/** Stats of latencies measured by the caller (elapsed: wall time of the whole run; default: their sum). */
+export function statsOf(name: string, latencies: number[], concurrency: number, elapsed?: number): Stats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const total = sorted.reduce((a, b) => a + b, 0);
   return {
     name,
-    n,
+    n: sorted.length,
     concurrency,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
-    perSecond: (n / elapsed) * 1000,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    mean: total / sorted.length,
+    perSecond: (sorted.length / (elapsed ?? total)) * 1000,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The warm browser's lifecycle on real Chromium: one browser reused across renders, replaced when it
  * dies (between renders or in the middle of one), and no page or browser context left behind by a
- * render that failed (timeout, sandbox violation, printing error).
+ * render that failed (timeout, sandbox violation, printing error): once the background work is done, the
+ * browser holds its launch page and the pool's pages (prepared ahead, parked for a tenant), nothing else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer-core';
@@ -31,6 +32,13 @@ async function openTargets(browser: Browser) {
   return { pages: (await browser.pages()).length, contexts: browser.browserContexts().length };
 }
 
+/** Once the background work is done: the launch page and the pool's own pages (one context each), nothing else. */
+async function expectOnlyThePool(of: PdfRenderer = renderer) {
+  await of.settled();
+  const { prepared, parked } = of.stats();
+  expect(await openTargets(of.browser!)).toEqual({ pages: 1 + prepared + parked, contexts: 1 + prepared + parked });
+}
+
 async function waitUntilDisconnected(browser: Browser) {
   for (let i = 0; i < 100 && browser.connected; i++) await new Promise((resolve) => setTimeout(resolve, 50));
 }
@@ -45,7 +53,7 @@ describe('the warm browser', () => {
 
     expect(first).toBeDefined();
     expect(renderer.browser).toBe(first);
-    expect(await openTargets(first!)).toEqual({ pages: 1, contexts: 1 });
+    await expectOnlyThePool();
   });
 
   it('is replaced on the next render after it was killed', async () => {
@@ -90,7 +98,7 @@ describe('the warm browser', () => {
     const results = await Promise.all(Array.from({ length: 4 }, (_, i) => renderer.render(`<p>CONCURRENT-${i}</p>`)));
 
     for (const [i, result] of results.entries()) expect(await pdfText(result.pdf)).toContain(`CONCURRENT-${i}`);
-    expect(await openTargets(renderer.browser!)).toEqual({ pages: 1, contexts: 1 });
+    await expectOnlyThePool();
   });
 });
 
@@ -98,31 +106,32 @@ describe('a failing render', () => {
   it('times out and still closes its page and context', async () => {
     await renderer.render(SIMPLE);
     const browser = renderer.browser!;
-    const before = await openTargets(browser);
 
     await expect(renderer.render(bigDocument(20_000), { timeoutMs: 200 })).rejects.toBeInstanceOf(RenderTimeoutError);
 
-    expect(await openTargets(browser)).toEqual(before);
+    await expectOnlyThePool();
     expect(renderer.browser).toBe(browser);
     expect(await pdfText((await renderer.render(SIMPLE)).pdf)).toContain('HELLO-PDF');
   });
 
   it('fails on a sandbox violation and still closes its page and context', async () => {
     await renderer.render(SIMPLE);
-    const browser = renderer.browser!;
-    const before = await openTargets(browser);
 
-    const error = await renderer.render('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/x"><p>x</p>').catch((e: unknown) => e);
+    const parked = renderer.stats().parked;
 
-    // The refresh may also lose the race with printing; then the PDF is simply our document.
-    if (error instanceof Error) expect(error).toBeInstanceOf(SandboxViolationError);
-    expect(await openTargets(browser)).toEqual(before);
+    const error = await renderer
+      .render('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/x"><p>x</p>', { tenant: 'refreshing' })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SandboxViolationError);
+    // Its page is not kept for the tenant.
+    expect(renderer.stats().parked).toBe(parked);
+    await expectOnlyThePool();
   });
 
   it('fails on broken input (a footer Chromium cannot print) and still closes its page and context', async () => {
     await renderer.render(SIMPLE);
     const browser = renderer.browser!;
-    const before = await openTargets(browser);
 
     await expect(
       renderer.render(SIMPLE, {
@@ -130,7 +139,7 @@ describe('a failing render', () => {
       }),
     ).rejects.toThrow();
 
-    expect(await openTargets(browser)).toEqual(before);
+    await expectOnlyThePool();
     expect(renderer.browser).toBe(browser);
   });
 });

@@ -214,17 +214,10 @@ describe('with every layer (production setup)', () => {
     for (const target of ['file:///etc/passwd', `${origin}/refresh`]) {
       const html = `<meta http-equiv="refresh" content="0;url=${target}"><p>VISIBLE-MARKER</p>`;
 
-      const outcome = await renderer.render(html).then(
-        async (result) => ({ text: await pdfText(result.pdf) }),
-        (error: unknown) => ({ error }),
-      );
+      const outcome = await renderer.render(html).catch((error: unknown) => error);
 
-      // Either Chromium printed our document before the refresh fired, or the render failed: never the target.
-      if ('error' in outcome) expect(outcome.error).toBeInstanceOf(SandboxViolationError);
-      else {
-        expect(outcome.text).toContain('VISIBLE-MARKER');
-        expect(outcome.text).not.toMatch(new RegExp(`\\b${secrets.passwd}:`));
-      }
+      // Refused whether or not the refresh fired before printing: never the target, never a race.
+      expect(outcome).toBeInstanceOf(SandboxViolationError);
     }
     expect(hits).toEqual([]);
   });

@@ -15,6 +15,12 @@ export const ASSET_ORIGIN = 'https://assets.invalid';
 export interface Asset {
   contentType: string;
   body: Buffer | Uint8Array;
+  /**
+   * The bytes behind this name never change (the built-in fonts and stylesheet): a page may keep them in its
+   * context's cache (a context only ever serves one tenant) across the renders of its tenant. Tenants' images
+   * are not: a new logo keeps its name.
+   */
+  immutable?: boolean;
 }
 export type AssetMap = Record<string, Asset>;
 
@@ -101,9 +107,9 @@ async function readFonts(dir: string): Promise<AssetMap> {
     const faces = fontFaces(await readFile(join(dir, `${weight}.css`), 'utf8'), weight);
     css.push(faces.css);
     for (const file of faces.files) {
-      assets[`fonts/${file}`] = { contentType: 'font/woff2', body: await readFile(join(dir, 'files', file)) };
+      assets[`fonts/${file}`] = { contentType: 'font/woff2', body: await readFile(join(dir, 'files', file)), immutable: true };
     }
   }
-  assets['fonts.css'] = { contentType: 'text/css; charset=utf-8', body: Buffer.from(css.join('\n'), 'utf8') };
+  assets['fonts.css'] = { contentType: 'text/css; charset=utf-8', body: Buffer.from(css.join('\n'), 'utf8'), immutable: true };
   return assets;
 }

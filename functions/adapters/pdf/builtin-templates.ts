@@ -81,7 +81,7 @@ async function read(dir: string, fontPackageDir: string | undefined): Promise<Bu
     partials,
     assets: {
       ...fonts,
-      'invoice.css': { contentType: 'text/css; charset=utf-8', body: Buffer.from(await text('invoice/invoice.css')) },
+      'invoice.css': { contentType: 'text/css; charset=utf-8', body: Buffer.from(await text('invoice/invoice.css')), immutable: true },
     },
   };
 }

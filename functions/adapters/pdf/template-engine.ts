@@ -4,6 +4,9 @@
  * Templates compile in strict mode (a name that does not exist in the model is an error, not an empty
  * string) and run with Handlebars' default protection against prototype access (never loosened here).
  * Output is HTML; whatever the HTML does is contained by the renderer's sandbox, not by this module.
+ * A render is bounded (time, repetitions, output; template-limits.ts): production renders run in a worker
+ * (template-worker.ts) that is also stopped from outside at the deadline. Templates cannot define inline
+ * partials or decorators (no recursion), and Handlebars' `log` helper is not available to them.
  *
  * Helpers:
  *   {{money amount [currency]}}  locale-aware currency amount, exact from the decimal string
@@ -24,6 +27,10 @@ import es from '../../../templates/i18n/es.json' with { type: 'json' };
 import ro from '../../../templates/i18n/ro.json' with { type: 'json' };
 import ru from '../../../templates/i18n/ru.json' with { type: 'json' };
 import { assetUrl } from './assets';
+import { TemplateError, type TemplateErrorDetail } from './template-errors';
+import { DEFAULT_TEMPLATE_LIMITS, RenderBudget, type BlockLocation, type TemplateLimits } from './template-limits';
+
+export { describeTemplateError, TemplateError, TemplateLimitError, type TemplateErrorDetail, type TemplateLimit } from './template-errors';
 
 const { documentLocale, normalizeDocumentModel } = PrintModel;
 const { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } = LocaleFormat;
@@ -34,25 +41,8 @@ export { formatDate, formatMoney, formatNumber, formatPercent, intlLocale };
 export type Labels = Record<string, string>;
 export const LABELS: Record<DocumentLocale, Labels> = { en, es, ru, ro };
 
-export interface TemplateErrorDetail {
-  line: number;
-  column?: number;
-  message: string;
-  /** The partial the error is in, when it is not in the main template. */
-  partial?: string;
-}
-
-export class TemplateError extends Error {
-  constructor(
-    message: string,
-    readonly errors: TemplateErrorDetail[],
-  ) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
-
-export type CompiledTemplate = (model: DocumentModel) => string;
+/** Renders the model; throws TemplateError (TemplateLimitError past a limit, default DEFAULT_TEMPLATE_LIMITS). */
+export type CompiledTemplate = (model: DocumentModel, limits?: TemplateLimits) => string;
 export type CompileResult = { ok: true; render: CompiledTemplate } | { ok: false; errors: TemplateErrorDetail[] };
 
 export interface TemplateOptions {
@@ -151,7 +141,26 @@ const HELPERS: Record<string, (...args: unknown[]) => unknown> = {
 };
 for (const [name, helper] of Object.entries(HELPERS)) hb.registerHelper(name, helper);
 
-const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing']);
+// `log` writes to the process's console: not for tenants' templates.
+hb.unregisterHelper('log');
+
+/** The render in progress (rendering is synchronous), whose limits `each` enforces. */
+let activeBudget: RenderBudget | undefined;
+
+/**
+ * `each` (and array sections, which Handlebars runs through `each`) counted against the render's budget:
+ * every iteration is a repetition, checked for time, count and output as it runs.
+ */
+const builtinEach = hb.helpers.each as (this: unknown, context: unknown, options: Handlebars.HelperOptions) => string;
+hb.registerHelper('each', function (this: unknown, context: unknown, options: Handlebars.HelperOptions & { loc?: BlockLocation }) {
+  const budget = activeBudget;
+  if (!budget || !options?.fn) return builtinEach.call(this, context, options);
+  const body = options.fn;
+  const counted = (value: unknown, frame?: Handlebars.RuntimeOptions) => budget.iteration(options.loc, () => body(value, frame));
+  return builtinEach.call(this, context, { ...options, fn: Object.assign(counted, body) });
+});
+
+const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'blockHelperMissing', 'helperMissing']);
 const KNOWN_HELPERS = new Set([...BUILTIN_HELPERS, ...Object.keys(HELPERS)]);
 
 const COMPILE_OPTIONS: CompileOptions = {
@@ -204,6 +213,10 @@ function checkNames(ast: hbs.AST.Program, partials: Set<string>, partial?: strin
       return;
     }
     const n = node as Node;
+    if (n.type === 'DecoratorBlock' || n.type === 'Decorator') {
+      errors.push({ ...at(n), message: 'inline partials and decorators ({{#*inline}}, {{* ...}}) are not allowed in document templates' });
+      return;
+    }
     if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') {
       const name = n.name as Node & { original?: unknown };
       if (name.type === 'PathExpression' || name.type === 'StringLiteral') {
@@ -270,36 +283,45 @@ export function compileTemplate(source: string, options: TemplateOptions = {}): 
   if (errors.length > 0 || !parsed.ok) return { ok: false, errors };
 
   const template = hb.compile(parsed.ast, COMPILE_OPTIONS);
-  const render: CompiledTemplate = (model) => {
+  const render: CompiledTemplate = (model, limits = DEFAULT_TEMPLATE_LIMITS) => {
+    const budget = new RenderBudget(limits);
+    const outer = activeBudget;
+    activeBudget = budget;
     try {
-      return template(normalizeDocumentModel(model), { ...RUNTIME_OPTIONS, partials: compiledPartials });
+      const html = template(normalizeDocumentModel(model), { ...RUNTIME_OPTIONS, partials: compiledPartials });
+      budget.checkOutput(html.length);
+      budget.checkTime();
+      return html;
     } catch (error) {
+      if (error instanceof TemplateError) throw error;
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        throw new TemplateError('template failed: it nests too deeply', [{ line: 1, message: 'the template nests too deeply' }]);
+      }
       const detail = errorDetail(error);
       throw new TemplateError(`template failed: ${detail.message} (line ${detail.line})`, [detail]);
+    } finally {
+      activeBudget = outer;
     }
   };
   return { ok: true, render };
 }
 
-/** Compiles and renders in one go; throws a TemplateError for a template that does not compile. */
-export function renderHtml(source: string, model: DocumentModel, options: TemplateOptions = {}): string {
+/** Compiles a template or throws a TemplateError naming its first problem. */
+export function compileOrThrow(source: string, options: TemplateOptions = {}): CompiledTemplate {
   const compiled = compileTemplate(source, options);
   if (!compiled.ok) {
     const first = compiled.errors[0];
     throw new TemplateError(`template does not compile: ${first?.message ?? 'unknown error'} (line ${first?.line ?? '?'})`, compiled.errors);
   }
-  return compiled.render(model);
+  return compiled.render;
 }
 
-/** A template error as one line a person can act on: "line 3, column 5: Unknown helper \"foo\"". */
-export function describeTemplateError(error: TemplateErrorDetail): string {
-  const where = `${error.partial ? `partial "${error.partial}", ` : ''}line ${error.line}${error.column !== undefined ? `, column ${error.column}` : ''}`;
-  let message = error.message.replace(/^Parse error on line \d+:?\s*/, 'syntax error: ');
-  if (/got 'EOF'$/.test(message)) message = `syntax error: the template ends inside an unclosed block or tag (${message.slice(14)})`;
-  else if (/got 'OPEN_ENDBLOCK'$/.test(message) && /Expecting 'EOF'/.test(message)) {
-    message = `syntax error: a closing tag {{/...}} has no matching opening block (${message.slice(14)})`;
-  }
-  return `${where}: ${message}`;
+/**
+ * Compiles and renders in one go, on this thread (within the limits, but blocking while it runs: production
+ * renders go through the worker, template-worker.ts). Throws a TemplateError.
+ */
+export function renderHtml(source: string, model: DocumentModel, options: TemplateOptions & { limits?: TemplateLimits } = {}): string {
+  return compileOrThrow(source, options)(model, options.limits);
 }
 
 /**

@@ -6,7 +6,7 @@ import { DocumentDataError, Printing, Settings, type DocumentModel, type Documen
 import { logger } from '../../shared/logger';
 import { documents } from '../../shared/wiring/documents';
 import { invoicePorts } from '../../shared/wiring/invoicing';
-import { imageAssets, isPermanentRenderError, renderFailureReason, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
+import { imageAssets, renderFailure, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
 import { sales } from '../../shared/wiring/sales';
 import { storage } from '../../shared/wiring/storage';
 import { tenants } from '../../shared/wiring/tenancy';
@@ -37,10 +37,12 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
  *
  * At least once in, exactly one outcome out: a document that is no longer pending is left alone (a
  * redelivery renders nothing), and `complete` flips pending -> ready | failed once, with its event.
- * What the input itself gets wrong (template, data, a missing image) and renders that still fail after a
- * retry on a fresh browser mark the document failed, so nothing stays pending. Only storage and table
- * failures are thrown, for the bus to retry; the PDF is put before the document is completed, so a retry
- * after a failed completion renders again and overwrites the same key.
+ * What the input itself gets wrong (template, data, a missing image, a template or PDF past its limits)
+ * marks the document failed at once; a failure of the moment (deadline, crashed browser) is retried with
+ * backoff first (wiring/pdf.ts's renderPdf) and marks it failed when it persists, so nothing stays pending.
+ * The log says which (`transient`). Only storage and table failures are thrown, for the bus to retry; the
+ * PDF is put before the document is completed, so a retry after a failed completion renders again and
+ * overwrites the same key.
  */
 export async function renderRequestedDocument(detail: Requested): Promise<'ready' | 'failed' | 'skipped'> {
   const doc = await documents().documents.get(detail.tenantId, detail.documentId);
@@ -53,8 +55,8 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
     return 'skipped';
   }
   const started = Date.now();
-  const fail = async (reason: string, error?: unknown) => {
-    logger.warn('document render failed', { documentId: doc.id, reason, ...(error ? { error: error as Error } : {}) });
+  const fail = async (reason: string, error?: unknown, transient = false) => {
+    logger.warn('document render failed', { documentId: doc.id, reason, transient, ...(error ? { error: error as Error } : {}) });
     await documents().documents.complete(doc, { status: 'failed', reason });
     return 'failed' as const;
   };
@@ -76,9 +78,10 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
 
   let rendered;
   try {
-    rendered = await renderPdf(inputs.source, inputs.model, inputs.assets);
+    rendered = await renderPdf(inputs.source, inputs.model, inputs.assets, { tenantId: doc.tenantId });
   } catch (error) {
-    return fail(renderFailureReason(error), isPermanentRenderError(error) ? undefined : error);
+    const failure = renderFailure(error);
+    return fail(failure.reason, failure.transient ? error : undefined, failure.transient);
   }
   if (rendered.blocked.length > 0)
     logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });

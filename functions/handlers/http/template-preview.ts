@@ -39,7 +39,8 @@ const renderPreview: PreviewRenderer = async ({ tenantId, templateId, kind, loca
     const model = Printing.previewDocumentModel(tenant, documentKind, locale);
     const source = await templateSource(tenantId, templateId, documentKind);
     const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
-    return (await renderPdf(source, model, assets)).pdf;
+    // One attempt: API Gateway gives up after 29 s, and the user can simply ask again.
+    return (await renderPdf(source, model, assets, { tenantId, attempts: 1 })).pdf;
   } catch (error) {
     if (error instanceof TemplateError) {
       throw new RuleViolation(

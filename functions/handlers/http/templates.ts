@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as z from 'zod';
-import { BUILTIN_PARTIAL_NAMES, checkTemplate, describeTemplateError } from '../../shared/wiring/template-checking';
-import { PrintModel, Template, type DocumentKind, type TemplateKind, type TemplateRecord } from '../../domain/documents';
+import { BUILTIN_PARTIAL_NAMES, checkTemplateBounded, describeTemplateError } from '../../shared/wiring/template-checking';
+import { Template, type DocumentKind, type TemplateKind, type TemplateRecord } from '../../domain/documents';
 import { Conflict, newId, NotFound, nowIso, RuleViolation, staleVersion } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
@@ -19,11 +19,12 @@ const SOURCE_CONTENT_TYPE = 'text/x-handlebars-template; charset=utf-8';
 const PARTIAL_STUBS = Object.fromEntries(BUILTIN_PARTIAL_NAMES.map((name) => [name, '']));
 
 /**
- * A template is checked on upload: it must compile and render the sample document of its kind. Every
- * problem is answered as a 422 field error on `source`, located: "line 3, column 5: ...".
+ * A template is checked on upload: it must compile, render the sample document of its kind, and render the
+ * largest document the API allows within the limits of a render (off the request's thread). Every problem
+ * is answered as a 422 field error on `source`, located: "line 3, column 5: ...".
  */
-function validateSource(source: string, kind: TemplateKind): void {
-  const errors = checkTemplate(source, PrintModel.sampleDocumentModel({ kind }), { partials: PARTIAL_STUBS });
+async function validateSource(source: string, kind: TemplateKind): Promise<void> {
+  const errors = await checkTemplateBounded(source, kind, { partials: PARTIAL_STUBS });
   if (errors.length > 0) {
     throw new RuleViolation(
       `the template has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${describeTemplateError(errors[0]!)}`,
@@ -75,7 +76,7 @@ export const routes = {
     maxBodyBytes: MAX_BODY_BYTES,
     errors: [413, 422],
     handler: async ({ caller, body }) => {
-      validateSource(body.source, body.kind);
+      await validateSource(body.source, body.kind);
       const id = newId('template');
       const now = nowIso();
       const stored = await storeSource(caller.tenantId, id, 1, body.source);
@@ -116,7 +117,7 @@ export const routes = {
       const current = await tenantTemplate(caller.tenantId, params.id);
       const expected = ifMatch ?? body.version ?? current.version;
       if (expected !== current.version) throw staleVersion(expected, current.version);
-      validateSource(body.source, body.kind);
+      await validateSource(body.source, body.kind);
       const stored = await storeSource(caller.tenantId, current.id, current.version + 1, body.source);
       const updated = await templatesRepo().update(
         caller.tenantId,

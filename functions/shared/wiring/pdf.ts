@@ -6,9 +6,15 @@
  */
 import type { AssetMap } from '../../adapters/pdf/assets';
 import { builtinTemplateName, loadBuiltinTemplates, type BuiltinTemplates } from '../../adapters/pdf/builtin-templates';
-import { MissingAssetError, renderDocumentPdf, type RenderedDocument } from '../../adapters/pdf/render-document';
-import { createPdfRenderer, SandboxViolationError, type PdfRenderer } from '../../adapters/pdf/renderer';
-import { TemplateError } from '../../adapters/pdf/template-engine';
+import {
+  isPermanentRenderError as isPermanentPdfError,
+  MissingAssetError,
+  renderDocumentPdf,
+  retryTransient,
+  type RenderedDocument,
+} from '../../adapters/pdf/render-document';
+import { createPdfRenderer, PdfLimitError, SandboxViolationError, type PdfRenderer } from '../../adapters/pdf/renderer';
+import { TemplateError, TemplateLimitError } from '../../adapters/pdf/template-engine';
 import { DocumentDataError, Printing, Template, type DocumentKind, type DocumentModel, type DocumentSettings } from '../../domain/documents';
 import { config } from '../config';
 import { logger } from '../logger';
@@ -16,7 +22,7 @@ import { templatesRepo } from './documents';
 import { storage } from './storage';
 
 export type { AssetMap };
-export { MissingAssetError, SandboxViolationError };
+export { MissingAssetError, PdfLimitError, SandboxViolationError, TemplateLimitError };
 
 let renderer: PdfRenderer | undefined;
 
@@ -92,7 +98,21 @@ export async function imageAssets(settings: DocumentSettings): Promise<AssetMap>
 
 /** Failures that the same input would meet again: no point retrying, the document fails with the reason. */
 export function isPermanentRenderError(error: unknown): boolean {
-  return error instanceof TemplateError || error instanceof MissingAssetError || error instanceof SandboxViolationError || error instanceof DocumentDataError;
+  return isPermanentPdfError(error) || error instanceof DocumentDataError;
+}
+
+/** A failed render for people (a short reason, no stack, no internals), and whether it was only bad luck. */
+export interface RenderFailure {
+  reason: string;
+  /**
+   * True for failures of the moment (a deadline on a busy machine, a crashed browser) that were retried and
+   * still failed: another try later may work. False when the input itself is wrong (template, data, limits).
+   */
+  transient: boolean;
+}
+
+export function renderFailure(error: unknown): RenderFailure {
+  return { reason: renderFailureReason(error), transient: !isPermanentRenderError(error) };
 }
 
 /** A short reason for a failed render, for people (no stack, no internals). */
@@ -100,23 +120,38 @@ export function renderFailureReason(error: unknown): string {
   const message = String((error as Error)?.message ?? error)
     .split('\n')[0]!
     .slice(0, 400);
+  if (error instanceof TemplateLimitError) return `the template is too heavy to render: ${error.errors[0]?.message ?? message}`;
   if (error instanceof TemplateError || error instanceof DocumentDataError || error instanceof MissingAssetError) return message;
   if (error instanceof SandboxViolationError) return `the template tried to leave its sandbox: ${message}`;
+  if (error instanceof PdfLimitError) return `the document is too large to print: ${message}`;
   return `the PDF could not be rendered: ${message}`;
 }
 
+/** Attempts of one render, and the pause before each retry (then 4 times longer, with jitter). */
+export const RENDER_ATTEMPTS = 3;
+export const RENDER_BACKOFF_MS = 500;
+
 /**
- * Renders with the warm renderer; a failure that is not the input's fault (a crashed or hung browser,
- * a timeout) is retried once on a fresh browser. Throws the last error.
+ * Renders with the container's renderer, reusing pages for the same tenant (`tenantId`). A failure of the
+ * moment (deadline, crashed browser) is retried with backoff, on the same renderer (a browser that died is
+ * relaunched by the renderer; one that timed out is left to the other renders); a failure of the input is
+ * not. Throws the last error. A caller with a short deadline of its own (the preview, behind API Gateway's
+ * 29 s) asks for fewer `attempts`.
  */
-export async function renderPdf(source: string, model: DocumentModel, assets: AssetMap): Promise<RenderedDocument> {
+export async function renderPdf(
+  source: string,
+  model: DocumentModel,
+  assets: AssetMap,
+  options: { tenantId?: string; attempts?: number } = {},
+): Promise<RenderedDocument> {
   const builtins = await builtinTemplates();
-  try {
-    return await renderDocumentPdf(pdfRenderer(), source, model, { assets, builtins });
-  } catch (error) {
-    if (isPermanentRenderError(error)) throw error;
-    logger.warn('PDF render failed; retrying once with a fresh browser', { error: error as Error });
-    await closePdfRenderer();
-    return renderDocumentPdf(pdfRenderer(), source, model, { assets, builtins });
-  }
+  return retryTransient(
+    () => renderDocumentPdf(pdfRenderer(), source, model, { assets, builtins, ...(options.tenantId ? { tenant: options.tenantId } : {}) }),
+    {
+      attempts: options.attempts ?? RENDER_ATTEMPTS,
+      backoffMs: RENDER_BACKOFF_MS,
+      isTransient: (error) => !isPermanentRenderError(error),
+      onRetry: (error, attempt, delayMs) => logger.warn('PDF render failed; retrying', { attempt, delayMs, error: error as Error }),
+    },
+  );
 }

@@ -4,3 +4,4 @@
  */
 export { BUILTIN_PARTIAL_NAMES } from '../../adapters/pdf/builtin-templates';
 export { checkTemplate, describeTemplateError, TemplateError } from '../../adapters/pdf/template-engine';
+export { checkTemplateBounded } from '../../adapters/pdf/template-worker';
