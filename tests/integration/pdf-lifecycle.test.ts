@@ -114,6 +114,21 @@ describe('a failing render', () => {
     expect(await pdfText((await renderer.render(SIMPLE)).pdf)).toContain('HELLO-PDF');
   });
 
+  it('replaces a browser on which renders time out twice in a row, even though it still answers', async () => {
+    await renderer.render(SIMPLE);
+    const browser = renderer.browser!;
+
+    await expect(renderer.render(bigDocument(20_000), { timeoutMs: 200 })).rejects.toBeInstanceOf(RenderTimeoutError);
+    await expect(renderer.render(bigDocument(20_000), { timeoutMs: 200 })).rejects.toBeInstanceOf(RenderTimeoutError);
+    await renderer.settled();
+    await waitUntilDisconnected(browser);
+    const result = await renderer.render(SIMPLE);
+
+    expect(browser.connected).toBe(false);
+    expect(renderer.browser).not.toBe(browser);
+    expect(await pdfText(result.pdf)).toContain('HELLO-PDF');
+  });
+
   it('fails on a sandbox violation and still closes its page and context', async () => {
     await renderer.render(SIMPLE);
 

@@ -19,6 +19,8 @@ import { assetNameOf, type AssetMap } from './assets';
 
 const MAX_LOGGED_URL = 200;
 const PRINT_OPTIONS = { format: 'A4', printBackground: true } as const;
+/** Longest time to open (and warm up) a page before giving up on it. */
+const OPEN_TIMEOUT_MS = 20_000;
 
 /** The render a page is serving: the assets it may load and the requests it was refused. */
 export interface PageJob {
@@ -152,22 +154,27 @@ export class PagePool {
     if (slot.disposed) return;
     slot.disposed = true;
     this.track(
-      (async () => {
+      within(OPEN_TIMEOUT_MS, async () => {
         await slot.page.close().catch(() => undefined);
         await slot.context.close().catch(() => undefined);
-      })(),
+      }),
     );
   }
 
   /**
    * After a render ran out of time: if the browser itself no longer answers, it is hung, and every other render
    * on it would time out too: kill it, and the next render launches a fresh one. A browser that answers is left
-   * alone (the slow render's page is already closed).
+   * alone (the slow render's page is already closed), unless `replace`: renders keep timing out on it.
    */
-  checkHealth(browser: Browser, withinMs = 5_000): void {
+  checkHealth(browser: Browser, withinMs = 5_000, replace = false): void {
     this.track(
       (async () => {
         if (!browser.connected) return;
+        if (replace) {
+          this.forget(browser);
+          browser.process()?.kill('SIGKILL');
+          return;
+        }
         let timer: NodeJS.Timeout | undefined;
         const answered = await Promise.race([
           browser.version().then(
@@ -247,7 +254,41 @@ export class PagePool {
     );
   }
 
-  private async open(browser: Browser, warmup: (PageJob & { html: string }) | undefined): Promise<Slot> {
+  /**
+   * A new page, or a failure within OPEN_TIMEOUT_MS, or as soon as its browser disconnects: puppeteer's
+   * newPage waits for the browser to announce the page, which a browser dying at that moment never does, and a
+   * background task that never ends would hold `settled()` and `close()` for ever. A page that arrives too
+   * late is closed.
+   */
+  private open(browser: Browser, warmup: (PageJob & { html: string }) | undefined): Promise<Slot> {
+    const opening = this.openPage(browser, warmup);
+    let timer: NodeJS.Timeout | undefined;
+    let onDisconnect: (() => void) | undefined;
+    let gaveUp = false;
+    const givenUp = new Promise<never>((_, reject) => {
+      const giveUp = (reason: string) => {
+        gaveUp = true;
+        reject(new Error(reason));
+      };
+      timer = setTimeout(() => giveUp(`opening a page took over ${OPEN_TIMEOUT_MS} ms`), OPEN_TIMEOUT_MS);
+      onDisconnect = () => giveUp('the browser has disconnected while opening a page');
+      if (!browser.connected) onDisconnect();
+      else browser.once('disconnected', onDisconnect);
+    });
+    // A page that arrives after we gave up on it is closed (in the background, tracked like every close).
+    opening.then(
+      (slot) => {
+        if (gaveUp) this.dispose(slot);
+      },
+      () => undefined,
+    );
+    return Promise.race([opening, givenUp]).finally(() => {
+      clearTimeout(timer);
+      if (onDisconnect) browser.off('disconnected', onDisconnect);
+    });
+  }
+
+  private async openPage(browser: Browser, warmup: (PageJob & { html: string }) | undefined): Promise<Slot> {
     const context = await browser.createBrowserContext();
     try {
       const page = await context.newPage();
@@ -277,6 +318,16 @@ export class PagePool {
       await context.close().catch(() => undefined);
       throw error;
     }
+  }
+}
+
+/** The work, or a failure after `ms` (its result then ignored): no background task of the pool runs for ever. */
+async function within(ms: number, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work(), new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`took over ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

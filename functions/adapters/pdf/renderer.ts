@@ -162,6 +162,8 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
   const maxBytes = options.maxBytes ?? PDF_LIMITS.maxBytes;
   const gate = new Gate(concurrency);
   let closed = false;
+  /** Renders that ran out of time in a row: two mean the browser is replaced, answering or not. */
+  let consecutiveTimeouts = 0;
   /** The immutable assets shared by every tenant (the built-in fonts and stylesheet): prepared pages load them ahead. */
   const common: AssetMap = {};
 
@@ -297,13 +299,18 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
     working.then(lateCleanup, lateCleanup);
     try {
       const result = await Promise.race([working, deadlineReached]);
+      consecutiveTimeouts = 0;
       pool.release(slot!, true);
       return result;
     } catch (error) {
       const used = slot as Slot | undefined;
       if (error instanceof SandboxViolationError) error.blocked = used?.job?.blocked ?? error.blocked;
       if (timedOut) {
-        if (used) pool.checkHealth(used.browser);
+        // Also when no page was had yet (opening one hung): the browser is checked, and replaced when renders
+        // keep timing out on it even though it still answers (its pages no longer do).
+        consecutiveTimeouts++;
+        const suspect = used?.browser ?? (browser as Browser | undefined);
+        if (suspect) pool.checkHealth(suspect, 5_000, consecutiveTimeouts >= 2);
         throw error;
       }
       if (used) pool.release(used, false);
