@@ -21,25 +21,19 @@
  *   {{eq a b}} {{ne a b}} {{not a}} {{and a b...}} {{or a b...}}
  */
 import Handlebars from 'handlebars';
-import { LocaleFormat, PrintModel, type DocumentLocale, type DocumentModel } from '../../domain/documents';
-import en from '../../../templates/i18n/en.json' with { type: 'json' };
-import es from '../../../templates/i18n/es.json' with { type: 'json' };
-import ro from '../../../templates/i18n/ro.json' with { type: 'json' };
-import ru from '../../../templates/i18n/ru.json' with { type: 'json' };
+import { LocaleFormat, PrintModel, Texts, type DocumentModel } from '../../domain/documents';
 import { assetUrl } from './assets';
 import { TemplateError, type TemplateErrorDetail } from './template-errors';
 import { DEFAULT_TEMPLATE_LIMITS, RenderBudget, type BlockLocation, type TemplateLimits } from './template-limits';
 
 export { describeTemplateError, TemplateError, TemplateLimitError, type TemplateErrorDetail, type TemplateLimit } from './template-errors';
 
-const { documentLocale, normalizeDocumentModel } = PrintModel;
+const { normalizeDocumentModel } = PrintModel;
 const { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZeroDecimal } = LocaleFormat;
 
 /** The formatting the helpers use (pure, in the domain), still exported from here for the engine's callers. */
 export { formatDate, formatMoney, formatNumber, formatPercent, intlLocale };
 
-export type Labels = Record<string, string>;
-export const LABELS: Record<DocumentLocale, Labels> = { en, es, ru, ro };
 
 /** Renders the model; throws TemplateError (TemplateLimitError past a limit, default DEFAULT_TEMPLATE_LIMITS). */
 export type CompiledTemplate = (model: DocumentModel, limits?: TemplateLimits) => string;
@@ -53,11 +47,12 @@ export interface TemplateOptions {
 // ---------------------------------------------------------------------------------------------------
 // Labels
 
-/** A label in the locale (English when the locale lacks it, the key itself when nobody has it). */
+/**
+ * A label in the locale (English when the locale lacks it, the key itself when nobody has it): a key without a
+ * dot is a document label (`number` is `document.number`); any other catalogue key works too (templates/i18n/).
+ */
 export function translate(key: string, locale: string | null | undefined, params: Record<string, unknown> = {}): string {
-  const lang = documentLocale(locale);
-  const text = LABELS[lang][key] ?? LABELS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
+  return Texts.label(locale, key, params);
 }
 
 // ---------------------------------------------------------------------------------------------------

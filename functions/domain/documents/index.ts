@@ -10,9 +10,9 @@
  *   PrintModel.sampleDocumentModel / normalizeDocumentModel / documentLocale
  *   Printing.invoiceDocumentModel / quoteDocumentModel / previewDocumentModel / templateFits ...
  *   LocaleFormat.formatMoney / formatNumber / formatPercent / formatDate / intlLocale
+ *   Texts.text / translator / label / clientLocale / fillTenantText   (the catalogues of templates/i18n/)
  *
- * Still to land beside it (docs/architecture.md): e-invoices (EN 16931 UBL/CII, Factur-X) in einvoicing/,
- * and the i18n texts of documents, e-mails and SMS under templates/i18n/.
+ * Still to land beside it (docs/architecture.md): e-invoices (EN 16931 UBL/CII, Factur-X) in einvoicing/.
  */
 export * as Document from './document';
 export * as PublicLink from './public-link';
@@ -22,6 +22,7 @@ export * as PrintModel from './print-model';
 export * as Printing from './print-mapping';
 export * as LocaleFormat from './locale-format';
 export * as Settings from './settings';
+export * as Texts from './texts';
 export type { DocumentRecord } from './document';
 export type { PublicLink as PublicLinkRecord } from './public-link';
 export type { TemplateKind, TemplateRecord } from './template';

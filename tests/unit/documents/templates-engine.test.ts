@@ -18,12 +18,15 @@ import {
   formatMoney,
   formatNumber,
   formatPercent,
-  LABELS,
   renderHtml,
   TemplateError,
   translate,
 } from '../../../functions/adapters/pdf/template-engine';
 import { countPdfPages, sandboxDocument, CONTENT_SECURITY_POLICY } from '../../../functions/adapters/pdf/sandbox';
+import { Texts } from '../../../functions/domain/documents';
+
+/** The document labels of each catalogue (templates/i18n/<lang>.json, namespace `document`). */
+const LABELS = Object.fromEntries(DOCUMENT_LOCALES.map((l) => [l, Texts.CATALOGUES[l].document])) as Record<string, Record<string, string>>;
 
 /** Intl separates with no-break and narrow no-break spaces: compare them as plain spaces. */
 function plain(text: string): string {
