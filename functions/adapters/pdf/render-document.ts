@@ -62,7 +62,11 @@ export async function renderDocumentPdf(
   const missing = Object.values(model.images ?? {}).filter((name): name is string => typeof name === 'string' && name !== '' && !Object.hasOwn(assets, name));
   if (missing.length > 0) throw new MissingAssetError(missing);
 
-  const pageNumbers = translate('pageXofY', model.locale);
+  // The number on every page, so that a continuation page says which document it belongs to: drawn by the
+  // document's own layout (the renderer's pageNumbers), far cheaper than a Chromium footer template.
+  const pageNumbers = model.number
+    ? translate('numberPageXofY', model.locale, { number: model.number })
+    : translate('pageXofY', model.locale);
   const { pdf, pages, blocked } = await renderer.render(html, {
     sharedAssets: builtins.assets,
     assets: options.assets ?? {},

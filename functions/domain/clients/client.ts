@@ -30,6 +30,8 @@ export interface CompanyRecord {
   phoneE164?: string;
   address?: Address;
   responsibleUserId?: string;
+  /** The client's language (en, es, ru, ro, optionally with a region): what it receives is in it. */
+  locale?: string;
   createdAt: string;
   [key: string]: unknown;
 }
@@ -47,6 +49,8 @@ export interface ContactRecord {
   address?: Address;
   taxId?: string;
   responsibleUserId?: string;
+  /** The client's language (en, es, ru, ro, optionally with a region): what it receives is in it. */
+  locale?: string;
   createdAt: string;
   [key: string]: unknown;
 }
@@ -79,6 +83,8 @@ export interface ClientSnapshot {
   /** The person to address at a company client (quotes; an invoice names none). */
   contactId?: string;
   contactName?: string;
+  /** The client's own language, when it has one (the contact person's first): every text it receives is in it. */
+  locale?: string;
 }
 
 export function contactName(contact: Pick<ContactRecord, 'firstName' | 'lastName'>): string {
@@ -101,6 +107,7 @@ export function snapshot(company: CompanyRecord | null, contact: ContactRecord |
       address: company.address && Object.keys(company.address).length ? company.address : undefined,
       contactId: contact?.id,
       contactName: contact ? contactName(contact) : undefined,
+      locale: contact?.locale ?? company.locale,
     });
   }
   if (contact) {
@@ -113,6 +120,7 @@ export function snapshot(company: CompanyRecord | null, contact: ContactRecord |
       phone: contact.phone,
       phoneE164: contact.phoneE164,
       address: contact.address && Object.keys(contact.address).length ? contact.address : undefined,
+      locale: contact.locale,
     });
   }
   return null;

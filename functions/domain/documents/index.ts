@@ -23,6 +23,7 @@ export * as Printing from './print-mapping';
 export * as LocaleFormat from './locale-format';
 export * as Settings from './settings';
 export * as Texts from './texts';
+export * as AmountInWords from './amount-in-words';
 export type { DocumentRecord } from './document';
 export type { PublicLink as PublicLinkRecord } from './public-link';
 export type { TemplateKind, TemplateRecord } from './template';

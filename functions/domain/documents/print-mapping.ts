@@ -4,6 +4,7 @@
  * are passed as the asset names the renderer will serve them under.
  */
 import type { ClientSnapshot } from '../clients';
+import { amountInWords } from './amount-in-words';
 import {
   documentLocale,
   sampleDocumentModel,
@@ -31,6 +32,8 @@ export interface PrintableInvoice {
   lines: ComputedLine[];
   totals: InvoiceTotals;
   notes?: string;
+  /** A credit note: the invoices it corrects (printed when present). */
+  corrects?: { invoiceId?: string; number: string; issueDate?: string | null }[];
 }
 
 /** What a quote gives its document: the quote record satisfies it as it is. */
@@ -86,8 +89,13 @@ export function sellerOf(tenant: TenantForDocuments, settings: DocumentSettings 
     email: s.email ?? null,
     phone: s.phone ?? null,
     bankAccount:
-      s.bankAccount && (s.bankAccount.iban || s.bankAccount.bic || s.bankAccount.bankName)
-        ? { iban: s.bankAccount.iban ?? null, bic: s.bankAccount.bic ?? null, bankName: s.bankAccount.bankName ?? null }
+      s.bankAccount && (s.bankAccount.iban || s.bankAccount.bic || s.bankAccount.bankName || s.bankAccount.accountNumber)
+        ? {
+            iban: s.bankAccount.iban ?? null,
+            bic: s.bankAccount.bic ?? null,
+            bankName: s.bankAccount.bankName ?? null,
+            accountNumber: s.bankAccount.accountNumber ?? null,
+          }
         : null,
     brandColor: settings.brandColor && HEX_COLOR.test(settings.brandColor) ? settings.brandColor : null,
   };
@@ -111,14 +119,28 @@ export function documentImageFiles(settings: DocumentSettings): { name: ImageNam
   });
 }
 
+/** A legal form as a comparable word: "S.L." and "SL", "АО" and "ао" alike. */
+const formKey = (text: string) => text.toLocaleLowerCase().replace(/[.\s]/g, '');
+
+/**
+ * The legal name with its legal form, the form printed once: "Acme Iberia" + "S.L." is "Acme Iberia S.L.", but a
+ * name that already carries the form, first or last ("АО «Северный ветер»", "Acme Iberia SL"), is left as it is.
+ */
+export function withLegalForm(legalName: string, legalForm: string | null | undefined): string {
+  const form = legalForm?.trim();
+  if (!form) return legalName;
+  const key = formKey(form);
+  const words = legalName.trim().split(/\s+/);
+  const first = formKey(words[0] ?? '');
+  const last = formKey(words.at(-1) ?? '');
+  if (first === key || last === key || formKey(legalName).endsWith(key)) return legalName;
+  return `${legalName} ${form}`;
+}
+
 /** The client an invoice or a quote froze (the same snapshot for both). */
 function clientOf(client: ClientSnapshot | null | undefined, what: string): DocumentClient {
   if (!client || !client.name) throw new DocumentDataError(`the ${what} has no client: give it one before rendering it`);
-  const legalName = client.legalName
-    ? client.legalForm && !client.legalName.endsWith(client.legalForm)
-      ? `${client.legalName} ${client.legalForm}`
-      : client.legalName
-    : null;
+  const legalName = client.legalName ? withLegalForm(client.legalName, client.legalForm) : null;
   return {
     kind: client.kind,
     name: client.name,
@@ -149,14 +171,19 @@ function totalsOf(totals: InvoiceTotals): DocumentTotals {
     withholding: totals.withholding,
     total: totals.total,
     taxBreakdown: totals.taxBreakdown.map(({ rate, base, amount }) => ({ rate, base, amount })),
+    withholdingBreakdown: (totals.withholdingBreakdown ?? []).map(({ rate, base, amount }) => ({ rate, base, amount })),
   };
+}
+
+/** The document's language: the client's own when it has one, else the tenant's. */
+function localeFor(client: ClientSnapshot | null | undefined, settings: DocumentSettings): string {
+  return client?.locale || settings.locale;
 }
 
 function common(tenant: TenantForDocuments) {
   const settings = documentSettingsOf(tenant.settings);
   return {
     settings,
-    locale: settings.locale,
     seller: sellerOf(tenant, settings),
     images: documentImagesOf(settings),
     paymentTerms: settings.paymentTerms ?? null,
@@ -165,7 +192,8 @@ function common(tenant: TenantForDocuments) {
 
 /** An invoice, credit note or proforma as its document shows it. Throws DocumentDataError without a client. */
 export function invoiceDocumentModel(invoice: PrintableInvoice, tenant: TenantForDocuments): DocumentModel {
-  const { locale, seller, images, paymentTerms } = common(tenant);
+  const { settings, seller, images, paymentTerms } = common(tenant);
+  const locale = localeFor(invoice.client, settings);
   return {
     kind: invoice.type,
     locale,
@@ -181,12 +209,15 @@ export function invoiceDocumentModel(invoice: PrintableInvoice, tenant: TenantFo
     notes: invoice.notes ?? null,
     paymentTerms,
     images,
+    corrects: invoice.corrects?.length ? invoice.corrects.map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })) : null,
+    amountInWords: amountInWords(invoice.totals.total, invoice.currency, documentLocale(locale)),
   };
 }
 
 /** A quote as its document shows it. Throws DocumentDataError without a client. */
 export function quoteDocumentModel(quote: PrintableQuote, tenant: TenantForDocuments): DocumentModel {
-  const { locale, seller, images } = common(tenant);
+  const { settings, seller, images } = common(tenant);
+  const locale = localeFor(quote.client, settings);
   return {
     kind: 'quote',
     locale,
@@ -202,6 +233,7 @@ export function quoteDocumentModel(quote: PrintableQuote, tenant: TenantForDocum
     notes: quote.notes ?? null,
     paymentTerms: null,
     images,
+    amountInWords: amountInWords(quote.totals.total, quote.currency, documentLocale(locale)),
   };
 }
 
@@ -213,9 +245,12 @@ export function previewDocumentModel(tenant: TenantForDocuments, kind: DocumentK
   const { settings, seller, images, paymentTerms } = common(tenant);
   const sample = sampleDocumentModel({ kind, ...(kind === 'quote' ? { dueDate: null, validUntil: '2026-12-22' } : {}) });
   const hasOwnSeller = hasSellerDetails(settings);
+  const shownLocale = locale ? documentLocale(locale) : settings.locale;
   return {
     ...sample,
-    locale: locale ? documentLocale(locale) : settings.locale,
+    locale: shownLocale,
+    amountInWords: amountInWords(sample.totals.total, sample.currency, documentLocale(shownLocale)),
+    corrects: kind === 'credit_note' ? [{ number: 'INV-2026-0041', issueDate: '2026-11-02' }] : null,
     seller: hasOwnSeller ? seller : { ...sample.seller, brandColor: seller.brandColor ?? sample.seller.brandColor },
     images,
     paymentTerms: paymentTerms ?? sample.paymentTerms,

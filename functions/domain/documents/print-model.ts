@@ -26,8 +26,11 @@ export interface DocumentAddress {
 
 export interface DocumentBankAccount {
   iban?: string | null;
+  /** A SWIFT BIC, or a Russian 9-digit БИК. */
   bic?: string | null;
   bankName?: string | null;
+  /** The account number where there is no IBAN (a Russian settlement account, расчётный счёт). */
+  accountNumber?: string | null;
 }
 
 export interface DocumentSeller {
@@ -81,6 +84,14 @@ export interface DocumentTotals {
   withholding: string;
   total: string;
   taxBreakdown: DocumentTaxBreakdown[];
+  /** One row per withholding rate (e.g. Spanish IRPF): its rate, the base it is taken on and the amount. */
+  withholdingBreakdown?: DocumentTaxBreakdown[];
+}
+
+/** An invoice a credit note corrects. */
+export interface DocumentCorrection {
+  number: string;
+  issueDate?: string | null;
 }
 
 export interface DocumentImages {
@@ -107,10 +118,17 @@ export interface DocumentModel {
   notes?: string | null;
   paymentTerms?: string | null;
   images?: DocumentImages | null;
+  /** A credit note: the invoices it corrects. */
+  corrects?: DocumentCorrection[] | null;
+  /** The total in words, in the document's language, where it is customary (Russian documents); else null. */
+  amountInWords?: string | null;
 }
 
 /** Optional fields filled with null, so that strict templates only fail on names that do not exist at all. */
 export type NormalizedDocumentModel = DocumentModel & {
+  corrects: DocumentCorrection[];
+  amountInWords: string | null;
+  totals: DocumentTotals & { withholdingBreakdown: DocumentTaxBreakdown[] };
   dueDate: string | null;
   validUntil: string | null;
   notes: string | null;
@@ -141,6 +159,8 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
   const client = model.client;
   return {
     ...model,
+    corrects: (model.corrects ?? []).map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })),
+    amountInWords: model.amountInWords ?? null,
     dueDate: model.dueDate ?? null,
     validUntil: model.validUntil ?? null,
     notes: model.notes ?? null,
@@ -163,6 +183,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
             iban: seller.bankAccount.iban ?? null,
             bic: seller.bankAccount.bic ?? null,
             bankName: seller.bankAccount.bankName ?? null,
+            accountNumber: seller.bankAccount.accountNumber ?? null,
           }
         : null,
       brandColor: seller.brandColor ?? null,
@@ -180,7 +201,11 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
       unit: line.unit ?? null,
       discountPercent: line.discountPercent ?? null,
     })),
-    totals: { ...model.totals, taxBreakdown: model.totals.taxBreakdown.map((row) => ({ ...row })) },
+    totals: {
+      ...model.totals,
+      taxBreakdown: model.totals.taxBreakdown.map((row) => ({ ...row })),
+      withholdingBreakdown: (model.totals.withholdingBreakdown ?? []).map((row) => ({ ...row })),
+    },
   };
 }
 

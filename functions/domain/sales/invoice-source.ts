@@ -133,6 +133,7 @@ export function toInvoiceSource(source: SalesSource): InvoiceSource {
         email: c.email,
         phone: c.phone,
         address: c.address,
+        locale: c.locale,
       })
     : null;
   return withoutEmpty({

@@ -111,7 +111,7 @@ describe('invoice and quote document models', () => {
       taxRate: '21',
       netAmount: '950.00',
     });
-    expect(model.totals).not.toHaveProperty('withholdingBreakdown');
+    expect(model.totals.withholdingBreakdown).toEqual([]);
   });
 
   it('prints credit notes and proformas with their own kind, a draft without a number', () => {
@@ -265,5 +265,34 @@ describe('template checks on upload', () => {
     const missing = checkTemplate('<p>\n{{client.nickname}}</p>', sampleDocumentModel(), { partials });
     expect(missing[0]).toMatchObject({ line: 2 });
     expect(missing[0]!.message).toContain('nickname');
+  });
+});
+
+describe('what the documents print besides the lines', () => {
+  it('prints the legal form once, whether the name carries it first, last or not at all', () => {
+    expect(Printing.withLegalForm('Acme Iberia', 'S.L.')).toBe('Acme Iberia S.L.');
+    expect(Printing.withLegalForm('Acme Iberia S.L.', 'S.L.')).toBe('Acme Iberia S.L.');
+    expect(Printing.withLegalForm('Acme Iberia SL', 'S.L.')).toBe('Acme Iberia SL');
+    expect(Printing.withLegalForm('АО «Северный ветер»', 'АО')).toBe('АО «Северный ветер»');
+    expect(Printing.withLegalForm('ООО «Ромашка»', 'АО')).toBe('ООО «Ромашка» АО');
+    expect(Printing.withLegalForm('Núñez', null)).toBe('Núñez');
+  });
+
+  it("speaks the client's own language when it has one, else the tenant's", () => {
+    const own = invoiceDocumentModel(anInvoice({ client: { ...anInvoice().client!, locale: 'ru' } }), tenant());
+    expect(own.locale).toBe('ru');
+    expect(invoiceDocumentModel(anInvoice(), tenant({ locale: 'es' })).locale).toBe('es');
+  });
+
+  it('writes a Russian total in words, and nothing in words for other languages', () => {
+    const ru = invoiceDocumentModel(anInvoice({ client: { ...anInvoice().client!, locale: 'ru' }, currency: 'RUB' }), tenant());
+    expect(ru.amountInWords).toMatch(/^[А-Я][а-я ]+ рубл(ь|я|ей) \d\d копе(йка|йки|ек)$/);
+    expect(invoiceDocumentModel(anInvoice(), tenant()).amountInWords).toBeNull();
+  });
+
+  it('names the invoices a credit note corrects, when it says which', () => {
+    const model = invoiceDocumentModel(anInvoice({ type: 'credit_note', corrects: [{ invoiceId: 'inv_1', number: 'F-2026-7', issueDate: '2026-03-01' }] }), tenant());
+    expect(model.corrects).toEqual([{ number: 'F-2026-7', issueDate: '2026-03-01' }]);
+    expect(invoiceDocumentModel(anInvoice({ type: 'credit_note' }), tenant()).corrects).toBeNull();
   });
 });

@@ -16,6 +16,7 @@ export const CompanyEntity = new Entity({
     address: { type: 'any', required: true },
     bankAccount: { type: 'any' },
     responsibleUserId: { type: 'string' },
+    locale: { type: 'string' },
     taxIdKey: { type: 'string', default: '' },
     ...lookupKeyAttributes,
   },

@@ -15,6 +15,7 @@ export const ContactEntity = new Entity({
     address: { type: 'any' },
     taxId: { type: 'string' },
     responsibleUserId: { type: 'string' },
+    locale: { type: 'string' },
     ...lookupKeyAttributes,
   },
   indexes: {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Address, BankAccount, Meta, currencyCode, decimalString, email, optionalText, patchOf, percent, phone, resourceId, text } from './common';
+import { Address, BankAccount, Meta, clientLocale, currencyCode, decimalString, email, optionalText, patchOf, percent, phone, resourceId, text } from './common';
 
 /** Read only: the phone in E.164, beside the form given (what SMS go to). */
 const phoneE164 = z.string().optional().describe('The phone in E.164 (+34600123456), derived from `phone` and the address country');
@@ -20,9 +20,10 @@ const companyShape = {
   address: Address,
   bankAccount: BankAccount.optional(),
   responsibleUserId: z.string().max(64).optional(),
+  locale: clientLocale.optional(),
 };
 export const CompanyCreate = z.strictObject(companyShape);
-export const CompanyPatch = patchOf(companyShape, ['legalName', 'legalForm', 'taxId', 'email', 'phone', 'bankAccount', 'responsibleUserId']);
+export const CompanyPatch = patchOf(companyShape, ['legalName', 'legalForm', 'taxId', 'email', 'phone', 'bankAccount', 'responsibleUserId', 'locale']);
 export const Company = z.object({ ...companyShape, phoneE164, ...Meta });
 
 const contactShape = {
@@ -34,9 +35,10 @@ const contactShape = {
   address: Address.optional(),
   taxId: z.string().trim().min(2).max(32).optional(),
   responsibleUserId: z.string().max(64).optional(),
+  locale: clientLocale.optional(),
 };
 export const ContactCreate = z.strictObject(contactShape);
-export const ContactPatch = patchOf(contactShape, ['email', 'phone', 'companyId', 'address', 'taxId', 'responsibleUserId']);
+export const ContactPatch = patchOf(contactShape, ['email', 'phone', 'companyId', 'address', 'taxId', 'responsibleUserId', 'locale']);
 export const Contact = z.object({ ...contactShape, phoneE164, ...Meta });
 
 const productShape = {

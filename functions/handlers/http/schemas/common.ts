@@ -9,6 +9,11 @@ export const phone = z
   .string()
   .trim()
   .regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456');
+/** A client's language: every text it receives (quote page, e-mails, SMS, PDFs) is in it; a region sets number and date formats. */
+export const clientLocale = z
+  .string()
+  .regex(/^(en|es|ru|ro)([-_][A-Z]{2})?$/, 'must be one of the languages en, es, ru, ro, optionally with a region (es-MX)')
+  .describe("The client's language (en, es, ru, ro; es-MX for Mexican formats): every text the client receives is in it, else in the tenant's");
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES');
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR');
 export const isoDate = z.iso.date('must be a date YYYY-MM-DD');
@@ -86,4 +91,5 @@ export const ClientSnapshotView = z.object({
   address: Address.partial().optional(),
   contactId: z.string().optional(),
   contactName: z.string().optional(),
+  locale: z.string().optional(),
 });
