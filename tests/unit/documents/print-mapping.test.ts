@@ -291,7 +291,8 @@ describe('what the documents print besides the lines', () => {
   });
 
   it('names the invoices a credit note corrects, when it says which', () => {
-    const model = invoiceDocumentModel(anInvoice({ type: 'credit_note', corrects: [{ invoiceId: 'inv_1', number: 'F-2026-7', issueDate: '2026-03-01' }] }), tenant());
+    const creditNote = { ...anInvoice({ type: 'credit_note' }), corrects: [{ invoiceId: 'inv_1', number: 'F-2026-7', issueDate: '2026-03-01' }] };
+    const model = invoiceDocumentModel(creditNote, tenant());
     expect(model.corrects).toEqual([{ number: 'F-2026-7', issueDate: '2026-03-01' }]);
     expect(invoiceDocumentModel(anInvoice({ type: 'credit_note' }), tenant()).corrects).toBeNull();
   });
