@@ -1,7 +1,9 @@
 /**
  * The client's page of a quote (GET /p/{token} of a quote's link): server-rendered HTML with inline CSS and
  * one small inline script (styles.ts). Pure: the page's data and the helpers (HTML escaping, locale
- * formatting of printed values, the page's URL) come in; functions/handlers/public/quote-page.ts serves it.
+ * formatting of printed values, the texts of the client's language, the page's URL) come in;
+ * functions/handlers/public/quote-page.ts serves it. Every word the client reads comes from the catalogue
+ * (templates/i18n/<lang>.json, `quotePage.*` and `document.*`), in the model's language.
  */
 import { QUOTE_PAGE_CSS, QUOTE_PAGE_SCRIPT } from './styles';
 
@@ -43,7 +45,13 @@ interface PageModel {
     taxRate: string;
     netAmount: string;
   }[];
-  totals: { net: string; withholding: string; total: string; taxBreakdown: { rate: string; base: string; amount: string }[] };
+  totals: {
+    net: string;
+    withholding: string;
+    total: string;
+    taxBreakdown: { rate: string; base: string; amount: string }[];
+    withholdingBreakdown?: { rate: string; base: string; amount: string }[];
+  };
   notes?: string | null;
 }
 
@@ -64,6 +72,10 @@ export interface QuotePageHelpers {
   formatPercent(rate: unknown, locale: string): string;
   formatDate(iso: unknown, locale: string): string;
   intlLocale(locale: string | null | undefined): string;
+  /** The texts of a language: `t('quotePage.acceptTitle')`. */
+  translator(locale: string | null | undefined): (key: string, params?: Readonly<Record<string, unknown>>) => string;
+  /** Whole days from today (UTC) to a date; negative when it is past. */
+  daysUntil(date: string): number;
   /** The public URL of the link's page. */
   pageUrl(token: string): string;
   signerNameMax: number;
@@ -84,13 +96,15 @@ export interface QuotePageState {
   /** After a refused form post: the problems and what the client typed. */
   errors?: { field: string; message: string }[];
   signerName?: string;
-  /** A message above the page (e.g. why the acceptance was refused). */
-  notice?: string;
+  /** A message above the page (e.g. why the acceptance was refused): a catalogue key of quotePage. */
+  notice?: 'changedText' | 'alreadyAcceptedText' | 'expiredTitle' | 'declinedTitle';
+  /** Whether someone at the seller's is really told of an acceptance (a notification rule with an address). */
+  sellerNotified?: boolean;
 }
 
 /** The page's HTML, with the helpers given. */
 export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageState, nonce: string) => string {
-  const { esc, formatDate, formatMoney, formatNumber, formatPercent, intlLocale, pageUrl } = helpers;
+  const { esc, formatDate, formatMoney, formatNumber, formatPercent, intlLocale, pageUrl, translator, daysUntil } = helpers;
   const SIGNER_NAME_MAX = helpers.signerNameMax;
 
   function addressLines(a: PageAddress | null | undefined): string[] {
@@ -100,7 +114,10 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     );
   }
 
+  type T = ReturnType<QuotePageHelpers['translator']>;
+
   function party(
+    t: T,
     title: string,
     p: { name: string; legalName?: string | null; taxId?: string | null; address?: PageAddress | null; email?: string | null; phone?: string | null },
     extra: string[] = [],
@@ -108,7 +125,7 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     const lines = [
       p.legalName && p.legalName !== p.name ? p.legalName : null,
       ...extra,
-      p.taxId ? `Tax ID ${p.taxId}` : null,
+      p.taxId ? `${t('document.taxId')} ${p.taxId}` : null,
       ...addressLines(p.address ?? null),
       p.email,
       p.phone,
@@ -116,59 +133,65 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
     return `<section><h2>${esc(title)}</h2><p><strong>${esc(p.name)}</strong></p>${lines.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`;
   }
 
-  const STATUS_LABEL: Record<QuoteStatus, string> = {
-    draft: 'Draft',
-    sent: 'Awaiting your acceptance',
-    accepted: 'Accepted',
-    expired: 'Expired',
-    declined: 'Declined',
-  };
-
-  function stateNotice(s: QuotePageState, locale: string): string {
+  function stateNotice(t: T, s: QuotePageState, locale: string): string {
     const seller = s.model.seller.name;
     const { quote } = s;
     switch (s.status) {
       case 'accepted': {
         const a = quote.acceptance;
         const when = a?.signedAt ?? quote.acceptedAt;
-        return `<div class="notice ok" role="status"><h2>Accepted — thank you</h2><p>This quote was accepted${a ? ` by <strong>${esc(a.signerName)}</strong>` : ''}${when ? ` on ${esc(formatDate(when, locale))}` : ''}. ${esc(seller)} has been notified and will be in touch.</p></div>`;
+        const date = when ? formatDate(when, locale) : '';
+        // the signer's name is bold: the text is escaped first, then the escaped name is wrapped
+        const accepted = a
+          ? esc(t('quotePage.acceptedBy', { signer: '\u0000', date })).replace('\u0000', `<strong>${esc(a.signerName)}</strong>`)
+          : esc(t('quotePage.acceptedOn', { date }));
+        const follow = t(s.sellerNotified ? 'quotePage.sellerNotified' : 'quotePage.sellerInTouch', { seller });
+        return `<div class="notice ok" role="status"><h2>${esc(t('quotePage.acceptedTitle'))}</h2><p>${accepted} ${esc(follow)}</p></div>`;
       }
       case 'expired':
-        return `<div class="notice warn" role="status"><h2>This quote has expired</h2><p>It was valid until ${esc(formatDate(quote.validUntil, locale))} and can no longer be accepted. Please contact ${esc(seller)} for an updated quote.</p></div>`;
+        return `<div class="notice warn" role="status"><h2>${esc(t('quotePage.expiredTitle'))}</h2><p>${esc(t('quotePage.expiredText', { date: formatDate(quote.validUntil, locale), seller }))}</p></div>`;
       case 'declined':
-        return `<div class="notice bad" role="status"><h2>This quote was declined</h2><p>It can no longer be accepted. Please contact ${esc(seller)} if you would like a new one.</p></div>`;
+        return `<div class="notice bad" role="status"><h2>${esc(t('quotePage.declinedTitle'))}</h2><p>${esc(t('quotePage.declinedText', { seller }))}</p></div>`;
       case 'draft':
-        return `<div class="notice warn" role="status"><h2>Not available yet</h2><p>This quote has not been issued.</p></div>`;
+        return `<div class="notice warn" role="status"><h2>${esc(t('quotePage.draftTitle'))}</h2><p>${esc(t('quotePage.draftText'))}</p></div>`;
       default:
         return '';
     }
   }
 
-  function acceptForm(s: QuotePageState, token: string): string {
-    const errorOf = (field: string) => s.errors?.find((e) => e.field === field)?.message;
+  /** A refused field's message in the client's language (the domain's own words are for API clients). */
+  function fieldMessage(t: T, field: string): string {
+    if (field === 'signerName') return t('quotePage.errorSignerName', { min: 2, max: SIGNER_NAME_MAX });
+    if (field === 'consent') return t('quotePage.errorConsent');
+    return t('quotePage.errorSignature');
+  }
+
+  function acceptForm(t: T, s: QuotePageState, token: string): string {
+    const errorOf = (field: string) => (s.errors?.some((e) => e.field === field) ? fieldMessage(t, field) : undefined);
     const nameError = errorOf('signerName');
     const consentError = errorOf('consent');
     const signatureError = errorOf('signature');
     const total = formatMoney(s.model.totals.total, s.model.currency, intlLocale(s.model.locale));
+    const consent = esc(t('quotePage.consent', { number: s.quote.number ?? '', total: '\u0000' })).replace('\u0000', `<strong>${esc(total)}</strong>`);
     return `<section class="card" aria-labelledby="accept-title">
-  <h2 id="accept-title">Accept this quote</h2>
-  ${s.errors?.length ? `<ul class="errors" role="alert">${s.errors.map((e) => `<li>${esc(e.message)}</li>`).join('')}</ul>` : ''}
+  <h2 id="accept-title">${esc(t('quotePage.acceptTitle'))}</h2>
+  ${s.errors?.length ? `<ul class="errors" role="alert">${[...new Set(s.errors.map((e) => fieldMessage(t, e.field)))].map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : ''}
   <form id="accept" method="post" action="${esc(`${pageUrl(token)}/accept`)}" accept-charset="utf-8">
   <input type="hidden" name="documentId" value="${esc(s.document?.id ?? '')}">
   <input type="hidden" name="signature" id="signature" value="">
-  <label for="signerName">Your full name</label>
+  <label for="signerName">${esc(t('quotePage.fullName'))}</label>
   <input type="text" id="signerName" name="signerName" required minlength="2" maxlength="${SIGNER_NAME_MAX}" autocomplete="name" value="${esc(s.signerName ?? '')}"${nameError ? ' aria-invalid="true" aria-describedby="signerName-error"' : ''}>
   ${nameError ? `<p class="field-error" id="signerName-error">${esc(nameError)}</p>` : ''}
-  <noscript><p class="small muted">Your typed name will be your signature.</p></noscript>
+  <noscript><p class="small muted">${esc(t('quotePage.typedNameSigns'))}</p></noscript>
   <div id="sigbox" hidden>
-  <div class="row"><label for="pad">Draw your signature <span class="muted small">(optional: your typed name also signs)</span></label><button type="button" class="link" id="clear">Clear</button></div>
-  <canvas id="pad" width="600" height="200" tabindex="0" aria-label="Signature pad: draw your signature with a mouse, pen or finger"></canvas>
+  <div class="row"><label for="pad">${esc(t('quotePage.drawSignature'))} <span class="muted small">${esc(t('quotePage.drawOptional'))}</span></label><button type="button" class="link" id="clear">${esc(t('quotePage.clear'))}</button></div>
+  <canvas id="pad" width="600" height="200" tabindex="0" aria-label="${esc(t('quotePage.padLabel'))}"></canvas>
   ${signatureError ? `<p class="field-error">${esc(signatureError)}</p>` : ''}
   </div>
-  <label class="check"><input type="checkbox" name="consent" value="yes" required${consentError ? ' aria-invalid="true"' : ''}><span>I accept quote ${esc(s.quote.number ?? '')} for <strong>${esc(total)}</strong> and agree that my typed name and signature sign it electronically.</span></label>
+  <label class="check"><input type="checkbox" name="consent" value="yes" required${consentError ? ' aria-invalid="true"' : ''}><span>${consent}</span></label>
   ${consentError ? `<p class="field-error">${esc(consentError)}</p>` : ''}
-  <button type="submit" class="primary">Accept and sign</button>
-  <p class="small muted">We record your name, signature, the time, your IP address and browser, and a fingerprint of the quote document you were shown, as evidence of your acceptance.</p>
+  <button type="submit" class="primary">${esc(t('quotePage.acceptButton'))}</button>
+  <p class="small muted">${esc(t('quotePage.evidence'))}</p>
   </form>
   </section>`;
   }
@@ -176,31 +199,49 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   function quotePageHtml(s: QuotePageState, nonce: string): string {
     const m = s.model;
     const locale = intlLocale(m.locale);
+    const t = translator(m.locale);
     const money = (v: string) => formatMoney(v, m.currency, locale);
     const number = m.number ?? '';
-    const contactLine = s.quote.client.contactName && s.quote.client.contactName !== m.client.name ? [`Attn. ${s.quote.client.contactName}`] : [];
+    const contactLine =
+      s.quote.client.contactName && s.quote.client.contactName !== m.client.name ? [t('quotePage.attention', { name: s.quote.client.contactName })] : [];
+    const daysLeft = s.status === 'sent' && s.quote.validUntil ? daysUntil(s.quote.validUntil) : null;
+    const validity =
+      daysLeft === null || daysLeft < 0
+        ? ''
+        : `<p class="small muted validity">${esc(daysLeft === 0 ? t('quotePage.validToday') : t('quotePage.validFor', { count: daysLeft }))}</p>`;
     const lines = m.lines
       .map(
         (l) => `<tr>
   <td class="desc">${esc(l.description)}</td>
-  <td class="num" data-label="Qty">${esc(formatNumber(l.quantity, locale))}${l.unit ? ` ${esc(l.unit)}` : ''}</td>
-  <td class="num" data-label="Unit price">${esc(money(l.unitPrice))}</td>
-  ${m.lines.some((x) => x.discountPercent) ? `<td class="num${l.discountPercent ? '' : ' empty'}" data-label="Discount">${l.discountPercent ? esc(formatPercent(l.discountPercent, locale)) : ''}</td>` : ''}
-  <td class="num" data-label="VAT">${esc(formatPercent(l.taxRate, locale))}</td>
-  <td class="num" data-label="Amount">${esc(money(l.netAmount))}</td>
+  <td class="num" data-label="${esc(t('document.qty'))}">${esc(formatNumber(l.quantity, locale))}${l.unit ? ` ${esc(l.unit)}` : ''}</td>
+  <td class="num" data-label="${esc(t('document.unitPrice'))}">${esc(money(l.unitPrice))}</td>
+  ${m.lines.some((x) => x.discountPercent) ? `<td class="num${l.discountPercent ? '' : ' empty'}" data-label="${esc(t('document.discount'))}">${l.discountPercent ? esc(formatPercent(l.discountPercent, locale)) : ''}</td>` : ''}
+  <td class="num" data-label="${esc(t('document.vat'))}">${esc(formatPercent(l.taxRate, locale))}</td>
+  <td class="num" data-label="${esc(t('document.amount'))}">${esc(money(l.netAmount))}</td>
   </tr>`,
       )
       .join('');
     const hasDiscount = m.lines.some((x) => x.discountPercent);
     const taxRows = m.totals.taxBreakdown
-      .map((t) => `<div><span>VAT ${esc(formatPercent(t.rate, locale))} on ${esc(money(t.base))}</span><span>${esc(money(t.amount))}</span></div>`)
+      .map(
+        (row) =>
+          `<div><span>${esc(t('quotePage.vatOn', { rate: formatPercent(row.rate, locale), base: money(row.base) }))}</span><span>${esc(money(row.amount))}</span></div>`,
+      )
       .join('');
-    const withholding =
-      Number(m.totals.withholding) !== 0 ? `<div><span>Withholding</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>` : '';
+    const withholdingRows = m.totals.withholdingBreakdown?.length
+      ? m.totals.withholdingBreakdown
+          .map(
+            (row) =>
+              `<div><span>${esc(t('document.withholdingOn', { rate: formatPercent(row.rate, locale), base: money(row.base) }))}</span><span>−${esc(money(row.amount))}</span></div>`,
+          )
+          .join('')
+      : Number(m.totals.withholding) !== 0
+        ? `<div><span>${esc(t('document.withholding'))}</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>`
+        : '';
     const pdf = s.pdfUrl
-      ? `<a class="button pdf" href="${esc(s.pdfUrl)}" target="_blank" rel="noopener noreferrer" download="${esc(number || 'quote')}.pdf">Download the PDF</a>`
+      ? `<a class="button pdf" href="${esc(s.pdfUrl)}" target="_blank" rel="noopener noreferrer" download="${esc(number || 'quote')}.pdf">${esc(t('quotePage.downloadPdf'))}</a>`
       : s.pdfPending
-        ? '<span class="muted small pdf">The PDF is being prepared: reload the page in a moment to download it.</span>'
+        ? `<span class="muted small pdf">${esc(t('quotePage.pdfPending'))}</span>`
         : '';
     return `<!doctype html>
   <html lang="${esc(m.locale.slice(0, 2))}">
@@ -208,44 +249,44 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width,initial-scale=1">
   <meta name="robots" content="noindex,nofollow">
-  <title>Quote ${esc(number)} from ${esc(m.seller.name)}</title>
+  <title>${esc(t('quotePage.title', { number, seller: m.seller.name }))}</title>
   <style nonce="${nonce}">${QUOTE_PAGE_CSS}</style>
   </head>
   <body>
   <main>
   ${s.preview ? '<div class="notice warn" role="status"><p>Preview: this is what the client sees. Nothing is recorded and nothing can be accepted here.</p></div>' : ''}
-  ${s.notice ? `<div class="notice bad" role="alert"><p>${esc(s.notice)}</p></div>` : ''}
-  ${stateNotice(s, locale)}
+  ${s.notice ? `<div class="notice bad" role="alert"><p>${esc(t(`quotePage.${s.notice}`))}</p></div>` : ''}
+  ${stateNotice(t, s, locale)}
   <article class="card">
   <header class="top">
-  <div><p class="muted small">${esc(m.seller.name)}</p><h1>Quote ${esc(number)}</h1><span class="badge ${esc(s.status)}">${esc(STATUS_LABEL[s.status])}</span></div>
+  <div><p class="muted small">${esc(m.seller.name)}</p><h1>${esc(t('quotePage.heading', { number }))}</h1><span class="badge ${esc(s.status)}">${esc(t(`quotePage.status.${s.status}`))}</span>${validity}</div>
   <dl class="meta">
-  ${m.issueDate ? `<dt>Issue date</dt><dd>${esc(formatDate(m.issueDate, locale))}</dd>` : ''}
-  ${m.validUntil ? `<dt>Valid until</dt><dd>${esc(formatDate(m.validUntil, locale))}</dd>` : ''}
-  <dt>Total</dt><dd><strong>${esc(money(m.totals.total))}</strong></dd>
+  ${m.issueDate ? `<dt>${esc(t('document.issueDate'))}</dt><dd>${esc(formatDate(m.issueDate, locale))}</dd>` : ''}
+  ${m.validUntil ? `<dt>${esc(t('document.validUntil'))}</dt><dd>${esc(formatDate(m.validUntil, locale))}</dd>` : ''}
+  <dt>${esc(t('document.total'))}</dt><dd><strong>${esc(money(m.totals.total))}</strong></dd>
   </dl>
   </header>
   </article>
   <div class="card parties">
-  ${party('From', m.seller)}
-  ${party('Prepared for', m.client, contactLine)}
+  ${party(t, t('document.seller'), m.seller)}
+  ${party(t, t('document.quoteFor'), m.client, contactLine)}
   </div>
-  <section class="card" aria-label="Lines">
+  <section class="card" aria-label="${esc(t('quotePage.linesLabel'))}">
   <table class="lines">
-  <thead><tr><th>Description</th><th class="num">Qty</th><th class="num">Unit price</th>${hasDiscount ? '<th class="num">Discount</th>' : ''}<th class="num">VAT</th><th class="num">Amount</th></tr></thead>
+  <thead><tr><th>${esc(t('document.description'))}</th><th class="num">${esc(t('document.qty'))}</th><th class="num">${esc(t('document.unitPrice'))}</th>${hasDiscount ? `<th class="num">${esc(t('document.discount'))}</th>` : ''}<th class="num">${esc(t('document.vat'))}</th><th class="num">${esc(t('document.amount'))}</th></tr></thead>
   <tbody>${lines}</tbody>
   </table>
   <div class="totals">
-  <div><span>Subtotal</span><span>${esc(money(m.totals.net))}</span></div>
+  <div><span>${esc(t('document.subtotal'))}</span><span>${esc(money(m.totals.net))}</span></div>
   ${taxRows}
-  ${withholding}
-  <div class="grand"><span>Total</span><span>${esc(money(m.totals.total))}</span></div>
+  ${withholdingRows}
+  <div class="grand"><span>${esc(t('document.total'))}</span><span>${esc(money(m.totals.total))}</span></div>
   </div>
   ${m.notes ? `<p class="small">${esc(m.notes)}</p>` : ''}
   ${pdf ? `<div class="row">${pdf}</div>` : ''}
   </section>
-  ${s.status === 'sent' && s.token && !s.preview ? acceptForm(s, s.token) : ''}
-  <footer>Quote ${esc(number)} · ${esc(m.seller.name)}</footer>
+  ${s.status === 'sent' && s.token && !s.preview ? acceptForm(t, s, s.token) : ''}
+  <footer>${esc(t('quotePage.footer', { number, seller: m.seller.name }))}</footer>
   </main>
   ${s.status === 'sent' && s.token && !s.preview ? `<script nonce="${nonce}">${QUOTE_PAGE_SCRIPT}</script>` : ''}
   </body>

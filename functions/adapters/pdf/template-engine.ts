@@ -34,7 +34,6 @@ const { formatDate, formatMoney, formatNumber, formatPercent, intlLocale, isZero
 /** The formatting the helpers use (pure, in the domain), still exported from here for the engine's callers. */
 export { formatDate, formatMoney, formatNumber, formatPercent, intlLocale };
 
-
 /** Renders the model; throws TemplateError (TemplateLimitError past a limit, default DEFAULT_TEMPLATE_LIMITS). */
 export type CompiledTemplate = (model: DocumentModel, limits?: TemplateLimits) => string;
 export type CompileResult = { ok: true; render: CompiledTemplate } | { ok: false; errors: TemplateErrorDetail[] };

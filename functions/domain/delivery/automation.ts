@@ -74,14 +74,21 @@ export function standardRules(): Pick<AutomationRule, 'name' | 'entity' | 'stage
       ],
     },
     {
-      // the invoice follows an accepted quote as a draft; a tenant that wants it sent at once adds moveTo: 'SENT'
-      name: 'Invoice a quote when the client accepts it',
+      // the invoice follows an accepted quote and goes out at once (SENT: the invoice rule above renders and
+      // e-mails it), and the quote's responsible user (else the tenant's notifyEmail) is told; a tenant that
+      // wants a draft to check first removes moveTo (PUT /v1/automation/rules/{id})
+      name: 'Invoice and send a quote when the client accepts it, and tell the seller',
       entity: 'quote',
       stage: 'ACCEPTED',
       enabled: true,
-      actions: [{ type: 'create_invoice', dueInDays: 30 }],
+      actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 30 }, { type: 'notify_responsible' }],
     },
   ];
+}
+
+/** Whether the tenant's rules tell someone at the seller's when a client accepts a quote. */
+export function notifiesOnAcceptance(rules: Pick<AutomationRule, 'enabled' | 'entity' | 'stage' | 'actions'>[]): boolean {
+  return rules.some((r) => r.enabled && r.entity === 'quote' && r.stage === 'ACCEPTED' && r.actions.some((a) => a.type === 'notify_responsible'));
 }
 
 /** The stage a quote rule may name: the event it reacts to. */

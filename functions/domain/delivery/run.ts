@@ -1,7 +1,7 @@
-import { Document, type DocumentRecord, type PublicLinkRecord } from '../documents';
+import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
 import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
 import { documentForStep, newRun, type Action, type AutomationRun, type RunStep } from './automation';
-import { invoiceEmail, invoiceSmsText, label, type Mailer, type MessageRecord, type SmsSender } from './message';
+import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
 import type { DeliverySubject } from './subject';
 
 /**
@@ -15,7 +15,9 @@ export interface DeliveryPorts {
   mailFrom: string;
   subjects: { get(tenantId: string, type: 'invoice' | 'quote', id: string): Promise<DeliverySubject | null> };
   tenants: {
-    get(tenantId: string): Promise<{ name: string; settings?: { senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null>;
+    get(
+      tenantId: string,
+    ): Promise<{ name: string; settings?: { locale?: string; senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null>;
   };
   /** The e-mail address of a user of the tenant (the responsible employee), when known. */
   users: { emailOf(tenantId: string, userId: string): Promise<string | undefined> };
@@ -64,6 +66,8 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
   const documentId = documentForStep(run, index) ?? step.result?.documentId;
   const doc = documentId ? await ports.documents.get(run.tenantId, documentId) : null;
   const channel = action.type === 'send_sms' ? 'sms' : 'email';
+  // the client is spoken to in its own language, the seller's people in the tenant's
+  const locale = Texts.clientLocale(subject.client, tenant?.settings?.locale);
   // The responsible employee answers the client's replies and gets the notifications.
   const responsibleEmail = subject.responsibleUserId ? await ports.users.emailOf(run.tenantId, subject.responsibleUserId) : undefined;
   const to =
@@ -109,17 +113,14 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       dueDate: subject.dueDate,
       url: publicUrl(ports, doc.token),
       custom: (action as { text?: string }).text,
+      locale,
+      kind: textKind(subject),
     });
     send = () => ports.sms.send({ to, text, senderId: tenant?.settings?.smsSenderId });
   } else if (action.type === 'notify_responsible') {
-    base.subject = `${label(subject)} ${subject.number ?? subject.id} is now ${subject.stage ?? ''}`;
-    send = () =>
-      ports.mailer.send({
-        from: ports.mailFrom,
-        to,
-        subject: base.subject!,
-        text: `${action.message ?? ''}\n${label(subject)} ${subject.number ?? subject.id} for ${subject.client.name} (${subject.total} ${subject.currency}) entered stage ${subject.stage}.`.trim(),
-      });
+    const note = notificationEmail({ subject, locale: tenant?.settings?.locale ?? 'en', message: action.message });
+    base.subject = note.subject;
+    send = () => ports.mailer.send({ from: ports.mailFrom, to, subject: note.subject, text: note.text });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
     if (!doc && mailAction.attach !== 'none') {
@@ -137,6 +138,7 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       baseUrl: ports.publicBaseUrl,
       customSubject: mailAction.subject,
       customBody: mailAction.body,
+      locale,
     });
     base.subject = mail.subject;
     const pdf = doc && mailAction.attach !== 'none' ? await ports.storage.get(doc.s3Key) : undefined;

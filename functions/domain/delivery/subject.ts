@@ -13,8 +13,13 @@ export interface DeliverySubject {
   currency: string;
   total: string;
   dueDate?: string | null;
-  client: { name: string; legalName?: string; email?: string; phone?: string };
+  client: { name: string; legalName?: string; email?: string; phone?: string; locale?: string };
   responsibleUserId?: string;
+  /** What kind of document it is (its own wording in e-mails and SMS: a credit note is not "due on"). */
+  kind?: 'invoice' | 'credit_note' | 'proforma' | 'quote' | (string & {});
+  /** A quote's acceptance: who signed and when, and the invoice made from it. */
+  acceptance?: { signerName: string; signedAt: string };
+  invoiceId?: string;
 }
 
 /** What automation needs to know of an invoice to deliver it. */
@@ -33,8 +38,10 @@ export function ofInvoice(invoice: Invoice.Info): DeliverySubject {
       email: invoice.client?.email,
       // SMS go to the E.164 form (read in the client's country when it was stored); the typed form otherwise
       phone: invoice.client?.phoneE164 ?? invoice.client?.phone,
+      ...(invoice.client?.locale ? { locale: invoice.client.locale } : {}),
     },
     responsibleUserId: invoice.responsibleUserId,
+    kind: invoice.type,
   };
 }
 
@@ -53,7 +60,11 @@ export function ofQuote(quote: Quote.Info): DeliverySubject {
       name: quote.client.legalName ?? quote.client.name,
       ...(quote.client.email ? { email: quote.client.email } : {}),
       ...(quote.client.phone ? { phone: quote.client.phoneE164 ?? quote.client.phone } : {}),
+      ...(quote.client.locale ? { locale: quote.client.locale } : {}),
     },
     ...(quote.responsibleUserId ? { responsibleUserId: quote.responsibleUserId } : {}),
+    kind: 'quote',
+    ...(quote.acceptance ? { acceptance: { signerName: quote.acceptance.signerName, signedAt: quote.acceptance.signedAt } } : {}),
+    ...(quote.invoiceId ? { invoiceId: quote.invoiceId } : {}),
   };
 }

@@ -18,5 +18,6 @@ export * from './pricing';
 export * from './records';
 export * from './secrets';
 export * from './spanish-tax-id';
+export * from './tax-id';
 export * from './text';
 export * from './timeline';

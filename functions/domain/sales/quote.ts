@@ -209,7 +209,8 @@ export async function create(ports: QuotePorts, cmd: Command & { input: QuoteInp
   const client = await snapshotOf(ports, tenantId, { companyId, contactId });
   const currency = input.currency ?? deal?.currency ?? (await ports.defaultCurrency(tenantId));
   const { lines, totals } = priceLines(input.lines ?? (deal ? lineInputs(deal.lines) : []), currency);
-  const responsibleUserId = input.responsibleUserId ?? deal?.responsibleUserId;
+  // who answers for the quote: the one named, the deal's, else the person who made it (the invoice that follows inherits it)
+  const responsibleUserId = input.responsibleUserId ?? deal?.responsibleUserId ?? (cmd.actor.type === 'user' ? cmd.actor.id : undefined);
   const quote = newRecord('quote', tenantId, {
     series: QUOTE_SERIES,
     status: 'draft',

@@ -41,10 +41,36 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
   }
 };
 
-/** quote.accepted: the tenant's quote rules, the invoice from the accepted quote (once: a redelivery finds it), maybe moved on. */
+/**
+ * quote.accepted: the tenant's quote rules, the invoice from the accepted quote (once: a redelivery finds it), maybe
+ * moved on; then the rule's other actions (notify_responsible: the seller is told) as a run on the quote, keyed by
+ * the event and the rule like every run, so a redelivery never tells twice.
+ */
 const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
   const rules = (await delivery().rules.list(detail.tenantId)).filter((r) => r.enabled && r.entity === 'quote' && r.stage === 'ACCEPTED');
   for (const rule of rules) {
+    await invoiceQuote(detail, rule);
+    const others = rule.actions.filter((a) => a.type !== 'create_invoice');
+    if (others.length === 0) continue;
+    const ports = deliveryPorts();
+    const run = Automation.newRun({
+      tenantId: detail.tenantId,
+      subjectType: 'quote',
+      subjectId: detail.quoteId,
+      causeEventId: detail.eventId,
+      actor: `automation:${rule.id}`,
+      ruleId: rule.id,
+      actions: others,
+      now: ports.now(),
+    });
+    const result = await Delivery.start(ports, run);
+    logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id, error: result.error });
+  }
+};
+
+/** The create_invoice actions of a quote rule. */
+async function invoiceQuote(detail: EventDetail<'quoteAccepted'>, rule: AutomationRule): Promise<void> {
+  {
     for (const action of rule.actions) {
       if (action.type !== 'create_invoice') continue;
       let result;
@@ -78,7 +104,7 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
       });
     }
   }
-};
+}
 
 /** document.created / document.failed: the run that waited for the render goes on. */
 const onDocumentDone: Reaction<'documentCreated' | 'documentFailed'> = async (detail) => {

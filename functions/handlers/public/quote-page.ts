@@ -11,11 +11,13 @@
  */
 import * as z from 'zod';
 import { quotePageTemplate, type QuotePageState } from '../../../templates/public/quote-page';
-import { LocaleFormat, Printing, Settings, type PublicLinkRecord } from '../../domain/documents';
+import { Automation } from '../../domain/delivery';
+import { LocaleFormat, Printing, Settings, Texts, type PublicLinkRecord } from '../../domain/documents';
 import { Conflict, NotFound, RuleViolation, today } from '../../domain/kernel';
 import { Quote, QuoteAcceptance, type AcceptancePorts } from '../../domain/sales';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
+import { delivery } from '../../shared/wiring/automation';
 import { documents as documentsRepo } from '../../shared/wiring/documents';
 import { sales } from '../../shared/wiring/sales';
 import { storage } from '../../shared/wiring/storage';
@@ -24,7 +26,29 @@ import { esc, htmlPage, notAvailable, pageUrl, usableLink } from './page';
 
 const { MAX_SIGNATURE_BYTES, SIGNER_NAME_MAX } = QuoteAcceptance;
 
-const quotePageHtml = quotePageTemplate({ ...LocaleFormat, esc, pageUrl, signerNameMax: SIGNER_NAME_MAX });
+const daysUntil = (date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today()}T00:00:00Z`)) / 86_400_000);
+
+const quotePageHtml = quotePageTemplate({ ...LocaleFormat, esc, pageUrl, translator: Texts.translator, daysUntil, signerNameMax: SIGNER_NAME_MAX });
+
+/**
+ * Whether someone at the seller's is really told of an acceptance: an enabled quote rule notifies the
+ * responsible user, and there is an address (the quote's responsible user's, or the tenant's notifyEmail).
+ * The accepted page only says "has been notified" when this holds.
+ */
+async function sellerNotified(quote: Quote.Info, settings: { notifyEmail?: unknown } | undefined): Promise<boolean> {
+  if (!Automation.notifiesOnAcceptance(await delivery().rules.list(quote.tenantId))) return false;
+  if (typeof settings?.notifyEmail === 'string' && settings.notifyEmail) return true;
+  return Boolean(quote.responsibleUserId && (await tenants().userEmail(quote.tenantId, quote.responsibleUserId)));
+}
+
+/** A refused acceptance as the notice the page shows (a catalogue key of quotePage). */
+function noticeOf(error: Conflict): NonNullable<QuotePageState['notice']> {
+  const status = error.extra.quoteStatus;
+  if (status === 'accepted') return 'alreadyAcceptedText';
+  if (status === 'expired') return 'expiredTitle';
+  if (status === 'declined') return 'declinedTitle';
+  return 'changedText';
+}
 
 const PDF_LINK_TTL_SECONDS = 3600;
 
@@ -68,7 +92,9 @@ async function pageState(
     : null;
   const pdfPending = !document && documents.some((d) => d.subjectType === 'quote' && d.status === 'pending');
   const preview = 'preview' in access;
-  return { quote, model, status: Quote.effectiveStatus(quote, today()), token: preview ? null : access.token, preview, document, pdfUrl, pdfPending, ...extra };
+  const status = Quote.effectiveStatus(quote, today());
+  const notified = status === 'accepted' ? await sellerNotified(quote, tenant?.settings as { notifyEmail?: unknown } | undefined) : false;
+  return { quote, model, status, token: preview ? null : access.token, preview, document, pdfUrl, pdfPending, sellerNotified: notified, ...extra };
 }
 
 const htmlResponse = (status: number, state: QuotePageState): RawResponse => htmlPage(status, (nonce) => quotePageHtml(state, nonce));
@@ -173,7 +199,7 @@ export const routes = {
           { token },
           error instanceof RuleViolation
             ? { errors: error.errors, signerName: typeof input.signerName === 'string' ? input.signerName.slice(0, SIGNER_NAME_MAX) : '' }
-            : { notice: error.message },
+            : { notice: noticeOf(error) },
         );
         return htmlResponse(status, state);
       }

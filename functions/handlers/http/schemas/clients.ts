@@ -1,5 +1,19 @@
 import * as z from 'zod';
-import { Address, BankAccount, Meta, clientLocale, currencyCode, decimalString, email, optionalText, patchOf, percent, phone, resourceId, text } from './common';
+import {
+  Address,
+  BankAccount,
+  Meta,
+  clientLocale,
+  currencyCode,
+  decimalString,
+  email,
+  optionalText,
+  patchOf,
+  percent,
+  phone,
+  resourceId,
+  text,
+} from './common';
 
 /** Read only: the phone in E.164, beside the form given (what SMS go to). */
 const phoneE164 = z.string().optional().describe('The phone in E.164 (+34600123456), derived from `phone` and the address country');
