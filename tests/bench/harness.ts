@@ -88,7 +88,7 @@ export async function invoiceToSend(ctx: { apiUrl: string; apiKey: string }, ema
   const company = await post('/v1/companies', {
     name: 'Bench Client',
     legalName: 'Bench Client S.L.',
-    taxId: 'B12345678',
+    taxId: 'B12345674',
     email,
     address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
   });

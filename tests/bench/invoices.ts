@@ -33,7 +33,7 @@ export async function run(ctx: InvoiceBenchContext): Promise<string> {
     '/v1/companies',
     {
       name: 'Bench Client S.L.',
-      taxId: 'B87654321',
+      taxId: 'B87654323',
       email: 'billing@bench.example',
       address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
     },

@@ -38,7 +38,7 @@ export async function run(ctx: BenchContext): Promise<string> {
     const company = await call('POST', '/v1/companies', {
       name: 'Bench Buyer',
       legalName: 'Bench Buyer S.L.',
-      taxId: 'B12345678',
+      taxId: 'B12345674',
       email,
       address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
     });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const settings = await api.put('/v1/settings', {
     name: 'Delivery Co',
     legalName: 'Delivery Company S.L.',
-    taxId: 'B87654321',
+    taxId: 'B87654323',
     locale: 'en',
     senderName: 'Delivery Co',
     address: { line1: 'Gran Vía 2', city: 'Madrid', postalCode: '28013', country: 'ES' },

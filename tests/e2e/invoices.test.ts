@@ -88,7 +88,7 @@ describe('creating invoices', () => {
         id: acme.id,
         name: 'Acme Iberia',
         legalName: 'Acme Iberia S.L.',
-        taxId: 'B12345678',
+        taxId: 'B12345674',
         email: 'billing@acme.example',
         address: acme.address,
       },

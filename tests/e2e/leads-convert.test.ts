@@ -44,7 +44,7 @@ describe('converting a lead', () => {
     // Assess
     expect(res.status).toBe(201);
     const { deal, contact, company } = res.body;
-    expect(company).toMatchObject({ name: 'Ñandú S.L.', taxId: 'B-87654321', address: { city: 'Sevilla' }, responsibleUserId: 'usr_sales1', version: 1 });
+    expect(company).toMatchObject({ name: 'Ñandú S.L.', taxId: 'B-87654323', address: { city: 'Sevilla' }, responsibleUserId: 'usr_sales1', version: 1 });
     expect(company.id).toMatch(/^cmp_/);
     expect(contact).toMatchObject({
       firstName: 'Marta',
@@ -143,7 +143,7 @@ describe('duplicate detection', () => {
     {
       key: 'taxId',
       why: 'the same tax id with dashes, spaces and lower case',
-      existing: { type: 'company', name: 'Nandu SL', body: aCompany({ name: 'Nandu SL', taxId: 'B87654321', email: undefined, phone: undefined }) },
+      existing: { type: 'company', name: 'Nandu SL', body: aCompany({ name: 'Nandu SL', taxId: 'B87654323', email: undefined, phone: undefined }) },
       lead: aLead({ company: { name: 'Ñandú', taxId: 'b-876 543 21' }, contact: { firstName: 'Marta', lastName: 'Gómez' } }),
     },
   ])('finds a duplicate by $key ($why): 409 with candidates, then "use" links it and "create" makes a new one', async ({ key, existing, lead: leadBody }) => {
@@ -181,7 +181,7 @@ describe('duplicate detection', () => {
 
   it('reports every key a record matched on, best candidate first, and "use" picks the best of each type', async () => {
     const { api } = await freshTenant();
-    const company = (await api.post('/v1/companies', aCompany({ taxId: 'B87654321', email: 'hello@nandu.example', phone: undefined }))).body;
+    const company = (await api.post('/v1/companies', aCompany({ taxId: 'B87654323', email: 'hello@nandu.example', phone: undefined }))).body;
     const weak = (await api.post('/v1/contacts', aContact({ email: undefined, phone: '+34622333444' }))).body;
     const strong = (await api.post('/v1/contacts', aContact({ email: 'marta@nandu.example', phone: '+34 622 333 444' }))).body;
     const lead = (
@@ -204,7 +204,7 @@ describe('duplicate detection', () => {
   it("does not see another tenant's clients as duplicates", async () => {
     const { api: mine } = await freshTenant();
     const { api: theirs } = await freshTenant();
-    await theirs.post('/v1/companies', aCompany({ taxId: 'B87654321' }));
+    await theirs.post('/v1/companies', aCompany({ taxId: 'B87654323' }));
     await theirs.post('/v1/contacts', aContact({ email: 'marta@nandu.example' }));
     const lead = (await mine.post('/v1/leads', aLead())).body;
 

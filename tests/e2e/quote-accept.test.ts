@@ -254,7 +254,7 @@ describe('invoices from deals and quotes', () => {
       responsibleUserId: 'usr_sales1',
       dealId: deal.id,
       source: { type: 'deal', id: deal.id },
-      client: { kind: 'company', id: company.id, name: 'Acme Iberia', legalName: 'Acme Iberia S.L.', taxId: 'B12345678' },
+      client: { kind: 'company', id: company.id, name: 'Acme Iberia', legalName: 'Acme Iberia S.L.', taxId: 'B12345674' },
     });
     expect(res.body.lines).toEqual(deal.lines);
     expect(res.body.totals).toEqual(deal.totals);

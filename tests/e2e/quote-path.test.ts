@@ -56,7 +56,7 @@ describe('from a lead to an invoice: the whole path', () => {
         '/v1/leads',
         aLead({
           contact: { firstName: 'Marta', lastName: 'Gómez', email, phone: '+34 622 333 444' },
-          company: { name: 'Ñandú S.L.', taxId: 'B87654321' },
+          company: { name: 'Ñandú S.L.', taxId: 'B87654323' },
         }),
       )
     ).body;
@@ -185,7 +185,7 @@ describe('from a lead to an invoice: the whole path', () => {
       source: { type: 'quote', id: quote.id },
       currency: 'EUR',
       status: 'issued',
-      client: { kind: 'company', id: company.id, name: 'Ñandú S.L.', taxId: 'B87654321', email },
+      client: { kind: 'company', id: company.id, name: 'Ñandú S.L.', taxId: 'B87654323', email },
     });
     expect(invoice.lines).toEqual(accepted.lines);
     expect(invoice.totals).toEqual(accepted.totals);

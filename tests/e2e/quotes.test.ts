@@ -57,7 +57,7 @@ describe('quotes', () => {
       name: 'Acme Iberia',
       legalName: 'Acme Iberia S.L.',
       legalForm: 'S.L.',
-      taxId: 'B12345678',
+      taxId: 'B12345674',
       email: 'billing@acme.example',
       phone: '+34 600 123 456',
       phoneE164: '+34600123456',

@@ -17,7 +17,7 @@ const SETTINGS = {
   name: 'Acme Cloud',
   legalName: 'Acme Cloud Services S.L.',
   legalForm: 'S.L.',
-  taxId: 'ESB12345678',
+  taxId: 'ESB12345674',
   address: { line1: 'Calle de Alcalá 42', city: 'Madrid', postalCode: '28014', country: 'ES' },
   email: 'billing@acme.example',
   phone: '+34 910 000 000',

@@ -242,7 +242,7 @@ export function sampleDocumentModel(overrides: DeepPartial<DocumentModel> = {}):
       name: 'Acme Cloud Services',
       legalName: 'Acme Cloud Services S.L.',
       legalForm: 'S.L.',
-      taxId: 'ESB12345678',
+      taxId: 'ESB12345674',
       address: {
         line1: 'Calle de Alcalá 42',
         line2: '3º izquierda',
@@ -260,7 +260,7 @@ export function sampleDocumentModel(overrides: DeepPartial<DocumentModel> = {}):
       kind: 'company',
       name: 'Núñez Ingeniería',
       legalName: 'Núñez Ingeniería S.A.',
-      taxId: 'ESA87654321',
+      taxId: 'ESA87654323',
       address: { line1: 'Avenida Diagonal 640', city: 'Barcelona', postalCode: '08017', country: 'ES' },
       email: 'cuentas@nunez.example',
       phone: '+34 930 000 000',

@@ -18,6 +18,7 @@ export * as InvoicePipeline from './pipeline-settings';
 export * as InvoiceList from './list';
 export * as Issuing from './issuing';
 export * as Settlement from './settlement';
+export * as LegalMinimum from './legal-minimum';
 export type {
   CommitResult,
   CounterAdvance,
@@ -38,6 +39,7 @@ export type {
 } from './model';
 export { INVOICE_STATUSES, INVOICE_TYPES, SERIES_OF_TYPE } from './model';
 export type { EffectiveInvoicePipeline } from './pipeline-settings';
+export type { SellerLegalDetails } from './legal-minimum';
 export type { InvoiceIndex, InvoiceListFilters, InvoiceSort, ListStep, ResidualFilters, StepRow } from './list';
 export type { IssueQueue } from './issuing';
 export type { InvoiceSettlement, PaymentStatus, SettlementView } from './settlement';

@@ -28,6 +28,7 @@
  * - Stage moves: unknown stage 422; already there, or leaving a final stage, 409; every missing required field
  *   at once, 422. Moving an issued invoice back to the first stage keeps it issued (status never goes back).
  */
+import type { SellerLegalDetails } from './legal-minimum';
 import type { ClientDirectory, ClientSnapshot, ProductCatalog } from '../clients';
 import type { ComputedLine, InvoiceTotals, LineInput, OutboxEvent, Owned, Page, PageRequest, PipelineStore, TimelineEntry } from '../kernel';
 import type { IssueQueue } from './issuing';
@@ -170,6 +171,8 @@ export interface InvoicePorts {
   sources?: InvoiceSourceReader;
   /** The tenant's default currency (settings.defaultCurrency, else EUR): for invoices made without one. */
   defaultCurrency: (tenantId: string) => Promise<string>;
+  /** The seller's legal details (the tenant's settings), checked when an invoice is issued; null when none are given. */
+  seller: (tenantId: string) => Promise<SellerLegalDetails | null>;
   now?: () => Date;
   /** Waits between retries of a collided write; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
@@ -178,7 +181,7 @@ export interface InvoicePorts {
   issueQueue?: IssueQueue;
 }
 
-export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'now' | 'sleep' | 'random' | 'issueQueue'>;
+export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'seller' | 'now' | 'sleep' | 'random' | 'issueQueue'>;
 
 /** The clock of the ports (now, when they give none). */
 export const nowOf = (ports: Pick<InvoicePorts, 'now'>) => (ports.now ?? (() => new Date()))();

@@ -21,6 +21,7 @@ import {
   type Pipeline,
 } from '../kernel';
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
+import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
 import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
 import { effective } from './pipeline-settings';
 
@@ -55,10 +56,21 @@ function issueProblems(invoice: Invoice): FieldError[] {
 
 /**
  * Whether and how `invoice` may move to stage `to`: 422 for an unknown stage or, listing every one at once,
- * the fields the stage requires (plus, when the move issues the invoice, a client, a line and a total of the
- * right sign); 409 when the invoice is already there or in a final stage. Pure.
+ * the fields the stage requires (plus, when the move issues the invoice, a client, a line, a total of the
+ * right sign and the legal minimum of its type: seller and client details); 409 when the invoice is already
+ * there or in a final stage. Pure.
  */
-export function planStageMove(invoice: Invoice, pipeline: Pipeline, to: string, options: { today: string; issueDate?: string }): StageMovePlan {
+export function planStageMove(
+  invoice: Invoice,
+  pipeline: Pipeline,
+  to: string,
+  options: {
+    today: string;
+    issueDate?: string;
+    /** The seller's legal details: when the move issues the invoice, its type's legal minimum is checked (legal-minimum.ts). */
+    seller?: SellerLegalDetails | null;
+  },
+): StageMovePlan {
   const target = findStage(pipeline, to);
   if (!target) {
     throw new RuleViolation(`stage "${to}" is not in the invoice pipeline`, [
@@ -84,7 +96,8 @@ export function planStageMove(invoice: Invoice, pipeline: Pipeline, to: string, 
     errors.push({ field: 'issueDate', message: `the issue date cannot be in the future (today is ${options.today}, UTC)` });
   }
   const seen = new Set<string>();
-  for (const error of [...missingFields(invoice, target, 'invoice'), ...(issues ? issueProblems(invoice) : [])]) {
+  const legal = issues && options.seller !== undefined ? legalMinimumProblems(invoice, options.seller) : [];
+  for (const error of [...missingFields(invoice, target, 'invoice'), ...(issues ? issueProblems(invoice) : []), ...legal]) {
     if (seen.has(error.field)) continue;
     seen.add(error.field);
     errors.push(error);
@@ -195,7 +208,9 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== current.version) throw staleVersion(cmd.expectedVersion, current.version);
     const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
     const now = nowOf(ports);
-    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate });
+    // the seller's details are read only for a move that issues (leaving NEW by any path checks the legal minimum)
+    const seller = current.status === 'draft' ? await ports.seller(tenantId) : undefined;
+    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate, seller });
 
     const build = (numbering?: { number: string; sequence: number }): InvoiceChange => stageMoveChange(current, plan, { now, actor, numbering });
 

@@ -10,7 +10,7 @@ import { InvoicePipeline, Issuing, type InvoicePorts } from '../../domain/invoic
 import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { sales } from './sales';
-import { defaultCurrency } from './tenancy';
+import { defaultCurrency, sellerDetails } from './tenancy';
 
 /** The invoice ports on one table; `allowDuplicate`: another invoice from an already invoiced quote, when asked for. */
 export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allowDuplicate?: boolean; sleep?: InvoicePorts['sleep'] } = {}): InvoicePorts {
@@ -22,6 +22,7 @@ export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allow
     products: productCatalog(svc),
     sources: InvoiceSources.reader(sales(), options),
     defaultCurrency,
+    seller: sellerDetails,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
 }

@@ -74,7 +74,7 @@ describe('SMS text', () => {
 
   it('uses one segment for a short Latin message', () => {
     const text = invoiceSmsText({ sellerName: 'Acme', number: 'INV-1', total: '10.00', currency: 'EUR', url: 'https://x.io/p/abc' });
-    expect(text).toBe('Acme: invoice INV-1, 10.00 EUR. https://x.io/p/abc');
+    expect(text).toBe('Acme: invoice INV-1, €10.00. https://x.io/p/abc');
     expect(smsSegments(text).segments).toBe(1);
   });
 });

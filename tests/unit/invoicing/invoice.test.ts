@@ -64,7 +64,7 @@ describe('creating an invoice', () => {
         id: acme.id,
         name: 'Ñandú Ibérica',
         legalName: 'Ñandú Ibérica S.L.',
-        taxId: 'B12345678',
+        taxId: 'B12345674',
         email: 'billing@nandu.example',
         address: acme.address,
       },

@@ -27,7 +27,7 @@ function invoice(overrides: Record<string, unknown> = {}): Record<string, unknow
     client: {
       kind: 'company',
       name: 'Ñandú S.L.',
-      taxId: 'B12345678',
+      taxId: 'B12345674',
       email: 'billing@nandu.example',
       address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28013', country: 'ES' },
     },

@@ -75,7 +75,7 @@ describe('deals', () => {
     const source = await InvoiceSources.fromDeal(p, { tenantId: T, id: deal.id });
 
     expect(source).toMatchObject({ sourceType: 'deal', dealId: deal.id, currency: 'EUR', responsibleUserId: 'usr_1', lines: [line], totals: deal.totals });
-    expect(source.client).toMatchObject({ kind: 'company', name: 'Acme Renamed', taxId: 'B12345678', contactId: 'con_01', contactName: 'Lucía Fernández' });
+    expect(source.client).toMatchObject({ kind: 'company', name: 'Acme Renamed', taxId: 'B12345674', contactId: 'con_01', contactName: 'Lucía Fernández' });
     await expect(InvoiceSources.fromDeal(p, { tenantId: 'ten_2', id: deal.id })).rejects.toMatchObject({ kind: 'not_found' });
   });
 });

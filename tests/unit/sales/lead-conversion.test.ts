@@ -18,7 +18,7 @@ function aLeadRecord(overrides: Partial<Lead.Info> = {}): Lead.Info {
     updatedAt: '2026-01-01T00:00:00.000Z',
     title: 'Website',
     contact: { firstName: 'Marta', lastName: 'Gómez', email: 'marta@nandu.example', phone: '+34 622 333 444' },
-    company: { name: 'Ñandú S.L.', taxId: 'B-87654321' },
+    company: { name: 'Ñandú S.L.', taxId: 'B-87654323' },
     city: 'Sevilla',
     stage: 'NEW',
     status: 'open',
@@ -61,9 +61,9 @@ describe('lead lookup keys', () => {
     expect(
       leadKeys({
         contact: { firstName: 'a', lastName: 'b', email: '  Marta@Nandu.EXAMPLE ', phone: '0034 (622) 333-444' },
-        company: { name: 'x', taxId: 'b-876 543.21' },
+        company: { name: 'x', taxId: 'b-876 543.23' },
       }),
-    ).toEqual({ emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' });
+    ).toEqual({ emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654323' });
   });
 
   it('gives empty keys (never searched) for what the lead lacks', () => {
@@ -98,13 +98,13 @@ describe('convertLead', () => {
 
     const result = await LeadConversion.convert(ports, { tenantId: T, id: 'lead_01', actor: USER, currency: 'EUR' });
 
-    expect(find).toHaveBeenCalledWith(T, { emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654321' }, { companies: true });
+    expect(find).toHaveBeenCalledWith(T, { emailKey: 'marta@nandu.example', phoneKey: '+34622333444', taxIdKey: 'B87654323' }, { companies: true });
     const [plan] = plans;
     expect(plan.expectedVersion).toBe(1);
     expect(plan.company).toMatchObject({
       name: 'Ñandú S.L.',
-      taxId: 'B-87654321',
-      taxIdKey: 'B87654321',
+      taxId: 'B-87654323',
+      taxIdKey: 'B87654323',
       address: { city: 'Sevilla' },
       responsibleUserId: 'usr_1',
     });
