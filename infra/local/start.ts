@@ -62,12 +62,22 @@ async function main() {
   updateLock(lockFile, { pid: process.pid, dynamodbPid: stack.dynamodbPid, startedAt: new Date().toISOString() });
 
   let demo: { tenantId: string; apiKey: string };
+  const { Tenant } = await import('../../functions/domain/tenancy');
+  const { tenants } = await import('../../functions/shared/wiring/tenancy');
   if (existsSync(demoFile)) {
     demo = JSON.parse(readFileSync(demoFile, 'utf8'));
+    // a demo tenant from before the seller details were seeded: give it them once
+    const current = await tenants().getTenant(demo.tenantId);
+    if (current && !current.settings.legalName) {
+      await tenants().saveTenantSettings(demo.tenantId, { ...Tenant.demoSellerDetails('Demo Company'), ...current.settings }, current.version);
+    }
   } else {
-    const { Tenant } = await import('../../functions/domain/tenancy');
-    const { tenants } = await import('../../functions/shared/wiring/tenancy');
-    const created = await Tenant.create(tenants(), { name: 'Demo Company', adminEmail: 'admin@demo.example' });
+    // complete, clearly fictitious seller details: the tour's first invoice can be issued (the legal minimum)
+    const created = await Tenant.create(tenants(), {
+      name: 'Demo Company',
+      adminEmail: 'admin@demo.example',
+      settings: Tenant.demoSellerDetails('Demo Company'),
+    });
     demo = { tenantId: created.tenant.tenantId, apiKey: created.apiKey };
     writeFileSync(demoFile, JSON.stringify(demo, null, 2));
   }

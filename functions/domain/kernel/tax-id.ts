@@ -6,6 +6,7 @@
  * Anything else (a national number of another country, a country we know no rule for) is accepted as given:
  * refusing a valid number is worse than not checking one.
  */
+import { RuleViolation } from './errors';
 import { parseSpanishTaxId } from './spanish-tax-id';
 
 /** The national part of each EU VAT number, after its two-letter prefix (Greece is EL, Northern Ireland XI). */
@@ -73,4 +74,10 @@ export function taxIdProblem(taxId: string, country?: string | null): string | n
     return `"${taxId}" is not a valid ${prefixed} VAT number (${prefixed} followed by the country's format)`;
   }
   return null;
+}
+
+/** Refuses (422, naming the field) a tax id that breaks its country's rule; nothing when there is none to check. */
+export function assertValidTaxId(taxId: string | null | undefined, country: string | null | undefined, field = 'taxId'): void {
+  const problem = taxId ? taxIdProblem(taxId, country) : null;
+  if (problem) throw new RuleViolation(`the tax id is not valid: ${problem}`, [{ field, message: problem }]);
 }

@@ -14,6 +14,7 @@ export const routes = crudRoutes({
   view: Company,
   repo: () => repositories().companies,
   lookupKeys: true,
+  taxIds: true,
 });
 
 export const handler = httpApi(routes, httpDeps);

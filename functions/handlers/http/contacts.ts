@@ -15,6 +15,7 @@ export const routes = crudRoutes({
   view: Contact,
   repo: () => repositories().contacts,
   lookupKeys: true,
+  taxIds: true,
   check: async (caller, input) => {
     if (input.companyId && !(await repositories().companies.get(caller.tenantId, input.companyId))) {
       throw new RuleViolation('the contact links to a company that does not exist', [{ field: 'companyId', message: 'no such company' }]);

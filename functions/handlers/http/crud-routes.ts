@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ClientLookup } from '../../domain/clients';
-import { newRecord, NotFound, publicView, type CrudRepository, type IdKind, type Owned } from '../../domain/kernel';
+import { assertValidTaxId, newRecord, NotFound, publicView, type CrudRepository, type IdKind, type Owned } from '../../domain/kernel';
 import type { Resource } from '../../domain/tenancy';
 import { ListQuery, page } from './schemas/common';
 import { route, type Caller, type Routes } from '../../shared/http/route';
@@ -18,9 +18,12 @@ export interface CrudOptions<C extends Record<string, unknown>, P extends Record
   check?: (caller: Caller, input: Partial<C>) => Promise<void>;
   /** Keep normalized lookup keys (e-mail, phone, tax id) in step with the record. */
   lookupKeys?: boolean;
+  /** Check `taxId` against the rule of the address's country (Spanish NIF, Russian INN, EU VAT formats): 422 naming it. */
+  taxIds?: boolean;
 }
 
 const countryOf = (record: Record<string, unknown>) => (record.address as { country?: string } | null | undefined)?.country || undefined;
+type WithTaxId = { taxId?: string | null; address?: { country?: string } | null };
 
 /** The five routes of a plain tenant-owned resource: create, list, get, update, delete. */
 export function crudRoutes<C extends Record<string, unknown>, P extends Record<string, unknown>>(o: CrudOptions<C, P>): Routes {
@@ -38,6 +41,7 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       response: o.view,
       status: 201,
       handler: async ({ body, caller }) => {
+        if (o.taxIds) assertValidTaxId((body as WithTaxId).taxId, (body as WithTaxId).address?.country);
         await o.check?.(caller, body);
         if (o.lookupKeys) ClientLookup.checkPhone(body.phone as string | undefined, countryOf(body));
         const record = newRecord(o.kind, caller.tenantId, { ...body, ...(o.lookupKeys ? ClientLookup.keys(body) : {}) });
@@ -67,6 +71,13 @@ export function crudRoutes<C extends Record<string, unknown>, P extends Record<s
       response: o.view,
       handler: async ({ params, body, caller, ifMatch }) => {
         const { version, ...changes } = body as P & { version?: number };
+        const patch = changes as WithTaxId;
+        if (o.taxIds && (patch.taxId || patch.address)) {
+          // the tax id and the country it is checked by may each come from the change or from the record
+          const current = (await find(caller, params.id)) as Owned & WithTaxId;
+          const taxId = patch.taxId === undefined ? current.taxId : patch.taxId;
+          assertValidTaxId(taxId, patch.address === undefined ? current.address?.country : patch.address?.country);
+        }
         await o.check?.(caller, changes as Partial<C>);
         // A new phone is read in the record's country: the one this change gives, else the stored one.
         const country =

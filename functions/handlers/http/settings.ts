@@ -1,5 +1,5 @@
 import { Settings, type ImageName, type StoredImage } from '../../domain/documents';
-import { NotFound, staleVersion } from '../../domain/kernel';
+import { assertValidTaxId, NotFound, staleVersion } from '../../domain/kernel';
 import type { TenantRecord } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
@@ -76,6 +76,7 @@ export const routes = {
       const { version, ...input } = body;
       const expected = ifMatch ?? version ?? tenant.version;
       if (expected !== tenant.version) throw staleVersion(expected, tenant.version);
+      assertValidTaxId(input.taxId, input.address?.country);
       const uploads = decodeUploads(input);
       // Images first: a key per content, so a write that loses the version check leaves only unused objects.
       const uploaded: { name: ImageName; image: StoredImage }[] = await Promise.all(

@@ -45,10 +45,10 @@ export const BankAccount = z.strictObject({
   bic: z
     .string()
     .trim()
-    .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC')
+    .regex(/^([A-Z0-9]{8}([A-Z0-9]{3})?|\d{9})$/, 'must be a BIC (8 or 11 letters and digits, e.g. CAIXESBBXXX) or a Russian БИК (9 digits)')
     .optional(),
   bankName: optionalText(140),
-  accountNumber: optionalText(64),
+  accountNumber: optionalText(64).describe('the account number where there is no IBAN (a Russian settlement account, расчётный счёт: 20 digits)'),
 });
 
 export const ListQuery = z.strictObject({
