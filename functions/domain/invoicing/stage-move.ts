@@ -19,6 +19,7 @@ import {
   type FieldError,
   type ItemCommand,
   type Pipeline,
+  unknownStage,
 } from '../kernel';
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
 import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
@@ -72,11 +73,7 @@ export function planStageMove(
   },
 ): StageMovePlan {
   const target = findStage(pipeline, to);
-  if (!target) {
-    throw new RuleViolation(`stage "${to}" is not in the invoice pipeline`, [
-      { field: 'stage', message: `unknown stage; use one of ${pipeline.stages.map((s) => s.id).join(', ')}` },
-    ]);
-  }
+  if (!target) throw unknownStage(pipeline, to, 'invoice');
   const refusal = findStage(pipeline, invoice.stage) ? canMove(pipeline, invoice.stage, to) : null;
   if (refusal) throw new Conflict(`the invoice cannot move: ${refusal}`, [{ field: 'stage', message: refusal }], { stage: invoice.stage });
   if (invoice.status === 'paid' || invoice.status === 'void') {
@@ -201,6 +198,8 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     await sleep(jitteredBackoff(attempts, random));
   };
 
+  // the seller's details, read once: only a move that issues checks them (leaving NEW by any path: the legal minimum)
+  let seller: SellerLegalDetails | null | undefined;
   for (;;) {
     // plan the move on the invoice as it is now
     const current = await ports.invoices.get(tenantId, invoiceId);
@@ -208,9 +207,8 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== current.version) throw staleVersion(cmd.expectedVersion, current.version);
     const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
     const now = nowOf(ports);
-    // the seller's details are read only for a move that issues (leaving NEW by any path checks the legal minimum)
-    const seller = current.status === 'draft' ? await ports.seller(tenantId) : undefined;
-    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate, seller });
+    if (current.status === 'draft' && seller === undefined) seller = await ports.seller(tenantId);
+    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate, seller: current.status === 'draft' ? seller : undefined });
 
     const build = (numbering?: { number: string; sequence: number }): InvoiceChange => stageMoveChange(current, plan, { now, actor, numbering });
 

@@ -6,7 +6,7 @@
  * either a named rule of the entity kind's registry (e.g. 'client.emailOrPhone') or a plain dotted path
  * (e.g. 'dueDate', 'client.address.line1') that must hold a non-empty value.
  */
-import type { FieldError } from './errors';
+import { RuleViolation, type FieldError } from './errors';
 
 export type StageKind = 'open' | 'success' | 'failure';
 export type Stage = { id: string; name: string; kind: StageKind; requiredFields: string[] };
@@ -304,6 +304,18 @@ function isForeignRule(id: string, entity: EntityKind): boolean {
 
 export function findStage(pipeline: Pipeline, id: string): Stage | undefined {
   return pipeline.stages.find((stage) => stage.id === id);
+}
+
+/**
+ * The 422 for a stage the pipeline does not have, teaching what it has: `unknown stage "sent"; stages are NEW,
+ * SENT, VIEWED, PAID, CANCELLED (stage ids are upper case: "SENT")`.
+ */
+export function unknownStage(pipeline: Pipeline, id: string, entity: EntityKind): RuleViolation {
+  const ids = pipeline.stages.map((s) => s.id);
+  const upper = id.trim().toUpperCase();
+  const hint = upper !== id && ids.includes(upper) ? ` (stage ids are upper case: "${upper}")` : '';
+  const message = `unknown stage "${id}"; stages are ${ids.join(', ')}${hint}`;
+  return new RuleViolation(`the ${entity} pipeline has no stage "${id}"`, [{ field: 'stage', message }]);
 }
 
 /** The stage a new item starts in (the first one). */

@@ -8,6 +8,7 @@ import {
   canMove,
   Conflict,
   findStage,
+  unknownStage as unknownPipelineStage,
   initialStage,
   lineInputs,
   missingFields,
@@ -101,9 +102,7 @@ function statusOf(stage: Stage): DealStatus {
   return stage.kind === 'success' ? 'won' : stage.kind === 'failure' ? 'lost' : 'open';
 }
 
-function unknownStage(pipeline: Pipeline, id: string): RuleViolation {
-  return new RuleViolation(`unknown deal stage "${id}"`, [{ field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` }]);
-}
+const unknownStage = (pipeline: Pipeline, id: string): RuleViolation => unknownPipelineStage(pipeline, id, 'deal');
 
 function requireFields(deal: unknown, stage: Stage): void {
   const missing = missingFields(deal, stage, 'deal');

@@ -7,6 +7,7 @@ import {
   canMove,
   Conflict,
   findStage,
+  unknownStage,
   initialStage,
   missingFields,
   newRecord,
@@ -116,9 +117,7 @@ function statusOf(stage: Stage): LeadStatus {
 /** The stage to enter, or a 422: unknown, or the success stage (a lead is converted only by converting it). */
 function targetStage(pipeline: Pipeline, id: string): Stage {
   const stage = findStage(pipeline, id);
-  if (!stage) {
-    throw new RuleViolation(`unknown lead stage "${id}"`, [{ field: 'stage', message: `must be one of ${pipeline.stages.map((s) => s.id).join(', ')}` }]);
-  }
+  if (!stage) throw unknownStage(pipeline, id, 'lead');
   if (stage.kind === 'success') {
     throw new RuleViolation(`a lead enters "${id}" only by conversion`, [{ field: 'stage', message: 'use POST /v1/leads/{id}/convert' }]);
   }

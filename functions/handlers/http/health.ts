@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import openApiDocument from '../../../docs/openapi.json' with { type: 'json' };
 import { httpApi, type HttpDeps } from '../../shared/http/api';
+import { problem } from '../../shared/http/problem';
 import { RawResponse, route, type Routes } from '../../shared/http/route';
 
 /**
@@ -30,6 +31,46 @@ d.innerHTML='<span class="m">'+m.toUpperCase()+'</span><code>'+esc(path)+'</code
 (op.requestBody?'<details><summary>body</summary><pre>'+esc(JSON.stringify(op.requestBody.content['application/json'].schema,null,2))+'</pre></details>':'')+
 '<details><summary>responses</summary><pre>'+esc(JSON.stringify(op.responses,null,2))+'</pre></details>';el.appendChild(d);}}});</script></body></html>`;
 
+/** The operations of the API by path template, read from the generated document: what a 404 or 405 can point at. */
+const operations = (() => {
+  const doc = openApiDocument as unknown as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).map(([template, ops]) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+')}$`),
+    methods: Object.keys(ops).map((m) => m.toUpperCase()),
+  }));
+})();
+
+/** The paths nearest to a mistyped one (same first segments), for the 404's hint. */
+function nearestPaths(path: string): string[] {
+  const segments = path.split('/').filter(Boolean);
+  const score = (template: string) => {
+    const other = template.split('/').filter(Boolean);
+    let same = 0;
+    while (same < segments.length && same < other.length && (other[same] === segments[same] || other[same]!.startsWith('{'))) same++;
+    const close = other[same] && segments[same] && (other[same]!.startsWith(segments[same]!) || segments[same]!.startsWith(other[same]!)) ? 0.5 : 0;
+    return same + close;
+  };
+  const ranked = operations.map((o) => ({ template: o.template, score: score(o.template) })).filter((o) => o.score >= 1.5);
+  const best = Math.max(0, ...ranked.map((o) => o.score));
+  return ranked.filter((o) => o.score === best).map((o) => o.template).slice(0, 3);
+}
+
+/** Any route the API does not have: problem+json 404 (with the nearest paths), or 405 with the methods it allows. */
+function unknownRoute(method: string, path: string): RawResponse {
+  const known = operations.find((o) => o.pattern.test(path));
+  if (known) {
+    const allow = known.methods.join(', ');
+    const response = problem(405, 'Method not allowed', `${method} is not allowed on ${known.template}; it answers ${allow}`, [
+      { field: 'method', message: `use one of ${allow}` },
+    ]);
+    return new RawResponse({ ...response, headers: { ...response.headers, allow } });
+  }
+  const near = nearestPaths(path);
+  const hint = near.length ? `; did you mean ${near.join(' or ')}?` : '; GET /docs lists every route';
+  return new RawResponse(problem(404, 'Not found', `no route ${method} ${path}${hint}`, [{ field: 'path', message: 'unknown route' }]));
+}
+
 export const routes: Routes = {
   'GET /health': route({
     summary: 'Liveness check',
@@ -41,6 +82,11 @@ export const routes: Routes = {
     summary: 'This API as an OpenAPI 3.1 document',
     permission: 'public',
     handler: async () => openApi(),
+  }),
+  'ANY /{proxy+}': route({
+    summary: 'Every route the API does not have: a problem+json 404, or 405 with Allow for a known path and another method',
+    permission: 'public',
+    handler: async ({ event }) => unknownRoute(event.requestContext.http.method, event.rawPath),
   }),
   'GET /docs': route({
     summary: 'A readable page of the OpenAPI document',

@@ -47,6 +47,18 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
   return parseWith(def.body, json);
 }
 
+/** A 401 that says what is wrong with the Authorization header, and how it should look. */
+function missingBearer(authorization: string): Unauthenticated {
+  const field = [{ field: 'Authorization', message: 'expected "Bearer <api key>"' }];
+  if (!authorization) return new Unauthenticated('an API key is required: send the header Authorization: Bearer <api key>', field);
+  if (/^crm_/i.test(authorization) || !/\s/.test(authorization)) {
+    return new Unauthenticated('the Authorization header lacks the "Bearer " prefix: send Authorization: Bearer <api key> (the word Bearer, a space, then the key)', [
+      { field: 'Authorization', message: 'missing the "Bearer " prefix before the key' },
+    ]);
+  }
+  return new Unauthenticated('the Authorization header must be "Bearer <api key>" (the word Bearer, a space, then the key)', field);
+}
+
 function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value.replace(/^W\//, '').replace(/"/g, ''));
@@ -89,8 +101,9 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
     const headers = lowerCaseHeaders(event.headers);
     let caller: Caller = { tenantId: '', userId: '', role: 'viewer', keyId: '' };
     if (def.permission !== 'public') {
-      const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
-      if (!token) throw new Unauthenticated('an API key is required: Authorization: Bearer <key>');
+      const authorization = headers.authorization?.trim() ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (!token) throw missingBearer(authorization);
       caller = await deps().authenticate(token);
       logger.appendKeys({ tenantId: caller.tenantId, userId: caller.userId });
       if (!Permissions.can(caller.role, def.permission)) {

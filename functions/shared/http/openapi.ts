@@ -37,6 +37,7 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
   for (const routes of groups) {
     for (const [routeKey, def] of Object.entries(routes)) {
       const [method, path] = routeKey.split(' ');
+      if (method === 'ANY') continue; // the catch-all of unknown routes is not an operation
       const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
         name: m[1],
         in: 'path',

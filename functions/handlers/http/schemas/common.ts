@@ -17,9 +17,12 @@ export const clientLocale = z
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES');
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR');
 export const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+/** What a JSON number where a decimal string belongs is told (numbers lose digits on the way). */
+export const DECIMAL_STRING_HINT = 'amounts are decimal strings, e.g. "95.50" (a JSON number loses digits)';
+
 export const decimalString = (opts: { maxScale?: number; signed?: boolean } = {}) =>
   z
-    .string()
+    .string({ error: (issue) => (typeof issue.input === 'number' ? DECIMAL_STRING_HINT : issue.input === undefined ? 'required' : 'must be a decimal string') })
     .regex(
       new RegExp(`^${opts.signed ? '-?' : ''}\\d{1,15}(\\.\\d{1,${opts.maxScale ?? 6}})?$`),
       `must be a decimal string with at most ${opts.maxScale ?? 6} decimals, e.g. "12.50"`,

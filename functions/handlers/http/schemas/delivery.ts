@@ -88,8 +88,8 @@ export const RuleBody = z
       if (!(Automation.QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage))
         ctx.addIssue({ code: 'custom', path: ['stage'], message: `a quote rule's stage is one of ${Automation.QUOTE_RULE_STAGES.join(', ')}` });
       rule.actions.forEach((action, i) => {
-        if (action.type !== 'create_invoice')
-          ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: "a quote rule's actions are create_invoice" });
+        if (action.type !== 'create_invoice' && action.type !== 'notify_responsible')
+          ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: "a quote rule's actions are create_invoice and notify_responsible" });
       });
       if (rule.triggers?.length) ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'quote rules have no view triggers' });
       return;

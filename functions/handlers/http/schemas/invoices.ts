@@ -82,13 +82,14 @@ export const InvoicePatchBody = z
   .refine((body) => !(body.companyId && body.contactId), { path: ['contactId'], message: 'give companyId or contactId, not both' });
 
 export const StageMoveBody = z.strictObject({
-  stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id, e.g. SENT'),
+  // any text: an unknown one (e.g. "sent") gets the 422 that lists the tenant's stages
+  stage: z.string().trim().min(1, 'must be a stage id, e.g. SENT').max(32),
   version: z.number().int().min(1).optional(),
   issueDate: isoDate.optional(),
 });
 
 export const InvoiceListQuery = ListQuery.extend({
-  stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id, e.g. SENT').optional(),
+  stage: z.string().regex(STAGE_ID_PATTERN, 'must be a stage id in upper case, e.g. SENT (GET /v1/pipelines/invoice lists them)').optional(),
   clientId: z
     .string()
     .regex(/^(cmp|con)_[0-9a-z]{26}$/, 'must be a cmp_ or con_ id')
