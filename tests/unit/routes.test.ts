@@ -38,6 +38,7 @@ describe('route declarations', () => {
     for (const spec of Object.values(functions) as { routes?: string[] }[]) {
       for (const route of spec.routes ?? []) {
         const [method, path] = route.split(' ');
+        if (method === 'ANY') continue; // the catch-all of unknown routes (404/405) is not an operation
         const op = res.paths[path]?.[method.toLowerCase()];
         expect(op, `${route} is documented`).toBeDefined();
         expect(
@@ -52,6 +53,39 @@ describe('route declarations', () => {
     };
     expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'address']));
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
+  it('groups every operation under a resource tag, with examples, field descriptions and the error catalogue', async () => {
+    const doc = (await import('../../docs/openapi.json', { with: { type: 'json' } })).default as unknown as {
+      info: { description: string };
+      tags: { name: string }[];
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            tags: string[];
+            parameters: { in: string; name: string; description?: string }[];
+            requestBody?: { content: Record<string, { example?: unknown; schema: { properties?: Record<string, { description?: string }> } }> };
+          }
+        >
+      >;
+    };
+    const tagNames = doc.tags.map((t) => t.name);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) expect(tagNames, `${method} ${path}`).toContain(op.tags[0]);
+    }
+    expect(tagNames).toEqual(expect.arrayContaining(['Companies', 'Invoices', 'Quotes', 'Public links']));
+    const list = doc.paths['/v1/invoices'].get;
+    expect(list.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+      expect.arrayContaining(['stage', 'clientId', 'q', 'sort', 'limit', 'cursor']),
+    );
+    const create = doc.paths['/v1/invoices'].post.requestBody!.content['application/json'];
+    expect(create.example).toMatchObject({ currency: 'EUR', lines: expect.any(Array) });
+    const company = doc.paths['/v1/companies'].post.requestBody!.content['application/json'].schema.properties!;
+    expect(company.locale.description).toMatch(/language/);
+    expect(doc.info.description).toContain('Error catalogue');
+    expect(doc.info.description).toContain('amounts are decimal strings');
   });
 
   it('serves docs/openapi.json as committed, and it is what the routes generate (`npm run openapi` rewrites it)', { timeout: 30_000 }, async () => {

@@ -75,7 +75,9 @@ const clientRequirements: Requirement[] = [
     field: 'client.legalName',
     message: `the client's legal name is missing: ${UPDATE_CLIENT}`,
     check: (s) =>
-      s.client?.kind === 'company' ? present(s.client.legalName, `the client's legal name is missing: ${UPDATE_CLIENT}`) : present(s.client?.name, 'the client has no name'),
+      s.client?.kind === 'company'
+        ? present(s.client.legalName, `the client's legal name is missing: ${UPDATE_CLIENT}`)
+        : present(s.client?.name, 'the client has no name'),
   },
   {
     field: 'client.taxId',

@@ -208,7 +208,11 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
     const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
     const now = nowOf(ports);
     if (current.status === 'draft' && seller === undefined) seller = await ports.seller(tenantId);
-    const plan = planStageMove(current, settings.pipeline, to, { today: today(now), issueDate: cmd.issueDate, seller: current.status === 'draft' ? seller : undefined });
+    const plan = planStageMove(current, settings.pipeline, to, {
+      today: today(now),
+      issueDate: cmd.issueDate,
+      seller: current.status === 'draft' ? seller : undefined,
+    });
 
     const build = (numbering?: { number: string; sequence: number }): InvoiceChange => stageMoveChange(current, plan, { now, actor, numbering });
 

@@ -63,9 +63,7 @@ export function taxIdProblem(taxId: string, country?: string | null): string | n
   const prefixed = /^[A-Z]{2}/.test(compact) && Object.hasOwn(EU_VAT_FORMATS, prefix) && compact.length > 4 ? prefix : null;
   const place = prefixed ?? country?.toUpperCase() ?? null;
   if (place === 'ES') {
-    return parseSpanishTaxId(compact)
-      ? null
-      : `"${taxId}" is not a valid Spanish NIF, NIE or CIF (its check character or its form is wrong), e.g. B12345674`;
+    return parseSpanishTaxId(compact) ? null : `"${taxId}" is not a valid Spanish NIF, NIE or CIF (its check character or its form is wrong), e.g. B12345674`;
   }
   if (!prefixed && place === 'RU') {
     return isValidInn(compact) ? null : `"${taxId}" is not a valid Russian INN (10 or 12 digits whose check digits must match), e.g. 7707083893`;

@@ -44,10 +44,7 @@ export function demoSellerDetails(name: string): Record<string, unknown> {
 }
 
 /** A new tenant with its first admin user and API key (the token is shown once, here) and the standard automation rule. */
-export async function create(
-  store: TenantStore,
-  input: { name: string; adminEmail?: string; locale?: string; settings?: Record<string, unknown> },
-) {
+export async function create(store: TenantStore, input: { name: string; adminEmail?: string; locale?: string; settings?: Record<string, unknown> }) {
   const now = nowIso();
   const tenant: TenantRecord = {
     tenantId: newId('tenant'),

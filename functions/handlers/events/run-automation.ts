@@ -70,39 +70,37 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
 
 /** The create_invoice actions of a quote rule. */
 async function invoiceQuote(detail: EventDetail<'quoteAccepted'>, rule: AutomationRule): Promise<void> {
-  {
-    for (const action of rule.actions) {
-      if (action.type !== 'create_invoice') continue;
-      let result;
-      try {
-        result = await QuoteAcceptance.invoiceAccepted(
-          { quotes: sales().quotes, invoices: invoicePorts() },
-          {
-            tenantId: detail.tenantId,
-            id: detail.quoteId,
-            actor: { type: 'automation', id: rule.id },
-            moveTo: action.moveTo,
-            dueInDays: action.dueInDays,
-          },
-        );
-      } catch (error) {
-        // what the data refuses (lines the invoice rejects, a quote gone) no retry fixes; a Conflict (a write that
-        // collided) is thrown for the bus to retry, which then finds the invoice if it was made
-        if (error instanceof RuleViolation || error instanceof NotFound) {
-          logger.error('the accepted quote could not be invoiced', { ruleId: rule.id, quoteId: detail.quoteId, error: error as Error });
-          continue;
-        }
-        throw error;
+  for (const action of rule.actions) {
+    if (action.type !== 'create_invoice') continue;
+    let result;
+    try {
+      result = await QuoteAcceptance.invoiceAccepted(
+        { quotes: sales().quotes, invoices: invoicePorts() },
+        {
+          tenantId: detail.tenantId,
+          id: detail.quoteId,
+          actor: { type: 'automation', id: rule.id },
+          moveTo: action.moveTo,
+          dueInDays: action.dueInDays,
+        },
+      );
+    } catch (error) {
+      // what the data refuses (lines the invoice rejects, a quote gone) no retry fixes; a Conflict (a write that
+      // collided) is thrown for the bus to retry, which then finds the invoice if it was made
+      if (error instanceof RuleViolation || error instanceof NotFound) {
+        logger.error('the accepted quote could not be invoiced', { ruleId: rule.id, quoteId: detail.quoteId, error: error as Error });
+        continue;
       }
-      const log = typeof result.move === 'object' ? logger.warn.bind(logger) : logger.info.bind(logger);
-      log('invoice from an accepted quote', {
-        ruleId: rule.id,
-        quoteId: detail.quoteId,
-        invoiceId: result.invoice.id,
-        created: result.created,
-        move: result.move,
-      });
+      throw error;
     }
+    const log = typeof result.move === 'object' ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log('invoice from an accepted quote', {
+      ruleId: rule.id,
+      quoteId: detail.quoteId,
+      invoiceId: result.invoice.id,
+      created: result.created,
+      move: result.move,
+    });
   }
 }
 

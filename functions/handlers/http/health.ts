@@ -53,7 +53,10 @@ function nearestPaths(path: string): string[] {
   };
   const ranked = operations.map((o) => ({ template: o.template, score: score(o.template) })).filter((o) => o.score >= 1.5);
   const best = Math.max(0, ...ranked.map((o) => o.score));
-  return ranked.filter((o) => o.score === best).map((o) => o.template).slice(0, 3);
+  return ranked
+    .filter((o) => o.score === best)
+    .map((o) => o.template)
+    .slice(0, 3);
 }
 
 /** Any route the API does not have: problem+json 404 (with the nearest paths), or 405 with the methods it allows. */

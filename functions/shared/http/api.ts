@@ -52,9 +52,10 @@ function missingBearer(authorization: string): Unauthenticated {
   const field = [{ field: 'Authorization', message: 'expected "Bearer <api key>"' }];
   if (!authorization) return new Unauthenticated('an API key is required: send the header Authorization: Bearer <api key>', field);
   if (/^crm_/i.test(authorization) || !/\s/.test(authorization)) {
-    return new Unauthenticated('the Authorization header lacks the "Bearer " prefix: send Authorization: Bearer <api key> (the word Bearer, a space, then the key)', [
-      { field: 'Authorization', message: 'missing the "Bearer " prefix before the key' },
-    ]);
+    return new Unauthenticated(
+      'the Authorization header lacks the "Bearer " prefix: send Authorization: Bearer <api key> (the word Bearer, a space, then the key)',
+      [{ field: 'Authorization', message: 'missing the "Bearer " prefix before the key' }],
+    );
   }
   return new Unauthenticated('the Authorization header must be "Bearer <api key>" (the word Bearer, a space, then the key)', field);
 }

@@ -23,7 +23,15 @@ function aQuote(overrides: Partial<Quote.Info> = {}): Quote.Info {
     number: 'QUO-2026-000001',
     series: 'quote',
     status: 'sent',
-    client: { kind: 'company', id: 'cmp_1', name: 'Acme', legalName: 'Acme S.L.', email: 'a@acme.example', taxId: 'B12345674', address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' } },
+    client: {
+      kind: 'company',
+      id: 'cmp_1',
+      name: 'Acme',
+      legalName: 'Acme S.L.',
+      email: 'a@acme.example',
+      taxId: 'B12345674',
+      address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
+    },
     companyId: 'cmp_1',
     contactId: '',
     dealId: 'deal_1',
@@ -219,7 +227,15 @@ describe('invoiceFromAcceptedQuote', () => {
           const q = quotes.get((ref as { quoteId: string }).quoteId)!;
           if (q.invoiceId) throw alreadyInvoiced(q.id, q.invoiceId);
           return {
-            client: { kind: 'company', id: 'cmp_1', name: 'Acme', legalName: 'Acme S.L.', email: 'a@acme.example', taxId: 'B12345674', address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' } },
+            client: {
+              kind: 'company',
+              id: 'cmp_1',
+              name: 'Acme',
+              legalName: 'Acme S.L.',
+              email: 'a@acme.example',
+              taxId: 'B12345674',
+              address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
+            },
             lines: q.lines.map(({ netAmount: _n, ...l }) => l),
             currency: q.currency,
             quoteId: q.id,

@@ -4,19 +4,26 @@ import * as z from 'zod';
 export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 export const optionalText = (max = 200) => z.string().trim().max(max, `at most ${max} characters`).optional();
 
-export const email = z.email('must be an e-mail address').max(254);
+export const email = z.email('must be an e-mail address').max(254).describe('An e-mail address');
 export const phone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456');
+  .regex(/^\+?[0-9 ()./-]{6,24}$/, 'must be a phone number, e.g. +34 600 123 456')
+  .describe('A phone number as written, best with its country code: +34 600 123 456');
 /** A client's language: every text it receives (quote page, e-mails, SMS, PDFs) is in it; a region sets number and date formats. */
 export const clientLocale = z
   .string()
   .regex(/^(en|es|ru|ro)([-_][A-Z]{2})?$/, 'must be one of the languages en, es, ru, ro, optionally with a region (es-MX)')
   .describe("The client's language (en, es, ru, ro; es-MX for Mexican formats): every text the client receives is in it, else in the tenant's");
-export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES');
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR');
-export const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. ES')
+  .describe('ISO 3166-1 alpha-2 country code, upper case: ES, RU, RO');
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. EUR')
+  .describe('ISO 4217 currency code: EUR, RUB, RON');
+export const isoDate = z.iso.date('must be a date YYYY-MM-DD').describe('A calendar date, YYYY-MM-DD');
 /** What a JSON number where a decimal string belongs is told (numbers lose digits on the way). */
 export const DECIMAL_STRING_HINT = 'amounts are decimal strings, e.g. "95.50" (a JSON number loses digits)';
 
@@ -26,9 +33,16 @@ export const decimalString = (opts: { maxScale?: number; signed?: boolean } = {}
     .regex(
       new RegExp(`^${opts.signed ? '-?' : ''}\\d{1,15}(\\.\\d{1,${opts.maxScale ?? 6}})?$`),
       `must be a decimal string with at most ${opts.maxScale ?? 6} decimals, e.g. "12.50"`,
-    );
-export const percent = decimalString({ maxScale: 4 }).refine((v) => Number(v) <= 100, 'must be at most 100');
-export const resourceId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_ id`);
+    )
+    .describe(`A decimal string (never a JSON number), at most ${opts.maxScale ?? 6} decimals: "95.50"`);
+export const percent = decimalString({ maxScale: 4 })
+  .refine((v) => Number(v) <= 100, 'must be at most 100')
+  .describe('A percentage as a decimal string: "21" is 21 %');
+export const resourceId = (prefix: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be a ${prefix}_ id`)
+    .describe(`The id of an object, ${prefix}_ followed by 26 characters`);
 
 export const Address = z.strictObject({
   line1: text(200),
@@ -55,8 +69,8 @@ export const BankAccount = z.strictObject({
 });
 
 export const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50).describe('How many items per page (1 to 100)'),
+  cursor: z.string().max(2048).optional().describe("The previous page's nextCursor, to read the next page"),
 });
 
 /** Fields a client may never set: the server owns them. */
