@@ -22,7 +22,19 @@ export interface FunctionSpec {
   stream?: boolean;
   /** Run on a schedule (EventBridge Scheduler expression). */
   schedule?: string;
+  /**
+   * Files copied beside the bundle (paths from the repository root -> inside the bundle), read at run time and
+   * never bundled into the code: the API reference viewer, which would not fit the 400 KB bundle budget.
+   */
+  files?: Record<string, string>;
 }
+
+/** The API reference viewer (Swagger UI, no CDN): served by the health function at /docs/swagger-ui.js and .css. */
+export const DOCS_VIEWER_FILES = {
+  'node_modules/swagger-ui-dist/swagger-ui-bundle.js': 'docs-viewer/swagger-ui-bundle.js',
+  'node_modules/swagger-ui-dist/swagger-ui.css': 'docs-viewer/swagger-ui.css',
+  'node_modules/swagger-ui-dist/LICENSE': 'docs-viewer/LICENSE',
+};
 
 export const functions = {
   health: {
@@ -31,7 +43,8 @@ export const functions = {
     access: [],
     // ANY /{proxy+}: API Gateway picks it only when no other route matches (an unknown path, or a known path with
     // another method), so unknown routes answer problem+json too, never API Gateway's own {"message":"Not Found"}
-    routes: ['GET /health', 'GET /openapi.json', 'GET /docs', 'ANY /{proxy+}'],
+    routes: ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/swagger-ui.js', 'GET /docs/swagger-ui.css', 'ANY /{proxy+}'],
+    files: DOCS_VIEWER_FILES,
   },
   apiKeys: {
     entry: 'functions/handlers/http/api-keys.ts',

@@ -15,6 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import * as path from 'node:path';
 import type { BusRule } from '../../events/rules';
 import { AppFunction, type AppResources } from '../constructs/app-function';
 import { DepsLayer } from '../constructs/deps-layer';
@@ -132,7 +133,12 @@ export class StatelessStack extends Stack {
       const deps = spec.pdf ? undefined : DepsLayer.of(this, projectRoot);
       const fn = spec.pdf
         ? new PdfFunction(this, id, common).app
-        : new AppFunction(this, id, { ...common, layers: [deps!.layer], externalModules: deps!.externalModules });
+        : new AppFunction(this, id, {
+            ...common,
+            layers: [deps!.layer],
+            externalModules: deps!.externalModules,
+            ...(spec.files ? { commandHooks: copyFiles(projectRoot, spec.files) } : {}),
+          });
       this.functions.set(name, fn);
     }
 
@@ -292,6 +298,19 @@ export class StatelessStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
   }
+}
+
+/** Bundling hooks that copy files beside a function's bundle (local bundling runs them with bash). */
+function copyFiles(projectRoot: string, files: Record<string, string>) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      Object.entries(files).flatMap(([from, to]) => [
+        `mkdir -p "${path.dirname(path.join(outputDir, to))}"`,
+        `cp "${path.join(projectRoot, from)}" "${path.join(outputDir, to)}"`,
+      ]),
+  };
 }
 
 const HTTP_METHODS = {

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import openApiDocument from '../../../docs/openapi.json' with { type: 'json' };
 import { httpApi, type HttpDeps } from '../../shared/http/api';
@@ -16,20 +20,44 @@ const noDeps = (): HttpDeps => {
   throw new Error('the health function serves public routes only');
 };
 
-const docsPage = (nonce: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CRM invoicing API</title>
-<style nonce="${nonce}">body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:980px;padding:0 1rem;color:#1f2937}
-code,pre{background:#f3f4f6;border-radius:4px;padding:.1rem .3rem}h2{border-bottom:1px solid #e5e7eb;margin-top:2rem}
-.op{margin:.6rem 0;padding:.5rem .8rem;border:1px solid #e5e7eb;border-radius:6px}.m{font-weight:700;display:inline-block;width:4.5rem}
-details pre{white-space:pre-wrap;font-size:12px}</style></head><body><h1>CRM invoicing API</h1>
-<p>Generated from <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer &lt;api key&gt;</code>.
-Errors are <code>application/problem+json</code>.</p><div id="ops"></div>
-<noscript>This page lists the operations with a small script; the raw document is at /openapi.json.</noscript>
-<script nonce="${nonce}">fetch('/openapi.json').then(r=>r.json()).then(doc=>{const el=document.getElementById('ops');
-for(const [path,ops] of Object.entries(doc.paths)){for(const [m,op] of Object.entries(ops)){const d=document.createElement('div');d.className='op';
-const esc=s=>String(s).replace(/[&<>]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
-d.innerHTML='<span class="m">'+m.toUpperCase()+'</span><code>'+esc(path)+'</code> '+esc(op.summary||'')+
-(op.requestBody?'<details><summary>body</summary><pre>'+esc(JSON.stringify(op.requestBody.content['application/json'].schema,null,2))+'</pre></details>':'')+
-'<details><summary>responses</summary><pre>'+esc(JSON.stringify(op.responses,null,2))+'</pre></details>';el.appendChild(d);}}});</script></body></html>`;
+/**
+ * The API reference at /docs: Swagger UI (swagger-ui-dist, served from here: no CDN) reading /openapi.json, with the
+ * operations grouped by resource (tags), a filter box, every parameter, the examples and the schemas' descriptions.
+ * The viewer's two files are copied beside the bundle at synth (infra/functions.ts, `files`), never bundled
+ * into the code; locally they are read from node_modules.
+ */
+const docsPage = (nonce: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>CRM invoicing API reference</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"><style nonce="${nonce}">body{margin:0}.topbar{display:none}</style></head>
+<body><noscript>The reference needs JavaScript; the document itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="reference"></div><script src="/docs/swagger-ui.js"></script>
+<script nonce="${nonce}">window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, filter: true,
+docExpansion: 'list', defaultModelsExpandDepth: 0, defaultModelExpandDepth: 2, displayRequestDuration: true, showExtensions: false,
+showCommonExtensions: true, tryItOutEnabled: false, validatorUrl: null, syntaxHighlight: { activated: true, theme: 'agate' } });</script>
+</body></html>`;
+
+/** Where the viewer's files are: beside the bundle (Lambda), else in node_modules (npm start, tests). */
+function viewerDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'docs-viewer');
+  if (existsSync(join(beside, 'swagger-ui-bundle.js'))) return beside;
+  return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+}
+
+const viewerFiles = new Map<string, string>();
+/** A viewer file as a response, read once per container; cached a day by browsers. */
+function viewerFile(name: 'swagger-ui-bundle.js' | 'swagger-ui.css', contentType: string): RawResponse {
+  let body = viewerFiles.get(name);
+  if (body === undefined) {
+    body = readFileSync(join(viewerDir(), name), 'utf8');
+    viewerFiles.set(name, body);
+  }
+  return new RawResponse({
+    statusCode: 200,
+    headers: { 'content-type': contentType, 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' },
+    body,
+  });
+}
 
 /** The operations of the API by path template, read from the generated document: what a 404 or 405 can point at. */
 const operations = (() => {
@@ -91,8 +119,18 @@ export const routes: Routes = {
     permission: 'public',
     handler: async ({ event }) => unknownRoute(event.requestContext.http.method, event.rawPath),
   }),
+  'GET /docs/swagger-ui.js': route({
+    summary: "The API reference viewer's script (Swagger UI)",
+    permission: 'public',
+    handler: async () => viewerFile('swagger-ui-bundle.js', 'text/javascript; charset=utf-8'),
+  }),
+  'GET /docs/swagger-ui.css': route({
+    summary: "The API reference viewer's stylesheet (Swagger UI)",
+    permission: 'public',
+    handler: async () => viewerFile('swagger-ui.css', 'text/css; charset=utf-8'),
+  }),
   'GET /docs': route({
-    summary: 'A readable page of the OpenAPI document',
+    summary: 'The API reference: every operation by resource, its parameters, examples and errors (Swagger UI on /openapi.json)',
     permission: 'public',
     handler: async () => {
       const nonce = randomBytes(16).toString('base64');
@@ -100,7 +138,8 @@ export const routes: Routes = {
         statusCode: 200,
         headers: {
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+          // the viewer sets inline styles as it renders (hence 'unsafe-inline' for styles only); scripts: ours by nonce, its file by origin
+          'content-security-policy': `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
         },
