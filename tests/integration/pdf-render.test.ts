@@ -198,4 +198,61 @@ describe('a long invoice', () => {
     expect(last).toContain(total);
     for (const text of texts.slice(0, -1)) expect(text).not.toContain('Total due');
   });
+
+  it('prints the number on every page, and never a last page with only the notes', async () => {
+    const notes = Array.from({ length: 8 }, (_, i) => `Note line ${i + 1}: goods remain ours until paid in full.`).join('\n');
+    const texts: string[][] = [];
+    // lines that end at every height of a page: wherever they end, the notes never stand alone on a page
+    for (let count = 18; count <= 42; count += 3) {
+      const model = longInvoice();
+      const lines = model.lines.slice(0, count);
+      const { pages } = await renderModel({ ...model, lines, notes });
+      texts.push(pages);
+      pages.forEach((text, index) => expect(text, `${count} lines, page ${index + 1}`).toContain(`INV-2026-0042 · Page ${index + 1} of ${pages.length}`));
+      const withNotes = pages.filter((text) => text.includes('Note line 1'));
+      expect(withNotes, `${count} lines`).toHaveLength(1);
+      expect(withNotes[0], `${count} lines: the notes' page has the totals`).toContain('Total due');
+    }
+    expect(texts.some((pages) => pages.length > 1)).toBe(true);
+  });
+});
+
+describe('withholding, words and corrections', () => {
+  const withholding = {
+    net: '1000.00',
+    tax: '210.00',
+    withholding: '150.00',
+    total: '1060.00',
+    taxBreakdown: [{ rate: '21', base: '1000.00', amount: '210.00' }],
+    withholdingBreakdown: [{ rate: '15', base: '1000.00', amount: '150.00' }],
+  };
+  const lines = [{ description: 'Consultoría', quantity: '1', unitPrice: '1000.00', taxRate: '21', netAmount: '1000.00' }];
+
+  it('prints the withholding with its rate and base, in the language of the document', async () => {
+    const es = (await renderModel(sampleDocumentModel({ locale: 'es', lines, totals: withholding }))).pages.join('\n');
+    expect(es.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/IRPF 15 % sobre 1000,00 €\s+−150,00 €/);
+    const en = (await renderModel(sampleDocumentModel({ locale: 'en', lines, totals: withholding }))).pages.join('\n');
+    expect(en).toMatch(/Withholding 15% on €1,000.00\s+−€150.00/);
+  });
+
+  it('prints a Russian settlement account, a 9-digit БИК and the amount in words', async () => {
+    const model = sampleDocumentModel({
+      locale: 'ru',
+      currency: 'RUB',
+      seller: { bankAccount: { iban: null, bic: '044525225', bankName: 'ПАО Сбербанк', accountNumber: '40702810400000000001' } },
+      lines,
+      totals: { ...withholding, withholding: '0.00', total: '1210.00', withholdingBreakdown: [] },
+      amountInWords: 'Одна тысяча двести десять рублей 00 копеек',
+    });
+    const text = (await renderModel(model)).pages.join('\n');
+    expect(text).toContain('Расчётный счёт 40702810400000000001');
+    expect(text).toContain('БИК 044525225');
+    expect(text).toContain('Сумма прописью Одна тысяча двести десять рублей 00 копеек');
+  });
+
+  it('says which invoice a credit note corrects', async () => {
+    const model = sampleDocumentModel({ kind: 'credit_note', locale: 'es', corrects: [{ number: 'F-2026-000007', issueDate: '2026-03-01' }] });
+    const text = (await renderModel(model)).pages.join('\n');
+    expect(text).toContain('Rectifica la factura F-2026-000007 del 1 mar 2026');
+  });
 });

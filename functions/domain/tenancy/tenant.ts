@@ -34,6 +34,7 @@ export interface TenantStore {
  */
 export function demoSellerDetails(name: string): Record<string, unknown> {
   return {
+    name,
     legalName: `${name} S.L.`,
     legalForm: 'S.L.',
     taxId: 'B12345674',
