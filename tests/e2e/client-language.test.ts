@@ -149,6 +149,13 @@ describe("the client's language", () => {
     expect(pdf.match(/АО/g)?.length).toBe(1); // the legal form printed once
   });
 
+  it("answers an unknown link in the browser's language, the same whatever exists", async () => {
+    const res = await fetch(`${url()}/p/${'A'.repeat(32)}`, { headers: { 'accept-language': 'es-ES,es;q=0.9,en;q=0.8' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-language')).toBe('es');
+    expect(await res.text()).toContain('Enlace no disponible');
+  });
+
   it('refuses a client locale it cannot speak, naming the field', async () => {
     const res = await es.post('/v1/companies', aCompany({ locale: 'de' }));
     expect(res.status).toBe(400);

@@ -5,7 +5,7 @@ import { documents } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { storage } from '../../shared/wiring/storage';
 import { EmailOpens, type PublicLinkRecord } from '../../domain/documents';
-import { messagePage, notAvailable, previewableLink, usableLink } from './page';
+import { almostReady, notAvailable, previewableLink, usableLink } from './page';
 import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 
 /** A transparent 1x1 GIF. */
@@ -13,15 +13,11 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 
 const meta = (ctx: RequestContext<unknown, unknown>) => ({ ip: ctx.sourceIp, userAgent: ctx.userAgent });
 
-/** A link's document: a 302 to a presigned URL of its PDF once ready (`record` counts the view first). */
-async function documentAnswer(link: PublicLinkRecord, record: () => Promise<unknown>): Promise<RawResponse> {
+/** A link's document: a 302 to a presigned URL of its PDF once ready (`record` counts the view first); the pages in the browser's language. */
+async function documentAnswer(link: PublicLinkRecord, language: string | undefined, record: () => Promise<unknown>): Promise<RawResponse> {
   const doc = link.documentId ? await documents().documents.get(link.tenantId, link.documentId) : null;
-  if (!doc || doc.status === 'failed') return notAvailable();
-  if (doc.status === 'pending') {
-    return messagePage(503, 'Almost ready', 'The document is being prepared. This page will be ready in a few seconds: please reload it.', {
-      'retry-after': '5',
-    });
-  }
+  if (!doc || doc.status === 'failed') return notAvailable(language);
+  if (doc.status === 'pending') return almostReady(language);
   await record();
   const url = await storage().presignGet(doc.s3Key, { contentType: 'application/pdf', downloadName: `${doc.subjectId}.pdf` });
   return new RawResponse({ statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
@@ -41,10 +37,11 @@ export const routes = {
     permission: 'public',
     errors: [404],
     handler: async (ctx) => {
+      const language = ctx.headers['accept-language'];
       const link = await usableLink(ctx.params.token);
-      if (!link) return notAvailable();
+      if (!link) return notAvailable(language);
       if (link.subjectType === 'quote') return renderQuotePage(link, ctx, { token: ctx.params.token });
-      return documentAnswer(link, () => documents().links.recordView(link, 'link', meta(ctx)));
+      return documentAnswer(link, language, () => documents().links.recordView(link, 'link', meta(ctx)));
     },
   }),
   'GET /p/preview/{id}': route({
@@ -54,10 +51,11 @@ export const routes = {
     permission: 'public',
     errors: [404],
     handler: async (ctx) => {
+      const language = ctx.headers['accept-language'];
       const link = await previewableLink(ctx.params.id);
-      if (!link) return notAvailable();
+      if (!link) return notAvailable(language);
       if (link.subjectType === 'quote') return renderQuotePage(link, ctx, { preview: true });
-      return documentAnswer(link, async () => undefined);
+      return documentAnswer(link, language, async () => undefined);
     },
   }),
   'GET /p/{token}/open.gif': route({

@@ -9,7 +9,7 @@
  * engine indexes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { PublicLink, type PublicLinkRecord } from '../../domain/documents';
+import { PublicLink, Texts, type PublicLinkRecord } from '../../domain/documents';
 import { nowIso } from '../../domain/kernel';
 import { BASE_CSS } from '../../../templates/public/styles';
 import { config } from '../../shared/config';
@@ -85,15 +85,35 @@ export function htmlPage(status: number, render: (nonce: string) => string, head
 /** The CSP source of the message pages' stylesheet: its hash, so that their bytes never change. */
 const BASE_CSS_SOURCE = `'sha256-${createHash('sha256').update(BASE_CSS).digest('base64')}'`;
 
-/** A page that only says something: a title and a sentence; no script, and the same bytes every time. */
-export function messagePage(status: number, title: string, text: string, headers: Record<string, string> = {}): RawResponse {
+/** A page that only says something: a title and a sentence; no script, and the same bytes for the same language. */
+export function messagePage(status: number, title: string, text: string, headers: Record<string, string> = {}, lang = 'en'): RawResponse {
   return new RawResponse({
     statusCode: status,
-    headers: { ...pageHeaders({ style: BASE_CSS_SOURCE }), ...headers },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${esc(title)}</title><style>${BASE_CSS}</style></head><body><main><div class="card"><h1>${esc(title)}</h1><p>${esc(text)}</p></div></main></body></html>`,
+    headers: { ...pageHeaders({ style: BASE_CSS_SOURCE }), 'content-language': lang, vary: 'Accept-Language', ...headers },
+    body: `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${esc(title)}</title><style>${BASE_CSS}</style></head><body><main><div class="card"><h1>${esc(title)}</h1><p>${esc(text)}</p></div></main></body></html>`,
   });
 }
 
-/** Unknown, revoked and expired tokens all answer the same, with no hint of what exists. */
-export const notAvailable = () =>
-  messagePage(404, 'Link not available', 'This link does not exist or is no longer available. Please ask the sender for a new one.');
+/**
+ * The language of a page that knows nothing of the client (an unknown link): the browser's first language we
+ * speak (Accept-Language), else English. It depends on the request only, never on what exists.
+ */
+export function browserLanguage(acceptLanguage: string | undefined): string {
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const lang = part.split(';')[0]!.trim().slice(0, 2).toLowerCase();
+    if (lang && Object.hasOwn(Texts.CATALOGUES, lang)) return lang;
+  }
+  return 'en';
+}
+
+/** Unknown, revoked and expired tokens all answer the same, with no hint of what exists (in the browser's language). */
+export const notAvailable = (acceptLanguage?: string) => {
+  const lang = browserLanguage(acceptLanguage);
+  return messagePage(404, Texts.text(lang, 'linkPage.notAvailableTitle'), Texts.text(lang, 'linkPage.notAvailableText'), {}, lang);
+};
+
+/** A document still being rendered: reload in a few seconds (in the browser's language). */
+export const almostReady = (acceptLanguage?: string) => {
+  const lang = browserLanguage(acceptLanguage);
+  return messagePage(503, Texts.text(lang, 'linkPage.almostReadyTitle'), Texts.text(lang, 'linkPage.almostReadyText'), { 'retry-after': '5' }, lang);
+};
