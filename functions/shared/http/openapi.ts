@@ -74,7 +74,19 @@ const TAGS: { name: string; prefix: string; description: string }[] = [
   { name: 'Service', prefix: '/', description: 'Health and this reference.' },
 ];
 
-const tagOf = (path: string) => TAGS.find((t) => path === t.prefix || path.startsWith(t.prefix.endsWith('/') ? t.prefix : `${t.prefix}/`))?.name ?? 'Service';
+/** A resource this list does not name yet (a new /v1/<things>): its own tag, named after the path. */
+function derivedTag(path: string): { name: string; prefix: string; description: string } | undefined {
+  const match = /^\/(?:v1\/)?([a-z][a-z-]*)/.exec(path);
+  if (!match || ['health', 'openapi', 'docs'].some((p) => match[1]!.startsWith(p))) return undefined;
+  const words = match[1]!.replace(/-/g, ' ');
+  return { name: words.charAt(0).toUpperCase() + words.slice(1), prefix: match[0], description: `The routes under ${match[0]}.` };
+}
+
+const tagFor = (path: string) =>
+  TAGS.find((t) => t.name !== 'Service' && (path === t.prefix || path.startsWith(t.prefix.endsWith('/') ? t.prefix : `${t.prefix}/`))) ??
+  derivedTag(path) ??
+  TAGS.find((t) => t.name === 'Service')!;
+const tagOf = (path: string) => tagFor(path).name;
 
 /** The API's own description: how to call it, its conventions, and the error catalogue. */
 const DESCRIPTION = `A serverless CRM invoicing API: clients, leads, deals, quotes, invoices, PDF documents, e-mail and SMS delivery, automation.
@@ -197,12 +209,13 @@ export function buildOpenApi(groups: Routes[], info: { title: string; version: s
       };
     }
   }
-  const usedTags = new Set(Object.keys(paths).map(tagOf));
+  const used = new Map(Object.keys(paths).map((path) => [tagOf(path), tagFor(path)]));
+  const tags = [...TAGS.filter((t) => used.has(t.name)), ...[...used.values()].filter((t) => !TAGS.includes(t))];
   return {
     openapi: '3.1.0',
     info: { ...info, description: DESCRIPTION, license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' } },
     servers: [{ url: '/', description: 'this deployment (npm start: http://127.0.0.1:3000)' }],
-    tags: TAGS.filter((t) => usedTags.has(t.name)).map(({ name, description }) => ({ name, description })),
+    tags: [...new Map(tags.map((t) => [t.name, { name: t.name, description: t.description }])).values()],
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer crm_<keyId>_<secret>' } },
       schemas: { Problem: problemSchema },
