@@ -429,8 +429,19 @@ describe('stateless stack', () => {
         const code = bundle(name);
         expect(code, name).not.toContain('@sparticuz/chromium');
         expect(code, name).not.toContain('puppeteer');
-        expect(readdirSync(dir).sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
+        // besides the code, only the files a function declares (the API reference viewer of the health function)
+        const extra = [...new Set(Object.values((all[name] as { files?: Record<string, string> }).files ?? {}).map((to) => to.split('/')[0]!))];
+        expect(readdirSync(dir).sort(), name).toEqual(['index.mjs', 'index.mjs.map', ...extra].sort());
       }
+    });
+
+    it('ship the API reference viewer beside the health bundle, not in it (/docs serves it; no CDN)', () => {
+      const dir = assetDir(synth.outdir, fn('health').resource);
+      expect(readdirSync(join(dir, 'docs-viewer')).sort()).toEqual(['LICENSE', 'swagger-ui-bundle.js', 'swagger-ui.css']);
+      expect(statSync(join(dir, 'docs-viewer', 'swagger-ui-bundle.js')).size).toBeGreaterThan(500_000);
+      expect(bundle('health')).not.toContain('SwaggerUIBundle=');
+      const routeKeys = Object.values(resources(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties!.RouteKey);
+      expect(routeKeys).toEqual(expect.arrayContaining(['ANY /{proxy+}', 'GET /docs', 'GET /docs/swagger-ui.js']));
     });
 
     it("of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area's adapters", () => {
