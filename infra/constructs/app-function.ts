@@ -146,6 +146,8 @@ export class AppFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
+        // The client-facing texts (templates/i18n) stay UTF-8: esbuild's default ASCII escapes cost 6 bytes a letter
+        charset: nodejs.Charset.UTF8,
         // Minified class names would leak into error names and problem types; keep them.
         keepNames: true,
         sourceMap: true,

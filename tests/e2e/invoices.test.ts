@@ -123,6 +123,8 @@ describe('creating invoices', () => {
       email: 'lucia@example.com',
       phone: '+34 611 222 333',
       phoneE164: '+34611222333',
+      taxId: '12345678Z',
+      address: { line1: 'Calle Luna 3', city: 'Valencia', postalCode: '46001', country: 'ES' },
     });
     expect(fromCompany.status).toBe(201);
     expect(fromCompany.body).toMatchObject({

@@ -144,7 +144,7 @@ describe('duplicate detection', () => {
       key: 'taxId',
       why: 'the same tax id with dashes, spaces and lower case',
       existing: { type: 'company', name: 'Nandu SL', body: aCompany({ name: 'Nandu SL', taxId: 'B87654323', email: undefined, phone: undefined }) },
-      lead: aLead({ company: { name: 'Ñandú', taxId: 'b-876 543 21' }, contact: { firstName: 'Marta', lastName: 'Gómez' } }),
+      lead: aLead({ company: { name: 'Ñandú', taxId: 'b-876 543 23' }, contact: { firstName: 'Marta', lastName: 'Gómez' } }),
     },
   ])('finds a duplicate by $key ($why): 409 with candidates, then "use" links it and "create" makes a new one', async ({ key, existing, lead: leadBody }) => {
     // Prepare

@@ -71,6 +71,14 @@ describe('from a lead to an invoice: the whole path', () => {
     const { deal, company } = converted.body;
     expect(deal.contactId).toBe(existing.id);
 
+    // A lead knows only the city: the company gets what an invoice legally needs (else issuing it is refused, 422)
+    const completed = await api.patch(`/v1/companies/${company.id}`, {
+      legalName: 'Ñandú S.L.',
+      address: { line1: 'Calle Betis 5', city: 'Sevilla', postalCode: '41010', country: 'ES' },
+      version: company.version,
+    });
+    expect(completed.status).toBe(200);
+
     // The deal gets its lines
     const priced = await api.patch(`/v1/deals/${deal.id}`, {
       lines: [
