@@ -81,8 +81,11 @@ function nearestPaths(path: string): string[] {
   };
   const ranked = operations.map((o) => ({ template: o.template, score: score(o.template) })).filter((o) => o.score >= 1.5);
   const best = Math.max(0, ...ranked.map((o) => o.score));
+  // Among the best, the paths as long as the one asked for come first (/v1/invoice -> /v1/invoices before its sub-routes)
+  const depth = (template: string) => Math.abs(template.split('/').filter(Boolean).length - segments.length);
   return ranked
     .filter((o) => o.score === best)
+    .sort((a, b) => depth(a.template) - depth(b.template))
     .map((o) => o.template)
     .slice(0, 3);
 }
