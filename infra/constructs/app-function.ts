@@ -146,8 +146,9 @@ export class AppFunction extends Construct {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
-        // The client-facing texts (templates/i18n) stay UTF-8: esbuild's default ASCII escapes cost 6 bytes a letter
-        charset: nodejs.Charset.UTF8,
+        // The client-facing texts (templates/i18n) stay UTF-8: esbuild's default ASCII escapes cost 6 bytes a letter.
+        // Passed as an argument: this aws-cdk-lib declares `charset` but does not hand it to esbuild.
+        esbuildArgs: { '--charset': 'utf8' },
         // Minified class names would leak into error names and problem types; keep them.
         keepNames: true,
         sourceMap: true,

@@ -454,6 +454,11 @@ describe('stateless stack', () => {
       expect(over).toEqual([]);
     });
 
+    it('keep the catalogues UTF-8, not escaped (\\u0421 is 6 bytes a letter)', () => {
+      const quotes = readFileSync(join(assetDir(synth.outdir, fn('quotes').resource), 'index.mjs'), 'utf8');
+      expect(quotes).toContain('Коммерческое предложение');
+    });
+
     it('leave ElectroDB and nodemailer to the shared layer, which every non-PDF function has', () => {
       const layers = resources(template, 'AWS::Lambda::LayerVersion');
       for (const name of Object.keys(all).filter((n) => !all[n].pdf)) {
