@@ -29,11 +29,13 @@ export interface FunctionSpec {
   files?: Record<string, string>;
 }
 
-/** The API reference viewer (Swagger UI, no CDN): served by the health function at /docs/swagger-ui.js and .css. */
+/** The API reference viewer (Swagger UI, no CDN; served by the health function at /docs/swagger-ui.js and .css) and the OpenAPI document. */
 export const DOCS_VIEWER_FILES = {
   'node_modules/swagger-ui-dist/swagger-ui-bundle.js': 'docs-viewer/swagger-ui-bundle.js',
   'node_modules/swagger-ui-dist/swagger-ui.css': 'docs-viewer/swagger-ui.css',
   'node_modules/swagger-ui-dist/LICENSE': 'docs-viewer/LICENSE',
+  // the generated document itself: a file read at run time, so the health bundle does not grow with the API
+  'docs/openapi.json': 'docs-viewer/openapi.json',
 };
 
 export const functions = {

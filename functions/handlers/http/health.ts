@@ -4,16 +4,24 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import openApiDocument from '../../../docs/openapi.json' with { type: 'json' };
 import { httpApi, type HttpDeps } from '../../shared/http/api';
 import { problem } from '../../shared/http/problem';
 import { RawResponse, route, type Routes } from '../../shared/http/route';
 
 /**
  * The API document is generated at build time (`npm run openapi` writes docs/openapi.json from every route
- * module's schemas), so this function bundles none of the route modules, nor the JSON-schema code.
+ * module's schemas), so this function bundles none of the route modules, nor the JSON-schema code. The document
+ * is a file beside the bundle (copied at synth like the viewer's files), not code: read and parsed once per container.
  */
-const openApi = () => openApiDocument;
+let openApiDocument: { paths: Record<string, Record<string, unknown>> } | undefined;
+const openApi = () => {
+  if (!openApiDocument) {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const beside = join(here, 'docs-viewer', 'openapi.json');
+    openApiDocument = JSON.parse(readFileSync(existsSync(beside) ? beside : join(here, '../../../docs/openapi.json'), 'utf8'));
+  }
+  return openApiDocument!;
+};
 
 /** Every route here is public: no API key is checked, no Idempotency-Key is stored (no table, no clients). */
 const noDeps = (): HttpDeps => {
@@ -60,14 +68,13 @@ function viewerFile(name: 'swagger-ui-bundle.js' | 'swagger-ui.css', contentType
 }
 
 /** The operations of the API by path template, read from the generated document: what a 404 or 405 can point at. */
-const operations = (() => {
-  const doc = openApiDocument as unknown as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).map(([template, ops]) => ({
+let operationsRead: { template: string; pattern: RegExp; methods: string[] }[] | undefined;
+const operations = () =>
+  (operationsRead ??= Object.entries(openApi().paths).map(([template, ops]) => ({
     template,
     pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+')}$`),
     methods: Object.keys(ops).map((m) => m.toUpperCase()),
-  }));
-})();
+  })));
 
 /** The paths nearest to a mistyped one (same first segments), for the 404's hint. */
 function nearestPaths(path: string): string[] {
@@ -79,7 +86,9 @@ function nearestPaths(path: string): string[] {
     const close = other[same] && segments[same] && (other[same]!.startsWith(segments[same]!) || segments[same]!.startsWith(other[same]!)) ? 0.5 : 0;
     return same + close;
   };
-  const ranked = operations.map((o) => ({ template: o.template, score: score(o.template) })).filter((o) => o.score >= 1.5);
+  const ranked = operations()
+    .map((o) => ({ template: o.template, score: score(o.template) }))
+    .filter((o) => o.score >= 1.5);
   const best = Math.max(0, ...ranked.map((o) => o.score));
   // Among the best, the paths as long as the one asked for come first (/v1/invoice -> /v1/invoices before its sub-routes)
   const depth = (template: string) => Math.abs(template.split('/').filter(Boolean).length - segments.length);
@@ -92,7 +101,7 @@ function nearestPaths(path: string): string[] {
 
 /** Any route the API does not have: problem+json 404 (with the nearest paths), or 405 with the methods it allows. */
 function unknownRoute(method: string, path: string): RawResponse {
-  const known = operations.find((o) => o.pattern.test(path));
+  const known = operations().find((o) => o.pattern.test(path));
   if (known) {
     const allow = known.methods.join(', ');
     const response = problem(405, 'Method not allowed', `${method} is not allowed on ${known.template}; it answers ${allow}`, [
