@@ -35,9 +35,9 @@ describe('/docs', () => {
     page.on('requestfailed', (request) => failed.push(request.url()));
     page.on('pageerror', (error) => failed.push(String(error)));
 
-    const res = await page.goto(`${stack().apiUrl}/docs#/Invoices/getV1Invoices`, { waitUntil: 'networkidle0' });
+    const res = await page.goto(`${stack().apiUrl}/docs#/Invoices/getV1Invoices`, { waitUntil: 'domcontentloaded', timeout: 60_000 }); // the selectors below wait for the rendering
     expect(res?.status()).toBe(200);
-    await page.waitForSelector('.opblock-tag', { timeout: 30_000 });
+    await page.waitForSelector('.opblock-tag', { timeout: 60_000 });
 
     const tags = await page.$$eval('.opblock-tag', (nodes) => nodes.map((n) => n.getAttribute('data-tag')));
     expect(tags).toEqual(expect.arrayContaining(['Companies', 'Invoices', 'Quotes', 'Public links']));
