@@ -64,9 +64,7 @@ export async function renderDocumentPdf(
 
   // The number on every page, so that a continuation page says which document it belongs to: drawn by the
   // document's own layout (the renderer's pageNumbers), far cheaper than a Chromium footer template.
-  const pageNumbers = model.number
-    ? translate('numberPageXofY', model.locale, { number: model.number })
-    : translate('pageXofY', model.locale);
+  const pageNumbers = model.number ? translate('numberPageXofY', model.locale, { number: model.number }) : translate('pageXofY', model.locale);
   const { pdf, pages, blocked } = await renderer.render(html, {
     sharedAssets: builtins.assets,
     assets: options.assets ?? {},
