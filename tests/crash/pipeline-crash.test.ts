@@ -194,7 +194,7 @@ describe('a burst of stage moves to SENT survives SIGKILL of the whole local sta
     const settings = await call('PUT', '/v1/settings', {
       name: 'Crash Co',
       legalName: 'Crash Company S.L.',
-      taxId: 'B87654321',
+      taxId: 'B87654323',
       locale: 'en',
       senderName: 'Crash Co',
       address: { line1: 'Gran Vía 2', city: 'Madrid', postalCode: '28013', country: 'ES' },

@@ -263,7 +263,7 @@ describe('refusals', () => {
 
   it('refuses bad amounts, dates, and another client or currency', async () => {
     const client = await aClient(api);
-    const other = await aClient(api, { taxId: 'B99999999', email: 'other@acme.example' });
+    const other = await aClient(api, { taxId: 'B87654323', email: 'other@acme.example' });
     const invoice = await issuedInvoice(api, client.id);
     const tomorrowPlusOne = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     const base = { clientId: client.id, currency: 'EUR', amount: '10.00', date: todayUtc(), method: 'cash' };

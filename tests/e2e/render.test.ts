@@ -160,7 +160,7 @@ describe("the tenant's settings on its documents", () => {
     const put = await api.put('/v1/settings', {
       name: 'Render Co',
       legalName: 'Render Company Sociedad Limitada',
-      taxId: 'ESB99887766',
+      taxId: 'ESB87654323',
       locale: 'es',
       address: { line1: 'Gran Vía 2', city: 'Madrid', postalCode: '28013', country: 'ES' },
       bankAccount: { iban: 'ES91 2100 0418 4502 0005 1332', bankName: 'CaixaBank' },
@@ -177,7 +177,7 @@ describe("the tenant's settings on its documents", () => {
     const pdf = await download(branded.pdfUrl);
     const text = await pdfText(pdf);
     expect(text).toContain('Render Company Sociedad Limitada');
-    expect(text).toContain('ESB99887766');
+    expect(text).toContain('ESB87654323');
     expect(text).toContain('ES91 2100 0418 4502 0005 1332');
     expect(text).toContain('1270,50 €'); // es-ES: no grouping below 10 000 (CLDR)
     expect(pdfImageCount(pdf)).toBeGreaterThan(0);
