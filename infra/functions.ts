@@ -87,7 +87,7 @@ export const functions = {
   },
   automation: {
     entry: 'functions/handlers/http/automation.ts',
-    description: 'Automation rules per stage',
+    description: 'Automation rules per stage, the runs and messages they made (failed ones visible, retried in one call)',
     access: ['table'],
     routes: [
       'GET /v1/automation/rules',
@@ -95,6 +95,12 @@ export const functions = {
       'GET /v1/automation/rules/{id}',
       'PUT /v1/automation/rules/{id}',
       'DELETE /v1/automation/rules/{id}',
+      'GET /v1/automation/runs',
+      'GET /v1/automation/runs/{id}',
+      'POST /v1/automation/runs/{id}/retry',
+      'GET /v1/messages',
+      'GET /v1/messages/{id}',
+      'POST /v1/messages/{id}/retry',
     ],
   },
   publicLinks: {
