@@ -225,6 +225,14 @@ export const functions = {
       'GET /v1/contacts/{id}/balance',
     ],
   },
+  reports: {
+    entry: 'functions/handlers/http/reports.ts',
+    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging'],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",

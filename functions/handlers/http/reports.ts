@@ -1,0 +1,60 @@
+import { Aging, Csv, Reports, Tables, type Table } from '../../domain/reporting';
+import { httpApi } from '../../shared/http/api';
+import { RawResponse, route } from '../../shared/http/route';
+import { httpDeps } from '../../shared/wiring/http';
+import { reportingPorts } from '../../shared/wiring/reporting';
+import { AgingQuery, AgingView, SalesLedgerQuery, SalesLedgerView, VatQuery, VatView } from './schemas/reports';
+
+/** A table as a CSV download (RFC 4180; `;` and a BOM on request). */
+function csvResponse(table: Table, filename: string, options: { separator?: ',' | ';'; bom?: 'true' | 'false' }): RawResponse {
+  return new RawResponse({
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}.csv"`,
+      'cache-control': 'no-store',
+    },
+    body: Csv.toCsv(table.header, table.rows, { separator: options.separator, bom: options.bom === 'true' }),
+  });
+}
+
+export const routes = {
+  'GET /v1/reports/sales-ledger': route({
+    summary:
+      'The sales ledger (libro registro de facturas expedidas) of a period: one row per issued document per VAT rate (credit notes with their fiscal type and corrected number), as JSON, CSV (AEAT common format column order) or XLSX',
+    permission: 'reports:read',
+    query: SalesLedgerQuery,
+    response: SalesLedgerView,
+    errors: [422],
+    handler: async ({ query, caller }) => {
+      const ledger = await Reports.salesLedger(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
+      const name = `sales-ledger-${query.from}-${query.to}`;
+      if (query.format === 'csv') return csvResponse(Tables.salesLedgerTable(ledger), name, query);
+      return ledger;
+    },
+  }),
+  'GET /v1/reports/vat': route({
+    summary:
+      'The VAT summary of a period per currency and rate (base, VAT, withholding): by accrual (issue date; equals the sales ledger per rate) or cash (payment date, VAT prorated to what was paid)',
+    permission: 'reports:read',
+    query: VatQuery,
+    response: VatView,
+    errors: [422],
+    handler: async ({ query, caller }) => Reports.vat(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to, basis: query.basis }),
+  }),
+  'GET /v1/reports/aging': route({
+    summary:
+      'Aged receivables as of a day (default today; past days rebuilt from the payment and credit records): open balances per client and in total, in buckets by days past due (due today is current), unapplied credit apart',
+    permission: 'reports:read',
+    query: AgingQuery,
+    response: AgingView,
+    errors: [422],
+    handler: async ({ query, caller }) => {
+      const report = await Reports.aging(reportingPorts(), { tenantId: caller.tenantId, asOf: query.asOf, buckets: query.buckets });
+      if (query.format === 'csv') return csvResponse(Aging.agingTable(report), `aging-${report.asOf}`, query);
+      return report;
+    },
+  }),
+};
+
+export const handler = httpApi(routes, httpDeps);
