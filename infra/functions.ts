@@ -227,11 +227,11 @@ export const functions = {
   },
   reports: {
     entry: 'functions/handlers/http/reports.ts',
-    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day',
+    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast',
     access: ['tableRead'],
     timeoutSeconds: 29,
     memoryMb: 1024,
-    routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging'],
+    routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
   },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',

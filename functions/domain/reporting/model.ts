@@ -16,7 +16,9 @@
  * (void) documents are left out.
  */
 import type { Invoice, InvoiceStore } from '../invoicing';
+import type { Pipeline } from '../kernel';
 import type { LedgerStore } from '../payments';
+import type { OpenDeal, RecurringPlan } from './forecast';
 
 export type ReportInvoice = Invoice.Info & {
   /** Added by the corrections piece when present: AEAT TipoFactura (F1, F2, R1..R5). */
@@ -29,6 +31,12 @@ export type ReportInvoice = Invoice.Info & {
 export interface ReportingPorts {
   invoices: Pick<InvoiceStore, 'queryStep' | 'get'>;
   ledger: Pick<LedgerStore, 'recordsBetween' | 'listPayments'>;
+  /** Open deals of the tenant (forecast); none when absent. */
+  openDeals?: (tenantId: string) => Promise<OpenDeal[]>;
+  /** The tenant's deal pipeline (its open stages weigh the deals). */
+  dealPipeline?: (tenantId: string) => Promise<Pipeline>;
+  /** Recurring schedules' planned amounts per month (forecast); none when absent. */
+  recurring?: RecurringPlan;
   now?: () => Date;
 }
 

@@ -3,7 +3,18 @@ import { httpApi } from '../../shared/http/api';
 import { RawResponse, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { reportingPorts } from '../../shared/wiring/reporting';
-import { AgingQuery, AgingView, SalesLedgerQuery, SalesLedgerView, VatQuery, VatView } from './schemas/reports';
+import {
+  AgingQuery,
+  AgingView,
+  ForecastQuery,
+  ForecastView,
+  PeriodQuery,
+  SalesLedgerQuery,
+  SalesLedgerView,
+  SummaryView,
+  VatQuery,
+  VatView,
+} from './schemas/reports';
 
 /** A table as a CSV download (RFC 4180; `;` and a BOM on request). */
 function csvResponse(table: Table, filename: string, options: { separator?: ',' | ';'; bom?: 'true' | 'false' }): RawResponse {
@@ -54,6 +65,24 @@ export const routes = {
       if (query.format === 'csv') return csvResponse(Aging.agingTable(report), `aging-${report.asOf}`, query);
       return report;
     },
+  }),
+  'GET /v1/reports/summary': route({
+    summary:
+      'The status summary of the invoices issued in a period: count and amount per stage and per payment status (as of the last day, rebuilt from the records), and DSO (receivables at the end / sales x days)',
+    permission: 'reports:read',
+    query: PeriodQuery,
+    response: SummaryView,
+    errors: [422],
+    handler: async ({ query, caller }) => Reports.summary(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to }),
+  }),
+  'GET /v1/reports/forecast': route({
+    summary:
+      'Expected billing and collections per month from the current one: open invoices by due date (overdue ones in the first month), open deals weighted by their stage probability, recurring schedules',
+    permission: 'reports:read',
+    query: ForecastQuery,
+    response: ForecastView,
+    errors: [422],
+    handler: async ({ query, caller }) => Reports.forecast(reportingPorts(), { tenantId: caller.tenantId, months: query.months }),
   }),
 };
 

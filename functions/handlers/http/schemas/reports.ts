@@ -96,3 +96,38 @@ export const AgingView = z.object({
     }),
   ),
 });
+
+export const SummaryView = z.object({
+  from: z.string(),
+  to: z.string(),
+  byStage: z.array(z.object({ currency: z.string(), stage: z.string(), count: z.number(), amount: Money })),
+  byPaymentStatus: z.array(
+    z.object({ currency: z.string(), paymentStatus: z.enum(['unpaid', 'partially_paid', 'paid']), count: z.number(), amount: Money, balanceDue: Money }),
+  ),
+  dso: z.array(
+    z.object({
+      currency: z.string(),
+      receivables: Money,
+      sales: Money,
+      days: z.number(),
+      dso: z.string().nullable().describe('receivables / sales x days, one decimal; null without sales'),
+    }),
+  ),
+});
+
+export const ForecastQuery = z.strictObject({
+  months: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 12')
+    .optional()
+    .describe('How many months from the current one (1 to 12, default 6)'),
+  format: z.enum(['json', 'pdf']).default('json'),
+});
+
+export const ForecastView = z.object({
+  asOf: z.string(),
+  months: z.array(z.string()),
+  rows: z.array(z.object({ month: z.string(), currency: z.string(), recurring: Money, openInvoices: Money, weightedDeals: Money, total: Money })),
+  overdue: z.array(z.object({ currency: z.string(), amount: Money })),
+  stageProbabilities: z.record(z.string(), z.number()),
+});
