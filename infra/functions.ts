@@ -233,6 +233,14 @@ export const functions = {
     memoryMb: 1024,
     routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
   },
+  exports: {
+    entry: 'functions/handlers/http/exports.ts',
+    description: 'Exports for accounting: invoices (CSV, XLSX), journal entries (CSV, XLSX, JSON)',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal'],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",

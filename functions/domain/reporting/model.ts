@@ -19,6 +19,7 @@ import type { Invoice, InvoiceStore } from '../invoicing';
 import type { Pipeline } from '../kernel';
 import type { LedgerStore } from '../payments';
 import type { OpenDeal, RecurringPlan } from './forecast';
+import type { JournalAccounts } from './journal';
 
 export type ReportInvoice = Invoice.Info & {
   /** Added by the corrections piece when present: AEAT TipoFactura (F1, F2, R1..R5). */
@@ -37,6 +38,8 @@ export interface ReportingPorts {
   dealPipeline?: (tenantId: string) => Promise<Pipeline>;
   /** Recurring schedules' planned amounts per month (forecast); none when absent. */
   recurring?: RecurringPlan;
+  /** The tenant's journal accounts (settings `accounting.accounts`); the defaults when absent. */
+  accounts?: (tenantId: string) => Promise<Partial<JournalAccounts>>;
   now?: () => Date;
 }
 

@@ -4,7 +4,9 @@
  */
 import { DEFAULT_PIPELINES, today } from '../kernel';
 import { type Forecast, forecast as forecastOf, monthCount, monthsFrom } from './forecast';
+import { type Journal, type JournalAccounts, journal as journalOf } from './journal';
 import { type StatusSummary, statusSummary } from './summary';
+import { type Table, invoiceExportTable } from './tables';
 import { aging as agingOf, bucketLimits, type AgingReport } from './aging';
 import { invoicesByIds, issuedBetween, paymentsBetween } from './load';
 import { type ReportingPorts, nowOf } from './model';
@@ -54,4 +56,24 @@ export async function forecast(ports: ReportingPorts, query: { tenantId: string;
     ports.recurring ? ports.recurring.plannedByMonth(query.tenantId, monthsFrom(asOf, months)) : [],
   ]);
   return forecastOf({ asOf, months, invoices, records, deals, dealPipeline, recurring });
+}
+
+/** The invoices export: one row per invoice and VAT rate of the documents issued in the period. */
+export async function invoiceExport(ports: ReportingPorts, query: { tenantId: string; from?: string; to?: string }): Promise<Table> {
+  const p = period(query);
+  const invoices = await issuedBetween(ports, query.tenantId, p.from, p.to);
+  const status = new Map(invoices.map((i) => [i.id, i.status]));
+  return invoiceExportTable(ledgerOf(invoices, p), (id) => status.get(id) ?? '');
+}
+
+/** The journal entries of the period (accounts from the tenant's settings through the port, else the defaults). */
+export async function journal(ports: ReportingPorts, query: { tenantId: string; from?: string; to?: string }): Promise<Journal> {
+  const p = period(query);
+  const [invoices, payments, records, accounts] = await Promise.all([
+    issuedBetween(ports, query.tenantId, p.from, p.to),
+    paymentsBetween(ports, query.tenantId, p.from, p.to),
+    ports.ledger.recordsBetween(query.tenantId, p.from, p.to),
+    ports.accounts ? ports.accounts(query.tenantId) : ({} as Partial<JournalAccounts>),
+  ]);
+  return journalOf({ ...p, accounts, invoices, payments, refunds: records.refunds });
 }

@@ -9,6 +9,8 @@ export interface Table {
   name: string;
   header: string[];
   rows: Cell[][];
+  /** Columns written as numbers in a spreadsheet (the others stay text: tax ids, codes, numbers of documents). */
+  numeric?: string[];
 }
 
 const quarter = (date: string) => `${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}T`;
@@ -98,7 +100,20 @@ function aeatRow(r: SalesLedgerRow): Cell[] {
 
 /** The sales ledger in the AEAT common format's column order (sheet EXPEDIDAS). */
 export function salesLedgerTable(ledger: SalesLedger): Table {
-  return { name: 'EXPEDIDAS', header: [...AEAT_COLUMNS], rows: ledger.rows.map(aeatRow) };
+  return {
+    name: 'EXPEDIDAS',
+    header: [...AEAT_COLUMNS],
+    rows: ledger.rows.map(aeatRow),
+    numeric: [
+      'Ingreso Computable',
+      'Total Factura',
+      'Base Imponible',
+      'Tipo de IVA',
+      'Cuota IVA Repercutida',
+      'Tipo Retención del IRPF',
+      'Importe Retenido del IRPF',
+    ],
+  };
 }
 
 /** The fixed columns of the generic invoices export: one row per invoice and VAT rate. */
@@ -129,6 +144,7 @@ export function invoiceExportTable(ledger: SalesLedger, statusOf: (invoiceId: st
   return {
     name: 'invoices',
     header: [...INVOICE_EXPORT_COLUMNS],
+    numeric: ['base', 'vatRate', 'vatAmount', 'reRate', 'reAmount', 'irpfRate', 'irpfAmount', 'total', 'payable'],
     rows: ledger.rows.map((r) => [
       r.series,
       r.number,

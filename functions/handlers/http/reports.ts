@@ -1,8 +1,9 @@
-import { Aging, Csv, Reports, Tables, type Table } from '../../domain/reporting';
+import { Aging, Reports, Tables } from '../../domain/reporting';
 import { httpApi } from '../../shared/http/api';
-import { RawResponse, route } from '../../shared/http/route';
+import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { reportingPorts } from '../../shared/wiring/reporting';
+import { csvResponse, tableResponse } from './report-files';
 import {
   AgingQuery,
   AgingView,
@@ -16,19 +17,6 @@ import {
   VatView,
 } from './schemas/reports';
 
-/** A table as a CSV download (RFC 4180; `;` and a BOM on request). */
-function csvResponse(table: Table, filename: string, options: { separator?: ',' | ';'; bom?: 'true' | 'false' }): RawResponse {
-  return new RawResponse({
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${filename}.csv"`,
-      'cache-control': 'no-store',
-    },
-    body: Csv.toCsv(table.header, table.rows, { separator: options.separator, bom: options.bom === 'true' }),
-  });
-}
-
 export const routes = {
   'GET /v1/reports/sales-ledger': route({
     summary:
@@ -40,7 +28,7 @@ export const routes = {
     handler: async ({ query, caller }) => {
       const ledger = await Reports.salesLedger(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
       const name = `sales-ledger-${query.from}-${query.to}`;
-      if (query.format === 'csv') return csvResponse(Tables.salesLedgerTable(ledger), name, query);
+      if (query.format !== 'json') return tableResponse(Tables.salesLedgerTable(ledger), name, query);
       return ledger;
     },
   }),

@@ -49,3 +49,6 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
 }
 
 export const reportingPorts = once(() => reportingPortsOn(service()));
+
+/** The spreadsheet writer (XLSX, no dependency: adapters/spreadsheet). */
+export { xlsxOf } from '../../adapters/spreadsheet/xlsx';

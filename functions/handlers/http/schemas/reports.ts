@@ -131,3 +131,31 @@ export const ForecastView = z.object({
   overdue: z.array(z.object({ currency: z.string(), amount: Money })),
   stageProbabilities: z.record(z.string(), z.number()),
 });
+
+export const InvoiceExportQuery = PeriodQuery.extend({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+  ...csvOptions,
+});
+
+export const JournalQuery = PeriodQuery.extend({
+  format: z.enum(['csv', 'xlsx', 'json']).default('csv'),
+  ...csvOptions,
+});
+
+const JournalLineView = z.object({ account: z.string(), debit: Money, credit: Money });
+export const JournalView = z.object({
+  from: z.string(),
+  to: z.string(),
+  accounts: z.object({ receivable: z.string(), revenue: z.string(), vat: z.string(), withholding: z.string(), bank: z.string() }),
+  entries: z.array(
+    z.object({
+      entry: z.number(),
+      date: z.string(),
+      kind: z.enum(['invoice', 'credit_note', 'payment', 'refund']),
+      reference: z.string(),
+      description: z.string(),
+      currency: z.string(),
+      lines: z.array(JournalLineView),
+    }),
+  ),
+});
