@@ -13,7 +13,6 @@ export const routes = {
       'Invoices of a period for a spreadsheet or an accounting program: CSV (RFC 4180; separator=; and bom=true on request) or XLSX, one row per invoice and VAT rate, plain decimals with a dot, ISO dates, no currency symbols',
     permission: 'reports:write',
     query: InvoiceExportQuery,
-    errors: [422],
     handler: async ({ query, caller }) => {
       const table = await Reports.invoiceExport(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
       return tableResponse(table, `invoices-${query.from}-${query.to}`, query);
@@ -25,7 +24,6 @@ export const routes = {
     permission: 'reports:write',
     query: JournalQuery,
     response: JournalView,
-    errors: [422],
     handler: async ({ query, caller }) => {
       const journal = await Reports.journal(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
       if (query.format === 'json') return journal;

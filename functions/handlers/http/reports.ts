@@ -24,7 +24,6 @@ export const routes = {
     permission: 'reports:read',
     query: SalesLedgerQuery,
     response: SalesLedgerView,
-    errors: [422],
     handler: async ({ query, caller }) => {
       const ledger = await Reports.salesLedger(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
       const name = `sales-ledger-${query.from}-${query.to}`;
@@ -38,7 +37,6 @@ export const routes = {
     permission: 'reports:read',
     query: VatQuery,
     response: VatView,
-    errors: [422],
     handler: async ({ query, caller }) => Reports.vat(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to, basis: query.basis }),
   }),
   'GET /v1/reports/aging': route({
@@ -47,7 +45,6 @@ export const routes = {
     permission: 'reports:read',
     query: AgingQuery,
     response: AgingView,
-    errors: [422],
     handler: async ({ query, caller }) => {
       const report = await Reports.aging(reportingPorts(), { tenantId: caller.tenantId, asOf: query.asOf, buckets: query.buckets });
       if (query.format === 'csv') return csvResponse(Aging.agingTable(report), `aging-${report.asOf}`, query);
@@ -60,7 +57,6 @@ export const routes = {
     permission: 'reports:read',
     query: PeriodQuery,
     response: SummaryView,
-    errors: [422],
     handler: async ({ query, caller }) => Reports.summary(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to }),
   }),
   'GET /v1/reports/forecast': route({
@@ -69,7 +65,6 @@ export const routes = {
     permission: 'reports:read',
     query: ForecastQuery,
     response: ForecastView,
-    errors: [422],
     handler: async ({ query, caller }) => Reports.forecast(reportingPorts(), { tenantId: caller.tenantId, months: query.months }),
   }),
 };
