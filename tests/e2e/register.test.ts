@@ -1,7 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Register } from '../../functions/domain/register';
 import { aCompany } from '../fixtures/builders';
+import { download, requestDocument } from '../fixtures/documents';
 import { brokenRules, readBack } from '../fixtures/einvoice-checks';
+import { pdfQrTexts } from '../fixtures/pdf-images';
+import { pdfText } from '../fixtures/pdf-text';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
 /** E-invoices and the register of issued invoices through the HTTP API, as a client calls them. */
@@ -27,6 +30,10 @@ beforeAll(async () => {
   const company = await api.post('/v1/companies', aCompany({ name: 'Cliente Uno', legalName: 'Cliente Uno S.L.', taxId: 'B87654323' }));
   expect(company.status).toBe(201);
   companyId = company.body.id;
+  // the register on (the settings' route is tested below)
+  const { tenants } = await import('../../functions/shared/wiring/tenancy');
+  const stored = (await tenants().getTenant(tenant.tenantId))!;
+  await tenants().saveTenantSettings(tenant.tenantId, { ...stored.settings, verifactu: { enabled: true, issuerTaxId: 'B12345674' } }, stored.version);
 });
 
 describe('register settings', () => {
@@ -97,6 +104,30 @@ describe('the register through the API', () => {
     const draft = await api.post('/v1/invoices', { companyId, currency: 'EUR', lines: [aLine()] });
     expect((await api.get(`/v1/invoices/${draft.body.id}/register`)).status).toBe(404);
     expect((await api.get('/v1/invoices/inv_01jnotthere000000000000000/register')).status).toBe(404);
+  });
+});
+
+afterAll(async () => {
+  const { closePdfRenderer } = await import('../../functions/shared/wiring/pdf');
+  await closePdfRenderer();
+});
+
+describe('the PDF of a registered invoice', () => {
+  it("shows «QR tributario:», the QR code carrying exactly the record's URL, and the VERI*FACTU legend", async () => {
+    const invoice = await issued();
+    const { qrUrl } = (await api.get(`/v1/invoices/${invoice.id}/register`)).body;
+
+    const requested = await requestDocument(api, invoice.id);
+    await stack().settle(60_000);
+    const doc = (await api.get(`/v1/documents/${requested.id}`)).body;
+
+    expect(doc.status, JSON.stringify(doc)).toBe('ready');
+    const pdf = await download(doc.pdfUrl);
+    const text = (await pdfText(pdf)).replace(/\s+/g, ' ');
+    expect(text).toContain('QR tributario:');
+    expect(text).toContain('VERI*FACTU');
+    expect(text).toContain('Factura verificable en la sede electrónica de la AEAT');
+    expect(await pdfQrTexts(pdf)).toEqual([qrUrl]);
   });
 });
 

@@ -7,6 +7,7 @@ import { logger } from '../../shared/logger';
 import { documents } from '../../shared/wiring/documents';
 import { invoicePorts } from '../../shared/wiring/invoicing';
 import { imageAssets, renderFailure, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
+import { registerPrint } from '../../shared/wiring/register-print';
 import { sales } from '../../shared/wiring/sales';
 import { storage } from '../../shared/wiring/storage';
 import { tenants } from '../../shared/wiring/tenancy';
@@ -18,10 +19,13 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
   const tenant = await tenants().getTenant(doc.tenantId);
   if (!tenant) throw new DocumentDataError('the tenant no longer exists');
   let model: DocumentModel;
+  let registered: Awaited<ReturnType<typeof registerPrint>> = null;
   if (doc.subjectType === 'invoice') {
     const invoice = await invoicePorts().invoices.get(doc.tenantId, doc.subjectId);
     if (!invoice) throw new DocumentDataError(`the invoice ${doc.subjectId} no longer exists`);
-    model = Printing.invoiceDocumentModel(invoice, tenant);
+    // a registered invoice prints its QR code and the VERI*FACTU legend
+    registered = invoice.number ? await registerPrint(doc.tenantId, invoice.id) : null;
+    model = { ...Printing.invoiceDocumentModel(invoice, tenant), register: registered?.model ?? null };
   } else {
     const quote = await sales().quotes.get(doc.tenantId, doc.subjectId);
     if (!quote) throw new DocumentDataError(`the quote ${doc.subjectId} no longer exists`);
@@ -29,6 +33,7 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
   }
   const source = await templateSource(doc.tenantId, doc.templateId, model.kind);
   const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
+  if (registered) assets[registered.model.qr] = { contentType: 'image/png', body: registered.png };
   return { model, source, assets };
 }
 

@@ -1,8 +1,8 @@
 /** The register's wiring: the chains' store (reads for the register routes and the invoice's QR). */
 import { registerRepository } from '../../adapters/dynamo/register/register-repository';
+import { Register } from '../../domain/register';
 import { once, service } from './core';
 import { tenants } from './tenancy';
-import { Register } from '../../domain/register';
 
 export const registerStore = once(() => registerRepository(service()));
 
