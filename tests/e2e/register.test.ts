@@ -131,6 +131,39 @@ describe('the PDF of a registered invoice', () => {
   });
 });
 
+describe('Factur-X documents', () => {
+  it("renders format facturx: a PDF/A-3 carrying the invoice's CII as factur-x.xml, stored like a PDF", async () => {
+    const invoice = await issued();
+
+    const res = await api.post(`/v1/invoices/${invoice.id}/documents`, { format: 'facturx' });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending', format: 'facturx' });
+    await stack().settle(60_000);
+    const doc = (await api.get(`/v1/documents/${res.body.id}`)).body;
+
+    expect(doc, JSON.stringify(doc)).toMatchObject({ status: 'ready', format: 'facturx' });
+    const pdf = await download(doc.pdfUrl);
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const loaded = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false }).promise;
+    const attachments = (await loaded.getAttachments()) as Record<string, { content: Uint8Array }>;
+    const xml = new TextDecoder().decode(attachments['factur-x.xml']!.content);
+    const cii = readBack(xml);
+    expect(cii.syntax).toBe('cii');
+    expect(brokenRules(cii)).toEqual([]);
+    expect(xml).toContain(invoice.number);
+    expect((await loaded.getMetadata()).metadata!.getRaw()).toMatch(/<pdfaid:part>3<\/pdfaid:part>/);
+    await loaded.destroy();
+  });
+
+  it('refuses a Factur-X document of a draft (409); a plain PDF of it is fine', async () => {
+    const draft = await api.post('/v1/invoices', { companyId, currency: 'EUR', lines: [aLine()] });
+    expect((await api.post(`/v1/invoices/${draft.body.id}/documents`, { format: 'facturx' })).status).toBe(409);
+    const plain = await api.post(`/v1/invoices/${draft.body.id}/documents`, { format: 'pdf' });
+    expect(plain.status).toBe(202);
+    expect(plain.body.format).toBe('pdf');
+  });
+});
+
 describe('e-invoices', () => {
   it('serves UBL (Invoice) and CII of an issued invoice, with XML content type, satisfying the EN 16931 sums', async () => {
     const invoice = await issued({ lines: [aLine(), aLine({ description: 'Books', taxRate: '4', quantity: '3', unitPrice: '12.35', discountPercent: '10' })] });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -15,14 +16,24 @@ import { tenants } from '../../shared/wiring/tenancy';
 type Requested = EventDetail<'documentRequested'>;
 
 /** The document's subject (invoice or quote) as the template's model, with the tenant's settings and images. */
-async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; source: string; assets: AssetMap }> {
+async function inputsOf(
+  doc: DocumentRecord,
+): Promise<{ model: DocumentModel; source: string; assets: AssetMap; facturX?: () => Promise<(pdf: Uint8Array) => Promise<Uint8Array>> }> {
   const tenant = await tenants().getTenant(doc.tenantId);
   if (!tenant) throw new DocumentDataError('the tenant no longer exists');
   let model: DocumentModel;
   let registered: Awaited<ReturnType<typeof registerPrint>> = null;
+  let facturX: (() => Promise<(pdf: Uint8Array) => Promise<Uint8Array>>) | undefined;
   if (doc.subjectType === 'invoice') {
     const invoice = await invoicePorts().invoices.get(doc.tenantId, doc.subjectId);
     if (!invoice) throw new DocumentDataError(`the invoice ${doc.subjectId} no longer exists`);
+    if (doc.format === 'facturx') {
+      // loaded only for Factur-X documents (pdf-lib)
+      facturX = async () => {
+        const { facturXDocument } = await import('../../shared/wiring/facturx');
+        return (pdf) => facturXDocument(pdf, invoice, tenant, new Date());
+      };
+    }
     // a registered invoice prints its QR code and the VERI*FACTU legend
     registered = invoice.number ? await registerPrint(doc.tenantId, invoice.id) : null;
     model = { ...Printing.invoiceDocumentModel(invoice, tenant), register: registered?.model ?? null };
@@ -34,7 +45,7 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
   const source = await templateSource(doc.tenantId, doc.templateId, model.kind);
   const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
   if (registered) assets[registered.model.qr] = { contentType: 'image/png', body: registered.png };
-  return { model, source, assets };
+  return { model, source, assets, ...(facturX ? { facturX } : {}) };
 }
 
 /**
@@ -87,6 +98,14 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
   } catch (error) {
     const failure = renderFailure(error);
     return fail(failure.reason, failure.transient ? error : undefined, failure.transient);
+  }
+  if (inputs.facturX) {
+    try {
+      const pdf = await (await inputs.facturX())(rendered.pdf);
+      rendered = { ...rendered, pdf, size: pdf.byteLength, sha256: createHash('sha256').update(pdf).digest('hex') };
+    } catch (error) {
+      return fail(`the Factur-X document could not be made: ${String((error as Error)?.message ?? error).slice(0, 300)}`, error);
+    }
   }
   if (rendered.blocked.length > 0)
     logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });

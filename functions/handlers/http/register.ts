@@ -2,7 +2,6 @@
  * E-invoices (EN 16931 XML of an issued invoice) and the register of issued invoices (VERI*FACTU chain):
  * the invoice's record and QR URL, the list of a chain, and its verification.
  */
-import { Settings } from '../../domain/documents';
 import { EInvoice } from '../../domain/einvoicing';
 import { Invoice } from '../../domain/invoicing';
 import { NotFound } from '../../domain/kernel';
@@ -31,14 +30,7 @@ export const routes = {
     errors: [409, 422],
     handler: async ({ params, query, caller }) => {
       const invoice = await Invoice.get(invoicePorts(), { tenantId: caller.tenantId, id: params.id });
-      const tenant = await tenants().getTenant(caller.tenantId);
-      const settings = Settings.documentSettingsOf(tenant?.settings);
-      const corrects = (invoice as { corrects?: { number?: string; issueDate?: string }[] }).corrects;
-      const preceding = corrects?.flatMap((c) => (c.number ? [{ number: c.number, ...(c.issueDate ? { issueDate: c.issueDate } : {}) }] : []));
-      const input = EInvoice.fromInvoice(invoice, settings, {
-        tenantName: tenant?.name,
-        ...(preceding?.length ? { precedingInvoices: preceding } : {}),
-      });
+      const input = EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(caller.tenantId));
       const xml = EInvoice.build(input, query.syntax);
       const name = `${invoice.number}-${query.syntax}.xml`.replace(/[^\w.-]/g, '_');
       return new RawResponse({
