@@ -210,6 +210,12 @@ export const functions = {
       'GET /v1/invoices/{id}/timeline',
     ],
   },
+  register: {
+    entry: 'functions/handlers/http/register.ts',
+    description: 'E-invoices (EN 16931 UBL / CII of an issued invoice) and the register of issued invoices (VERI*FACTU chain: records, list, verification)',
+    access: ['tableRead'],
+    routes: ['GET /v1/invoices/{id}/einvoice', 'GET /v1/invoices/{id}/register', 'GET /v1/register', 'GET /v1/register/verify'],
+  },
   payments: {
     entry: 'functions/handlers/http/payments.ts',
     description: 'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',

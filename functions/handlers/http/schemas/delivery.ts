@@ -5,7 +5,15 @@ import { email, ListQuery, optionalText, phone } from './common';
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
 const templateId = z.string().regex(/^(standard|tpl_[0-9a-z]{26})$/, 'must be "standard" or a tpl_ id');
 
-export const DocumentCreate = z.strictObject({ templateId: templateId.optional() });
+export const DocumentCreate = z.strictObject({
+  templateId: templateId.optional(),
+  format: z
+    .enum(['pdf', 'facturx'])
+    .default('pdf')
+    .describe(
+      'pdf (default), or facturx: a PDF/A-3 with the EN 16931 CII XML embedded as factur-x.xml (issued invoices and credit notes only: 409 for drafts and proformas)',
+    ),
+});
 
 export const DocumentView = z.object({
   id: z.string(),
@@ -13,6 +21,7 @@ export const DocumentView = z.object({
   subjectType: z.enum(['invoice', 'quote']),
   subjectId: z.string(),
   templateId: z.string(),
+  format: z.enum(['pdf', 'facturx']),
   sha256: z.string().nullable(),
   size: z.number().nullable(),
   pages: z.number().nullable(),
