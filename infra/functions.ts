@@ -202,6 +202,9 @@ export const functions = {
       'PATCH /v1/invoices/{id}',
       'POST /v1/invoices/{id}/stage',
       'GET /v1/invoices/{id}/timeline',
+      'DELETE /v1/invoices/{id}',
+      'POST /v1/invoices/{id}/credit-notes',
+      'POST /v1/invoices/{id}/cancel',
     ],
   },
   payments: {
