@@ -205,6 +205,7 @@ export const functions = {
       'DELETE /v1/invoices/{id}',
       'POST /v1/invoices/{id}/credit-notes',
       'POST /v1/invoices/{id}/cancel',
+      'POST /v1/invoices/{id}/allocations',
     ],
   },
   payments: {

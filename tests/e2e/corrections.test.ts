@@ -169,6 +169,30 @@ describe('credit notes', () => {
     expect((await balanceOf(client.id)).unappliedCredit).toBe('100.00');
   });
 
+  it('gives credit after payment that pays the next invoice (creditUsed in the client balance)', async () => {
+    // Prepare: a paid invoice, credited in full: its 121.00 becomes the client's credit
+    const client = await aClient(api);
+    const paid = await issuedInvoice(api, client.id, { lines: plainLine });
+    await api.post(`/v1/invoices/${paid.id}/payments`, { amount: '121.00', date: todayUtc(), method: 'bank_transfer' });
+    const note = await api.post(`/v1/invoices/${paid.id}/credit-notes`, { reason: 'R4', full: true });
+    await issue(note.body.id);
+    const next = await issuedInvoice(api, client.id, { lines: [{ description: 'Support', quantity: '1', unitPrice: '50.00', taxRate: '21' }] });
+
+    // Act
+    const tooMuch = await api.post(`/v1/payments/${note.body.id}/allocations`, { invoiceId: next.id, amount: '70.00' });
+    const applied = await api.post(`/v1/payments/${note.body.id}/allocations`, { invoiceId: next.id, amount: '60.50' });
+    const after = (await api.get(`/v1/invoices/${next.id}`)).body;
+    const balance = await balanceOf(client.id);
+
+    // Assess
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body).toMatchObject({ remaining: '60.50', limitedBy: 'invoice' });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(201);
+    expect(applied.body.credit).toMatchObject({ amount: '121.00', applied: '60.50', unapplied: '60.50' });
+    expect(after).toMatchObject({ amountCredited: '60.50', balanceDue: '0.00', paymentStatus: 'paid', stage: 'PAID' });
+    expect(balance).toMatchObject({ balanceDue: '0.00', unappliedCredit: '60.50', creditUsed: '60.50' });
+  });
+
   it('refuses a credit note on a draft, a proforma, R5 on an ordinary invoice, and an unknown invoice', async () => {
     // Prepare
     const client = await aClient(api);

@@ -7,13 +7,28 @@
  * no longer allow it. A crash between making a cancel's note and issuing it leaves a draft marked
  * `cancelsOriginal`: a retry of cancel issues that one instead of making another.
  */
-import { Conflict, dec, initialStage, NotFound, outboxEvent, RuleViolation, staleVersion, timelineEntry, today, type Actor, type ItemCommand } from '../kernel';
+import {
+  Conflict,
+  dec,
+  formatAmount,
+  initialStage,
+  newId,
+  NotFound,
+  outboxEvent,
+  RuleViolation,
+  staleVersion,
+  timelineEntry,
+  today,
+  type Actor,
+  type FieldError,
+  type ItemCommand,
+} from '../kernel';
 import { correctionRefusal, draftCreditNote, planCreditNote, release, reserve, type CreditNoteRequest } from './corrections';
 import { jitteredBackoff } from './issuing';
-import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoicePorts, type CorrectionReason, type CreditSettle } from './model';
+import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoicePorts, type CorrectionReason, type CreditRecord, type CreditSettle } from './model';
 import { moveToStage } from './move';
 import { effective } from './pipeline-settings';
-import { settlementView } from './settlement';
+import { settle, settlementOf, settlementView, unpayableReason } from './settlement';
 
 const MAX_ATTEMPTS = 20;
 
@@ -180,5 +195,100 @@ export async function remove(ports: InvoicePorts, cmd: ItemCommand): Promise<voi
     if (original) changes.push({ before: original, after: release(original, invoice.id, now), timeline: [], events: [] });
     const result = await ports.invoices.commit({ changes });
     return result.outcome === 'ok' ? true : 'retry';
+  });
+}
+
+/**
+ * Applies part of an issued credit note's unapplied credit (settle: credit) to another open invoice of the same
+ * client and currency: an allocation `{ source: { type: 'credit_note', id } }` with `fromCredit` (it counts as
+ * `creditUsed`), the note's figures and the invoice's (maybe its move to PAID) in one conditioned transaction.
+ * 422 with `remaining` (and `limitedBy: "credit_note" | "invoice"`) beyond either.
+ */
+export async function applyCredit(
+  ports: Pick<InvoicePorts, 'invoices' | 'pipelines' | 'now' | 'sleep' | 'random'>,
+  cmd: ItemCommand & { invoiceId: string; amount: string },
+): Promise<Invoice> {
+  const { tenantId, id, actor } = cmd;
+  return retrying(ports, 'the credit application', async () => {
+    const note = await ports.invoices.get(tenantId, id);
+    if (!note) throw new NotFound('credit note');
+    if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== note.version) throw staleVersion(cmd.expectedVersion, note.version);
+    if (note.type !== 'credit_note' || note.status === 'draft' || !note.credit) {
+      throw new RuleViolation('only an issued credit note has credit to apply', [{ field: 'id', message: `the document is a ${note.status} ${note.type}` }]);
+    }
+    const currency = note.currency;
+    const amount = dec(cmd.amount);
+    if (!amount.gt(0) || !amount.eq(dec(formatAmount(amount, currency)))) {
+      throw new RuleViolation('the amount is not valid', [{ field: 'amount', message: `must be greater than 0, with at most the decimals of ${currency}` }]);
+    }
+    const invoice = await ports.invoices.get(tenantId, cmd.invoiceId);
+    if (!invoice) throw new RuleViolation('unknown invoice', [{ field: 'invoiceId', message: 'no such invoice' }]);
+    const problems: FieldError[] = [];
+    const unpayable = unpayableReason(invoice);
+    if (unpayable) problems.push({ field: 'invoiceId', message: unpayable });
+    if (invoice.client?.id !== note.client?.id) problems.push({ field: 'invoiceId', message: "the invoice is another client's" });
+    if (invoice.currency !== currency) problems.push({ field: 'invoiceId', message: `the invoice is in ${invoice.currency}, the credit in ${currency}` });
+    if (problems.length > 0) throw new RuleViolation('the invoice cannot take this credit', problems);
+    if (amount.gt(note.credit.unapplied)) {
+      throw new RuleViolation(
+        'the amount exceeds the credit left on the credit note',
+        [{ field: 'amount', message: `exceeds the credit note's unapplied ${note.credit.unapplied} ${currency}` }],
+        { remaining: note.credit.unapplied, limitedBy: 'credit_note' },
+      );
+    }
+    const view = settlementView(invoice);
+    if (amount.gt(view.balanceDue ?? 0)) {
+      throw new RuleViolation(
+        "the amount exceeds the invoice's balance due",
+        [{ field: 'amount', message: `exceeds the invoice's balance due ${view.balanceDue} ${currency}` }],
+        { remaining: view.balanceDue, limitedBy: 'invoice' },
+      );
+    }
+    const now = nowOf(ports);
+    const pipeline = effective(await ports.pipelines.get(tenantId, 'invoice')).pipeline;
+    const applied = formatAmount(amount, currency);
+    const allocation: CreditRecord = {
+      kind: 'allocation',
+      tenantId,
+      id: newId('allocation'),
+      source: { type: 'credit_note', id: note.id },
+      invoiceId: invoice.id,
+      clientId: invoice.client?.id ?? '',
+      currency,
+      amount: applied,
+      date: today(now),
+      fromCredit: true,
+      createdAt: now.toISOString(),
+      createdBy: actor.id,
+    };
+    const figures = settlementOf(invoice, {
+      paid: view.amountPaid ?? 0,
+      credited: dec(view.amountCredited ?? 0).plus(amount),
+      lastAllocationAt: allocation.createdAt,
+    });
+    const settled = settle(invoice, figures, { pipeline, now, actor });
+    settled.timeline.unshift(
+      timelineEntry({
+        tenantId,
+        subjectType: 'invoice',
+        subjectId: invoice.id,
+        kind: 'credit_applied',
+        actor,
+        at: now,
+        data: { creditNoteId: note.id, number: note.number, allocationId: allocation.id, amount: applied, currency, balanceDue: figures.balanceDue },
+      }),
+    );
+    const after: Invoice = {
+      ...note,
+      credit: {
+        ...note.credit,
+        applied: formatAmount(dec(note.credit.applied).plus(amount), currency),
+        unapplied: formatAmount(dec(note.credit.unapplied).minus(amount), currency),
+      },
+      version: note.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    const result = await ports.invoices.commit({ changes: [{ before: note, after, timeline: [], events: [], linked: [settled], ledger: [allocation] }] });
+    return result.outcome === 'ok' ? withNulls(after) : 'retry';
   });
 }

@@ -17,5 +17,5 @@ export {
 } from './stage-move';
 export type { Invoice as Info } from './model';
 export { moveToStage, reachStage, creditNoteExtension } from './move';
-export { createCreditNote, cancel, remove, type CancelInput } from './credit-notes';
+export { applyCredit, createCreditNote, cancel, remove, type CancelInput } from './credit-notes';
 export { fiscalTypeOf, planCreditNote, remainingOf, creditNoteApplication, type CreditNoteRequest } from './corrections';

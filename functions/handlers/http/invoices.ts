@@ -5,6 +5,7 @@ import { callerActor, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/invoicing';
 import { ListQuery } from './schemas/common';
+import { AllocationCreate } from './schemas/payments';
 import {
   CancelBody,
   CancelView,
@@ -88,6 +89,26 @@ export const routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller }) =>
       Invoice.view(await Invoice.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
+  }),
+  'POST /v1/invoices/{id}/allocations': route({
+    summary:
+      "Apply part of an issued credit note's unapplied credit to an open invoice of the same client and currency (counts as creditUsed; 422 with remaining beyond the note's credit or the invoice's balanceDue)",
+    permission: 'invoices:write',
+    body: AllocationCreate,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) =>
+      Invoice.view(
+        await Invoice.applyCredit(invoicePorts(), {
+          tenantId: caller.tenantId,
+          actor: callerActor(caller),
+          id: params.id,
+          invoiceId: body.invoiceId,
+          amount: body.amount,
+          expectedVersion: ifMatch ?? body.version,
+        }),
+      ),
   }),
   'POST /v1/invoices/{id}/cancel': route({
     summary:
