@@ -208,6 +208,10 @@ export const functions = {
       'PATCH /v1/invoices/{id}',
       'POST /v1/invoices/{id}/stage',
       'GET /v1/invoices/{id}/timeline',
+      'DELETE /v1/invoices/{id}',
+      'POST /v1/invoices/{id}/credit-notes',
+      'POST /v1/invoices/{id}/cancel',
+      'POST /v1/invoices/{id}/allocations',
     ],
   },
   register: {
