@@ -106,9 +106,15 @@ export const functions = {
   publicLinks: {
     entry: 'functions/handlers/public/links.ts',
     description:
-      'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
+      'Public links (no auth: the token is the credential): document redirect, the hosted invoice page (PDF, UBL, EPC QR), e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
     access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
-    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
+    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept', 'GET /p/{token}/pdf'],
+  },
+  hostedInvoice: {
+    entry: 'functions/handlers/public/hosted-invoice.ts',
+    description: "The hosted invoice page's heavier routes (no auth: the link's token is the credential): the UBL e-invoice download",
+    access: ['tableRead'],
+    routes: ['GET /p/{token}/xml'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
