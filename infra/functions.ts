@@ -225,6 +225,21 @@ export const functions = {
       'GET /v1/contacts/{id}/balance',
     ],
   },
+  webhooks: {
+    entry: 'functions/handlers/http/webhooks.ts',
+    description: 'Outgoing webhook subscriptions (signing secrets sealed, shown once), their delivery log and replays',
+    access: ['table'],
+    routes: [
+      'POST /v1/webhooks',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/{id}',
+      'PATCH /v1/webhooks/{id}',
+      'DELETE /v1/webhooks/{id}',
+      'POST /v1/webhooks/{id}/rotate-secret',
+      'GET /v1/webhooks/{id}/deliveries',
+      'POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+    ],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",

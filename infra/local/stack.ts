@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resetConfigForTests } from '../../functions/shared/config';
 import { startEmulators, type EmulatorEndpoints, type Emulators } from './emulators';
@@ -90,6 +91,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${busPort}`,
     PUBLIC_BASE_URL: `http://${host}:${port}`,
     POWERTOOLS_DEV: 'true',
+    // tenant secrets sealed locally (AES-GCM); a restart of `npm start` keeps its key (start.ts sets it)
+    LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY ?? randomBytes(32).toString('base64'),
+    // local runs deliver webhooks to loopback receivers (refused in AWS)
+    WEBHOOKS_ALLOW_LOOPBACK: 'true',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     ...options.env,

@@ -22,6 +22,8 @@ export const RESOURCES = [
   'apiKeys',
   'reports',
   'settings',
+  /** Outgoing webhook subscriptions and their delivery log (configuration: admins write). */
+  'webhooks',
   /** The client's public links (`publicUrl`): whoever holds one can act as the client (accept a quote). */
   'links',
 ] as const;
