@@ -240,6 +240,19 @@ export const functions = {
       'POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay',
     ],
   },
+  deliverWebhooks: {
+    entry: 'functions/handlers/events/deliver-webhooks.ts',
+    description: 'Domain events -> webhook deliveries (one per subscription wanting the event) and their first signed attempt; replays (EventBridge)',
+    access: ['tableWrite'],
+    timeoutSeconds: 30,
+  },
+  sweepWebhooks: {
+    entry: 'functions/handlers/events/sweep-webhooks.ts',
+    description: 'Retries due webhook deliveries (Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), every minute',
+    access: ['tableWrite'],
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 60,
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",

@@ -6,6 +6,7 @@ import { DEFAULT_RENDER_CONCURRENCY, DEFAULT_TARGET_CONCURRENCY, LocalEventBus }
 import { startGateway } from './gateway';
 import { freePort, waitFor } from './ports';
 import { ensureBucket, ensureTable, localCredentials } from './provision';
+import { startLocalScheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
 
 export interface LocalStackOptions {
@@ -26,6 +27,11 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Bus deliveries running at once per target function; default: localBusConcurrency(process.env). */
   busConcurrency?: Partial<Record<string, number>>;
+  /**
+   * Run the `rate(...)` scheduled functions (the webhook retry sweep) on timers, at most this many seconds
+   * apart (`npm start`). Off when omitted: tests invoke them with their own clock.
+   */
+  scheduleEverySeconds?: number;
 }
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
@@ -115,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await bus.start(busPort);
   poller.start();
   const gateway = await startGateway(port, host, { onResponse: () => poller.wake() });
+  const scheduler = options.scheduleEverySeconds ? startLocalScheduler({ everySeconds: options.scheduleEverySeconds }) : undefined;
 
   return {
     apiUrl: gateway.url,
@@ -137,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     },
     async stop() {
+      await scheduler?.stop();
       await new Promise((r) => gateway.server.close(r));
       gateway.server.closeAllConnections?.();
       await poller.stop();

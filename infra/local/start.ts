@@ -65,6 +65,8 @@ async function main() {
     tableName: 'crm-local',
     bucketName: 'crm-documents-local',
     emulatorPorts: { ses: sesPort, sns: smsPort },
+    // the webhook retry sweep (rate(1 minute) in AWS) every 10 s here, so a retry due after 5 s is not a minute late
+    scheduleEverySeconds: Number(process.env.LOCAL_SCHEDULE_SECONDS ?? 10),
   });
   updateLock(lockFile, { pid: process.pid, dynamodbPid: stack.dynamodbPid, startedAt: new Date().toISOString() });
 

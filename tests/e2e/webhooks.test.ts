@@ -1,4 +1,7 @@
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoke } from '../../infra/local/handlers';
+import { aClient, issuedInvoice, todayUtc } from '../fixtures/payments';
 import { WebhookReceiver } from '../fixtures/webhook-receiver';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
@@ -84,7 +87,7 @@ describe('webhook subscriptions', () => {
   });
 
   it('rotates the secret: a new one shown once, the old one still listed until its overlap ends', async () => {
-    const created = await api.post('/v1/webhooks', { url: 'https://erp.example.com/hooks', events: ['*'] });
+    const created = await api.post('/v1/webhooks', { url: 'https://erp.example.com/hooks', events: ['quote.accepted'] });
     const rotated = await api.post(`/v1/webhooks/${created.body.id}/rotate-secret`, { overlapSeconds: 3600 });
     expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
@@ -93,5 +96,142 @@ describe('webhook subscriptions', () => {
       { createdAt: expect.any(String), expiresAt: null },
       { createdAt: created.body.createdAt, expiresAt: expect.any(String) },
     ]);
+    expect((await api.del(`/v1/webhooks/${created.body.id}`)).status).toBe(204);
+  });
+});
+
+describe('webhook deliveries', () => {
+  const sweepAt = async (at: string) => (await invoke('sweepWebhooks', { now: at })) as { due: number; outcomes: Record<string, number> };
+  const deliveriesOf = async (id: string) => {
+    const res = await api.get(`/v1/webhooks/${id}/deliveries`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.data as any[];
+  };
+  const paidInvoice = async () => {
+    const client = await aClient(api);
+    const invoice = await issuedInvoice(api, client.id);
+    const paid = await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: invoice.balanceDue, date: todayUtc(), method: 'bank_transfer' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    await stack().settle();
+    return invoice;
+  };
+
+  it("signs each event, retries a failing receiver at the schedule's instants (three attempts, one success), ignores a redelivered event, replays", async () => {
+    // Prepare: a receiver that fails twice, then succeeds
+    receiver.received.length = 0;
+    receiver.answer({ status: 500, body: 'boom' }, { status: 503 }, { status: 200, body: 'thanks' });
+    const sub = await api.post('/v1/webhooks', { url: `${receiver.url}/paid`, events: ['invoice.paid'] });
+    expect(sub.status).toBe(201);
+    const secret: string = sub.body.secret;
+
+    // Act: the invoice is paid -> invoice.paid on the bus -> a delivery and its first attempt
+    const invoice = await paidInvoice();
+
+    // Assess: one attempt so far, failed, the next due 5 s after the first
+    const [first] = await deliveriesOf(sub.body.id);
+    expect(first).toMatchObject({ status: 'pending', attemptCount: 1, eventType: 'invoice.paid', failureReason: 'answered 500' });
+    expect(first.attempts).toEqual([expect.objectContaining({ n: 1, status: 500, responseExcerpt: 'boom', replay: false })]);
+    expect(Date.parse(first.nextAttemptAt) - Date.parse(first.createdAt)).toBe(5000);
+    expect(first.payload).toMatchObject({ type: 'invoice.paid', data: { invoiceId: invoice.id, tenantId: tenant.tenantId } });
+    const got = receiver.received.filter((r) => r.path === '/paid');
+    expect(got).toHaveLength(1);
+    // the first attempt was signed at the real clock: the library verifies it as a subscriber would
+    expect(new Webhook(secret).verify(got[0].body, got[0].headers)).toMatchObject({ type: 'invoice.paid', data: { invoiceId: invoice.id } });
+    expect(got[0].headers['webhook-id']).toBe(first.webhookId);
+
+    // Act: the sweep just before the retry is due does nothing; at the due instant it retries (503)
+    const before = new Date(Date.parse(first.nextAttemptAt) - 1).toISOString();
+    await sweepAt(before);
+    expect((await deliveriesOf(sub.body.id))[0]).toMatchObject({ attemptCount: 1, nextAttemptAt: first.nextAttemptAt });
+    await sweepAt(first.nextAttemptAt);
+    const [second] = await deliveriesOf(sub.body.id);
+    expect(second).toMatchObject({ status: 'pending', attemptCount: 2 });
+    expect(Date.parse(second.nextAttemptAt) - Date.parse(first.createdAt)).toBe(305_000);
+    await sweepAt(second.nextAttemptAt);
+
+    // Assess: three attempts, one success, each signed with the secret over the same id and body
+    const [done] = await deliveriesOf(sub.body.id);
+    expect(done).toMatchObject({ status: 'succeeded', attemptCount: 3, nextAttemptAt: null, failureReason: null });
+    expect(done.attempts.map((a: any) => [a.n, a.status, a.at])).toEqual([
+      [1, 500, first.attempts[0].at],
+      [2, 503, first.nextAttemptAt],
+      [3, 200, second.nextAttemptAt],
+    ]);
+    const all = receiver.received.filter((r) => r.path === '/paid');
+    expect(all).toHaveLength(3);
+    for (const r of all) {
+      expect(r.headers['webhook-id']).toBe(first.webhookId);
+      expect(r.body).toBe(all[0].body);
+      const signedAt = new Date(Number(r.headers['webhook-timestamp']) * 1000);
+      expect(r.headers['webhook-signature']).toBe(new Webhook(secret).sign(r.headers['webhook-id'], signedAt, r.body));
+    }
+    expect(all.map((r) => Number(r.headers['webhook-timestamp']) * 1000)).toEqual(
+      [first.attempts[0].at, first.nextAttemptAt, second.nextAttemptAt].map((t) => Math.floor(Date.parse(t) / 1000) * 1000),
+    );
+    await sweepAt(new Date(Date.parse(second.nextAttemptAt) + 86_400_000).toISOString());
+    expect(receiver.received.filter((r) => r.path === '/paid')).toHaveLength(3);
+
+    // Act: the bus delivers the same event again
+    await invoke('deliverWebhooks', { 'detail-type': 'invoice.paid', source: 'crm.invoicing', detail: done.payload.data });
+    // Assess: no second delivery, nothing sent
+    expect(await deliveriesOf(sub.body.id)).toHaveLength(1);
+    expect(receiver.received.filter((r) => r.path === '/paid')).toHaveLength(3);
+
+    // Act: replay the delivery
+    receiver.answer({ status: 204 });
+    const replay = await api.post(`/v1/webhooks/${sub.body.id}/deliveries/${done.id}/replay`, {});
+    expect(replay.status, JSON.stringify(replay.body)).toBe(202);
+    expect(replay.body).toMatchObject({ status: 'pending', replays: 1 });
+    await stack().settle();
+
+    // Assess: one more request, same webhook-id and body, recorded as a replay attempt
+    const replayed = receiver.received.filter((r) => r.path === '/paid');
+    expect(replayed).toHaveLength(4);
+    expect(replayed[3].headers['webhook-id']).toBe(first.webhookId);
+    expect(replayed[3].body).toBe(all[0].body);
+    expect(new Webhook(secret).verify(replayed[3].body, replayed[3].headers)).toBeTruthy();
+    const [after] = await deliveriesOf(sub.body.id);
+    expect(after).toMatchObject({ status: 'succeeded', attemptCount: 4, replays: 1 });
+    expect(after.attempts[3]).toMatchObject({ n: 4, status: 204, replay: true });
+    expect((await api.post(`/v1/webhooks/${sub.body.id}/deliveries/whd_nothing/replay`, {})).status).toBe(404);
+    await api.del(`/v1/webhooks/${sub.body.id}`);
+  });
+
+  it('gives up after the last attempt of the schedule (27 h 35 min later) and says why', async () => {
+    receiver.answer({ status: 500, body: 'down' });
+    const sub = await api.post('/v1/webhooks', { url: `${receiver.url}/down`, events: ['invoice.paid'] });
+    await paidInvoice();
+    let [d] = await deliveriesOf(sub.body.id);
+    const start = Date.parse(d.createdAt);
+    while (d.status === 'pending') {
+      await sweepAt(d.nextAttemptAt);
+      [d] = await deliveriesOf(sub.body.id);
+    }
+    expect(d).toMatchObject({ status: 'failed', attemptCount: 8, failureReason: 'answered 500', nextAttemptAt: null });
+    expect((Date.parse(d.attempts[7].at) - start) / 1000).toBe(5 + 300 + 1800 + 7200 + 18_000 + 36_000 + 36_000);
+    expect(receiver.received.filter((r) => r.path === '/down')).toHaveLength(8);
+    await api.del(`/v1/webhooks/${sub.body.id}`);
+  });
+
+  it('delivers nothing to a paused subscription, retries and replays included', async () => {
+    // Prepare
+    receiver.answer({ status: 500 });
+    const sub = await api.post('/v1/webhooks', { url: `${receiver.url}/paused`, events: ['invoice.*', 'payment.*'] });
+    await paidInvoice();
+    const pending = (await deliveriesOf(sub.body.id)).filter((d) => d.status === 'pending');
+    expect(pending.length).toBeGreaterThan(0);
+    const sent = receiver.received.filter((r) => r.path === '/paused').length;
+
+    // Act: pause, then new events and the retries' due instant
+    expect((await api.patch(`/v1/webhooks/${sub.body.id}`, { paused: true })).status).toBe(200);
+    await paidInvoice();
+    await sweepAt(new Date(Date.now() + 3600_000).toISOString());
+
+    // Assess
+    expect(receiver.received.filter((r) => r.path === '/paused')).toHaveLength(sent);
+    const after = await deliveriesOf(sub.body.id);
+    expect(after).toHaveLength(pending.length);
+    expect(after.every((d) => d.status === 'failed' && d.failureReason === 'the subscription is paused')).toBe(true);
+    expect((await api.post(`/v1/webhooks/${sub.body.id}/deliveries/${after[0].id}/replay`, {})).status).toBe(409);
   });
 });

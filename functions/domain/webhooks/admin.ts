@@ -6,12 +6,23 @@
  * A subscription's signing secrets are sealed through the SecretCipher port under the purpose
  * `webhooks.<subscription id>` (worker.ts opens them at each attempt). Views never carry a secret.
  */
-import { Conflict, NotFound, newId, type Page, type PageRequest, type SealedSecret, type SecretCipher, staleVersion } from '../kernel';
+import {
+  Conflict,
+  NotFound,
+  newId,
+  type OutboxEvent,
+  type Page,
+  type PageRequest,
+  type SealedSecret,
+  type SecretCipher,
+  outboxEvent,
+  staleVersion,
+} from '../kernel';
 import type { AddressPolicy } from './address-policy';
-import type { DeliveryAttempt, WebhookDelivery } from './deliveries';
+import { type DeliveryAttempt, replayDelivery, type WebhookDelivery } from './deliveries';
 import { subscribableEventTypes } from './messages';
 import { changeSubscription, generateWebhookSecret, newSubscription, rotateSecret, type SubscriptionInput, type WebhookSubscription } from './subscriptions';
-import { requestReplay, secretPurpose, type WebhookStorePorts } from './worker';
+import { secretPurpose, type WebhookStorePorts } from './worker';
 
 export type StoredSubscription = WebhookSubscription<SealedSecret>;
 
@@ -26,6 +37,8 @@ export interface WebhookStore extends WebhookStorePorts {
     list(tenantId: string, page: PageRequest): Promise<Page<StoredSubscription>>;
   };
   deliveries: WebhookStorePorts['deliveries'] & {
+    /** Like save, with outbox events written in the same transaction. */
+    saveAnnouncing(delivery: WebhookDelivery, expectedVersion: number, events: OutboxEvent[]): Promise<void>;
     /** The deliveries of a subscription, newest first. */
     listBySubscription(tenantId: string, subscriptionId: string, page: PageRequest): Promise<Page<WebhookDelivery>>;
     /** Every attempt of a delivery, in order. */
@@ -211,6 +224,10 @@ export async function replay(
   const delivery = await ports.deliveries.get(command.tenantId, command.deliveryId);
   if (!delivery || delivery.subscriptionId !== subscription.id) throw new NotFound(`delivery ${command.deliveryId}`);
   if (subscription.paused) throw new Conflict('the webhook is paused: resume it (PATCH paused: false) to replay', [{ field: 'paused', message: 'is true' }]);
-  const replaying = (await requestReplay(ports, { tenantId: command.tenantId, deliveryId: delivery.id }))!;
+  const now = ports.now();
+  const replaying = replayDelivery(delivery, now);
+  // the replay and the event that makes the delivery function attempt it, in one transaction
+  const event = outboxEvent('webhookReplayRequested', command.tenantId, { deliveryId: delivery.id, subscriptionId: subscription.id }, new Date(now));
+  await ports.deliveries.saveAnnouncing(replaying, delivery.version, [event]);
   return deliveryView(replaying, await ports.deliveries.attempts(command.tenantId, delivery.id));
 }

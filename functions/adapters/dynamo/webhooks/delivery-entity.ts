@@ -38,8 +38,10 @@ export const WebhookDeliveryEntity = new Entity({
     },
     due: {
       index: 'gsi2',
+      // sparse: only a pending delivery with a next attempt has these keys
+      condition: (attr) => attr.status === 'pending' && typeof attr.dueAt === 'string',
       pk: { field: 'gsi2pk', composite: ['dueShard'] },
-      sk: { field: 'gsi2sk', composite: ['dueAt', 'tenantId', 'id'] },
+      sk: { field: 'gsi2sk', composite: ['dueAt'] },
     },
   },
 });

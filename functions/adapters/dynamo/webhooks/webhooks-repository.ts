@@ -4,7 +4,7 @@
  * conditioned on the delivery's version, so two workers never record the same attempt twice.
  */
 import type { EntityItem } from 'electrodb';
-import { Conflict, InvalidInput, NotFound } from '../../../domain/kernel';
+import { Conflict, InvalidInput, NotFound, type OutboxEvent } from '../../../domain/kernel';
 import type { DeliveryAttempt, StoredSubscription, WebhookDelivery, WebhookStore } from '../../../domain/webhooks';
 import { isConditionFailure, isInvalidCursor } from '../errors';
 import { defined, rejectedItems } from '../helpers';
@@ -106,6 +106,26 @@ export interface WebhooksRepository extends WebhookStore {
 export function webhooksRepository(service: CrmService): WebhooksRepository {
   const { webhookSubscription: subscription, webhookDelivery: delivery, webhookAttempt: attempt } = service.entities;
 
+  /** The delivery (version-conditioned), its new attempt and its events: one transaction. */
+  async function saveDelivery(d: WebhookDelivery, expectedVersion: number, made: DeliveryAttempt | undefined, events: OutboxEvent[]): Promise<void> {
+    const result = await service.transaction
+      .write(({ webhookDelivery, webhookAttempt, outbox }) => [
+        webhookDelivery
+          .put(toDeliveryItem(d))
+          .where((a, { eq }) => eq(a.version, expectedVersion))
+          .commit(),
+        ...(made ? [webhookAttempt.create(toAttemptItem(d.tenantId, made)).commit()] : []),
+        ...events.map((event) => outbox.create(event).commit()),
+      ])
+      .go();
+    if (!result.canceled) return;
+    const rejected = rejectedItems(result);
+    if (rejected.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
+      throw new Conflict(`delivery ${d.id} moved on (version ${expectedVersion} is stale)`);
+    }
+    throw new Error(`webhook delivery transaction canceled: ${rejected.map((r) => `${r.index}:${r.code}`).join(', ')}`);
+  }
+
   return {
     subscriptions: {
       async get(tenantId, id) {
@@ -161,23 +181,8 @@ export function webhooksRepository(service: CrmService): WebhooksRepository {
           throw error;
         }
       },
-      async save(d, expectedVersion, made) {
-        const result = await service.transaction
-          .write(({ webhookDelivery, webhookAttempt }) => [
-            webhookDelivery
-              .put(toDeliveryItem(d))
-              .where((a, { eq }) => eq(a.version, expectedVersion))
-              .commit(),
-            ...(made ? [webhookAttempt.create(toAttemptItem(d.tenantId, made)).commit()] : []),
-          ])
-          .go();
-        if (!result.canceled) return;
-        const rejected = rejectedItems(result);
-        if (rejected.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
-          throw new Conflict(`delivery ${d.id} moved on (version ${expectedVersion} is stale)`);
-        }
-        throw new Error(`webhook delivery transaction canceled: ${rejected.map((r) => `${r.index}:${r.code}`).join(', ')}`);
-      },
+      save: (d, expectedVersion, made) => saveDelivery(d, expectedVersion, made, []),
+      saveAnnouncing: (d, expectedVersion, events) => saveDelivery(d, expectedVersion, undefined, events),
       async listBySubscription(tenantId, subscriptionId, page) {
         const result = await paged(() =>
           delivery.query.bySubscription({ tenantId, subscriptionId }).go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null }),
