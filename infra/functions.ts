@@ -228,7 +228,7 @@ export const functions = {
   webhooks: {
     entry: 'functions/handlers/http/webhooks.ts',
     description: 'Outgoing webhook subscriptions (signing secrets sealed, shown once), their delivery log and replays',
-    access: ['table'],
+    access: ['table', 'secretsSeal:webhooks'],
     routes: [
       'POST /v1/webhooks',
       'GET /v1/webhooks',
@@ -249,7 +249,7 @@ export const functions = {
   sweepWebhooks: {
     entry: 'functions/handlers/events/sweep-webhooks.ts',
     description: 'Retries due webhook deliveries (Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), every minute',
-    access: ['tableWrite'],
+    access: ['tableWrite', 'secretsOpen:webhooks'],
     schedule: 'rate(1 minute)',
     timeoutSeconds: 60,
   },
