@@ -213,6 +213,35 @@ describe('webhook deliveries', () => {
     await api.del(`/v1/webhooks/${sub.body.id}`);
   });
 
+  it("signs with the old and the new secret during a rotation's overlap, and with the new one only after an immediate rotation", async () => {
+    // Prepare
+    receiver.answer({ status: 200 });
+    const sub = await api.post('/v1/webhooks', { url: `${receiver.url}/rotated`, events: ['invoice.paid'] });
+    const rotated = await api.post(`/v1/webhooks/${sub.body.id}/rotate-secret`, {});
+    expect(rotated.status).toBe(200);
+
+    // Act
+    await paidInvoice();
+
+    // Assess: two signatures; a receiver holding either secret verifies
+    const [got] = receiver.received.filter((r) => r.path === '/rotated');
+    expect(got.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(new Webhook(sub.body.secret).verify(got.body, got.headers)).toBeTruthy();
+    expect(new Webhook(rotated.body.secret).verify(got.body, got.headers)).toBeTruthy();
+
+    // Act: rotate again with no overlap (a leaked secret)
+    const leaked = await api.post(`/v1/webhooks/${sub.body.id}/rotate-secret`, { overlapSeconds: 0 });
+    expect(leaked.body.secrets).toHaveLength(1);
+    await paidInvoice();
+
+    // Assess
+    const [, next] = receiver.received.filter((r) => r.path === '/rotated');
+    expect(new Webhook(leaked.body.secret).verify(next.body, next.headers)).toBeTruthy();
+    expect(() => new Webhook(rotated.body.secret).verify(next.body, next.headers)).toThrow();
+    expect(() => new Webhook(sub.body.secret).verify(next.body, next.headers)).toThrow();
+    await api.del(`/v1/webhooks/${sub.body.id}`);
+  });
+
   it('delivers nothing to a paused subscription, retries and replays included', async () => {
     // Prepare
     receiver.answer({ status: 500 });
