@@ -23,6 +23,8 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
+import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -57,6 +59,9 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankImport: BankImportEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
+      webhookSubscription: WebhookSubscriptionEntity,
+      webhookDelivery: WebhookDeliveryEntity,
+      webhookAttempt: WebhookAttemptEntity,
     },
     { client, table },
   );
