@@ -100,6 +100,14 @@ async function main() {
     pid: process.pid,
   };
   writeFileSync(stackFile, JSON.stringify(info, null, 2));
+  // the daily jobs (recurring invoices, ...) on their schedule, as EventBridge Scheduler runs them in AWS
+  const { startLocalScheduler } = await import('./scheduler');
+  const scheduler = startLocalScheduler({
+    periodMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
+    log: (line) => {
+      if (process.env.LOG_LEVEL === 'DEBUG' || line.includes('failed')) console.log(line);
+    },
+  });
   console.log(`
 CRM invoicing is running locally.
   API            ${info.apiUrl}          (docs: ${info.docsUrl})
@@ -108,6 +116,7 @@ CRM invoicing is running locally.
   SMS outbox     ${info.smsOutboxUrl}
   DynamoDB Local ${info.endpoints.dynamodb}   S3 (s3rver) ${info.endpoints.s3}
   Data           ${localDir}   (the same as JSON: ${stackFile})
+Jobs: the daily jobs run hourly here; \`npm run jobs -- --date YYYY-MM-DD\` runs them as of a date.
 Try:  curl -H "Authorization: Bearer ${info.apiKey}" ${info.apiUrl}/v1/companies
 Ctrl-C stops everything.`);
 
@@ -119,6 +128,7 @@ Ctrl-C stops everything.`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
+      scheduler.stop();
       await stack.stop();
     } finally {
       rmSync(lockFile, { force: true });

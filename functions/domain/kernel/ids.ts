@@ -26,6 +26,9 @@ export const ID_PREFIX = {
   message: 'msg',
   run: 'run',
   timeline: 'tl',
+  recurringInvoice: 'rec',
+  scheduledSend: 'ssd',
+  reminder: 'rmd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
