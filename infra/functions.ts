@@ -240,6 +240,12 @@ export const functions = {
       'GET /v1/recurring-invoices/{id}/preview',
     ],
   },
+  dunning: {
+    entry: 'functions/handlers/http/dunning.ts',
+    description: 'The payment reminder policy (dunning): steps relative to the due date, channels, texts, late fee',
+    access: ['tableWrite'],
+    routes: ['GET /v1/dunning', 'PUT /v1/dunning'],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",
@@ -248,8 +254,8 @@ export const functions = {
   },
   dailyJobs: {
     entry: 'functions/handlers/schedules/daily-jobs.ts',
-    description: "The daily jobs as of each tenant's date: recurring invoices (one per period); idempotent, run hourly",
-    access: ['table'],
+    description: "The daily jobs as of each tenant's date: recurring invoices, overdue (invoice.overdue), payment reminders; idempotent, run hourly",
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
     timeoutSeconds: 900,
     memoryMb: 1024,
     schedule: 'rate(1 hour)',

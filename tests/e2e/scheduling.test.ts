@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../infra/local/handlers';
 import { emailsTo, eventually } from '../fixtures/outbox';
-import { aClient, todayUtc } from '../fixtures/payments';
+import { aClient, eventsOf, todayUtc } from '../fixtures/payments';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
 /**
@@ -114,5 +114,96 @@ describe('recurring invoices', () => {
     await eventually(async () => (await emailsTo(email)).length === 1, 'the invoice e-mail');
     await stack().settle();
     expect(await emailsTo(email)).toHaveLength(1);
+  });
+});
+
+const addDays = (date: string, days: number) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+
+describe('overdue and reminders', () => {
+  it('refuses a bad policy naming the field: more than 10 steps, an SMS step without text', async () => {
+    const step = (i: number) => ({ id: `s${i}`, offsetDays: i, channel: 'email', text: 'Please pay' });
+    const many = await api.put('/v1/dunning', { enabled: true, steps: Array.from({ length: 11 }, (_, i) => step(i)) });
+    expect(many.status).toBe(422);
+    expect(many.body.errors[0].field).toBe('steps');
+    const sms = await api.put('/v1/dunning', { enabled: true, steps: [{ id: 'sms', offsetDays: 1, channel: 'sms' }] });
+    expect(sms.status).toBe(422);
+    expect(sms.body.errors[0].field).toBe('steps[0].text');
+    expect((await api.get('/v1/dunning')).body).toMatchObject({ enabled: false, steps: [], version: 0 });
+  });
+
+  it('a reminder before the due date once, overdue once per episode, a payment and a reversal make a new episode, the late fee once', async () => {
+    const email = `late-${randomUUID().slice(0, 8)}@client.example`;
+    const client = await aClient(api, { email });
+    const due = addDays(todayUtc(), 10);
+    const created = await api.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [line], dueDate: due });
+    const issued = await api.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'VIEWED' });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const invoiceId = created.body.id as string;
+    const policy = await api.put('/v1/dunning', {
+      enabled: true,
+      steps: [
+        { id: 'soon', offsetDays: -3, channel: 'email', subject: 'Your invoice is due soon', text: 'A friendly reminder: due in 3 days.' },
+        { id: 'late', offsetDays: 7, channel: 'email', subject: 'Your invoice is late', text: 'Please pay now.' },
+      ],
+      lateFee: { fixed: '40.00' },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(200);
+
+    // 3 days before: one reminder, however often the job runs
+    for (let i = 0; i < 3; i++) await runJobs(addDays(due, -3));
+    await eventually(async () => (await emailsTo(email)).length >= 1, 'the reminder e-mail');
+
+    // due today is not overdue; the day after is, once
+    expect((await runJobs(due)).overdue.opened).toBe(0);
+    expect((await runJobs(addDays(due, 1))).overdue.opened).toBe(1);
+    expect((await runJobs(addDays(due, 1))).overdue.opened).toBe(0);
+
+    // paid: the episode closes; the payment reversed: late again is episode 2
+    const paid = await api.post(`/v1/invoices/${invoiceId}/payments`, { amount: '60.50', date: todayUtc(), method: 'bank_transfer' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    expect((await runJobs(addDays(due, 2))).overdue.closed).toBe(1);
+    const reversed = await api.del(`/v1/payments/${paid.body.id}/allocations/${paid.body.allocations[0].id}`);
+    expect(reversed.status, JSON.stringify(reversed.body)).toBe(200);
+    // the bank returned the money: no client credit left (credit covering the balance would stop reminders)
+    const refunded = await api.post(`/v1/payments/${paid.body.id}/refunds`, { amount: '60.50', date: todayUtc() });
+    expect(refunded.status, JSON.stringify(refunded.body)).toBe(201);
+    const again = await runJobs(addDays(due, 3));
+    expect(again.overdue.tenants[tenant.tenantId].opened).toEqual([{ invoiceId, episode: 2 }]);
+
+    // a week late: the second reminder and the late fee, once
+    const week = await runJobs(addDays(due, 7));
+    expect(week.reminders.sent).toBe(1);
+    expect(week.reminders.lateFees).toBe(1);
+    const weekAgain = await runJobs(addDays(due, 7));
+    expect(weekAgain.reminders.sent + weekAgain.reminders.lateFees).toBe(0);
+    const fee = await api.get(`/v1/invoices/${week.reminders.tenants[tenant.tenantId].lateFees[0]}`);
+    expect(fee.body).toMatchObject({ lateFeeFor: invoiceId, status: 'draft', totals: { total: '40.00' } });
+    expect((await api.get(`/v1/invoices/${invoiceId}`)).body.totals.total).toBe('60.50');
+
+    await eventually(async () => (await emailsTo(email)).length >= 2, 'the second reminder e-mail');
+    await stack().settle();
+    const mails = await emailsTo(email);
+    expect(mails.map((m) => m.subject).sort()).toEqual(['Your invoice is due soon', 'Your invoice is late']);
+    const overdueEvents = (await eventsOf(tenant.tenantId, invoiceId)).filter((e) => e.detailType === 'invoice.overdue');
+    expect(overdueEvents.map((e) => e.detail.episode)).toEqual([1, 2]);
+  });
+
+  it('no reminder for an invoice the client credit covers', async () => {
+    const email = `credit-${randomUUID().slice(0, 8)}@client.example`;
+    const client = await aClient(api, { email });
+    const due = addDays(todayUtc(), 5);
+    const created = await api.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [line], dueDate: due });
+    await api.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'VIEWED' });
+    const credit = await api.post('/v1/payments', { clientId: client.id, currency: 'EUR', amount: '100.00', date: todayUtc(), method: 'bank_transfer' });
+    expect(credit.status, JSON.stringify(credit.body)).toBe(201);
+    await api.put('/v1/dunning', { enabled: true, steps: [{ id: 'late', offsetDays: 1, channel: 'email', text: 'Please pay' }] });
+    const run = await runJobs(addDays(due, 1));
+    expect(run.reminders.tenants[tenant.tenantId].skipped).toEqual([{ invoiceId: created.body.id, stepId: 'late', reason: 'client_credit_covers_balance' }]);
+    await stack().settle();
+    expect(await emailsTo(email)).toHaveLength(0);
   });
 });

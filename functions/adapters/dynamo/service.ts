@@ -23,6 +23,7 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -56,6 +57,9 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
       recurringInvoice: RecurringInvoiceEntity,
+      dunningPolicy: DunningPolicyEntity,
+      reminder: ReminderEntity,
+      overdueEpisode: OverdueEpisodeEntity,
     },
     { client, table },
   );

@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod';
-import { Calendar, RecurringJob, type PeriodMade } from '../../domain/scheduling';
+import { Calendar, Dunning, Overdue, RecurringJob, type DunningRun, type OverdueRun, type PeriodMade } from '../../domain/scheduling';
 import { logger } from '../../shared/logger';
-import { generatePorts, tenantTimeZone } from '../../shared/wiring/scheduling';
+import { dunningPorts } from '../../shared/wiring/reminders';
+import { dunningStore, generatePorts, overduePorts, tenantIds, tenantTimeZone } from '../../shared/wiring/scheduling';
 
 /**
- * The daily jobs, as of a date: recurring invoices (one per due period). Run by EventBridge Scheduler every
+ * The daily jobs, as of a date: recurring invoices (one per due period), overdue detection (`invoice.overdue`
+ * once per episode) and payment reminders (each (invoice, step) at most once, late fees). Run by EventBridge Scheduler every
  * hour (each tenant's date is its own time zone's: a tenant's day starts when its midnight passes), by the
  * scheduler inside `npm start`, and by `npm run jobs -- --date YYYY-MM-DD` (the same date for every tenant:
  * re-running a missed day). Every job is idempotent per thing and period: running it again for the same date
@@ -27,6 +29,9 @@ export type JobsInput = z.infer<typeof JobsInput>;
 export interface JobsSummary {
   asOf: string | null;
   recurring: { made: number; found: number; periods: PeriodMade[] };
+  overdue: { opened: number; closed: number; overdue: number; tenants: Record<string, OverdueRun> };
+  reminders: { sent: number; skipped: number; lateFees: number; tenants: Record<string, DunningRun> };
+  failures: { tenantId: string; job: string; error: string }[];
 }
 
 /** The furthest-ahead zone: its date is the latest any tenant can be on. */
@@ -52,8 +57,41 @@ export async function runDailyJobs(raw: unknown): Promise<JobsSummary> {
   const summary: JobsSummary = {
     asOf: input.date ?? null,
     recurring: { made: periods.filter((p) => p.created).length, found: periods.filter((p) => !p.created).length, periods },
+    overdue: { opened: 0, closed: 0, overdue: 0, tenants: {} },
+    reminders: { sent: 0, skipped: 0, lateFees: 0, tenants: {} },
+    failures: [],
   };
-  logger.info('daily jobs', { asOf: summary.asOf, recurringMade: summary.recurring.made, recurringFound: summary.recurring.found });
+  // overdue and reminders, tenant by tenant (one tenant's failure does not stop the others; the next run retries it)
+  for (const tenantId of input.tenantId ? [input.tenantId] : await tenantIds()) {
+    const asOf = input.date ?? Calendar.localDate(now, await tenantTimeZone(tenantId));
+    try {
+      const policy = await dunningStore().get(tenantId);
+      const ahead = policy?.enabled ? Math.max(0, ...policy.steps.map((s) => -s.offsetDays)) : 0;
+      const invoices = await Overdue.issuedDueBy(overduePorts(clock), tenantId, Calendar.addDays(asOf, ahead));
+      const overdue = await Overdue.run(overduePorts(clock), { tenantId, asOf, invoices });
+      summary.overdue.tenants[tenantId] = overdue;
+      summary.overdue.opened += overdue.opened.length;
+      summary.overdue.closed += overdue.closed.length;
+      summary.overdue.overdue += overdue.overdue;
+      if (policy?.enabled) {
+        const reminders = await Dunning.run(dunningPorts(clock), { tenantId, asOf, invoices });
+        summary.reminders.tenants[tenantId] = reminders;
+        summary.reminders.sent += reminders.sent.length;
+        summary.reminders.skipped += reminders.skipped.length;
+        summary.reminders.lateFees += reminders.lateFees.length;
+      }
+    } catch (error) {
+      logger.error('daily jobs failed for a tenant', { tenantId, error: error as Error });
+      summary.failures.push({ tenantId, job: 'overdue/reminders', error: (error as Error).message });
+    }
+  }
+  logger.info('daily jobs', {
+    asOf: summary.asOf,
+    recurringMade: summary.recurring.made,
+    overdueOpened: summary.overdue.opened,
+    remindersSent: summary.reminders.sent,
+    failures: summary.failures.length,
+  });
   return summary;
 }
 

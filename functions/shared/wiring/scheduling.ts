@@ -3,8 +3,10 @@
  * with the job's clock), clients, and the tenant's time zone (its `timeZone` setting, else UTC).
  */
 import { clientDirectory } from '../../adapters/dynamo/clients/clients-repository';
+import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
-import { Calendar, type GeneratePorts, type RecurringPorts } from '../../domain/scheduling';
+import { dunningRepository, overdueRepository, remindersRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
+import { Calendar, type GeneratePorts, type OverduePorts, type RecurringPorts } from '../../domain/scheduling';
 import { once, service } from './core';
 import { invoicePortsOn } from './invoicing';
 import { tenants } from './tenancy';
@@ -29,4 +31,16 @@ export const recurringPorts = once(
 /** The job's ports, on the job's clock: the invoices it makes and issues are dated by it. */
 export function generatePorts(now: () => Date): GeneratePorts {
   return { recurring: recurringStore(), invoices: { ...invoicePortsOn(service()), now }, now };
+}
+
+export const overdueStore = once(() => overdueRepository(service()));
+export const dunningStore = once(() => dunningRepository(service()));
+export const reminderStore = once(() => remindersRepository(service()));
+
+/** Every tenant the daily jobs walk. */
+export const tenantIds = () => tenants().tenantIds();
+
+/** The overdue job's ports, on the job's clock. */
+export function overduePorts(now: () => Date): OverduePorts {
+  return { invoices: invoicesRepository(service()), overdue: overdueStore(), now };
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { INTERVALS, RECURRING_STATUSES, SEND_MODES } from '../../../domain/scheduling';
 import { LineBody } from './invoices';
-import { Meta, currencyCode, isoDate, optionalText, resourceId } from './common';
+import { Meta, currencyCode, decimalString, isoDate, optionalText, percent, resourceId } from './common';
 
 /** The HTTP contract of recurring invoices (docs/openapi.json). Bodies are strict; rules (dates, counts) answer 422. */
 
@@ -69,3 +69,37 @@ export const PreviewQuery = z.strictObject({
 });
 
 export const PreviewView = z.object({ dates: z.array(z.string()), data: z.array(z.object({ period: z.string(), dueDate: z.string() })) });
+
+export const DunningStepBody = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _')
+    .describe('Your name for the step (unique in the policy): each (invoice, step) is sent at most once'),
+  offsetDays: z.number().int().describe('Days relative to the due date: -3 is three days before, 7 a week after'),
+  channel: z.enum(['email', 'sms']),
+  subject: optionalText(200).describe('E-mail subject (default: the invoice e-mail subject)'),
+  text: z.string().max(2000, 'at most 2000 characters').optional().describe('The message (required for SMS)'),
+});
+
+export const DunningBody = z.strictObject({
+  enabled: z.boolean(),
+  steps: z.array(DunningStepBody).describe('At most 10 steps'),
+  lateFee: z
+    .strictObject({
+      fixed: decimalString({ maxScale: 2 }).optional().describe('A fixed amount per overdue invoice, charged once (Ley 3/2004: "40.00")'),
+      annualInterestRate: percent.optional().describe('Yearly interest on the balance for the days late, e.g. "10.15" (ECB + 8 points)'),
+    })
+    .optional()
+    .describe('Charged once per overdue invoice, as a new draft invoice citing it (lateFeeFor), at the first reminder after the due date'),
+  version: z.number().int().min(0).optional(),
+});
+
+export const DunningView = z.object({
+  enabled: z.boolean(),
+  steps: z.array(
+    z.object({ id: z.string(), offsetDays: z.number(), channel: z.enum(['email', 'sms']), subject: z.string().optional(), text: z.string().optional() }),
+  ),
+  lateFee: z.object({ fixed: z.string().optional(), annualInterestRate: z.string().optional() }).nullable(),
+  version: z.number(),
+  updatedAt: z.string(),
+});
