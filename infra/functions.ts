@@ -252,6 +252,19 @@ export const functions = {
     access: ['tableWrite'],
     routes: ['GET /v1/pipelines/invoice', 'PUT /v1/pipelines/invoice'],
   },
+  scheduledSends: {
+    entry: 'functions/handlers/http/scheduled-sends.ts',
+    description: "An invoice's scheduled sends: list, cancel",
+    access: ['table'],
+    routes: ['GET /v1/invoices/{id}/scheduled-sends', 'DELETE /v1/invoices/{id}/scheduled-sends/{sendId}'],
+  },
+  sendSweep: {
+    entry: 'functions/handlers/schedules/scheduled-sends.ts',
+    description: 'Fires the scheduled sends that are due (each once), every minute',
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
+    timeoutSeconds: 300,
+    schedule: 'rate(1 minute)',
+  },
   dailyJobs: {
     entry: 'functions/handlers/schedules/daily-jobs.ts',
     description: "The daily jobs as of each tenant's date: recurring invoices, overdue (invoice.overdue), payment reminders; idempotent, run hourly",

@@ -60,11 +60,19 @@ async function main() {
   const summary = (await invoke('dailyJobs', { date: values.date, tenantId: values.tenant })) as {
     asOf: string | null;
     recurring: { made: number; found: number };
+    overdue: { opened: number; closed: number; overdue: number };
+    reminders: { sent: number; skipped: number; lateFees: number };
+    scheduledSends: { sent: number; skipped: number };
+    failures: { tenantId: string; error: string }[];
   };
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
     console.log(`Daily jobs as of ${summary.asOf ?? "each tenant's today"}:`);
     console.log(`  recurring invoices: ${summary.recurring.made} made, ${summary.recurring.found} already there`);
+    console.log(`  overdue: ${summary.overdue.overdue} overdue, ${summary.overdue.opened} new episodes (invoice.overdue), ${summary.overdue.closed} settled`);
+    console.log(`  reminders: ${summary.reminders.sent} sent, ${summary.reminders.skipped} skipped, ${summary.reminders.lateFees} late fees`);
+    console.log(`  scheduled sends: ${summary.scheduledSends.sent} sent, ${summary.scheduledSends.skipped} skipped`);
+    for (const f of summary.failures) console.log(`  FAILED for ${f.tenantId}: ${f.error}`);
   }
 }
 

@@ -207,3 +207,49 @@ describe('overdue and reminders', () => {
     expect(await emailsTo(email)).toHaveLength(0);
   });
 });
+
+describe('scheduled sends', () => {
+  it('fires once at its time; a cancelled one never; one for an invoice paid meanwhile says so in the timeline', async () => {
+    const email = `later-${randomUUID().slice(0, 8)}@client.example`;
+    const client = await aClient(api, { email });
+    const issue = async () => {
+      const created = await api.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [line], dueDate: addDays(todayUtc(), 30) });
+      await api.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'VIEWED' });
+      return created.body.id as string;
+    };
+    const [a, b, c] = [await issue(), await issue(), await issue()];
+    const sendAt = new Date(Date.now() + 60 * 60_000).toISOString();
+
+    const past = await api.post(`/v1/invoices/${a}/send`, { channel: 'email', sendAt: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(422);
+    expect(past.body.errors[0].field).toBe('sendAt');
+
+    const scheduled = await api.post(`/v1/invoices/${a}/send`, { channel: 'email', subject: 'Your invoice, on time', sendAt });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(202);
+    expect(scheduled.body.scheduledSend).toMatchObject({ id: expect.stringMatching(/^ssd_/), sendAt });
+    const cancelled = await api.post(`/v1/invoices/${b}/send`, { channel: 'email', sendAt });
+    expect((await api.del(`/v1/invoices/${b}/scheduled-sends/${cancelled.body.scheduledSend.id}`)).body.status).toBe('cancelled');
+    await api.post(`/v1/invoices/${c}/send`, { channel: 'email', sendAt });
+    const pay = await api.post(`/v1/invoices/${c}/payments`, { amount: '60.50', date: todayUtc(), method: 'bank_transfer' });
+    expect(pay.status).toBe(201);
+
+    // before its time nothing goes; at its time, once, however often the sweep runs
+    expect((await invoke('sendSweep', { now: new Date(Date.now() + 30 * 60_000).toISOString() })) as any).toMatchObject({ sent: [] });
+    const later = new Date(Date.now() + 61 * 60_000).toISOString();
+    const runs = await Promise.all([0, 1, 2].map(() => invoke('sendSweep', { now: later }) as Promise<any>));
+    expect(runs.flatMap((r) => r.sent)).toEqual([scheduled.body.scheduledSend.id]);
+    expect(((await invoke('sendSweep', { now: later })) as any).sent).toEqual([]);
+
+    const listed = await api.get(`/v1/invoices/${a}/scheduled-sends`);
+    expect(listed.body.data[0]).toMatchObject({ status: 'sent', sendAt });
+    const skipped = (await api.get(`/v1/invoices/${c}/scheduled-sends`)).body.data[0];
+    expect(skipped).toMatchObject({ status: 'skipped', reason: 'the invoice is paid' });
+    const timeline = await api.get(`/v1/invoices/${c}/timeline`);
+    expect(timeline.body.data.map((e: { kind: string }) => e.kind)).toContain('scheduled_send_skipped');
+
+    await eventually(async () => (await emailsTo(email)).length >= 1, 'the scheduled e-mail');
+    await stack().settle();
+    const mails = await emailsTo(email);
+    expect(mails.map((m) => m.subject)).toEqual(['Your invoice, on time']);
+  });
+});

@@ -24,6 +24,7 @@ import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
+import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -60,6 +61,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       dunningPolicy: DunningPolicyEntity,
       reminder: ReminderEntity,
       overdueEpisode: OverdueEpisodeEntity,
+      scheduledSend: ScheduledSendEntity,
     },
     { client, table },
   );

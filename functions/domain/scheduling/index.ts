@@ -8,6 +8,7 @@
  *   RecurringJob.runDue / runSchedule / periodInvoiceId                    (the job: exactly one invoice per period)
  *   Overdue.run / overdueBalance / issuedDueBy                            (once per overdue episode: invoice.overdue)
  *   Dunning.run / stepOn / problems / lateFeeLines                         (each (invoice, step) at most once)
+ *   ScheduledSends.schedule / list / cancel / fire / fireDue                (each scheduled send once, at its time)
  *   Calendar.occurrence / addMonths / localDate / zonedInstant ...
  */
 export * as Calendar from './calendar';
@@ -16,6 +17,7 @@ export * as RecurringInvoices from './schedules';
 export * as RecurringJob from './generate';
 export * as Overdue from './overdue';
 export * as Dunning from './dunning';
+export * as ScheduledSends from './scheduled-send';
 export type { RecurringStore } from './model';
 export type { RecurringInput, RecurringInvoice, RecurringPatch, RecurringStatus, SendMode } from './recurring';
 export { INTERVALS, type Interval } from './calendar';
@@ -36,3 +38,4 @@ export type {
   ReminderStore,
 } from './dunning';
 export { CHANNELS as DUNNING_CHANNELS, MAX_STEPS as MAX_DUNNING_STEPS } from './dunning';
+export type { ScheduledSend, ScheduledSendPorts, ScheduledSendStore, SendStatus } from './scheduled-send';

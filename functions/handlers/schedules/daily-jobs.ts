@@ -1,14 +1,15 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod';
-import { Calendar, Dunning, Overdue, RecurringJob, type DunningRun, type OverdueRun, type PeriodMade } from '../../domain/scheduling';
+import { Calendar, Dunning, Overdue, RecurringJob, ScheduledSends, type DunningRun, type OverdueRun, type PeriodMade } from '../../domain/scheduling';
 import { logger } from '../../shared/logger';
-import { dunningPorts } from '../../shared/wiring/reminders';
+import { dunningPorts, scheduledSendPorts } from '../../shared/wiring/reminders';
 import { dunningStore, generatePorts, overduePorts, tenantIds, tenantTimeZone } from '../../shared/wiring/scheduling';
 
 /**
  * The daily jobs, as of a date: recurring invoices (one per due period), overdue detection (`invoice.overdue`
- * once per episode) and payment reminders (each (invoice, step) at most once, late fees). Run by EventBridge Scheduler every
+ * once per episode), payment reminders (each (invoice, step) at most once, late fees) and the scheduled sends
+ * due by the job's clock. Run by EventBridge Scheduler every
  * hour (each tenant's date is its own time zone's: a tenant's day starts when its midnight passes), by the
  * scheduler inside `npm start`, and by `npm run jobs -- --date YYYY-MM-DD` (the same date for every tenant:
  * re-running a missed day). Every job is idempotent per thing and period: running it again for the same date
@@ -31,6 +32,7 @@ export interface JobsSummary {
   recurring: { made: number; found: number; periods: PeriodMade[] };
   overdue: { opened: number; closed: number; overdue: number; tenants: Record<string, OverdueRun> };
   reminders: { sent: number; skipped: number; lateFees: number; tenants: Record<string, DunningRun> };
+  scheduledSends: { sent: number; skipped: number };
   failures: { tenantId: string; job: string; error: string }[];
 }
 
@@ -59,8 +61,12 @@ export async function runDailyJobs(raw: unknown): Promise<JobsSummary> {
     recurring: { made: periods.filter((p) => p.created).length, found: periods.filter((p) => !p.created).length, periods },
     overdue: { opened: 0, closed: 0, overdue: 0, tenants: {} },
     reminders: { sent: 0, skipped: 0, lateFees: 0, tenants: {} },
+    scheduledSends: { sent: 0, skipped: 0 },
     failures: [],
   };
+  // the scheduled sends due by the job's clock (the sweep fires them every minute; this catches up a missed day)
+  const fired = await ScheduledSends.fireDue(scheduledSendPorts(clock));
+  summary.scheduledSends = { sent: fired.sent.length, skipped: fired.skipped.length };
   // overdue and reminders, tenant by tenant (one tenant's failure does not stop the others; the next run retries it)
   for (const tenantId of input.tenantId ? [input.tenantId] : await tenantIds()) {
     const asOf = input.date ?? Calendar.localDate(now, await tenantTimeZone(tenantId));

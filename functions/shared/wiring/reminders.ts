@@ -5,13 +5,14 @@
  */
 import { Delivery, type Action } from '../../domain/delivery';
 import { ClientBalance } from '../../domain/payments';
-import type { DunningPorts } from '../../domain/scheduling';
+import type { DunningPorts, ScheduledSendPorts } from '../../domain/scheduling';
+import { timelineRepository } from '../../adapters/dynamo/kernel/timeline-repository';
 import { service } from './core';
 import { deliveryPorts } from './delivery';
 import { documents } from './documents';
 import { invoicePortsOn } from './invoicing';
 import { paymentPorts } from './payments';
-import { dunningStore, reminderStore } from './scheduling';
+import { dunningStore, reminderStore, scheduledSendStore } from './scheduling';
 
 export function dunningPorts(now: () => Date): DunningPorts {
   const invoicePorts = { ...invoicePortsOn(service()), now };
@@ -41,6 +42,34 @@ export function dunningPorts(now: () => Date): DunningPorts {
         subjectId: invoice.id,
         actor: 'automation:dunning',
         send,
+        readyDocumentId: ready?.id,
+        causeEventId: causeId,
+      });
+      return { id: run.id, status: run.status };
+    },
+  };
+}
+
+/** The sweep's ports: due scheduled sends, sent through delivery keyed by the send (the same path as sending now). */
+export function scheduledSendPorts(now: () => Date): ScheduledSendPorts {
+  return {
+    sends: scheduledSendStore(),
+    invoices: invoicePortsOn(service()).invoices,
+    now,
+    timeline: (entry) => timelineRepository(service()).append(entry),
+    deliver: async ({ send, to, causeId }) => {
+      const action: Action =
+        send.channel === 'email'
+          ? { type: 'send_email', to, subject: send.subject, body: send.message, attach: 'document' }
+          : { type: 'send_sms', to, text: send.message };
+      const ready = send.channel === 'email' && !send.templateId ? await documents().documents.latestReady(send.tenantId, send.invoiceId) : null;
+      const run = await Delivery.deliverNow(deliveryPorts(), {
+        tenantId: send.tenantId,
+        subjectType: 'invoice',
+        subjectId: send.invoiceId,
+        actor: send.createdBy,
+        send: action,
+        templateId: send.templateId,
         readyDocumentId: ready?.id,
         causeEventId: causeId,
       });

@@ -5,7 +5,7 @@
 import { clientDirectory } from '../../adapters/dynamo/clients/clients-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
-import { dunningRepository, overdueRepository, remindersRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
+import { dunningRepository, overdueRepository, remindersRepository, scheduledSendsRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
 import { Calendar, type GeneratePorts, type OverduePorts, type RecurringPorts } from '../../domain/scheduling';
 import { once, service } from './core';
 import { invoicePortsOn } from './invoicing';
@@ -44,3 +44,8 @@ export const tenantIds = () => tenants().tenantIds();
 export function overduePorts(now: () => Date): OverduePorts {
   return { invoices: invoicesRepository(service()), overdue: overdueStore(), now };
 }
+
+export const scheduledSendStore = once(() => scheduledSendsRepository(service()));
+
+/** What the scheduled-send routes use (scheduling, listing, cancelling: no delivery). */
+export const scheduledSendRoutesPorts = once(() => ({ sends: scheduledSendStore(), invoices: invoicesRepository(service()), now: () => new Date() }));

@@ -103,3 +103,25 @@ export const DunningView = z.object({
   version: z.number(),
   updatedAt: z.string(),
 });
+
+export const ScheduledSendView = z.object({
+  id: z.string(),
+  invoiceId: z.string(),
+  sendAt: z.string().describe('The instant it is sent (ISO 8601 UTC)'),
+  channel: z.enum(['email', 'sms']),
+  to: z.string().optional(),
+  subject: z.string().optional(),
+  message: z.string().optional(),
+  templateId: z.string().optional(),
+  status: z.enum(['scheduled', 'sending', 'sent', 'cancelled', 'skipped']),
+  reason: z.string().optional().describe('Why it was skipped (the invoice was cancelled or paid meanwhile, ...)'),
+  runId: z.string().optional(),
+  sentAt: z.string().optional(),
+  createdBy: z.string(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** The answer to POST /v1/invoices/{id}/send with a sendAt (202). */
+export const ScheduledSendAccepted = z.object({ scheduledSend: z.object({ id: z.string(), sendAt: z.string(), status: z.string() }) });
