@@ -25,6 +25,7 @@ import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
 import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -62,6 +63,8 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       reminder: ReminderEntity,
       overdueEpisode: OverdueEpisodeEntity,
       scheduledSend: ScheduledSendEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
     },
     { client, table },
   );
