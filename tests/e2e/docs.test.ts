@@ -54,7 +54,7 @@ describe('/docs', () => {
     expect(foreign).toEqual([]);
     expect(failed).toEqual([]);
     await page.close();
-  });
+  }, 240_000);
 
   it('serves the viewer files with their types', async () => {
     const js = await fetch(`${stack().apiUrl}/docs/swagger-ui.js`);
