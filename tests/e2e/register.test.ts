@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Register } from '../../functions/domain/register';
 import { aCompany } from '../fixtures/builders';
 import { download, requestDocument } from '../fixtures/documents';
+import { emailsTo, eventually } from '../fixtures/outbox';
 import { brokenRules, readBack } from '../fixtures/einvoice-checks';
 import { pdfQrTexts } from '../fixtures/pdf-images';
 import { pdfText } from '../fixtures/pdf-text';
@@ -161,6 +162,38 @@ describe('Factur-X documents', () => {
     const plain = await api.post(`/v1/invoices/${draft.body.id}/documents`, { format: 'pdf' });
     expect(plain.status).toBe(202);
     expect(plain.body.format).toBe('pdf');
+  });
+});
+
+describe('the automatic e-mail with the UBL attached', () => {
+  it('send_email attach ["document", "ubl"] sends the PDF and the invoice\'s UBL XML', async () => {
+    const rules = (await api.get('/v1/automation/rules')).body.data as { id: string; stage: string; entity: string; version: number }[];
+    const sent = rules.find((r) => r.entity === 'invoice' && r.stage === 'SENT')!;
+    const updated = await api.put(`/v1/automation/rules/${sent.id}`, {
+      entity: 'invoice',
+      stage: 'SENT',
+      actions: [{ type: 'create_document' }, { type: 'send_email', attach: ['document', 'ubl'] }],
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const bad = await api.post('/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'send_email', attach: ['document', 'ubl'] }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain('attach');
+
+    const email = `ubl-${Date.now()}@example.com`;
+    const company = await api.post('/v1/companies', aCompany({ name: 'Cliente Correo', legalName: 'Cliente Correo S.L.', taxId: 'B87654323', email }));
+    const invoice = await issued({ companyId: company.body.id });
+
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email);
+      return m.length ? m : undefined;
+    }, 'the invoice e-mail');
+    expect(mail.attachments.map((a) => a.filename).sort()).toEqual([`${invoice.number}.pdf`, `${invoice.number}.xml`]);
+    const xml = Buffer.from(mail.attachments.find((a) => a.filename?.endsWith('.xml'))!.content, 'base64').toString('utf8');
+    const ubl = readBack(xml);
+    expect(ubl.root).toBe('Invoice');
+    expect(brokenRules(ubl)).toEqual([]);
+    expect(xml).toContain(invoice.number);
+    await stack().settle();
   });
 });
 

@@ -1,6 +1,6 @@
 import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
 import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
-import { documentForStep, newRun, type Action, type AutomationRun, type RunStep } from './automation';
+import { attachmentsOf, documentForStep, newRun, type Action, type AutomationRun, type RunStep } from './automation';
 import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
 import type { DeliverySubject } from './subject';
 
@@ -44,6 +44,8 @@ export interface DeliveryPorts {
   /** Moves the invoice to `to`; does nothing when it is already there. */
   stages: { move(tenantId: string, invoiceId: string, to: string, actor: string): Promise<void> };
   storage: ObjectStorage;
+  /** The EN 16931 UBL XML of an issued invoice (e-mail attachment `ubl`); throws when the invoice has none (draft, proforma). */
+  einvoices?: { ubl(tenantId: string, invoiceId: string): Promise<{ filename: string; content: Uint8Array }> };
   mailer: Mailer;
   sms: SmsSender;
 }
@@ -123,7 +125,8 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     send = () => ports.mailer.send({ from: ports.mailFrom, to, subject: note.subject, text: note.text });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
-    if (!doc && mailAction.attach !== 'none') {
+    const attach = attachmentsOf(mailAction.attach);
+    if (!doc && attach.document) {
       step.error = 'no document to attach';
       return 'failed';
     }
@@ -141,7 +144,20 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       locale,
     });
     base.subject = mail.subject;
-    const pdf = doc && mailAction.attach !== 'none' ? await ports.storage.get(doc.s3Key) : undefined;
+    const pdf = doc && attach.document ? await ports.storage.get(doc.s3Key) : undefined;
+    let ubl: { filename: string; content: Uint8Array } | undefined;
+    if (attach.ubl && run.subjectType === 'invoice') {
+      if (!ports.einvoices) {
+        step.error = 'e-invoices are not available here';
+        return 'failed';
+      }
+      try {
+        ubl = await ports.einvoices.ubl(run.tenantId, run.subjectId);
+      } catch (error) {
+        step.error = `the e-invoice could not be made: ${String((error as Error)?.message ?? error).slice(0, 300)}`;
+        return 'failed';
+      }
+    }
     send = () =>
       ports.mailer.send({
         from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
@@ -151,7 +167,10 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
         text: mail.text,
         html: mail.html,
         headers: { 'X-Entity-Ref-ID': messageId },
-        attachments: pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : [],
+        attachments: [
+          ...(pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : []),
+          ...(ubl ? [{ filename: ubl.filename, content: ubl.content, contentType: 'application/xml' }] : []),
+        ],
       });
   }
   const claim = await ports.messages.claim(base);
