@@ -57,6 +57,29 @@ describe('register settings', () => {
   });
 });
 
+describe('number formats with the register on', () => {
+  it('refuses a format whose numbers the AEAT would refuse (quote, non-ASCII, over 60 characters); a proforma series is free', async () => {
+    const current = (await api.get('/v1/pipelines/invoice')).body;
+    const put = (numbering: Record<string, string>) => api.put('/v1/pipelines/invoice', { stages: current.stages, numbering });
+
+    const quote = await put({ invoice: "FAC'{YYYY}-{000000}" });
+    const euro = await put({ credit_note: 'RECT€{YYYY}-{000000}' });
+    const long = await put({ invoice: `${'X'.repeat(55)}-{YYYY}-{000000}` });
+
+    for (const [res, field] of [
+      [quote, 'numbering.invoice'],
+      [euro, 'numbering.credit_note'],
+      [long, 'numbering.invoice'],
+    ] as const) {
+      expect(res.status, JSON.stringify(res.body)).toBe(422);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    expect((await put({ proforma: 'PRO€{YYYY}-{000000}' })).status).toBe(200);
+    const restored = await api.get('/v1/pipelines/invoice');
+    await api.put('/v1/pipelines/invoice', { stages: current.stages, numbering: current.numbering, version: restored.body.version });
+  });
+});
+
 describe('the register through the API', () => {
   it("shows an issued invoice's record, with its QR URL, recomputable huella and the chain's list and verification", async () => {
     const first = await issued();
@@ -214,6 +237,9 @@ describe('e-invoices', () => {
     expect(readBack(ubl.body as string).root).toBe('Invoice');
     expect(readBack(cii.body as string).syntax).toBe('cii');
     expect(ubl.body as string).toContain(`<cbc:ID>${invoice.number}</cbc:ID>`);
+    // registered: the QR's URL travels as a supporting document (escaped as XML)
+    const { qrUrl } = (await api.get(`/v1/invoices/${invoice.id}/register`)).body;
+    expect(ubl.body as string).toContain(qrUrl.replaceAll('&', '&amp;'));
   });
 
   it('serves a credit note as a UBL CreditNote', async () => {

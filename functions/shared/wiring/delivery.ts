@@ -6,7 +6,6 @@
 import { createSesMailer } from '../../adapters/mail/ses-mailer';
 import { createSnsSms } from '../../adapters/sms/sns-sms';
 import { DeliverySubjects, type DeliveryPorts } from '../../domain/delivery';
-import { EInvoice } from '../../domain/einvoicing';
 import { Invoice } from '../../domain/invoicing';
 import { actorOf, nowIso } from '../../domain/kernel';
 import { config } from '../config';
@@ -44,13 +43,6 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
   messages: delivery().messages,
   stages: { move: (tenantId, invoiceId, to, actor) => Invoice.reachStage(invoicePorts(), { tenantId, id: invoiceId, to, actor: actorOf(actor) }) },
   storage: storage(),
-  einvoices: {
-    ubl: async (tenantId, invoiceId) => {
-      const invoice = await Invoice.get(invoicePorts(), { tenantId, id: invoiceId });
-      const xml = EInvoice.build(EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(tenantId)), 'ubl');
-      return { filename: `${invoice.number ?? invoice.id}.xml`, content: new TextEncoder().encode(xml) };
-    },
-  },
   mailer: mailer(),
   sms: smsSender(),
 }));
