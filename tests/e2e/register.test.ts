@@ -220,6 +220,40 @@ describe('the automatic e-mail with the UBL attached', () => {
   });
 });
 
+describe('corrections in the register', () => {
+  it('a credit note of reason R1 registers as R1 and its CreditNote names the corrected invoice (BT-25); a cancellation appends the credit note and the anulación', async () => {
+    const original = await issued();
+    const note = await api.post(`/v1/invoices/${original.id}/credit-notes`, { reason: 'R1', full: true });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const sent = await api.post(`/v1/invoices/${note.body.id}/stage`, { stage: 'SENT' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+
+    const record = (await api.get(`/v1/invoices/${note.body.id}/register`)).body;
+    expect(record.record).toMatchObject({ TipoFactura: 'R1', NumSerieFactura: sent.body.number, ImporteTotal: '-242.00', CuotaTotal: '-42.00' });
+    const ubl = (await api.get(`/v1/invoices/${note.body.id}/einvoice`)).body as string;
+    expect(readBack(ubl).root).toBe('CreditNote');
+    expect(ubl).toMatch(new RegExp(`<cac:BillingReference>\\s*<cac:InvoiceDocumentReference>\\s*<cbc:ID>${original.number}</cbc:ID>`));
+
+    const other = await issued();
+    const before = (await api.get('/v1/register?limit=100')).body.data.length;
+    const cancelled = await api.post(`/v1/invoices/${other.id}/cancel`, { reason: 'R4' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    const after = (await api.get('/v1/register?limit=100')).body.data as { kind: string; invoiceId: string }[];
+    expect(
+      after
+        .slice(before)
+        .map((r) => [r.kind, r.invoiceId])
+        .sort(),
+    ).toEqual(
+      [
+        ['alta', cancelled.body.creditNote.id],
+        ['anulacion', other.id],
+      ].sort(),
+    );
+    expect((await api.get('/v1/register/verify')).body).toMatchObject({ ok: true });
+  });
+});
+
 describe('e-invoices', () => {
   it('serves UBL (Invoice) and CII of an issued invoice, with XML content type, satisfying the EN 16931 sums', async () => {
     const invoice = await issued({ lines: [aLine(), aLine({ description: 'Books', taxRate: '4', quantity: '3', unitPrice: '12.35', discountPercent: '10' })] });
