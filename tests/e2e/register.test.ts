@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Register } from '../../functions/domain/register';
 import { aCompany } from '../fixtures/builders';
 import { download, requestDocument } from '../fixtures/documents';
+import { emailsTo, eventually } from '../fixtures/outbox';
 import { brokenRules, readBack } from '../fixtures/einvoice-checks';
 import { pdfQrTexts } from '../fixtures/pdf-images';
 import { pdfText } from '../fixtures/pdf-text';
@@ -53,6 +54,29 @@ describe('register settings', () => {
     const again = await api.put('/v1/settings', { ...strip(base), paymentTerms: '30 days' });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.verifactu).toEqual({ enabled: true, issuerTaxId: 'B12345674' });
+  });
+});
+
+describe('number formats with the register on', () => {
+  it('refuses a format whose numbers the AEAT would refuse (quote, non-ASCII, over 60 characters); a proforma series is free', async () => {
+    const current = (await api.get('/v1/pipelines/invoice')).body;
+    const put = (numbering: Record<string, string>) => api.put('/v1/pipelines/invoice', { stages: current.stages, numbering });
+
+    const quote = await put({ invoice: "FAC'{YYYY}-{000000}" });
+    const euro = await put({ credit_note: 'RECT€{YYYY}-{000000}' });
+    const long = await put({ invoice: `${'X'.repeat(55)}-{YYYY}-{000000}` });
+
+    for (const [res, field] of [
+      [quote, 'numbering.invoice'],
+      [euro, 'numbering.credit_note'],
+      [long, 'numbering.invoice'],
+    ] as const) {
+      expect(res.status, JSON.stringify(res.body)).toBe(422);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    expect((await put({ proforma: 'PRO€{YYYY}-{000000}' })).status).toBe(200);
+    const restored = await api.get('/v1/pipelines/invoice');
+    await api.put('/v1/pipelines/invoice', { stages: current.stages, numbering: current.numbering, version: restored.body.version });
   });
 });
 
@@ -164,6 +188,72 @@ describe('Factur-X documents', () => {
   });
 });
 
+describe('the automatic e-mail with the UBL attached', () => {
+  it('send_email attach ["document", "ubl"] sends the PDF and the invoice\'s UBL XML', async () => {
+    const rules = (await api.get('/v1/automation/rules')).body.data as { id: string; stage: string; entity: string; version: number }[];
+    const sent = rules.find((r) => r.entity === 'invoice' && r.stage === 'SENT')!;
+    const updated = await api.put(`/v1/automation/rules/${sent.id}`, {
+      entity: 'invoice',
+      stage: 'SENT',
+      actions: [{ type: 'create_document' }, { type: 'send_email', attach: ['document', 'ubl'] }],
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const bad = await api.post('/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'send_email', attach: ['document', 'ubl'] }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.errors)).toContain('attach');
+
+    const email = `ubl-${Date.now()}@example.com`;
+    const company = await api.post('/v1/companies', aCompany({ name: 'Cliente Correo', legalName: 'Cliente Correo S.L.', taxId: 'B87654323', email }));
+    const invoice = await issued({ companyId: company.body.id });
+
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email);
+      return m.length ? m : undefined;
+    }, 'the invoice e-mail');
+    expect(mail.attachments.map((a) => a.filename).sort()).toEqual([`${invoice.number}.pdf`, `${invoice.number}.xml`]);
+    const xml = Buffer.from(mail.attachments.find((a) => a.filename?.endsWith('.xml'))!.content, 'base64').toString('utf8');
+    const ubl = readBack(xml);
+    expect(ubl.root).toBe('Invoice');
+    expect(brokenRules(ubl)).toEqual([]);
+    expect(xml).toContain(invoice.number);
+    await stack().settle();
+  });
+});
+
+describe('corrections in the register', () => {
+  it('a credit note of reason R1 registers as R1 and its CreditNote names the corrected invoice (BT-25); a cancellation appends the credit note and the anulación', async () => {
+    const original = await issued();
+    const note = await api.post(`/v1/invoices/${original.id}/credit-notes`, { reason: 'R1', full: true });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const sent = await api.post(`/v1/invoices/${note.body.id}/stage`, { stage: 'SENT' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+
+    const record = (await api.get(`/v1/invoices/${note.body.id}/register`)).body;
+    expect(record.record).toMatchObject({ TipoFactura: 'R1', NumSerieFactura: sent.body.number, ImporteTotal: '-242.00', CuotaTotal: '-42.00' });
+    const ubl = (await api.get(`/v1/invoices/${note.body.id}/einvoice`)).body as string;
+    expect(readBack(ubl).root).toBe('CreditNote');
+    expect(ubl).toMatch(new RegExp(`<cac:BillingReference>\\s*<cac:InvoiceDocumentReference>\\s*<cbc:ID>${original.number}</cbc:ID>`));
+
+    const other = await issued();
+    const before = (await api.get('/v1/register?limit=100')).body.data.length;
+    const cancelled = await api.post(`/v1/invoices/${other.id}/cancel`, { reason: 'R4' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    const after = (await api.get('/v1/register?limit=100')).body.data as { kind: string; invoiceId: string }[];
+    expect(
+      after
+        .slice(before)
+        .map((r) => [r.kind, r.invoiceId])
+        .sort(),
+    ).toEqual(
+      [
+        ['alta', cancelled.body.creditNote.id],
+        ['anulacion', other.id],
+      ].sort(),
+    );
+    expect((await api.get('/v1/register/verify')).body).toMatchObject({ ok: true });
+  });
+});
+
 describe('e-invoices', () => {
   it('serves UBL (Invoice) and CII of an issued invoice, with XML content type, satisfying the EN 16931 sums', async () => {
     const invoice = await issued({ lines: [aLine(), aLine({ description: 'Books', taxRate: '4', quantity: '3', unitPrice: '12.35', discountPercent: '10' })] });
@@ -181,6 +271,9 @@ describe('e-invoices', () => {
     expect(readBack(ubl.body as string).root).toBe('Invoice');
     expect(readBack(cii.body as string).syntax).toBe('cii');
     expect(ubl.body as string).toContain(`<cbc:ID>${invoice.number}</cbc:ID>`);
+    // registered: the QR's URL travels as a supporting document (escaped as XML)
+    const { qrUrl } = (await api.get(`/v1/invoices/${invoice.id}/register`)).body;
+    expect(ubl.body as string).toContain(qrUrl.replaceAll('&', '&amp;'));
   });
 
   it('serves a credit note as a UBL CreditNote', async () => {

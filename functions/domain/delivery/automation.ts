@@ -9,7 +9,7 @@ export type { AutomationRule as Rule, AutomationRun as Run };
 
 export type Action =
   | { type: 'create_document'; templateId?: string }
-  | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none'; to?: string }
+  | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none' | EmailAttachment[]; to?: string }
   | { type: 'send_sms'; text?: string; to?: string }
   | { type: 'notify_responsible'; message?: string }
   | { type: 'move_to_stage'; stage: string }
@@ -126,6 +126,16 @@ export function newRun(input: {
     createdAt: input.now,
     updatedAt: input.now,
   };
+}
+
+/** What an e-mail may attach: the rendered document (PDF), the invoice's EN 16931 UBL XML. */
+export type EmailAttachment = 'document' | 'ubl';
+
+/** What a send_email action attaches ('document' by default, 'none' nothing, or a list). */
+export function attachmentsOf(attach: 'document' | 'none' | readonly EmailAttachment[] | undefined): { document: boolean; ubl: boolean } {
+  if (attach === undefined || attach === 'document') return { document: true, ubl: false };
+  if (attach === 'none') return { document: false, ubl: false };
+  return { document: attach.includes('document'), ubl: attach.includes('ubl') };
 }
 
 /**

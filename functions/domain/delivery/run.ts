@@ -1,6 +1,6 @@
 import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
 import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
-import { documentForStep, documentIdFor, newRun, type Action, type AutomationRun, type RunStep } from './automation';
+import { attachmentsOf, documentForStep, documentIdFor, newRun, type Action, type AutomationRun, type RunStep } from './automation';
 import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
 import { backoffMs, claimState, leaseUntil, msUntil, rfcMessageId, SEND_ATTEMPTS } from './sending';
 import type { DeliverySubject } from './subject';
@@ -49,6 +49,8 @@ export interface DeliveryPorts {
   /** Moves the invoice to `to`; does nothing when it is already there. */
   stages: { move(tenantId: string, invoiceId: string, to: string, actor: string): Promise<void> };
   storage: ObjectStorage;
+  /** The EN 16931 UBL XML of an issued invoice (e-mail attachment `ubl`); throws when the invoice has none (draft, proforma). */
+  einvoices?: { ubl(tenantId: string, invoiceId: string): Promise<{ filename: string; content: Uint8Array }> };
   mailer: Mailer;
   sms: SmsSender;
   /** Waits (backoff between attempts, an unexpired lease): real time in the handlers, instant in tests. */
@@ -137,7 +139,8 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     send = () => ports.mailer.send({ messageId: base.rfcMessageId, from: ports.mailFrom, to, subject: note.subject, text: note.text });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
-    if (!doc && mailAction.attach !== 'none') return failUnsent(ports, step, base, 'no document to attach');
+    const attach = attachmentsOf(mailAction.attach);
+    if (!doc && attach.document) return failUnsent(ports, step, base, 'no document to attach');
     if (doc && doc.status !== 'ready') return failUnsent(ports, step, base, `the document is ${doc.status}`);
     const mail = invoiceEmail({
       subject,
@@ -149,7 +152,16 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
       locale,
     });
     base.subject = mail.subject;
-    const pdf = doc && mailAction.attach !== 'none' ? await ports.storage.get(doc.s3Key) : undefined;
+    const pdf = doc && attach.document ? await ports.storage.get(doc.s3Key) : undefined;
+    let ubl: { filename: string; content: Uint8Array } | undefined;
+    if (attach.ubl && run.subjectType === 'invoice') {
+      if (!ports.einvoices) return failUnsent(ports, step, base, 'e-invoices are not available here');
+      try {
+        ubl = await ports.einvoices.ubl(run.tenantId, run.subjectId);
+      } catch (error) {
+        return failUnsent(ports, step, base, `the e-invoice could not be made: ${String((error as Error)?.message ?? error).slice(0, 300)}`);
+      }
+    }
     send = () =>
       ports.mailer.send({
         messageId: base.rfcMessageId,
@@ -160,7 +172,10 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
         text: mail.text,
         html: mail.html,
         headers: { 'X-Entity-Ref-ID': messageId },
-        attachments: pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : [],
+        attachments: [
+          ...(pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : []),
+          ...(ubl ? [{ filename: ubl.filename, content: ubl.content, contentType: 'application/xml' }] : []),
+        ],
       });
   }
   const claimed = await claimMessage(ports, base);

@@ -69,6 +69,7 @@ const ISSUED = new Set(['issued', 'paid']);
 /** What a change means for the register: an alta (it issues), an anulación (it cancels), or nothing. */
 export function registrationOf(change: InvoiceChange): 'alta' | 'anulacion' | null {
   const { before, after } = change;
+  if (change.delete) return null;
   if ((after.type as string) === 'proforma' || !after.number || !after.issueDate) return null;
   const wasIssued = before !== null && before.status !== 'draft' && Boolean(before.number);
   if (!wasIssued && ISSUED.has(after.status)) return 'alta';
@@ -76,6 +77,11 @@ export function registrationOf(change: InvoiceChange): 'alta' | 'anulacion' | nu
   const wasCancelled = before !== null && (before.status === 'void' || before.stage === 'CANCELLED');
   if (wasIssued && cancelled && !wasCancelled) return 'anulacion';
   return null;
+}
+
+/** Every invoice a write touches, in order: each change, then the invoices written with it (`linked`, e.g. the original a cancelling credit note voids). */
+function flatten(changes: readonly InvoiceChange[]): InvoiceChange[] {
+  return changes.flatMap((c) => [c, ...flatten(c.linked ?? [])]);
 }
 
 /**
@@ -90,7 +96,7 @@ export function recordsFor(
 ): RegisterEntry[] {
   const out: RegisterEntry[] = [];
   let last = head;
-  for (const change of changes) {
+  for (const change of flatten(changes)) {
     const kind = registrationOf(change);
     if (!kind) continue;
     const invoice = change.after;
@@ -106,7 +112,7 @@ export function recordsFor(
 }
 
 /** Whether a write issues or cancels anything the register must record. */
-export const touchesRegister = (changes: readonly InvoiceChange[]) => changes.some((c) => registrationOf(c) !== null);
+export const touchesRegister = (changes: readonly InvoiceChange[]) => flatten(changes).some((c) => registrationOf(c) !== null);
 
 /** The API view of a record: `{ record, huella, previousHuella, qrUrl }` plus where it sits. */
 export function view(entry: RegisterEntry) {

@@ -6,7 +6,8 @@ import { Automation, Delivery, type AutomationRule } from '../../domain/delivery
 import { NotFound, RuleViolation } from '../../domain/kernel';
 import { QuoteAcceptance } from '../../domain/sales';
 import { logger } from '../../shared/logger';
-import { delivery, deliveryPorts } from '../../shared/wiring/delivery';
+import { automationPorts } from '../../shared/wiring/automation-ports';
+import { delivery } from '../../shared/wiring/delivery';
 import { invoicePipelines, invoicePorts } from '../../shared/wiring/invoicing';
 import { sales } from '../../shared/wiring/sales';
 
@@ -19,7 +20,7 @@ const movesStage = (rule: AutomationRule) => rule.actions.some((a) => a.type ===
 
 /** invoice.stage_changed: the runs of the tenant's rules for the stage entered. */
 const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
-  const ports = deliveryPorts();
+  const ports = automationPorts();
   const rules = (await delivery().rules.list(detail.tenantId))
     .filter((r) => r.enabled && r.entity === 'invoice' && r.stage === detail.to)
     // only rules that existed (as they are now) when the move happened: a replay never meets newer rules
@@ -56,7 +57,7 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
     await invoiceQuote(detail, rule);
     const others = rule.actions.filter((a) => a.type !== 'create_invoice');
     if (others.length === 0) continue;
-    const ports = deliveryPorts();
+    const ports = automationPorts();
     const run = Automation.newRun({
       tenantId: detail.tenantId,
       subjectType: 'quote',
@@ -113,7 +114,7 @@ const onDocumentDone: Reaction<'documentCreated' | 'documentFailed'> = async (de
   if (!detail.cause?.runId) return;
   const run = await delivery().runs.get(detail.tenantId, detail.cause.runId);
   if (!run || run.status === 'done' || run.status === 'failed') return;
-  const result = await Delivery.advance(deliveryPorts(), run);
+  const result = await Delivery.advance(automationPorts(), run);
   logger.info('automation run resumed', { runId: result.id, status: result.status });
 };
 
@@ -121,14 +122,14 @@ const onDocumentDone: Reaction<'documentCreated' | 'documentFailed'> = async (de
 const onRunRetried: Reaction<'automationRunRetried'> = async (detail) => {
   const run = await delivery().runs.get(detail.tenantId, detail.runId);
   if (!run || run.status === 'done' || run.status === 'failed') return;
-  const result = await Delivery.advance(deliveryPorts(), run);
+  const result = await Delivery.advance(automationPorts(), run);
   logger.info('automation run retried', { runId: result.id, status: result.status, error: result.error });
 };
 
 /** document.viewed of an invoice: the client's view moves it forward when a rule's trigger says so. */
 const onDocumentViewed: Reaction<'documentViewed'> = async (detail) => {
   if (detail.subjectType !== 'invoice') return;
-  const ports = deliveryPorts();
+  const ports = automationPorts();
   const subject = await ports.subjects.get(detail.tenantId, 'invoice', detail.subjectId);
   if (!subject?.stage) return;
   const pipeline = await invoicePipelines().get(detail.tenantId);

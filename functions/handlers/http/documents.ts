@@ -1,17 +1,15 @@
 import * as z from 'zod';
 import { Delivery, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
-import { newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
+import { Conflict, newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route, type Caller } from '../../shared/http/route';
 import { ScheduledSends } from '../../domain/scheduling';
 import { scheduledSendRoutesPorts } from '../../shared/wiring/scheduling';
 import { ScheduledSendAccepted } from './schemas/scheduling';
-import { EInvoice } from '../../domain/einvoicing';
 import { Invoice } from '../../domain/invoicing';
 import { deliveryPorts } from '../../shared/wiring/delivery';
 import { invoicePorts } from '../../shared/wiring/invoicing';
-import { tenants } from '../../shared/wiring/tenancy';
 import { documents, templatesRepo } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { documentView } from './document-view';
@@ -47,9 +45,13 @@ export const routes = {
       await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
       if (body.format === 'facturx') {
-        // refused now rather than failed later: a draft or proforma has no e-invoice (409), missing data 422
+        // refused now rather than failed later: a draft or proforma has no e-invoice (the engine itself stays
+        // out of this function's bundle: the renderer builds the XML and fails the document on missing data)
         const invoice = await Invoice.get(invoicePorts(), { tenantId: caller.tenantId, id: params.id });
-        EInvoice.compute(EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(caller.tenantId)));
+        if (invoice.type === 'proforma')
+          throw new Conflict('a proforma is not an invoice: it has no Factur-X document', [{ field: 'format', message: 'proforma' }]);
+        if (!invoice.number || invoice.status === 'draft')
+          throw new Conflict('a draft has no Factur-X document: issue it first', [{ field: 'format', message: 'draft' }]);
       }
       const { doc, link } = Document.prepare({
         tenantId: caller.tenantId,

@@ -1,9 +1,32 @@
 import { InvoicePipeline, type EffectiveInvoicePipeline } from '../../domain/invoicing';
+import { RuleViolation, type FieldError } from '../../domain/kernel';
+import { Register } from '../../domain/register';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { invoicePorts } from '../../shared/wiring/invoicing';
+import { registerIssuer } from '../../shared/wiring/tenancy';
 import { InvoicePipelineBody, InvoicePipelineView } from './schemas/invoices';
+
+/**
+ * With the register on, the numbers of every registered series must be valid NumSerieFactura (printable
+ * ASCII, none of " ' < > =, at most 60 characters): a format that could break them is refused when saved.
+ */
+async function checkRegisterNumbering(tenantId: string, numbering: Record<string, string> | undefined) {
+  if (!numbering || !(await registerIssuer(tenantId))) return;
+  const errors: FieldError[] = [];
+  for (const [series, format] of Object.entries(numbering)) {
+    if (series === 'proforma' || typeof format !== 'string') continue;
+    let problem: string | null;
+    try {
+      problem = Register.numberFormatProblem(format, series);
+    } catch {
+      continue; // not a valid format at all: the update says why
+    }
+    if (problem) errors.push({ field: `numbering.${series}`, message: problem });
+  }
+  if (errors.length > 0) throw new RuleViolation('the number formats do not fit the invoice register', errors);
+}
 
 const view = (p: EffectiveInvoicePipeline) => ({
   entity: 'invoice' as const,
@@ -26,8 +49,9 @@ export const routes = {
     body: InvoicePipelineBody,
     response: InvoicePipelineView,
     errors: [409, 422],
-    handler: async ({ body, caller, ifMatch }) =>
-      view(
+    handler: async ({ body, caller, ifMatch }) => {
+      await checkRegisterNumbering(caller.tenantId, body.numbering as Record<string, string> | undefined);
+      return view(
         await InvoicePipeline.update(invoicePorts(), {
           tenantId: caller.tenantId,
           actor: { type: 'user', id: caller.userId },
@@ -35,7 +59,8 @@ export const routes = {
           numbering: body.numbering,
           expectedVersion: ifMatch ?? body.version,
         }),
-      ),
+      );
+    },
   }),
 };
 

@@ -30,7 +30,11 @@ export const routes = {
     errors: [409, 422],
     handler: async ({ params, query, caller }) => {
       const invoice = await Invoice.get(invoicePorts(), { tenantId: caller.tenantId, id: params.id });
-      const input = EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(caller.tenantId));
+      // a registered invoice carries its QR code's URL as a supporting document (BG-24), not as an image
+      const alta = invoice.number ? (await registerStore().ofInvoice(caller.tenantId, invoice.id)).find((e) => e.kind === 'alta') : undefined;
+      const input = EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(caller.tenantId), {
+        ...(alta?.kind === 'alta' ? { supportingDocuments: [{ id: 'VERIFACTU-QR', description: 'QR tributario (VERI*FACTU)', uri: alta.qrUrl }] } : {}),
+      });
       const xml = EInvoice.build(input, query.syntax);
       const name = `${invoice.number}-${query.syntax}.xml`.replace(/[^\w.-]/g, '_');
       return new RawResponse({

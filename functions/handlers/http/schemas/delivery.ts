@@ -114,7 +114,16 @@ export const Action = z.discriminatedUnion('type', [
     type: z.literal('send_email'),
     subject: optionalText(200),
     body: optionalText(5000),
-    attach: z.enum(['document', 'none']).default('document'),
+    attach: z
+      .union([
+        z.enum(['document', 'none']),
+        z
+          .array(z.enum(['document', 'ubl']))
+          .min(1)
+          .max(2),
+      ])
+      .default('document')
+      .describe('What the e-mail attaches: "document" (the PDF, default), "none", or a list of "document" and "ubl" (the EN 16931 UBL XML of the invoice)'),
     to: email.optional(),
   }),
   z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
@@ -152,7 +161,9 @@ export const RuleBody = z
         ctx.addIssue({ code: 'custom', path: ['actions', i, 'type'], message: 'create_invoice belongs to quote rules (entity quote, stage ACCEPTED)' });
     });
     rule.actions.forEach((action, i) => {
-      if (action.type === 'send_email' && action.attach === 'document' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
+      const needsDocument =
+        action.type === 'send_email' && (action.attach === 'document' || (Array.isArray(action.attach) && action.attach.includes('document')));
+      if (needsDocument && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
         ctx.addIssue({ code: 'custom', path: ['actions', i, 'attach'], message: 'attach "document" needs a create_document action before it' });
       }
       if (action.type === 'send_sms' && !rule.actions.slice(0, i).some((a) => a.type === 'create_document')) {
