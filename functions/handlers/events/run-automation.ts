@@ -37,6 +37,7 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
       ruleId: rule.id,
       actions: rule.actions,
       now: ports.now(),
+      allowExternalRecipient: rule.allowExternalRecipient,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });
@@ -66,6 +67,7 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
       ruleId: rule.id,
       actions: others,
       now: ports.now(),
+      allowExternalRecipient: rule.allowExternalRecipient,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id, error: result.error });

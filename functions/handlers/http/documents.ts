@@ -95,7 +95,7 @@ export const routes = {
     body: SendRequest,
     response: RunView,
     status: 202,
-    errors: [422],
+    errors: [422, 429],
     handler: async ({ caller, params, body }) => {
       const subject = await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
@@ -112,6 +112,13 @@ export const routes = {
       if (!subject.number) {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
       }
+      await Delivery.checkSend(deliveryPorts(), {
+        tenantId: caller.tenantId,
+        channel: body.channel,
+        to,
+        client: subject.client,
+        allowExternalRecipient: body.allowExternalRecipient,
+      });
       const ready = !body.templateId ? await documents().documents.latestReady(caller.tenantId, params.id) : null;
       const send: Action =
         body.channel === 'email'
@@ -126,6 +133,7 @@ export const routes = {
         templateId: body.templateId,
         readyDocumentId: ready?.id,
         causeEventId: newId('event'),
+        allowExternalRecipient: body.allowExternalRecipient,
       });
       return { id: result.id, status: result.status, subjectId: result.subjectId, steps: result.steps, error: result.error };
     },
