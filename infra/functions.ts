@@ -231,6 +231,22 @@ export const functions = {
       'GET /v1/contacts/{id}/balance',
     ],
   },
+  reports: {
+    entry: 'functions/handlers/http/reports.ts',
+    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
+  },
+  exports: {
+    entry: 'functions/handlers/http/exports.ts',
+    description: 'Exports for accounting: invoices (CSV, XLSX), journal entries (CSV, XLSX, JSON)',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal'],
+  },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",
