@@ -38,7 +38,11 @@ async function main() {
     const { tenants } = await import('../../functions/shared/wiring/tenancy');
     // the bench sends thousands of e-mails a day through the stand-in: the highest daily quotas a tenant may set
     const { Settings } = await import('../../functions/domain/documents');
-    const tenant = await Tenant.create(tenants(), { name: 'Bench Tenant', settings: { sendingLimits: Settings.MAX_SENDING_LIMITS } });
+    // (and the seller's details issuing needs, as npm start's demo tenant: without them no invoice leaves NEW)
+    const tenant = await Tenant.create(tenants(), {
+      name: 'Bench Tenant',
+      settings: { ...Tenant.demoSellerDetails('Bench Tenant'), sendingLimits: Settings.MAX_SENDING_LIMITS },
+    });
     const ctx: BenchContext = {
       apiUrl: stack.apiUrl,
       apiKey: tenant.apiKey,
