@@ -5,6 +5,7 @@ import { documentFailed } from './document-failed';
 import { documentRequested } from './document-requested';
 import { documentViewed } from './document-viewed';
 import { invoiceCreated } from './invoice-created';
+import { invoiceOverdue } from './invoice-overdue';
 import { invoicePaid } from './invoice-paid';
 import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
@@ -17,12 +18,14 @@ import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
+import { webhookReplayRequested } from './webhook-replay-requested';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
 export const events = {
   invoiceCreated,
   invoiceStageChanged,
   invoicePaid,
+  invoiceOverdue,
   invoiceReopened,
   paymentRecorded,
   paymentAllocated,
@@ -38,6 +41,7 @@ export const events = {
   quoteAccepted,
   leadConverted,
   quoteSent,
+  webhookReplayRequested,
 } as const;
 
 type Events = typeof events;

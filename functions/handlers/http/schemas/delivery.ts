@@ -16,7 +16,15 @@ const fitsTwoSegments = (text: string) => Messages.smsSegments(`${text} ${'x'.re
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
 const templateId = z.string().regex(/^(standard|tpl_[0-9a-z]{26})$/, 'must be "standard" or a tpl_ id');
 
-export const DocumentCreate = z.strictObject({ templateId: templateId.optional() });
+export const DocumentCreate = z.strictObject({
+  templateId: templateId.optional(),
+  format: z
+    .enum(['pdf', 'facturx'])
+    .default('pdf')
+    .describe(
+      'pdf (default), or facturx: a PDF/A-3 with the EN 16931 CII XML embedded as factur-x.xml (issued invoices and credit notes only: 409 for drafts and proformas)',
+    ),
+});
 
 export const DocumentView = z.object({
   id: z.string(),
@@ -24,6 +32,7 @@ export const DocumentView = z.object({
   subjectType: z.enum(['invoice', 'quote']),
   subjectId: z.string(),
   templateId: z.string(),
+  format: z.enum(['pdf', 'facturx']),
   sha256: z.string().nullable(),
   size: z.number().nullable(),
   pages: z.number().nullable(),
@@ -44,6 +53,10 @@ export const SendRequest = z
     message: bodyText(5000),
     templateId: templateId.optional(),
     allowExternalRecipient: z.boolean().optional().describe("Required (true) when `to` is not one of the client's own addresses; logged in the timeline"),
+    sendAt: z.iso
+      .datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2027-01-31T09:00:00Z' })
+      .optional()
+      .describe('Send later, at this instant (202 with { scheduledSend: { id, sendAt } }); see GET /v1/invoices/{id}/scheduled-sends'),
   })
   .superRefine((v, ctx) => {
     if (v.channel === 'sms' && v.message && !fitsTwoSegments(v.message))
