@@ -120,7 +120,8 @@ export const functions = {
     entry: 'functions/handlers/events/run-automation.ts',
     description: 'Runs stage automation rules and reacts to client views (EventBridge)',
     access: ['table', 'bucketRead:documents', 'ses', 'sns'],
-    timeoutSeconds: 60,
+    // a replay may wait out a message's lease (30 s) and then send with backoff (3 attempts of at most 8 s)
+    timeoutSeconds: 90,
   },
   renderDocument: {
     entry: 'functions/handlers/events/render-document.ts',

@@ -254,6 +254,8 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
             sid: 'SendMailAsTheConfiguredIdentity',
             actions: ['ses:SendRawEmail', 'ses:SendEmail'],
             resources: sesIdentityArns(fn, settings),
+            // pinned to the From address: no display-name trick or header can send as another address (issue 14 §3)
+            conditions: { StringEquals: { 'ses:FromAddress': mailAddress(settings.mailFrom)! } },
           }),
         );
         break;

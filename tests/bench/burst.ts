@@ -74,6 +74,14 @@ export async function run(ctx: BenchContext): Promise<string> {
   got = await arrived(addresses);
   const emails = [...got.values()].reduce((a, b) => a + b, 0);
   const twice = [...got.values()].filter((c) => c > 1).length;
+  // nothing lost: every invoice without its e-mail must show a failed message (GET /v1/messages?status=failed)
+  const withoutEmail = burst.filter((inv) => !got.has(inv.email));
+  let visibleFailures = 0;
+  for (const inv of withoutEmail) {
+    const res = await fetch(`${ctx.apiUrl}/v1/messages?status=failed&subjectId=${inv.id}`, { headers: { authorization: `Bearer ${ctx.apiKey}` } });
+    if (res.ok && ((await res.json()) as { data: unknown[] }).data.length > 0) visibleFailures++;
+  }
+  const lost = withoutEmail.length - visibleFailures;
 
   const rendersBusy = samples.filter((s) => s.renderRunning > 0 || s.renderWaiting > 0);
   const rendersDone = rendersBusy.length ? rendersBusy[rendersBusy.length - 1].t : NaN;
@@ -90,6 +98,7 @@ export async function run(ctx: BenchContext): Promise<string> {
     `| renders finished (render queue empty) | ${fmt(rendersDone)} | |`,
     `| last e-mail in the SES stand-in | ${fmt(lastEmail)} | ${Number.isFinite(lastEmail) ? `${(lastEmail / singleMs).toFixed(1)}x one invoice; ${((n * singleMs) / lastEmail).toFixed(1)}x faster than one after the other` : ''} |`,
     `| e-mails received / expected | ${emails} / ${n}${twice ? ` (${twice} invoices twice)` : ''} | |`,
+    `| without an e-mail: failed visibly / lost silently | ${visibleFailures} / ${lost} (must be 0 lost) | |`,
     `| throughput | ${Number.isFinite(lastEmail) ? (n / (lastEmail / 1000)).toFixed(2) : '-'} invoices/s | |`,
     `| render queue: peak waiting; share of the burst with a render running | ${peakWaiting}; ${(rendering * 100).toFixed(0)} % | |`,
     `| bottleneck | ${Number.isFinite(rendersDone) && Number.isFinite(lastEmail) && rendersDone >= lastEmail * 0.8 ? `the renders: the render queue drains at ${fmt(rendersDone)}, the last e-mail follows ${fmt(lastEmail - rendersDone)} later` : 'not the renders: the render queue drained well before the last e-mail'} | |`,

@@ -36,7 +36,13 @@ async function main() {
     const { Tenant } = await import('../../functions/domain/tenancy');
     const { dynamo } = await import('../../functions/shared/wiring/core');
     const { tenants } = await import('../../functions/shared/wiring/tenancy');
-    const tenant = await Tenant.create(tenants(), { name: 'Bench Tenant' });
+    // the bench sends thousands of e-mails a day through the stand-in: the highest daily quotas a tenant may set
+    const { Settings } = await import('../../functions/domain/documents');
+    // (and the seller's details issuing needs, as npm start's demo tenant: without them no invoice leaves NEW)
+    const tenant = await Tenant.create(tenants(), {
+      name: 'Bench Tenant',
+      settings: { ...Tenant.demoSellerDetails('Bench Tenant'), sendingLimits: Settings.MAX_SENDING_LIMITS },
+    });
     const ctx: BenchContext = {
       apiUrl: stack.apiUrl,
       apiKey: tenant.apiKey,

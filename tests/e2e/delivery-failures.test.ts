@@ -160,6 +160,7 @@ describe('a rule acts only on events after it was created or last changed', () =
     const rule = await api.post('/v1/automation/rules', {
       entity: 'invoice',
       stage: 'SENT',
+      allowExternalRecipient: true,
       actions: [{ type: 'send_email', to: audit, attach: 'none', subject: 'Sent: {{number}}', body: 'Invoice {{number}} was sent.' }],
     });
     expect(rule.status).toBe(201);
@@ -179,5 +180,87 @@ describe('a rule acts only on events after it was created or last changed', () =
     await api.post(`/v1/invoices/${next.invoice.id}/stage`, { stage: 'SENT' });
     await eventually(async () => (await emailsTo(audit)).length > 0, 'the audit e-mail');
     await api.del(`/v1/automation/rules/${rule.body.id}`);
+  });
+});
+
+describe('sending limits (issue 14 §3)', () => {
+  it('over the daily quota a send answers 429 with Retry-After, and automation fails the message visibly', async () => {
+    const tenant = await makeTenant('Quota Co');
+    const q = apiClient(() => stack().apiUrl, tenant.adminKey);
+    const settings = (await q.get('/v1/settings')).body;
+    expect(settings.sendingLimits).toEqual({ emailPerDay: 500, smsPerDay: 100 });
+    const { tenantName: _n, images: _i, updatedAt: _u, version, ...fields } = settings;
+    const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
+    const put = await q.put('/v1/settings', { ...kept, sendingLimits: { emailPerDay: 1 } }, { 'if-match': String(version) });
+    expect(put.status).toBe(200);
+    expect(put.body.sendingLimits).toEqual({ emailPerDay: 1, smsPerDay: 100 });
+
+    const invoiceFor = async () => {
+      const email = `quota-${randomUUID().slice(0, 8)}@example.com`;
+      const company = await q.post('/v1/companies', aCompany({ legalName: 'Cliente Cuota S.L.', email }));
+      const invoice = await q.post('/v1/invoices', {
+        companyId: company.body.id,
+        currency: 'EUR',
+        dueDate: '2030-12-31',
+        lines: [{ description: 'Consulting', quantity: '1', unitPrice: '10.00', taxRate: '21' }],
+      });
+      return { id: invoice.body.id as string, email };
+    };
+    const first = await invoiceFor();
+    await q.post(`/v1/invoices/${first.id}/stage`, { stage: 'SENT' });
+    await eventually(async () => (await emailsTo(first.email)).length > 0, 'the first e-mail');
+    const second = await invoiceFor();
+    await q.post(`/v1/invoices/${second.id}/stage`, { stage: 'SENT' });
+    const failed = await eventually(async () => {
+      const res = await q.get(`/v1/messages?status=failed&subjectId=${second.id}`);
+      return res.body.data.length ? res.body.data : undefined;
+    }, 'the message over the quota');
+    expect(failed[0].failureReason).toMatch(/daily e-mail limit \(1\) is reached/);
+    expect(await emailsTo(second.email)).toHaveLength(0);
+
+    const res = await q.post(`/v1/invoices/${second.id}/send`, { channel: 'email' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(86_400);
+    expect(res.body).toMatchObject({ status: 429, errors: [{ field: 'channel' }] });
+    await stack().settle();
+  });
+
+  it('a recipient outside the client needs allowExternalRecipient; the message says it was external', async () => {
+    const { invoice, email } = await anInvoice();
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+    await eventually(async () => (await emailsTo(email)).length > 0, 'the e-mail');
+    const other = `accountant-${randomUUID().slice(0, 8)}@example.com`;
+
+    const refused = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'email', to: other });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'allowExternalRecipient' })]);
+    const sent = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'email', to: other, allowExternalRecipient: true });
+    expect(sent.status).toBe(202);
+    await eventually(async () => (await emailsTo(other)).length > 0, 'the external e-mail');
+    await stack().settle();
+    const messages = (await api.get(`/v1/messages?subjectId=${invoice.id}&status=sent`)).body.data;
+    expect(messages.find((m: { to: string }) => m.to === other)).toMatchObject({ external: true });
+    const rule = await api.post('/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'send_email', to: other, attach: 'none' }] });
+    expect(rule.status).toBe(400);
+    expect(rule.body.errors).toEqual([expect.objectContaining({ field: 'actions[0].to' })]);
+  });
+
+  it('refuses CR/LF and control characters in a subject, and a sender name that could change the From address', async () => {
+    const { invoice } = await anInvoice();
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' });
+    const crlf = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'email', subject: 'Hello\r\nBcc: victim@example.com' });
+    expect(crlf.status).toBe(400);
+    expect(crlf.body.errors[0].field).toBe('subject');
+    const bidi = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'email', subject: 'Invoice \u202Efdp.exe' });
+    expect(bidi.status).toBe(400);
+    const settings = (await api.get('/v1/settings')).body;
+    const { tenantName: _n, images: _i, updatedAt: _u, version, ...fields } = settings;
+    const kept = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
+    const spoof = await api.put('/v1/settings', { ...kept, senderName: 'PayPal <security@paypal.com>' }, { 'if-match': String(version) });
+    expect(spoof.status).toBe(400);
+    expect(spoof.body.errors[0].field).toBe('senderName');
+    await stack().settle();
   });
 });

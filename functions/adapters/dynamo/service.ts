@@ -4,6 +4,7 @@ import { ApiKeyEntity } from './tenancy/api-key-entity';
 import { AutomationRuleEntity, AutomationRunEntity } from './delivery/automation-entity';
 import { DocumentEntity } from './documents/document-entity';
 import { MessageEntity } from './delivery/message-entity';
+import { SendingQuotaEntity } from './delivery/sending-quota-entity';
 import { PublicLinkEntity } from './documents/public-link-entity';
 import { CompanyEntity } from './clients/company-entity';
 import { ContactEntity } from './clients/contact-entity';
@@ -50,6 +51,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       document: DocumentEntity,
       publicLink: PublicLinkEntity,
       message: MessageEntity,
+      sendingQuota: SendingQuotaEntity,
       automationRule: AutomationRuleEntity,
       automationRun: AutomationRunEntity,
       template: TemplateEntity,

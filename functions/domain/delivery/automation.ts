@@ -28,6 +28,8 @@ export interface AutomationRule {
   enabled: boolean;
   actions: Action[];
   triggers?: Trigger[];
+  /** Its send actions may name (`to`) an address outside the subject's client; logged in the timeline. */
+  allowExternalRecipient?: boolean;
   /**
    * The rule acts only on events that happened at or after this instant: when it was created or last changed
    * (a replay of older events, or a re-created stream mapping, never meets today's rules). Rules stored before
@@ -62,6 +64,8 @@ export interface AutomationRun {
   error?: string;
   /** 1, plus one per retry a person asked for (a retried render gets a new document). */
   attempt?: number;
+  /** Its send steps may go to addresses outside the subject's client (the rule's flag, or a person's explicit send). */
+  allowExternalRecipient?: boolean;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -111,6 +115,7 @@ export function newRun(input: {
   ruleId?: string;
   actions: Action[];
   now: string;
+  allowExternalRecipient?: boolean;
 }): AutomationRun {
   return {
     tenantId: input.tenantId,
@@ -122,6 +127,7 @@ export function newRun(input: {
     actor: input.actor,
     status: 'running',
     steps: input.actions.map((action) => ({ action, status: 'pending' })),
+    ...(input.allowExternalRecipient ? { allowExternalRecipient: true } : {}),
     version: 1,
     createdAt: input.now,
     updatedAt: input.now,

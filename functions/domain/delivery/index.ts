@@ -16,6 +16,7 @@ export * as Messages from './message';
 export * as DeliverySubjects from './subject';
 export * as Sending from './sending';
 export * as Retries from './retry';
+export * as Limits from './limits';
 export type { DeliveryPorts } from './run';
 export type { Action, AutomationRule, AutomationRun, RunStep, StepStatus, Trigger } from './automation';
 export type { Mailer, MessageRecord, OutgoingEmail, SmsSender } from './message';

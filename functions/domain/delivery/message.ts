@@ -34,6 +34,8 @@ export interface MessageRecord {
   attempts?: number;
   /** The e-mail's Message-ID header: the same on every (re)send of this message. */
   rfcMessageId?: string;
+  /** Sent to an address outside the subject's client (allowed by the rule's allowExternalRecipient). */
+  external?: boolean;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -44,7 +46,8 @@ export type { MessageRecord as Info };
 export interface OutgoingEmail {
   /** The Message-ID header (`<id@domain>`): stable per message, so a resend is recognisable as a copy. */
   messageId?: string;
-  from: string;
+  /** A structured address: the display name is encoded apart and can never change the address. */
+  from: string | { name: string; address: string };
   to: string;
   replyTo?: string;
   subject: string;

@@ -1,8 +1,9 @@
 import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
-import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
+import { DeliveryRejected, derivedId, QuotaExceeded, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
 import { attachmentsOf, documentForStep, documentIdFor, newRun, type Action, type AutomationRun, type RunStep } from './automation';
 import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
-import { backoffMs, claimState, leaseUntil, msUntil, rfcMessageId, SEND_ATTEMPTS } from './sending';
+import { isClientAddress, limitOf, overQuotaReason, quotaDay, retryAfterSeconds, safeDisplayName, sendingLimits } from './limits';
+import { backoffMs, claimState, fromAddress, leaseUntil, msUntil, rfcMessageId, SEND_ATTEMPTS } from './sending';
 import type { DeliverySubject } from './subject';
 
 /**
@@ -16,9 +17,10 @@ export interface DeliveryPorts {
   mailFrom: string;
   subjects: { get(tenantId: string, type: 'invoice' | 'quote', id: string): Promise<DeliverySubject | null> };
   tenants: {
-    get(
-      tenantId: string,
-    ): Promise<{ name: string; settings?: { locale?: string; senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string } } | null>;
+    get(tenantId: string): Promise<{
+      name: string;
+      settings?: { locale?: string; senderName?: string; replyTo?: string; notifyEmail?: string; smsSenderId?: string; sendingLimits?: unknown };
+    } | null>;
   };
   /** The e-mail address of a user of the tenant (the responsible employee), when known. */
   users: { emailOf(tenantId: string, userId: string): Promise<string | undefined> };
@@ -53,6 +55,14 @@ export interface DeliveryPorts {
   einvoices?: { ubl(tenantId: string, invoiceId: string): Promise<{ filename: string; content: Uint8Array }> };
   mailer: Mailer;
   sms: SmsSender;
+  /**
+   * The tenant's daily sending quota: counts the message once (idempotent per message id) unless the day's
+   * count has reached `limit`, atomically; 'over' when it has. `used` reads the day's count.
+   */
+  quota: {
+    consume(input: { tenantId: string; channel: 'email' | 'sms'; day: string; limit: number; messageId: string; now: string }): Promise<'counted' | 'over'>;
+    used(tenantId: string, channel: 'email' | 'sms', day: string): Promise<number>;
+  };
   /** Waits (backoff between attempts, an unexpired lease): real time in the handlers, instant in tests. */
   wait?: (ms: number) => Promise<void>;
 }
@@ -85,6 +95,8 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     action.type === 'notify_responsible'
       ? (responsibleEmail ?? tenant?.settings?.notifyEmail)
       : ('to' in action && action.to) || (channel === 'sms' ? subject.client.phone : subject.client.email);
+  // an address the rule or the person gave, outside the subject's own client, needs the explicit flag
+  const external = Boolean(to && action.type !== 'notify_responsible' && !isClientAddress(subject.client, channel, to));
   const messageId = derivedId('message', run.id, String(index));
   const now = ports.now();
   const base: MessageRecord = {
@@ -102,6 +114,7 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     leaseUntil: leaseUntil(now),
     attempts: 1,
     ...(channel === 'email' ? { rfcMessageId: rfcMessageId(messageId, ports.mailFrom) } : {}),
+    ...(external ? { external: true } : {}),
     version: 1,
     createdAt: now,
     updatedAt: now,
@@ -117,6 +130,9 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
           ? 'the responsible user has no known e-mail and no notification address is configured'
           : 'the client has no e-mail address',
     );
+  }
+  if (external && !run.allowExternalRecipient) {
+    return failUnsent(ports, step, base, `${to} is not an address of the client: sending to it needs allowExternalRecipient on the rule`);
   }
   let send: () => Promise<{ messageId: string }>;
   if (channel === 'sms') {
@@ -136,7 +152,14 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
   } else if (action.type === 'notify_responsible') {
     const note = notificationEmail({ subject, locale: tenant?.settings?.locale ?? 'en', message: action.message });
     base.subject = note.subject;
-    send = () => ports.mailer.send({ messageId: base.rfcMessageId, from: ports.mailFrom, to, subject: note.subject, text: note.text });
+    send = () =>
+      ports.mailer.send({
+        messageId: base.rfcMessageId,
+        from: { name: safeDisplayName(tenant?.name ?? ''), address: fromAddress(ports.mailFrom) },
+        to,
+        subject: note.subject,
+        text: note.text,
+      });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
     const attach = attachmentsOf(mailAction.attach);
@@ -165,7 +188,8 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     send = () =>
       ports.mailer.send({
         messageId: base.rfcMessageId,
-        from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
+        // a structured address: the display name cannot change the verified From address (issue 14 §3)
+        from: { name: safeDisplayName(sellerName), address: fromAddress(ports.mailFrom) },
         to,
         replyTo: responsibleEmail ?? tenant?.settings?.replyTo,
         subject: mail.subject,
@@ -178,7 +202,7 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
         ],
       });
   }
-  const claimed = await claimMessage(ports, base);
+  const claimed = await claimMessage(ports, base, limitOf(sendingLimits(tenant?.settings), channel));
   if (claimed.kind === 'sent') {
     step.result = { ...step.result, messageId, providerMessageId: claimed.providerMessageId };
     return 'done';
@@ -217,6 +241,24 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
  * Message-ID goes out again), or what was decided before (sent, failed). An unexpired lease is waited out.
  */
 async function claimMessage(
+  ports: DeliveryPorts,
+  base: MessageRecord,
+  dailyLimit: number,
+): Promise<{ kind: 'claimed'; message: MessageRecord } | { kind: 'sent'; providerMessageId: string } | { kind: 'failed'; error: string }> {
+  const claimed = await claimOrTakeOver(ports, base);
+  if (claimed.kind !== 'claimed') return claimed;
+  // the tenant's daily quota, counted once per message (a takeover or retry of the same message counts nothing more)
+  const now = ports.now();
+  const counted = await ports.quota.consume({ tenantId: base.tenantId, channel: base.channel, day: quotaDay(now), limit: dailyLimit, messageId: base.id, now });
+  if (counted === 'over') {
+    const reason = overQuotaReason(base.channel, dailyLimit);
+    await ports.messages.markFailed(claimed.message, reason);
+    return { kind: 'failed', error: reason };
+  }
+  return claimed;
+}
+
+async function claimOrTakeOver(
   ports: DeliveryPorts,
   base: MessageRecord,
 ): Promise<{ kind: 'claimed'; message: MessageRecord } | { kind: 'sent'; providerMessageId: string } | { kind: 'failed'; error: string }> {
@@ -364,6 +406,8 @@ export async function deliverNow(
     templateId?: string;
     readyDocumentId?: string;
     causeEventId: string;
+    /** The person allowed an address outside the subject's client (checked by checkSend). */
+    allowExternalRecipient?: boolean;
   },
 ): Promise<AutomationRun> {
   const actions: Action[] = input.readyDocumentId ? [input.send] : [{ type: 'create_document', templateId: input.templateId }, input.send];
@@ -375,9 +419,33 @@ export async function deliverNow(
     actor: input.actor,
     actions,
     now: ports.now(),
+    allowExternalRecipient: input.allowExternalRecipient,
   });
   if (input.readyDocumentId) run.steps[0].result = { documentId: input.readyDocumentId };
   return start(ports, run);
+}
+
+/**
+ * What a person's send is checked against before it starts (POST .../send): an address outside the subject's
+ * client needs `allowExternalRecipient` (422 naming the field), and the tenant's daily quota of the channel must
+ * not be used up (429 with Retry-After). The quota is then counted atomically when the message is claimed.
+ */
+export async function checkSend(
+  ports: Pick<DeliveryPorts, 'now' | 'tenants' | 'quota'>,
+  input: { tenantId: string; channel: 'email' | 'sms'; to: string; client: DeliverySubject['client']; allowExternalRecipient?: boolean },
+): Promise<void> {
+  if (!isClientAddress(input.client, input.channel, input.to) && !input.allowExternalRecipient) {
+    throw new RuleViolation(`${input.to} is not an address of the client: say allowExternalRecipient: true to send to it`, [
+      { field: 'allowExternalRecipient', message: 'required to send to an address outside the client' },
+    ]);
+  }
+  const now = ports.now();
+  const limit = limitOf(sendingLimits((await ports.tenants.get(input.tenantId))?.settings), input.channel);
+  if ((await ports.quota.used(input.tenantId, input.channel, quotaDay(now))) >= limit) {
+    throw new QuotaExceeded(overQuotaReason(input.channel, limit), retryAfterSeconds(now), [
+      { field: 'channel', message: `the daily ${input.channel === 'email' ? 'e-mail' : 'SMS'} limit is reached` },
+    ]);
+  }
 }
 
 /** Starts (or, for a redelivered cause, resumes) a run. */

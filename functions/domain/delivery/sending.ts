@@ -65,7 +65,12 @@ export function msUntil(until: string, now: string): number {
  * The domain part is the sending address's domain.
  */
 export function rfcMessageId(messageId: string, from: string): string {
-  const address = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
+  const address = fromAddress(from);
   const domain = address.includes('@') ? address.slice(address.lastIndexOf('@') + 1).replace(/[^A-Za-z0-9.-]/g, '') : '';
   return `<${messageId}@${domain || 'crm.invalid'}>`;
+}
+
+/** The bare address of a From setting that may carry a display name (`Acme <invoices@acme.com>`). */
+export function fromAddress(from: string): string {
+  return (/<([^>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
 }

@@ -43,3 +43,4 @@ export type {
 } from './print-model';
 export { DocumentDataError, type PrintableInvoice, type PrintableQuote, type TenantForDocuments } from './print-mapping';
 export type { DecodedImage, DocumentSettings, ImageContentType, ImageName, SellerDetails, SettingsInput, StoredImage } from './settings';
+export type { SendingLimits } from './settings';

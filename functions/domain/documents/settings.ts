@@ -54,6 +54,8 @@ interface SettingsFields extends SellerDetails {
   paymentTerms?: string;
   /** Days a quote's page stays reachable after its validity (sales: Quote.linkGraceDays; default 30). */
   quoteLinkGraceDays?: number;
+  /** Daily quotas of e-mails and SMS to clients (delivery: Limits.sendingLimits; defaults there). */
+  sendingLimits?: { emailPerDay?: number; smsPerDay?: number };
 }
 
 /**
@@ -68,7 +70,7 @@ export interface DocumentSettings extends SettingsFields {
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
 const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
 
-export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'images'] as const;
+export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'sendingLimits', 'images'] as const;
 
 export const DEFAULT_SETTINGS_LOCALE = 'en';
 
@@ -82,6 +84,7 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
     if (typeof s[key] === 'string' && s[key] !== '') out[key] = s[key] as string;
   }
   if (Number.isInteger(s.quoteLinkGraceDays)) out.quoteLinkGraceDays = s.quoteLinkGraceDays as number;
+  if (s.sendingLimits && typeof s.sendingLimits === 'object') out.sendingLimits = s.sendingLimits as SettingsFields['sendingLimits'];
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {
@@ -241,4 +244,26 @@ export const MAX_QUOTE_LINK_GRACE_DAYS = 365;
 export function quoteLinkGraceDays(settings: unknown): number {
   const days = (settings as { quoteLinkGraceDays?: unknown } | null | undefined)?.quoteLinkGraceDays;
   return Number.isInteger(days) && (days as number) >= 0 && (days as number) <= MAX_QUOTE_LINK_GRACE_DAYS ? (days as number) : DEFAULT_QUOTE_LINK_GRACE_DAYS;
+}
+
+/** A tenant's daily quotas of e-mails and SMS to clients (delivery counts them; issue 14 §3). */
+export interface SendingLimits {
+  emailPerDay: number;
+  smsPerDay: number;
+}
+
+export const DEFAULT_SENDING_LIMITS: SendingLimits = { emailPerDay: 500, smsPerDay: 100 };
+/** What a tenant may raise its own limits to; beyond it, ask the operator. */
+export const MAX_SENDING_LIMITS: SendingLimits = { emailPerDay: 20_000, smsPerDay: 5_000 };
+
+const within = (value: unknown, max: number, fallback: number) =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max ? (value as number) : fallback;
+
+/** The tenant's daily limits: its settings where valid, else the defaults. */
+export function sendingLimits(settings: unknown): SendingLimits {
+  const l = ((settings as { sendingLimits?: unknown } | null | undefined)?.sendingLimits ?? {}) as Record<string, unknown>;
+  return {
+    emailPerDay: within(l.emailPerDay, MAX_SENDING_LIMITS.emailPerDay, DEFAULT_SENDING_LIMITS.emailPerDay),
+    smsPerDay: within(l.smsPerDay, MAX_SENDING_LIMITS.smsPerDay, DEFAULT_SENDING_LIMITS.smsPerDay),
+  };
 }

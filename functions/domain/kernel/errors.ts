@@ -53,6 +53,19 @@ export class PayloadTooLarge extends DomainError {
   readonly kind = 'payload_too_large';
 }
 
+/** A quota of the tenant is used up (daily e-mails, SMS): 429 with Retry-After (`retryAfterSeconds`). */
+export class QuotaExceeded extends DomainError {
+  readonly kind = 'quota_exceeded';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    errors: FieldError[] = [],
+    extra: Record<string, unknown> = {},
+  ) {
+    super(message, errors, { ...extra, retryAfterSeconds });
+  }
+}
+
 export function staleVersion(expected: number | undefined, actual: number): Conflict {
   return new Conflict(`version ${expected} is stale: the current version is ${actual}`, [{ field: 'version', message: `expected ${actual}` }], {
     currentVersion: actual,

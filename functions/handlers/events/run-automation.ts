@@ -38,6 +38,7 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
       ruleId: rule.id,
       actions: rule.actions,
       now: ports.now(),
+      allowExternalRecipient: rule.allowExternalRecipient,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });
@@ -67,6 +68,7 @@ const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
       ruleId: rule.id,
       actions: others,
       now: ports.now(),
+      allowExternalRecipient: rule.allowExternalRecipient,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id, error: result.error });

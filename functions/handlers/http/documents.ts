@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Delivery, type Action } from '../../domain/delivery';
+import { Delivery, Limits, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
 import { Conflict, newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
@@ -112,7 +112,7 @@ export const routes = {
     body: SendRequest,
     response: z.union([RunView, ScheduledSendAccepted]),
     status: 202,
-    errors: [422],
+    errors: [422, 429],
     handler: async ({ caller, params, body }) => {
       const subject = await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
@@ -130,6 +130,10 @@ export const routes = {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
       }
       if (body.sendAt) {
+        // a recipient outside the client needs the flag now; the quota is counted when it goes out
+        if (!Limits.isClientAddress(subject.client, body.channel, to) && !body.allowExternalRecipient) {
+          await Delivery.checkSend(deliveryPorts(), { tenantId: caller.tenantId, channel: body.channel, to, client: subject.client });
+        }
         const { sendAt, ...rest } = body;
         const scheduled = await ScheduledSends.schedule(scheduledSendRoutesPorts(), {
           tenantId: caller.tenantId,
@@ -141,6 +145,13 @@ export const routes = {
         });
         return { scheduledSend: { id: scheduled.id, sendAt: scheduled.sendAt, status: scheduled.status } };
       }
+      await Delivery.checkSend(deliveryPorts(), {
+        tenantId: caller.tenantId,
+        channel: body.channel,
+        to,
+        client: subject.client,
+        allowExternalRecipient: body.allowExternalRecipient,
+      });
       const ready = !body.templateId ? await documents().documents.latestReady(caller.tenantId, params.id) : null;
       const send: Action =
         body.channel === 'email'
@@ -155,6 +166,7 @@ export const routes = {
         templateId: body.templateId,
         readyDocumentId: ready?.id,
         causeEventId: newId('event'),
+        allowExternalRecipient: body.allowExternalRecipient,
       });
       return { id: result.id, status: result.status, subjectId: result.subjectId, steps: result.steps, error: result.error };
     },

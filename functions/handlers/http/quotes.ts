@@ -30,7 +30,7 @@ const viewFor = (caller: Caller) => (quote: Quote.Info) =>
  * document.created (run-automation). The e-mail's link is the document's public link, which opens the
  * quote page (links.ts hands quote links to quote-page.ts) and pins the document the client is shown.
  */
-async function deliverQuote(quote: Quote.Info, options: { to?: string; subject?: string; message?: string }, userId: string) {
+async function deliverQuote(quote: Quote.Info, options: { to?: string; subject?: string; message?: string; allowExternalRecipient?: boolean }, userId: string) {
   const to = options.to ?? quote.client.email;
   if (!to) return { runId: null, status: 'failed' as const, error: 'the client has no e-mail address' };
   try {
@@ -44,6 +44,7 @@ async function deliverQuote(quote: Quote.Info, options: { to?: string; subject?:
       send,
       readyDocumentId: ready?.id,
       causeEventId: newId('event'),
+      allowExternalRecipient: options.allowExternalRecipient,
     });
     return { runId: result.id, status: result.status, ...(result.error ? { error: result.error } : {}) };
   } catch (error) {
@@ -112,7 +113,7 @@ export const routes: Routes = {
     response: QuoteView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
-      const { version, delivery: channel, ...options } = body;
+      const { version, delivery: channel, allowExternalRecipient, ...options } = body;
       if (channel === 'email' && !options.to) {
         const quote = await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
         if (!quote.client.email) {
@@ -131,7 +132,7 @@ export const routes: Routes = {
         actor: callerActor(caller),
       });
       if (channel === 'none') return viewFor(caller)(sent);
-      return { ...viewFor(caller)(sent), delivery: await deliverQuote(sent, options, caller.userId) };
+      return { ...viewFor(caller)(sent), delivery: await deliverQuote(sent, { ...options, allowExternalRecipient }, caller.userId) };
     },
   }),
   'GET /v1/quotes/{id}/documents': route({

@@ -45,6 +45,7 @@ async function view(tenant: TenantRecord) {
     defaultCurrency: s.defaultCurrency ?? null,
     paymentTerms: s.paymentTerms ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
+    sendingLimits: Settings.sendingLimits(s),
     images,
     verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,

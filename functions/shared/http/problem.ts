@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
-import { DomainError, type FieldError } from '../../domain/kernel';
+import { DomainError, QuotaExceeded, type FieldError } from '../../domain/kernel';
 import { logger } from '../logger';
 
 const statusByKind: Record<string, [number, string]> = {
@@ -10,6 +10,7 @@ const statusByKind: Record<string, [number, string]> = {
   not_found: [404, 'Not found'],
   conflict: [409, 'Conflict'],
   payload_too_large: [413, 'Payload too large'],
+  quota_exceeded: [429, 'Too many requests'],
   rule_violation: [422, 'Unprocessable request'],
   unavailable: [503, 'Service unavailable'],
 };
@@ -34,7 +35,9 @@ export function problem(
 export function toProblem(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     const [status, title] = statusByKind[error.kind] ?? [400, 'Bad request'];
-    return problem(status, title, error.message, error.errors, error.extra);
+    const answer = problem(status, title, error.message, error.errors, error.extra);
+    if (error instanceof QuotaExceeded) answer.headers = { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) };
+    return answer;
   }
   if (error instanceof IdempotencyValidationError) {
     return problem(422, 'Unprocessable request', 'this Idempotency-Key was used with another request body', [

@@ -41,6 +41,7 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
   runs: delivery().runs,
   documents: documents().documents,
   messages: delivery().messages,
+  quota: delivery().quota,
   stages: { move: (tenantId, invoiceId, to, actor) => Invoice.reachStage(invoicePorts(), { tenantId, id: invoiceId, to, actor: actorOf(actor) }) },
   storage: storage(),
   mailer: mailer(),

@@ -101,9 +101,12 @@ function fakePorts() {
   const docs = new Map<string, DocumentRecord>();
   const messages = new Map<string, MessageRecord>();
   const sent: { to: string; subject: string; attachments: number }[] = [];
+  const froms: unknown[] = [];
   const messageIds: (string | undefined)[] = [];
   const waits: number[] = [];
   let clock = Date.parse('2026-12-01T10:00:00.000Z');
+  const counts = new Map<string, number>();
+  const counted = new Set<string>();
   const sms: { to: string; text: string }[] = [];
   const moves: string[] = [];
   const requested: string[] = [];
@@ -179,6 +182,17 @@ function fakePorts() {
         messages.set(m.id, { ...current, status: 'failed', error });
       },
     },
+    quota: {
+      consume: async ({ channel, day, limit, messageId }) => {
+        const key = `${channel}#${day}`;
+        if (counted.has(`${key}#${messageId}`)) return 'counted';
+        if ((counts.get(key) ?? 0) >= limit) return 'over';
+        counted.add(`${key}#${messageId}`);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        return 'counted';
+      },
+      used: async (_t, channel, day) => counts.get(`${channel}#${day}`) ?? 0,
+    },
     stages: {
       move: async (_t, id, to) => {
         moves.push(`${id}->${to}`);
@@ -193,6 +207,7 @@ function fakePorts() {
         }
         sent.push({ to: m.to, subject: m.subject, attachments: m.attachments?.length ?? 0 });
         messageIds.push(m.messageId);
+        froms.push(m.from);
         return { messageId: `ses-${sent.length}` };
       },
     },
@@ -212,6 +227,7 @@ function fakePorts() {
     docs,
     messages,
     messageIds,
+    froms,
     waits,
     tick: (ms: number) => {
       clock += ms;
@@ -428,5 +444,60 @@ describe('running the standard rule', () => {
     expect(standardRun('evt_1').id).toBe(standardRun('evt_1').id);
     expect(standardRun('evt_1').id).not.toBe(standardRun('evt_2').id);
     expect(derivedId('document', 'a', '1')).toMatch(/^doc_[0-9a-z]{26}$/);
+  });
+});
+
+describe('sending limits and recipients (issue 14 §3)', () => {
+  it('counts each message once against the daily quota, and fails the one over it visibly', async () => {
+    const f = fakePorts();
+    f.ports.tenants.get = async () => ({ name: 'Seller', settings: { sendingLimits: { emailPerDay: 2 } } });
+    const results = [];
+    for (const id of ['evt_1', 'evt_2', 'evt_3']) {
+      await startRun(f.ports, standardRun(id));
+      f.renderAll();
+      results.push(await advanceRun(f.ports, (await f.ports.runs.get('t', standardRun(id).id))!));
+    }
+    // a redelivery of a sent one counts nothing more
+    await startRun(f.ports, standardRun('evt_1'));
+
+    expect(results.map((r) => r.status)).toEqual(['done', 'done', 'failed']);
+    expect(results[2].error).toMatch(/daily e-mail limit \(2\) is reached/);
+    expect(f.sent).toHaveLength(2);
+    expect([...f.messages.values()].map((m) => m.status)).toEqual(['sent', 'sent', 'failed']);
+    expect(await f.ports.quota.used('t', 'email', '2026-12-01')).toBe(2);
+  });
+
+  it('refuses a recipient outside the client unless the rule allows it', async () => {
+    const f = fakePorts();
+    const actions = [{ type: 'send_email' as const, attach: 'none' as const, to: 'audit@seller.example' }];
+    const run = (allow?: boolean) =>
+      newRun({
+        tenantId: 't',
+        subjectType: 'invoice',
+        subjectId: 'inv_1',
+        causeEventId: `evt_${allow}`,
+        actor: 'a',
+        actions,
+        now: '2026-12-01T10:00:00.000Z',
+        allowExternalRecipient: allow,
+      });
+
+    const refused = await startRun(f.ports, run());
+    const allowed = await startRun(f.ports, run(true));
+
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatch(/not an address of the client/);
+    expect(allowed.status).toBe('done');
+    expect(f.sent.map((m) => m.to)).toEqual(['audit@seller.example']);
+    expect([...f.messages.values()].find((m) => m.status === 'sent')).toMatchObject({ external: true });
+  });
+
+  it('sends From a structured address: the display name cannot change it', async () => {
+    const f = fakePorts();
+    f.ports.tenants.get = async () => ({ name: 'Seller', settings: { senderName: 'PayPal <security@paypal.com>\\' } });
+    await startRun(f.ports, standardRun());
+    f.renderAll();
+    await advanceRun(f.ports, (await f.ports.runs.get('t', standardRun().id))!);
+    expect(f.froms).toEqual([{ name: 'PayPal securitypaypal.com', address: 'invoices@b.example' }]);
   });
 });

@@ -14,6 +14,7 @@ export const AutomationRuleEntity = new Entity({
     triggers: { type: 'any' },
     /** The rule acts only on events at or after this instant (set when it is created or changed). */
     activeSince: { type: 'string' },
+    allowExternalRecipient: { type: 'boolean' },
   },
   indexes: { byId: byIdIndex },
 });
@@ -35,6 +36,7 @@ export const AutomationRunEntity = new Entity({
     steps: { type: 'any', required: true },
     error: { type: 'string' },
     attempt: { type: 'number' },
+    allowExternalRecipient: { type: 'boolean' },
   },
   indexes: {
     byId: byIdIndex,

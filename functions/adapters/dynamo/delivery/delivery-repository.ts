@@ -2,7 +2,7 @@ import type { EntityItem } from 'electrodb';
 import type { AutomationRule, AutomationRun, MessageRecord } from '../../../domain/delivery';
 import { actorOf, Conflict, outboxEvent, staleVersion, timelineEntry, type Page, type PageRequest } from '../../../domain/kernel';
 import { isConditionFailure } from '../errors';
-import { asGeneric, listBy } from '../helpers';
+import { asGeneric, listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 import type { AutomationRuleEntity, AutomationRunEntity } from './automation-entity';
 
@@ -20,7 +20,7 @@ function toRule(item: EntityItem<typeof AutomationRuleEntity>): AutomationRule {
  * describing it are written in one transaction.
  */
 export function deliveryRepository(service: CrmService) {
-  const { message, automationRun, automationRule } = service.entities;
+  const { message, automationRun, automationRule, sendingQuota } = service.entities;
   const entryOf = (e: { tenantId: string; subjectType: string; subjectId: string; kind: string; actor: string; data: Record<string, unknown> }) =>
     timelineEntry({ ...e, actor: actorOf(e.actor) });
 
@@ -154,7 +154,16 @@ export function deliveryRepository(service: CrmService) {
                 subjectId: m.subjectId,
                 kind: 'message_sent',
                 actor: m.createdBy ?? 'system',
-                data: { channel: m.channel, to: m.to, messageId: m.id, providerMessageId, documentId: m.documentId ?? '', subject: m.subject ?? '' },
+                data: {
+                  channel: m.channel,
+                  to: m.to,
+                  messageId: m.id,
+                  providerMessageId,
+                  documentId: m.documentId ?? '',
+                  subject: m.subject ?? '',
+                  // an address outside the subject's client (the rule's or the person's explicit allowExternalRecipient)
+                  ...(m.external ? { external: true } : {}),
+                },
               }),
             )
             .commit(),
@@ -211,6 +220,39 @@ export function deliveryRepository(service: CrmService) {
     },
   };
 
+  const quota = {
+    async consume(input: {
+      tenantId: string;
+      channel: 'email' | 'sms';
+      day: string;
+      limit: number;
+      messageId: string;
+      now: string;
+    }): Promise<'counted' | 'over'> {
+      const counter = `${input.channel}#${input.day}`;
+      const result = await service.transaction
+        .write(({ sendingQuota }) => [
+          sendingQuota.create({ tenantId: input.tenantId, key: `${counter}#${input.messageId}`, updatedAt: input.now }).commit(),
+          sendingQuota
+            .update({ tenantId: input.tenantId, key: counter })
+            .add({ count: 1 })
+            .set({ updatedAt: input.now })
+            .where((a, { notExists, lt }) => `${notExists(a.count)} OR ${lt(a.count, input.limit)}`)
+            .commit(),
+        ])
+        .go();
+      if (!result.canceled) return 'counted';
+      const rejected = rejectedItems(result);
+      if (rejected.some((r) => r.index === 0 && r.code === 'ConditionalCheckFailed')) return 'counted'; // counted before
+      if (rejected.some((r) => r.index === 1 && r.code === 'ConditionalCheckFailed')) return 'over';
+      throw new Conflict(`the sending quota could not be counted: ${rejected.map((r) => `${r.index}:${r.code}`).join(', ')}`);
+    },
+    async used(tenantId: string, channel: 'email' | 'sms', day: string): Promise<number> {
+      const { data } = await sendingQuota.get({ tenantId, key: `${channel}#${day}` }).go();
+      return data?.count ?? 0;
+    },
+  };
+
   const rules = {
     async list(tenantId: string): Promise<AutomationRule[]> {
       return (await automationRule.query.byId({ tenantId }).go({ pages: 'all' })).data.map(toRule);
@@ -245,7 +287,7 @@ export function deliveryRepository(service: CrmService) {
     },
   };
 
-  return { runs, messages, rules };
+  return { runs, messages, rules, quota };
 }
 
 export type DeliveryRepository = ReturnType<typeof deliveryRepository>;

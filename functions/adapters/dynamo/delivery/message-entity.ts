@@ -26,6 +26,7 @@ export const MessageEntity = new Entity({
     leaseUntil: { type: 'string' },
     attempts: { type: 'number' },
     rfcMessageId: { type: 'string' },
+    external: { type: 'boolean' },
   },
   indexes: {
     byId: byIdIndex,

@@ -1,6 +1,17 @@
 import * as z from 'zod';
-import { Automation } from '../../../domain/delivery';
+import { Automation, Limits, Messages } from '../../../domain/delivery';
 import { email, ListQuery, optionalText, phone } from './common';
+
+const { unsafeCharacter } = Limits;
+
+/** A header's text (a subject): no control characters, CR/LF, bidi overrides or zero-width characters. */
+const headerText = (max: number) =>
+  optionalText(max).refine((v) => v === undefined || !unsafeCharacter(v), { message: 'must not contain control, line-break, bidi or zero-width characters' });
+/** A body's text: newlines and tabs allowed, other control, bidi and zero-width characters refused. */
+const bodyText = (max: number) =>
+  optionalText(max).refine((v) => v === undefined || !unsafeCharacter(v, true), { message: 'must not contain control, bidi or zero-width characters' });
+/** An SMS text with its link (about 60 characters) must fit two segments, like the automatic ones. */
+const fitsTwoSegments = (text: string) => Messages.smsSegments(`${text} ${'x'.repeat(60)}`).segments <= 2;
 
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
 const templateId = z.string().regex(/^(standard|tpl_[0-9a-z]{26})$/, 'must be "standard" or a tpl_ id');
@@ -38,15 +49,18 @@ export const SendRequest = z
   .strictObject({
     channel: z.enum(['email', 'sms']),
     to: z.union([email, phone]).optional(),
-    subject: optionalText(200),
-    message: optionalText(5000),
+    subject: headerText(200),
+    message: bodyText(5000),
     templateId: templateId.optional(),
+    allowExternalRecipient: z.boolean().optional().describe("Required (true) when `to` is not one of the client's own addresses; logged in the timeline"),
     sendAt: z.iso
       .datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2027-01-31T09:00:00Z' })
       .optional()
       .describe('Send later, at this instant (202 with { scheduledSend: { id, sendAt } }); see GET /v1/invoices/{id}/scheduled-sends'),
   })
   .superRefine((v, ctx) => {
+    if (v.channel === 'sms' && v.message && !fitsTwoSegments(v.message))
+      ctx.addIssue({ code: 'custom', path: ['message'], message: 'an SMS is at most two segments with its link: shorten the text' });
     if (v.to && v.channel === 'email' && !z.email().safeParse(v.to).success)
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an e-mail address for channel email' });
     if (v.to && v.channel === 'sms' && !phone.safeParse(v.to).success)
@@ -95,6 +109,7 @@ export const MessageView = z.object({
   documentId: z.string().optional(),
   runId: z.string().optional().describe('The automation run that sent it (its retry retries that run)'),
   attempts: z.number().int().optional(),
+  external: z.boolean().optional().describe("Sent to an address outside the subject's client (allowed explicitly)"),
   leaseUntil: z.string().optional(),
   createdBy: z.string().optional(),
   version: z.number().int(),
@@ -112,8 +127,8 @@ export const Action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional() }),
   z.strictObject({
     type: z.literal('send_email'),
-    subject: optionalText(200),
-    body: optionalText(5000),
+    subject: headerText(200),
+    body: bodyText(5000),
     attach: z
       .union([
         z.enum(['document', 'none']),
@@ -126,8 +141,12 @@ export const Action = z.discriminatedUnion('type', [
       .describe('What the e-mail attaches: "document" (the PDF, default), "none", or a list of "document" and "ubl" (the EN 16931 UBL XML of the invoice)'),
     to: email.optional(),
   }),
-  z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
-  z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000) }),
+  z.strictObject({
+    type: z.literal('send_sms'),
+    text: bodyText(300).refine((t) => t === undefined || fitsTwoSegments(t), { message: 'an SMS is at most two segments with its link: shorten the text' }),
+    to: phone.optional(),
+  }),
+  z.strictObject({ type: z.literal('notify_responsible'), message: bodyText(1000) }),
   z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
   z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional() }),
 ]);
@@ -142,9 +161,22 @@ export const RuleBody = z
     enabled: z.boolean().default(true),
     actions: z.array(Action).max(10),
     triggers: z.array(Trigger).max(4).optional(),
+    allowExternalRecipient: z
+      .boolean()
+      .optional()
+      .describe("Its send actions may name (`to`) an address other than the client's; each such message is logged in the timeline"),
     version: z.number().int().min(1).optional(),
   })
   .superRefine((rule, ctx) => {
+    // a fixed recipient is outside the client of (almost) every subject: it needs the explicit flag
+    rule.actions.forEach((action, i) => {
+      if ((action.type === 'send_email' || action.type === 'send_sms') && action.to && !rule.allowExternalRecipient)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['actions', i, 'to'],
+          message: 'a recipient other than the client needs allowExternalRecipient: true on the rule',
+        });
+    });
     // quote rules react to the client's acceptance and make the invoice; invoice rules never make invoices
     if (rule.entity === 'quote') {
       if (!(Automation.QUOTE_RULE_STAGES as readonly string[]).includes(rule.stage))
@@ -180,6 +212,7 @@ export const RuleView = z.object({
   enabled: z.boolean(),
   actions: z.array(z.object({ type: z.string() }).loose()),
   triggers: z.array(Trigger).optional(),
+  allowExternalRecipient: z.boolean().optional(),
   activeSince: z.string().optional().describe('The rule acts only on events that happened at or after this instant (when it was created or last changed)'),
   version: z.number(),
   createdAt: z.string(),

@@ -36,6 +36,7 @@ export const SendQuote = z.strictObject({
   to: email.optional(),
   subject: text(200).optional(),
   message: text(5000).optional(),
+  allowExternalRecipient: z.boolean().optional().describe("Required (true) when `to` is not the client's own address; logged in the timeline"),
   version: z.number().int().min(1).optional(),
 });
 

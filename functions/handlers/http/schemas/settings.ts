@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PrintModel, Settings } from '../../../domain/documents';
+import { safeDisplayName } from '../../../domain/kernel';
 
 const { DOCUMENT_LOCALES } = PrintModel;
 const { IMAGE_TYPES, MAX_IMAGE_BYTES } = Settings;
@@ -30,7 +31,11 @@ const ImageUpload = z.strictObject({
 export const SettingsBody = z.strictObject({
   ...seller,
   locale: z.enum(DOCUMENT_LOCALES).default('en'),
-  senderName: optionalText(100),
+  senderName: optionalText(100)
+    .refine((v) => v === undefined || safeDisplayName(v) === v, {
+      message: 'letters, digits, spaces and simple punctuation only (no quotes, angle brackets, backslashes, @, commas, semicolons or control characters)',
+    })
+    .describe("The display name of the From header (the address is always the service's verified one)"),
   replyTo: email.optional(),
   notifyEmail: email.optional(),
   smsSenderId: z
@@ -50,6 +55,15 @@ export const SettingsBody = z.strictObject({
     .max(Settings.MAX_QUOTE_LINK_GRACE_DAYS)
     .optional()
     .describe(`Days a quote's page (every link to the quote) stays reachable after its validUntil; default ${Settings.DEFAULT_QUOTE_LINK_GRACE_DAYS}`),
+  sendingLimits: z
+    .strictObject({
+      emailPerDay: z.number().int().min(0).max(Settings.MAX_SENDING_LIMITS.emailPerDay).optional(),
+      smsPerDay: z.number().int().min(0).max(Settings.MAX_SENDING_LIMITS.smsPerDay).optional(),
+    })
+    .optional()
+    .describe(
+      `Daily quotas of e-mails and SMS to clients (UTC days; default ${Settings.DEFAULT_SENDING_LIMITS.emailPerDay} e-mails, ${Settings.DEFAULT_SENDING_LIMITS.smsPerDay} SMS): over them a send answers 429 with Retry-After and automation fails the message visibly`,
+    ),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -97,6 +111,7 @@ export const SettingsView = z.object({
   defaultCurrency: z.string().nullable(),
   paymentTerms: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
+  sendingLimits: z.object({ emailPerDay: z.number(), smsPerDay: z.number() }),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
