@@ -43,6 +43,7 @@ export function builtinTemplateName(kind: DocumentKind): BuiltinTemplateName {
       return 'credit-note';
     case 'invoice':
     case 'proforma':
+    case 'simplified':
       return 'invoice';
   }
 }

@@ -54,6 +54,8 @@ interface SettingsFields extends SellerDetails {
   paymentTerms?: string;
   /** Days a quote's page stays reachable after its validity (sales: Quote.linkGraceDays; default 30). */
   quoteLinkGraceDays?: number;
+  /** The most a simplified invoice (F2) may total, VAT included (default 400.00, at most 3000.00: RD 1619/2012 art. 4). */
+  simplifiedInvoiceLimit?: string;
 }
 
 /**
@@ -68,7 +70,16 @@ export interface DocumentSettings extends SettingsFields {
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
 const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
 
-export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'images'] as const;
+export const MANAGED_SETTINGS = [
+  'locale',
+  ...SELLER_TEXT,
+  'address',
+  'bankAccount',
+  ...OTHER_TEXT,
+  'quoteLinkGraceDays',
+  'simplifiedInvoiceLimit',
+  'images',
+] as const;
 
 export const DEFAULT_SETTINGS_LOCALE = 'en';
 
@@ -82,6 +93,8 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
     if (typeof s[key] === 'string' && s[key] !== '') out[key] = s[key] as string;
   }
   if (Number.isInteger(s.quoteLinkGraceDays)) out.quoteLinkGraceDays = s.quoteLinkGraceDays as number;
+  if (typeof s.simplifiedInvoiceLimit === 'string' && /^\d{1,4}(\.\d{1,2})?$/.test(s.simplifiedInvoiceLimit))
+    out.simplifiedInvoiceLimit = s.simplifiedInvoiceLimit;
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {
@@ -241,4 +254,14 @@ export const MAX_QUOTE_LINK_GRACE_DAYS = 365;
 export function quoteLinkGraceDays(settings: unknown): number {
   const days = (settings as { quoteLinkGraceDays?: unknown } | null | undefined)?.quoteLinkGraceDays;
   return Number.isInteger(days) && (days as number) >= 0 && (days as number) <= MAX_QUOTE_LINK_GRACE_DAYS ? (days as number) : DEFAULT_QUOTE_LINK_GRACE_DAYS;
+}
+
+/** The default and the highest limit of a simplified invoice, VAT included (RD 1619/2012 art. 4: 400 EUR; 3,000 EUR for art. 4.2 activities). */
+export const DEFAULT_SIMPLIFIED_INVOICE_LIMIT = '400.00';
+export const MAX_SIMPLIFIED_INVOICE_LIMIT = '3000.00';
+
+/** The tenant's limit for simplified invoices: settings.simplifiedInvoiceLimit when valid (at most 3000.00), else 400.00. */
+export function simplifiedInvoiceLimit(settings: unknown): string {
+  const limit = documentSettingsOf(settings).simplifiedInvoiceLimit;
+  return limit !== undefined && Number(limit) > 0 && Number(limit) <= Number(MAX_SIMPLIFIED_INVOICE_LIMIT) ? limit : DEFAULT_SIMPLIFIED_INVOICE_LIMIT;
 }

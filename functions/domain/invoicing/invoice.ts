@@ -19,3 +19,4 @@ export type { Invoice as Info } from './model';
 export { moveToStage, reachStage, creditNoteExtension } from './move';
 export { applyCredit, createCreditNote, cancel, remove, type CancelInput } from './credit-notes';
 export { fiscalTypeOf, planCreditNote, remainingOf, creditNoteApplication, type CreditNoteRequest } from './corrections';
+export { convert, replace } from './conversion';

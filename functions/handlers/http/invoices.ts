@@ -15,6 +15,7 @@ import {
   InvoicePage,
   InvoicePatchBody,
   InvoiceView,
+  ReplaceBody,
   StageMoveBody,
   TimelinePage,
 } from './schemas/invoices';
@@ -109,6 +110,27 @@ export const routes = {
           expectedVersion: ifMatch ?? body.version,
         }),
       ),
+  }),
+  'POST /v1/invoices/{id}/convert': route({
+    summary:
+      "Convert an issued proforma into an invoice (F1, the invoice series' next number), linked both ways (convertedTo, convertedFrom); a second call answers 409 with the invoice's id (invoiceId)",
+    permission: 'invoices:write',
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, caller }) =>
+      Invoice.view(await Invoice.convert(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller) })),
+  }),
+  'POST /v1/invoices/{id}/replace': route({
+    summary:
+      'Replace an issued simplified invoice (F2) by a full invoice (F3) for a client ({ companyId | contactId }), linked both ways (replacedBy, replaces); a second call answers 409 with its id',
+    permission: 'invoices:write',
+    body: ReplaceBody,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller }) =>
+      Invoice.view(await Invoice.replace(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), client: body })),
   }),
   'POST /v1/invoices/{id}/cancel': route({
     summary:

@@ -10,7 +10,7 @@ import { InvoicePipeline, Issuing, type InvoicePorts } from '../../domain/invoic
 import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { sales } from './sales';
-import { defaultCurrency, sellerDetails } from './tenancy';
+import { defaultCurrency, sellerDetails, simplifiedInvoiceLimit } from './tenancy';
 
 /** The invoice ports on one table; `allowDuplicate`: another invoice from an already invoiced quote, when asked for. */
 export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allowDuplicate?: boolean; sleep?: InvoicePorts['sleep'] } = {}): InvoicePorts {
@@ -23,6 +23,7 @@ export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allow
     sources: InvoiceSources.reader(sales(), options),
     defaultCurrency,
     seller: sellerDetails,
+    simplifiedLimit: simplifiedInvoiceLimit,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
 }

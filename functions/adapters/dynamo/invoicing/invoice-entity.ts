@@ -27,7 +27,7 @@ export const InvoiceEntity = new Entity({
     number: { type: 'string' },
     sequence: { type: 'number' },
     series: { type: 'string', required: true },
-    type: { type: ['invoice', 'credit_note', 'proforma'] as const, required: true },
+    type: { type: ['invoice', 'credit_note', 'proforma', 'simplified'] as const, required: true },
     stage: { type: 'string', required: true },
     status: { type: ['draft', 'issued', 'paid', 'void'] as const, required: true },
     client: { type: 'any' },

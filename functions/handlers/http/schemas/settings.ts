@@ -50,6 +50,16 @@ export const SettingsBody = z.strictObject({
     .max(Settings.MAX_QUOTE_LINK_GRACE_DAYS)
     .optional()
     .describe(`Days a quote's page (every link to the quote) stays reachable after its validUntil; default ${Settings.DEFAULT_QUOTE_LINK_GRACE_DAYS}`),
+  simplifiedInvoiceLimit: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,2})?$/, 'must be a decimal string such as "400.00"')
+    .refine((v) => Number(v) > 0 && Number(v) <= Number(Settings.MAX_SIMPLIFIED_INVOICE_LIMIT), {
+      message: `must be more than 0 and at most ${Settings.MAX_SIMPLIFIED_INVOICE_LIMIT}`,
+    })
+    .optional()
+    .describe(
+      `The most a simplified invoice may total, VAT included; default ${Settings.DEFAULT_SIMPLIFIED_INVOICE_LIMIT}, at most ${Settings.MAX_SIMPLIFIED_INVOICE_LIMIT}`,
+    ),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -88,6 +98,7 @@ export const SettingsView = z.object({
   defaultCurrency: z.string().nullable(),
   paymentTerms: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
+  simplifiedInvoiceLimit: z.string(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   version: z.number(),
   updatedAt: z.string(),
