@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { automationRunRetried } from './automation-run-retried';
 import { documentCreated } from './document-created';
 import { documentFailed } from './document-failed';
 import { documentRequested } from './document-requested';
@@ -7,6 +8,7 @@ import { invoiceCreated } from './invoice-created';
 import { invoicePaid } from './invoice-paid';
 import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
+import { messageFailed } from './message-failed';
 import { messageSent } from './message-sent';
 import { paymentAllocated } from './payment-allocated';
 import { paymentAllocationReversed } from './payment-allocation-reversed';
@@ -15,6 +17,7 @@ import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
+import { webhookReplayRequested } from './webhook-replay-requested';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
 export const events = {
@@ -31,9 +34,12 @@ export const events = {
   documentFailed,
   documentViewed,
   messageSent,
+  messageFailed,
+  automationRunRetried,
   quoteAccepted,
   leadConverted,
   quoteSent,
+  webhookReplayRequested,
 } as const;
 
 type Events = typeof events;

@@ -22,6 +22,9 @@ import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entit
 import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
+import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -54,6 +57,11 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       refund: RefundEntity,
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
+      webhookSubscription: WebhookSubscriptionEntity,
+      webhookDelivery: WebhookDeliveryEntity,
+      webhookAttempt: WebhookAttemptEntity,
     },
     { client, table },
   );

@@ -35,7 +35,8 @@ import {
   type Pipeline,
 } from '../kernel';
 import { newInvoice } from './create';
-import type { CorrectingRef, CorrectionMethod, CorrectionReason, CreditedLine, CreditRecord, CreditSettle, FiscalType, Invoice, InvoiceChange } from './model';
+import type { CorrectingRef, CorrectionMethod, CorrectionReason, CreditedLine, CreditRecord, CreditSettle, Invoice, InvoiceChange } from './model';
+export { fiscalTypeOf } from './model';
 import { settle as settleFigures, settlementOf, settlementView } from './settlement';
 import { planStageMove, stageMoveChange } from './stage-move';
 
@@ -56,15 +57,6 @@ export interface CreditNoteRequest {
 
 /** How long after its issue an invoice may still be corrected (years). */
 export const CORRECTION_YEARS = 4;
-
-/** The fiscal type a document shows once issued (null for drafts and proformas). */
-export function fiscalTypeOf(invoice: { type: string; status: string; reason?: CorrectionReason; replaces?: unknown[] }): FiscalType | null {
-  if (invoice.status === 'draft') return null;
-  if (invoice.type === 'credit_note') return invoice.reason ?? 'R4';
-  if (invoice.type === 'simplified') return 'F2';
-  if (invoice.type === 'invoice') return invoice.replaces?.length ? 'F3' : 'F1';
-  return null;
-}
 
 /** Whether an invoice is a simplified one (F2): its credit notes are R5. */
 export function isSimplified(invoice: { type: string }): boolean {

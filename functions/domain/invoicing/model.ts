@@ -73,6 +73,8 @@ export interface Invoice extends Owned {
   settlement?: InvoiceSettlement;
 
   // Corrections (corrections.ts)
+  /** F1, F2, F3, R1-R5: set when the document is issued (fiscalTypeOf); proformas have none. */
+  fiscalType?: FiscalType;
   /** Credit notes: the reason code (R1-R5), its text, the method, and what happens to credit left over. */
   reason?: CorrectionReason;
   reasonText?: string;
@@ -294,4 +296,13 @@ export const nowOf = (ports: Pick<InvoicePorts, 'now'>) => (ports.now ?? (() => 
 /** The invoice with the fields it always shows present (null when empty). */
 export function withNulls(invoice: Invoice): Invoice {
   return { ...invoice, number: invoice.number ?? null, client: invoice.client ?? null, issueDate: invoice.issueDate ?? null, dueDate: invoice.dueDate ?? null };
+}
+
+/** The fiscal type a document shows once issued (null for drafts and proformas). */
+export function fiscalTypeOf(invoice: { type: string; status: string; reason?: CorrectionReason; replaces?: unknown[] }): FiscalType | null {
+  if (invoice.status === 'draft') return null;
+  if (invoice.type === 'credit_note') return invoice.reason ?? 'R4';
+  if (invoice.type === 'simplified') return 'F2';
+  if (invoice.type === 'invoice') return invoice.replaces?.length ? 'F3' : 'F1';
+  return null;
 }

@@ -23,7 +23,7 @@ import {
 } from '../kernel';
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
 import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
-import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
+import { fiscalTypeOf, nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
 import { effective } from './pipeline-settings';
 
 /** RD 1619/2012 art. 4: a simplified invoice totals at most 400 EUR VAT included, unless the tenant sets more (up to 3000). */
@@ -140,6 +140,8 @@ export function applyStageMove(invoice: Invoice, plan: StageMovePlan, now: Date,
     next.number = numbering.number;
     next.sequence = numbering.sequence;
     next.issueDate = plan.issueDate!;
+    const fiscalType = fiscalTypeOf(next);
+    if (fiscalType) next.fiscalType = fiscalType;
   }
   return next;
 }

@@ -42,6 +42,7 @@ export const InvoiceEntity = new Entity({
     /** Money after issue, cached by the payments area (functions/domain/invoicing/settlement.ts). */
     settlement: { type: 'any' },
     /** Corrections and invoice types (functions/domain/invoicing/corrections.ts). */
+    fiscalType: { type: 'string' },
     reason: { type: 'string' },
     reasonText: { type: 'string' },
     method: { type: 'string' },
