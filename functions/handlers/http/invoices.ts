@@ -1,4 +1,4 @@
-import { Invoice } from '../../domain/invoicing';
+import { Corrections, Invoice } from '../../domain/invoicing';
 import { timelineView } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route } from '../../shared/http/route';
@@ -77,7 +77,7 @@ export const routes = {
     status: 204,
     errors: [409],
     handler: async ({ params, caller, ifMatch }) => {
-      await Invoice.remove(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
+      await Corrections.remove(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
     },
   }),
   'POST /v1/invoices/{id}/credit-notes': route({
@@ -89,7 +89,7 @@ export const routes = {
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller }) =>
-      Invoice.view(await Invoice.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
+      Invoice.view(await Corrections.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
   }),
   'POST /v1/invoices/{id}/allocations': route({
     summary:
@@ -101,7 +101,7 @@ export const routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
       Invoice.view(
-        await Invoice.applyCredit(invoicePorts(), {
+        await Corrections.applyCredit(invoicePorts(), {
           tenantId: caller.tenantId,
           actor: callerActor(caller),
           id: params.id,
@@ -119,7 +119,7 @@ export const routes = {
     status: 201,
     errors: [409, 422],
     handler: async ({ params, caller }) =>
-      Invoice.view(await Invoice.convert(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller) })),
+      Invoice.view(await Corrections.convert(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller) })),
   }),
   'POST /v1/invoices/{id}/replace': route({
     summary:
@@ -130,7 +130,7 @@ export const routes = {
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller }) =>
-      Invoice.view(await Invoice.replace(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), client: body })),
+      Invoice.view(await Corrections.replace(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), client: body })),
   }),
   'POST /v1/invoices/{id}/cancel': route({
     summary:
@@ -140,7 +140,7 @@ export const routes = {
     response: CancelView,
     errors: [409, 422],
     handler: async ({ params, body, caller }) => {
-      const { invoice, creditNote } = await Invoice.cancel(invoicePorts(), {
+      const { invoice, creditNote } = await Corrections.cancel(invoicePorts(), {
         tenantId: caller.tenantId,
         id: params.id,
         actor: callerActor(caller),
