@@ -219,6 +219,8 @@ export const functions = {
       'POST /v1/invoices/{id}/credit-notes',
       'POST /v1/invoices/{id}/cancel',
       'POST /v1/invoices/{id}/allocations',
+      'POST /v1/invoices/{id}/convert',
+      'POST /v1/invoices/{id}/replace',
     ],
   },
   register: {

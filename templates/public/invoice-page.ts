@@ -29,7 +29,7 @@ interface PageParty {
 
 /** What the page prints of the invoice (the document's print model). */
 interface PageModel {
-  kind: 'invoice' | 'credit_note' | 'proforma' | 'quote';
+  kind: 'invoice' | 'credit_note' | 'proforma' | 'quote' | 'simplified';
   locale: string;
   number: string | null;
   issueDate: string | null;

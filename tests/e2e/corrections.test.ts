@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ClientBalance, LedgerFigures } from '../../functions/domain/payments';
 import { aClient, issuedInvoice, todayUtc } from '../fixtures/payments';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
@@ -191,6 +192,62 @@ describe('credit notes', () => {
     expect(applied.body.credit).toMatchObject({ amount: '121.00', applied: '60.50', unapplied: '60.50' });
     expect(after).toMatchObject({ amountCredited: '60.50', balanceDue: '0.00', paymentStatus: 'paid', stage: 'PAID' });
     expect(balance).toMatchObject({ balanceDue: '0.00', unappliedCredit: '60.50', creditUsed: '60.50' });
+  });
+
+  it("rebuilds every figure from the records: invoices (paid, credited, due) and the notes' credit (applied, refunded)", async () => {
+    // Prepare: payments, a partial note, a full note left as credit and applied to another invoice, a refunded note
+    const client = await aClient(api);
+    const a = await issuedInvoice(api, client.id, { lines: plainLine });
+    const b = await issuedInvoice(api, client.id, { lines: plainLine });
+    const c = await issuedInvoice(api, client.id, { lines: plainLine });
+    await api.post(`/v1/invoices/${a.id}/payments`, { amount: '121.00', date: todayUtc(), method: 'bank_transfer' });
+    await api.post(`/v1/invoices/${b.id}/payments`, { amount: '21.00', date: todayUtc(), method: 'bank_transfer' });
+    const partial = await api.post(`/v1/invoices/${b.id}/credit-notes`, { reason: 'R1', lines: [{ line: 0, quantity: '1' }] });
+    await issue(partial.body.id);
+    const full = await api.post(`/v1/invoices/${a.id}/credit-notes`, { reason: 'R4', full: true });
+    await issue(full.body.id);
+    await api.post(`/v1/payments/${full.body.id}/allocations`, { invoiceId: c.id, amount: '100.00' });
+    const refunded = await api.post(`/v1/invoices/${b.id}/credit-notes`, { reason: 'R4', full: true, settle: 'refund' });
+    await issue(refunded.body.id);
+
+    // Act: read the records and the cached items straight from the table, rebuild
+    const { paymentPorts } = await import('../../functions/shared/wiring/payments');
+    const ports = paymentPorts();
+    const ledger = await ClientBalance.ledger(ports, tenant.tenantId, client.id);
+    const rebuilt = LedgerFigures.rebuild({ invoices: ledger.invoices, payments: [], records: ledger.records });
+
+    // Assess
+    const invoices = ledger.invoices.filter((i) => i.type === 'invoice');
+    expect(invoices).toHaveLength(3);
+    for (const invoice of invoices) {
+      const { reopenStage: _r, ...cached } = invoice.settlement!;
+      const { reopenStage: _s, ...derived } = rebuilt.invoices.get(invoice.id)!;
+      expect(cached, invoice.id).toEqual(derived);
+    }
+    const notes = ledger.invoices.filter((i) => i.type === 'credit_note');
+    expect(notes).toHaveLength(3);
+    for (const note of notes) {
+      const applied = ledger.records.allocations.filter((x) => x.source.type === 'credit_note' && x.source.id === note.id);
+      const refunds = ledger.records.refunds.filter((x) => x.paymentId === note.id);
+      const sum = (xs: { amount: string }[]) => xs.reduce((t, x) => t + Math.round(Number(x.amount) * 100), 0);
+      expect(Math.round(Number(note.credit!.applied) * 100), note.id).toBe(sum(applied));
+      expect(Math.round(Number(note.credit!.refunded) * 100), note.id).toBe(sum(refunds));
+    }
+    expect((await balanceOf(client.id)).unappliedCredit).toBe('21.00');
+  });
+
+  it('makes nothing twice when a create is replayed with the same Idempotency-Key', async () => {
+    const client = await aClient(api);
+    const invoice = await issuedInvoice(api, client.id, { lines: plainLine });
+    const key = { 'Idempotency-Key': `cn-${invoice.id}` };
+
+    const first = await api.post(`/v1/invoices/${invoice.id}/credit-notes`, { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] }, key);
+    const replay = await api.post(`/v1/invoices/${invoice.id}/credit-notes`, { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] }, key);
+    const original = (await api.get(`/v1/invoices/${invoice.id}`)).body;
+
+    expect(first.status).toBe(201);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(original.correctedBy).toHaveLength(1);
   });
 
   it('refuses a credit note on a draft, a proforma, R5 on an ordinary invoice, and an unknown invoice', async () => {

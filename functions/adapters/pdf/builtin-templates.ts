@@ -54,6 +54,7 @@ export function builtinTemplateName(kind: DocumentKind): BuiltinTemplateName {
       return 'credit-note';
     case 'invoice':
     case 'proforma':
+    case 'simplified':
       return 'invoice';
   }
 }

@@ -23,7 +23,7 @@ import { documentSettingsOf, hasSellerDetails, imageAssetName, IMAGE_NAMES, type
 /** The data does not make a document (no client, ...): the render fails with this message, never retried. */
 /** What an invoice (credit note, proforma) gives its document: the invoice record satisfies it as it is. */
 export interface PrintableInvoice {
-  type: 'invoice' | 'credit_note' | 'proforma';
+  type: 'invoice' | 'credit_note' | 'proforma' | 'simplified';
   number: string | null;
   issueDate: string | null;
   dueDate: string | null;
@@ -34,6 +34,9 @@ export interface PrintableInvoice {
   notes?: string;
   /** A credit note: the invoices it corrects (printed when present). */
   corrects?: { invoiceId?: string; number: string; issueDate?: string | null }[];
+  /** A credit note: its reason code (R1-R5) and text. */
+  reason?: string;
+  reasonText?: string;
 }
 
 /** What a quote gives its document: the quote record satisfies it as it is. */
@@ -203,13 +206,18 @@ export function invoiceDocumentModel(invoice: PrintableInvoice, tenant: TenantFo
     validUntil: null,
     currency: invoice.currency,
     seller,
-    client: clientOf(invoice.client, invoice.type === 'credit_note' ? 'credit note' : 'invoice'),
+    // a simplified invoice (and the R5 note correcting one) may name no recipient
+    client:
+      !invoice.client && (invoice.type === 'simplified' || invoice.reason === 'R5')
+        ? { kind: 'contact', name: '', legalName: null, taxId: null, address: null, email: null, phone: null }
+        : clientOf(invoice.client, invoice.type === 'credit_note' ? 'credit note' : 'invoice'),
     lines: linesOf(invoice.lines),
     totals: totalsOf(invoice.totals),
     notes: invoice.notes ?? null,
     paymentTerms,
     images,
     corrects: invoice.corrects?.length ? invoice.corrects.map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })) : null,
+    correctionReason: invoice.type === 'credit_note' && invoice.reason ? { code: invoice.reason, text: invoice.reasonText ?? null } : null,
     amountInWords: amountInWords(invoice.totals.total, invoice.currency, documentLocale(locale)),
   };
 }
@@ -251,6 +259,7 @@ export function previewDocumentModel(tenant: TenantForDocuments, kind: DocumentK
     locale: shownLocale,
     amountInWords: amountInWords(sample.totals.total, sample.currency, documentLocale(shownLocale)),
     corrects: kind === 'credit_note' ? [{ number: 'INV-2026-0041', issueDate: '2026-11-02' }] : null,
+    correctionReason: kind === 'credit_note' ? { code: 'R1', text: 'Price agreed was lower' } : null,
     seller: hasOwnSeller ? seller : { ...sample.seller, brandColor: seller.brandColor ?? sample.seller.brandColor },
     images,
     paymentTerms: paymentTerms ?? sample.paymentTerms,

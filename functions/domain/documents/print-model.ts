@@ -7,7 +7,7 @@
  * renderer serves from memory (the bytes travel beside the model, never inside the HTML).
  */
 
-export type DocumentKind = 'invoice' | 'credit_note' | 'proforma' | 'quote';
+export type DocumentKind = 'invoice' | 'credit_note' | 'proforma' | 'quote' | 'simplified';
 
 /** Locales that have document labels; anything else falls back to English. */
 export const DOCUMENT_LOCALES = ['en', 'es', 'ru', 'ro'] as const;
@@ -120,6 +120,8 @@ export interface DocumentModel {
   images?: DocumentImages | null;
   /** A credit note: the invoices it corrects. */
   corrects?: DocumentCorrection[] | null;
+  /** A credit note: its reason code (R1-R5) and text. */
+  correctionReason?: { code: string; text: string | null } | null;
   /** The total in words, in the document's language, where it is customary (Russian documents); else null. */
   amountInWords?: string | null;
   /** A registered invoice (VERI*FACTU): its QR code (an asset name), the URL it carries and the legal texts printed with it. */
@@ -143,6 +145,7 @@ export interface DocumentRegister {
 /** Optional fields filled with null, so that strict templates only fail on names that do not exist at all. */
 export type NormalizedDocumentModel = DocumentModel & {
   corrects: DocumentCorrection[];
+  correctionReason: { code: string; text: string | null } | null;
   amountInWords: string | null;
   register: DocumentRegister | null;
   totals: DocumentTotals & { withholdingBreakdown: DocumentTaxBreakdown[] };
@@ -177,6 +180,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
   return {
     ...model,
     corrects: (model.corrects ?? []).map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })),
+    correctionReason: model.correctionReason ? { code: model.correctionReason.code, text: model.correctionReason.text ?? null } : null,
     amountInWords: model.amountInWords ?? null,
     register: model.register ?? null,
     dueDate: model.dueDate ?? null,

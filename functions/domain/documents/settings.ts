@@ -56,6 +56,8 @@ interface SettingsFields extends SellerDetails {
   quoteLinkGraceDays?: number;
   /** Daily quotas of e-mails and SMS to clients (delivery: Limits.sendingLimits; defaults there). */
   sendingLimits?: { emailPerDay?: number; smsPerDay?: number };
+  /** The most a simplified invoice (F2) may total, VAT included (default 400.00, at most 3000.00: RD 1619/2012 art. 4). */
+  simplifiedInvoiceLimit?: string;
 }
 
 /**
@@ -70,7 +72,17 @@ export interface DocumentSettings extends SettingsFields {
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
 const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
 
-export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'sendingLimits', 'images'] as const;
+export const MANAGED_SETTINGS = [
+  'locale',
+  ...SELLER_TEXT,
+  'address',
+  'bankAccount',
+  ...OTHER_TEXT,
+  'quoteLinkGraceDays',
+  'sendingLimits',
+  'simplifiedInvoiceLimit',
+  'images',
+] as const;
 
 export const DEFAULT_SETTINGS_LOCALE = 'en';
 
@@ -85,6 +97,8 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
   }
   if (Number.isInteger(s.quoteLinkGraceDays)) out.quoteLinkGraceDays = s.quoteLinkGraceDays as number;
   if (s.sendingLimits && typeof s.sendingLimits === 'object') out.sendingLimits = s.sendingLimits as SettingsFields['sendingLimits'];
+  if (typeof s.simplifiedInvoiceLimit === 'string' && /^\d{1,4}(\.\d{1,2})?$/.test(s.simplifiedInvoiceLimit))
+    out.simplifiedInvoiceLimit = s.simplifiedInvoiceLimit;
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {
@@ -266,4 +280,14 @@ export function sendingLimits(settings: unknown): SendingLimits {
     emailPerDay: within(l.emailPerDay, MAX_SENDING_LIMITS.emailPerDay, DEFAULT_SENDING_LIMITS.emailPerDay),
     smsPerDay: within(l.smsPerDay, MAX_SENDING_LIMITS.smsPerDay, DEFAULT_SENDING_LIMITS.smsPerDay),
   };
+}
+
+/** The default and the highest limit of a simplified invoice, VAT included (RD 1619/2012 art. 4: 400 EUR; 3,000 EUR for art. 4.2 activities). */
+export const DEFAULT_SIMPLIFIED_INVOICE_LIMIT = '400.00';
+export const MAX_SIMPLIFIED_INVOICE_LIMIT = '3000.00';
+
+/** The tenant's limit for simplified invoices: settings.simplifiedInvoiceLimit when valid (at most 3000.00), else 400.00. */
+export function simplifiedInvoiceLimit(settings: unknown): string {
+  const limit = documentSettingsOf(settings).simplifiedInvoiceLimit;
+  return limit !== undefined && Number(limit) > 0 && Number(limit) <= Number(MAX_SIMPLIFIED_INVOICE_LIMIT) ? limit : DEFAULT_SIMPLIFIED_INVOICE_LIMIT;
 }

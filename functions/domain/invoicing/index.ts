@@ -10,10 +10,12 @@
  *   Settlement.settlementOf / settle / amountPayable / taxInclusiveTotal / unpayableReason   (money on an invoice: the
  *                                                payments area derives the figures and writes them with `settle`)
  *
- * Still to land here (see docs/architecture.md): corrections (credit notes against an invoice, rectifying
- * invoices) and invoice types.
+ *   Corrections.createCreditNote / cancel / remove / applyCredit / convert / replace   (corrections and invoice types:
+ *                                                corrections.ts, credit-notes.ts, conversion.ts; issuing a credit
+ *                                                note applies it: move.ts)
  */
 export * as Invoice from './invoice';
+export * as Corrections from './correction';
 export * as InvoicePipeline from './pipeline-settings';
 export * as InvoiceList from './list';
 export * as Issuing from './issuing';

@@ -17,5 +17,4 @@ export {
 } from './stage-move';
 export type { Invoice as Info } from './model';
 export { moveToStage, reachStage, creditNoteExtension } from './move';
-export { applyCredit, createCreditNote, cancel, remove, type CancelInput } from './credit-notes';
-export { fiscalTypeOf, planCreditNote, remainingOf, creditNoteApplication, type CreditNoteRequest } from './corrections';
+export { fiscalTypeOf } from './model';

@@ -105,8 +105,13 @@ export const LEGAL_MINIMUM: Readonly<Record<string, readonly Requirement[]>> = {
  * Everything the invoice lacks of its type's legal minimum, all at once (empty when it is complete). `seller`
  * null: the tenant has given no seller details at all.
  */
-export function legalMinimumProblems(invoice: { type: string; client: ClientSnapshot | null }, seller: SellerLegalDetails | null): FieldError[] {
-  const requirements = LEGAL_MINIMUM[invoice.type] ?? LEGAL_MINIMUM.invoice!;
+export function legalMinimumProblems(
+  invoice: { type: string; client: ClientSnapshot | null; reason?: string },
+  seller: SellerLegalDetails | null,
+): FieldError[] {
+  // an R5 credit note corrects a simplified invoice: it carries no recipient either
+  const requirements =
+    (invoice.type === 'credit_note' && invoice.reason === 'R5' ? LEGAL_MINIMUM.simplified : LEGAL_MINIMUM[invoice.type]) ?? LEGAL_MINIMUM.invoice!;
   const subject: Subject = { seller, client: invoice.client };
   return requirements.flatMap((r) => {
     const problem = r.check(subject);

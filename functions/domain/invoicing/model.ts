@@ -35,7 +35,7 @@ import type { IssueQueue } from './issuing';
 import type { InvoiceSettlement } from './settlement';
 import type { ListStep, StepRow } from './list';
 
-export const INVOICE_TYPES = ['invoice', 'credit_note', 'proforma'] as const;
+export const INVOICE_TYPES = ['invoice', 'credit_note', 'proforma', 'simplified'] as const;
 export type InvoiceType = (typeof INVOICE_TYPES)[number];
 export const INVOICE_STATUSES = ['draft', 'issued', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -46,6 +46,7 @@ export const SERIES_OF_TYPE: Readonly<Record<InvoiceType, string>> = Object.free
   invoice: 'invoice',
   credit_note: 'credit_note',
   proforma: 'proforma',
+  simplified: 'simplified',
 });
 
 export interface Invoice extends Owned {
@@ -77,6 +78,8 @@ export interface Invoice extends Owned {
   settlement?: InvoiceSettlement;
 
   // Corrections (corrections.ts)
+  /** F1, F2, F3, R1-R5: set when the document is issued (fiscalTypeOf); proformas have none. */
+  fiscalType?: FiscalType;
   /** Credit notes: the reason code (R1-R5), its text, the method, and what happens to credit left over. */
   reason?: CorrectionReason;
   reasonText?: string;
@@ -280,6 +283,8 @@ export interface InvoicePorts {
   defaultCurrency: (tenantId: string) => Promise<string>;
   /** The seller's legal details (the tenant's settings), checked when an invoice is issued; null when none are given. */
   seller: (tenantId: string) => Promise<SellerLegalDetails | null>;
+  /** The tenant's limit of a simplified invoice, VAT included (settings; default "400.00"). */
+  simplifiedLimit?: (tenantId: string) => Promise<string>;
   now?: () => Date;
   /** Waits between retries of a collided write; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
@@ -288,7 +293,7 @@ export interface InvoicePorts {
   issueQueue?: IssueQueue;
 }
 
-export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'seller' | 'now' | 'sleep' | 'random' | 'issueQueue'>;
+export type StageMovePorts = Pick<InvoicePorts, 'invoices' | 'pipelines' | 'seller' | 'simplifiedLimit' | 'now' | 'sleep' | 'random' | 'issueQueue'>;
 
 /** The clock of the ports (now, when they give none). */
 export const nowOf = (ports: Pick<InvoicePorts, 'now'>) => (ports.now ?? (() => new Date()))();
@@ -296,4 +301,13 @@ export const nowOf = (ports: Pick<InvoicePorts, 'now'>) => (ports.now ?? (() => 
 /** The invoice with the fields it always shows present (null when empty). */
 export function withNulls(invoice: Invoice): Invoice {
   return { ...invoice, number: invoice.number ?? null, client: invoice.client ?? null, issueDate: invoice.issueDate ?? null, dueDate: invoice.dueDate ?? null };
+}
+
+/** The fiscal type a document shows once issued (null for drafts and proformas). */
+export function fiscalTypeOf(invoice: { type: string; status: string; reason?: CorrectionReason; replaces?: unknown[] }): FiscalType | null {
+  if (invoice.status === 'draft') return null;
+  if (invoice.type === 'credit_note') return invoice.reason ?? 'R4';
+  if (invoice.type === 'simplified') return 'F2';
+  if (invoice.type === 'invoice') return invoice.replaces?.length ? 'F3' : 'F1';
+  return null;
 }

@@ -6,7 +6,7 @@
  * - a draft credit note moved to the failure stage (never issued) releases what it reserved of the original.
  */
 import { NotFound } from '../kernel';
-import { creditNoteApplication } from './corrections';
+import { creditNoteApplication } from './credit-application';
 import type { InvoiceChange } from './model';
 import { moveToStage as move, reachStage as reach, type MoveExtension, type MoveStageCommand } from './stage-move';
 import type { StageMovePorts } from './model';

@@ -28,6 +28,7 @@ export function defaultNumbering(): InvoiceSeriesFormats {
     invoice: defaultNumberFormat('invoice'),
     credit_note: defaultNumberFormat('credit_note'),
     proforma: defaultNumberFormat('proforma'),
+    simplified: defaultNumberFormat('simplified'),
   };
 }
 

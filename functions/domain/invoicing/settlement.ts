@@ -77,7 +77,7 @@ export function settlementOf(
   const paid = dec(sums.paid);
   const credited = dec(sums.credited);
   const due = Decimal.max(dec(amountPayable(invoice)).minus(paid).minus(credited), 0);
-  const payable = invoice.type === 'invoice' && invoice.status !== 'draft' && invoice.status !== 'void';
+  const payable = (invoice.type === 'invoice' || invoice.type === 'simplified') && invoice.status !== 'draft' && invoice.status !== 'void';
   const paymentStatus: PaymentStatus | null = !payable ? null : due.isZero() ? 'paid' : paid.plus(credited).gt(0) ? 'partially_paid' : 'unpaid';
   return {
     amountPaid: formatAmount(paid, currency),

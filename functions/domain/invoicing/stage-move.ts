@@ -23,8 +23,11 @@ import {
 } from '../kernel';
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
 import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
-import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
+import { fiscalTypeOf, nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
 import { effective } from './pipeline-settings';
+
+/** RD 1619/2012 art. 4: a simplified invoice totals at most 400 EUR VAT included, unless the tenant sets more (up to 3000). */
+export const DEFAULT_SIMPLIFIED_LIMIT = '400.00';
 
 const STATUS_RANK: Record<InvoiceStatus, number> = { draft: 0, issued: 1, paid: 2, void: 2 };
 
@@ -39,9 +42,21 @@ export interface StageMovePlan {
 }
 
 /** What an invoice needs to be issued at all, whatever the pipeline says. */
-function issueProblems(invoice: Invoice): FieldError[] {
+function issueProblems(invoice: Invoice, simplifiedLimit?: string): FieldError[] {
   const errors: FieldError[] = [];
-  if (!invoice.client) errors.push({ field: 'client', message: 'a client is required to issue an invoice' });
+  // a simplified invoice (and the R5 credit note correcting one) may name no recipient
+  const clientless = invoice.type === 'simplified' || (invoice.type === 'credit_note' && invoice.reason === 'R5');
+  if (!invoice.client && !clientless) errors.push({ field: 'client', message: 'a client is required to issue an invoice' });
+  if (invoice.type === 'simplified') {
+    const total = dec(invoice.totals.net).plus(invoice.totals.tax);
+    const limit = simplifiedLimit ?? DEFAULT_SIMPLIFIED_LIMIT;
+    if (total.gt(limit)) {
+      errors.push({
+        field: 'totals.total',
+        message: `a simplified invoice may total at most ${limit} ${invoice.currency} VAT included (settings.simplifiedInvoiceLimit); this one totals ${total.toFixed(2)}: issue a full invoice`,
+      });
+    }
+  }
   if (invoice.lines.length === 0) errors.push({ field: 'lines', message: 'at least one line is required' });
   const total = dec(invoice.totals.total);
   if (invoice.type === 'credit_note' && total.gt(0)) {
@@ -70,6 +85,8 @@ export function planStageMove(
     issueDate?: string;
     /** The seller's legal details: when the move issues the invoice, its type's legal minimum is checked (legal-minimum.ts). */
     seller?: SellerLegalDetails | null;
+    /** The tenant's limit of a simplified invoice, VAT included (default "400.00"). */
+    simplifiedLimit?: string;
   },
 ): StageMovePlan {
   const target = findStage(pipeline, to);
@@ -94,7 +111,10 @@ export function planStageMove(
   }
   const seen = new Set<string>();
   const legal = issues && options.seller !== undefined ? legalMinimumProblems(invoice, options.seller) : [];
-  for (const error of [...missingFields(invoice, target, 'invoice'), ...(issues ? issueProblems(invoice) : []), ...legal]) {
+  // a simplified invoice (or an R5 note) without a recipient: the pipeline's requirements of the client do not apply
+  const clientless = !invoice.client && (invoice.type === 'simplified' || (invoice.type === 'credit_note' && invoice.reason === 'R5'));
+  const required = missingFields(invoice, target, 'invoice').filter((e) => !(clientless && e.field.startsWith('client')));
+  for (const error of [...required, ...(issues ? issueProblems(invoice, options.simplifiedLimit) : []), ...legal]) {
     if (seen.has(error.field)) continue;
     seen.add(error.field);
     errors.push(error);
@@ -120,6 +140,8 @@ export function applyStageMove(invoice: Invoice, plan: StageMovePlan, now: Date,
     next.number = numbering.number;
     next.sequence = numbering.sequence;
     next.issueDate = plan.issueDate!;
+    const fiscalType = fiscalTypeOf(next);
+    if (fiscalType) next.fiscalType = fiscalType;
   }
   return next;
 }
@@ -219,10 +241,13 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, 
     const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
     const now = nowOf(ports);
     if (current.status === 'draft' && seller === undefined) seller = await ports.seller(tenantId);
+    const simplifiedLimit =
+      current.type === 'simplified' && current.status === 'draft' && ports.simplifiedLimit ? await ports.simplifiedLimit(tenantId) : undefined;
     const plan = planStageMove(current, settings.pipeline, to, {
       today: today(now),
       issueDate: cmd.issueDate,
       seller: current.status === 'draft' ? seller : undefined,
+      simplifiedLimit,
     });
 
     const extend = extension ? await extension(ports, current, plan, { pipeline: settings.pipeline, now, actor }) : null;

@@ -10,6 +10,7 @@
 export const DEFAULT_INVOICE_FORMAT = 'INV-{YYYY}-{000000}';
 export const DEFAULT_PROFORMA_FORMAT = 'PRO-{YYYY}-{000000}';
 export const DEFAULT_CREDIT_NOTE_FORMAT = 'CN-{YYYY}-{000000}';
+export const DEFAULT_SIMPLIFIED_FORMAT = 'FS-{YYYY}-{000000}';
 export const DEFAULT_QUOTE_FORMAT = 'QUO-{YYYY}-{000000}';
 
 /** Default format per series. */
@@ -17,6 +18,7 @@ export const DEFAULT_NUMBER_FORMATS: Readonly<Record<string, string>> = Object.f
   invoice: DEFAULT_INVOICE_FORMAT,
   proforma: DEFAULT_PROFORMA_FORMAT,
   credit_note: DEFAULT_CREDIT_NOTE_FORMAT,
+  simplified: DEFAULT_SIMPLIFIED_FORMAT,
   quote: DEFAULT_QUOTE_FORMAT,
 });
 

@@ -78,7 +78,7 @@ export function clientBalance(
       r.unappliedCredit = r.unappliedCredit.plus(invoice.credit.unapplied);
       continue;
     }
-    if (invoice.type !== 'invoice' || invoice.status === 'draft' || invoice.status === 'void') continue;
+    if ((invoice.type !== 'invoice' && invoice.type !== 'simplified') || invoice.status === 'draft' || invoice.status === 'void') continue;
     const figures = Settlement.settlementView(invoice);
     const r = row(invoice.currency);
     r.invoiced = r.invoiced.plus(figures.amountPayable ?? 0);

@@ -1,4 +1,4 @@
-import { Invoice } from '../../domain/invoicing';
+import { Corrections, Invoice } from '../../domain/invoicing';
 import { timelineView } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route } from '../../shared/http/route';
@@ -15,6 +15,7 @@ import {
   InvoicePage,
   InvoicePatchBody,
   InvoiceView,
+  ReplaceBody,
   StageMoveBody,
   TimelinePage,
 } from './schemas/invoices';
@@ -76,7 +77,7 @@ export const routes = {
     status: 204,
     errors: [409],
     handler: async ({ params, caller, ifMatch }) => {
-      await Invoice.remove(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
+      await Corrections.remove(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
     },
   }),
   'POST /v1/invoices/{id}/credit-notes': route({
@@ -88,7 +89,7 @@ export const routes = {
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller }) =>
-      Invoice.view(await Invoice.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
+      Invoice.view(await Corrections.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
   }),
   'POST /v1/invoices/{id}/allocations': route({
     summary:
@@ -100,7 +101,7 @@ export const routes = {
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
       Invoice.view(
-        await Invoice.applyCredit(invoicePorts(), {
+        await Corrections.applyCredit(invoicePorts(), {
           tenantId: caller.tenantId,
           actor: callerActor(caller),
           id: params.id,
@@ -110,6 +111,27 @@ export const routes = {
         }),
       ),
   }),
+  'POST /v1/invoices/{id}/convert': route({
+    summary:
+      "Convert an issued proforma into an invoice (F1, the invoice series' next number), linked both ways (convertedTo, convertedFrom); a second call answers 409 with the invoice's id (invoiceId)",
+    permission: 'invoices:write',
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, caller }) =>
+      Invoice.view(await Corrections.convert(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller) })),
+  }),
+  'POST /v1/invoices/{id}/replace': route({
+    summary:
+      'Replace an issued simplified invoice (F2) by a full invoice (F3) for a client ({ companyId | contactId }), linked both ways (replacedBy, replaces); a second call answers 409 with its id',
+    permission: 'invoices:write',
+    body: ReplaceBody,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller }) =>
+      Invoice.view(await Corrections.replace(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), client: body })),
+  }),
   'POST /v1/invoices/{id}/cancel': route({
     summary:
       'Cancel an issued invoice: a full credit note is issued and the invoice moves to CANCELLED (409 while payments are allocated to it unless settle says what becomes of that money)',
@@ -118,7 +140,7 @@ export const routes = {
     response: CancelView,
     errors: [409, 422],
     handler: async ({ params, body, caller }) => {
-      const { invoice, creditNote } = await Invoice.cancel(invoicePorts(), {
+      const { invoice, creditNote } = await Corrections.cancel(invoicePorts(), {
         tenantId: caller.tenantId,
         id: params.id,
         actor: callerActor(caller),

@@ -1,4 +1,4 @@
-import { Invoice } from '../../domain/invoicing';
+import { Corrections, Invoice } from '../../domain/invoicing';
 import { Allocation, BankImport, ClientBalance, Payment } from '../../domain/payments';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route } from '../../shared/http/route';
@@ -67,7 +67,7 @@ export const routes = {
       // a credit note's credit (its id: inv_...) is a credit source like a payment's unapplied money
       params.id.startsWith('inv_')
         ? Invoice.view(
-            await Invoice.applyCredit(paymentPorts(), {
+            await Corrections.applyCredit(paymentPorts(), {
               tenantId: caller.tenantId,
               actor: callerActor(caller),
               id: params.id,

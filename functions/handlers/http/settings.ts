@@ -46,6 +46,7 @@ async function view(tenant: TenantRecord) {
     paymentTerms: s.paymentTerms ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     sendingLimits: Settings.sendingLimits(s),
+    simplifiedInvoiceLimit: Settings.simplifiedInvoiceLimit(s),
     images,
     verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,

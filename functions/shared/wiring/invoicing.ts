@@ -11,7 +11,7 @@ import { InvoicePipeline, Issuing, type InvoicePorts } from '../../domain/invoic
 import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { sales } from './sales';
-import { defaultCurrency, registerIssuer, sellerDetails } from './tenancy';
+import { defaultCurrency, registerIssuer, sellerDetails, simplifiedInvoiceLimit } from './tenancy';
 
 /** The invoice ports on one table; `allowDuplicate`: another invoice from an already invoiced quote, when asked for. */
 export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allowDuplicate?: boolean; sleep?: InvoicePorts['sleep'] } = {}): InvoicePorts {
@@ -25,6 +25,7 @@ export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allow
     sources: InvoiceSources.reader(sales(), options),
     defaultCurrency,
     seller: sellerDetails,
+    simplifiedLimit: simplifiedInvoiceLimit,
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
 }

@@ -13,6 +13,11 @@ export async function defaultCurrency(tenantId: string): Promise<string> {
 }
 
 /** The seller's legal details the tenant's settings give (what issuing an invoice checks), or null when none. */
+/** The tenant's limit for simplified invoices (settings.simplifiedInvoiceLimit, default 400.00). */
+export async function simplifiedInvoiceLimit(tenantId: string): Promise<string> {
+  return Settings.simplifiedInvoiceLimit((await tenants().getTenant(tenantId))?.settings);
+}
+
 export async function sellerDetails(tenantId: string): Promise<SellerLegalDetails | null> {
   const tenant = await tenants().getTenant(tenantId);
   if (!tenant) return null;

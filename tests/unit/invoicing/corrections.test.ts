@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Invoice } from '../../../functions/domain/invoicing';
+import { Corrections, Invoice } from '../../../functions/domain/invoicing';
 import { dec, RuleViolation, sum } from '../../../functions/domain/kernel';
 import { acme, memoryPorts } from '../../fixtures/invoicing-fakes';
 
@@ -39,7 +39,7 @@ describe('credit note amounts and caps', () => {
   it('negates the credited quantities at the line rates: VAT per rate and the withholding in proportion', async () => {
     const { ports, invoice } = await issued();
 
-    const note = await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', lines: [{ line: 0, quantity: '1' }] } });
+    const note = await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', lines: [{ line: 0, quantity: '1' }] } });
 
     expect(note.totals).toMatchObject({ net: '-50.00', tax: '-10.50', withholding: '-7.50', total: '-53.00' });
     expect(note.credits).toEqual([{ line: 0, quantity: '1', net: '50.00' }]);
@@ -48,13 +48,13 @@ describe('credit note amounts and caps', () => {
 
   it('counts drafts against the caps and answers 422 with what remains of the line', async () => {
     const { ports, invoice } = await issued();
-    await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] } });
+    await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] } });
 
     const error = await failure(() =>
-      Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '50.00' }] } }),
+      Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '50.00' }] } }),
     );
     const byQuantity = await failure(() =>
-      Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, quantity: '1' }] } }),
+      Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, quantity: '1' }] } }),
     );
 
     expect(error).toBeInstanceOf(RuleViolation);
@@ -65,10 +65,10 @@ describe('credit note amounts and caps', () => {
 
   it('credits in full only what is left: the rest of a line credited by amount, untouched lines by quantity', async () => {
     const { ports, invoice } = await issued();
-    await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] } });
+    await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 0, amount: '60.00' }] } });
 
-    const rest = await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } });
-    const nothing = await failure(() => Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } }));
+    const rest = await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } });
+    const nothing = await failure(() => Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } }));
 
     expect(rest.credits).toEqual([
       { line: 0, quantity: '0', net: '40.00' },
@@ -88,13 +88,13 @@ describe('credit note amounts and caps', () => {
     const { ports, invoice } = await issued(setup);
     const later = { ...ports, now: () => new Date('2030-03-16T10:00:00Z') };
 
-    const onDraft = await failure(() => Invoice.createCreditNote(ports, { tenantId, id: draft.id, actor, input: { reason: 'R4', full: true } }));
-    const r5 = await failure(() => Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R5', full: true } }));
+    const onDraft = await failure(() => Corrections.createCreditNote(ports, { tenantId, id: draft.id, actor, input: { reason: 'R4', full: true } }));
+    const r5 = await failure(() => Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R5', full: true } }));
     const noLine = await failure(() =>
-      Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 2, quantity: '1' }] } }),
+      Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4', lines: [{ line: 2, quantity: '1' }] } }),
     );
-    const old = await failure(() => Invoice.createCreditNote(later, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } }));
-    const inTime = await Invoice.createCreditNote(
+    const old = await failure(() => Corrections.createCreditNote(later, { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } }));
+    const inTime = await Corrections.createCreditNote(
       { ...ports, now: () => new Date('2030-03-15T10:00:00Z') },
       { tenantId, id: invoice.id, actor, input: { reason: 'R4', full: true } },
     );
@@ -110,8 +110,8 @@ describe('credit note amounts and caps', () => {
 describe('issuing a credit note', () => {
   it("applies it to the original's balance in the transaction that numbers it; figures rebuild from the ledger records", async () => {
     const { ports, invoice, invoices } = await issued();
-    const first = await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', lines: [{ line: 1, quantity: '1' }] } });
-    const second = await Invoice.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', full: true, settle: 'credit' } });
+    const first = await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', lines: [{ line: 1, quantity: '1' }] } });
+    const second = await Corrections.createCreditNote(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R1', full: true, settle: 'credit' } });
 
     const a = await Invoice.moveToStage(ports, { tenantId, id: first.id, to: 'SENT', actor });
     const b = await Invoice.moveToStage(ports, { tenantId, id: second.id, to: 'SENT', actor });
@@ -138,8 +138,8 @@ describe('issuing a credit note', () => {
   it('cancels: a full note issued at once, the original moved to CANCELLED (void), nothing due', async () => {
     const { ports, invoice, invoices } = await issued();
 
-    const { invoice: cancelled, creditNote } = await Invoice.cancel(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4' } });
-    const again = await failure(() => Invoice.cancel(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4' } }));
+    const { invoice: cancelled, creditNote } = await Corrections.cancel(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4' } });
+    const again = await failure(() => Corrections.cancel(ports, { tenantId, id: invoice.id, actor, input: { reason: 'R4' } }));
 
     expect(cancelled).toMatchObject({ stage: 'CANCELLED', status: 'void' });
     expect(Invoice.view(cancelled)).toMatchObject({ balanceDue: '0.00' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   counterPeriod,
   DEFAULT_CREDIT_NOTE_FORMAT,
+  DEFAULT_SIMPLIFIED_FORMAT,
   DEFAULT_INVOICE_FORMAT,
   DEFAULT_NUMBER_FORMATS,
   DEFAULT_PROFORMA_FORMAT,
@@ -18,9 +19,12 @@ describe('default formats', () => {
       invoice: 'INV-{YYYY}-{000000}',
       proforma: 'PRO-{YYYY}-{000000}',
       credit_note: 'CN-{YYYY}-{000000}',
+      simplified: 'FS-{YYYY}-{000000}',
       quote: 'QUO-{YYYY}-{000000}',
     });
-    expect([DEFAULT_INVOICE_FORMAT, DEFAULT_PROFORMA_FORMAT, DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_QUOTE_FORMAT]).toEqual(Object.values(DEFAULT_NUMBER_FORMATS));
+    expect([DEFAULT_INVOICE_FORMAT, DEFAULT_PROFORMA_FORMAT, DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_SIMPLIFIED_FORMAT, DEFAULT_QUOTE_FORMAT]).toEqual(
+      Object.values(DEFAULT_NUMBER_FORMATS),
+    );
   });
 
   it('are all valid and reset yearly', () => {
@@ -29,6 +33,7 @@ describe('default formats', () => {
 
     // Assess
     expect(results).toEqual([
+      [null, '2026'],
       [null, '2026'],
       [null, '2026'],
       [null, '2026'],

@@ -27,7 +27,7 @@ export const InvoiceEntity = new Entity({
     number: { type: 'string' },
     sequence: { type: 'number' },
     series: { type: 'string', required: true },
-    type: { type: ['invoice', 'credit_note', 'proforma'] as const, required: true },
+    type: { type: ['invoice', 'credit_note', 'proforma', 'simplified'] as const, required: true },
     stage: { type: 'string', required: true },
     status: { type: ['draft', 'issued', 'paid', 'void'] as const, required: true },
     client: { type: 'any' },
@@ -46,6 +46,7 @@ export const InvoiceEntity = new Entity({
     /** Money after issue, cached by the payments area (functions/domain/invoicing/settlement.ts). */
     settlement: { type: 'any' },
     /** Corrections and invoice types (functions/domain/invoicing/corrections.ts). */
+    fiscalType: { type: 'string' },
     reason: { type: 'string' },
     reasonText: { type: 'string' },
     method: { type: 'string' },

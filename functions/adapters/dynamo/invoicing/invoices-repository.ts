@@ -65,6 +65,7 @@ const INVOICE_FIELDS = [
   'period',
   'lateFeeFor',
   'settlement',
+  'fiscalType',
   'reason',
   'reasonText',
   'method',

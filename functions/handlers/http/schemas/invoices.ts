@@ -223,7 +223,7 @@ export const InvoicePipelineBody = z.strictObject({
 export const InvoicePipelineView = z.object({
   entity: z.literal('invoice'),
   stages: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['open', 'success', 'failure']), requiredFields: z.array(z.string()) })),
-  numbering: z.object({ invoice: z.string(), credit_note: z.string(), proforma: z.string() }),
+  numbering: z.object({ invoice: z.string(), credit_note: z.string(), proforma: z.string(), simplified: z.string() }),
   version: z.number().int(),
   updatedAt: z.string().nullable(),
 });
@@ -257,5 +257,9 @@ export const CancelBody = z.strictObject({
   reasonText: optionalText(500),
   settle: settle.optional().describe('required while payments are allocated to the invoice'),
 });
+
+export const ReplaceBody = z
+  .strictObject({ companyId: resourceId('cmp').optional(), contactId: resourceId('con').optional() })
+  .refine((b) => !!b.companyId !== !!b.contactId, { message: 'give a companyId or a contactId' });
 
 export const CancelView = InvoiceView.extend({ creditNote: InvoiceView });

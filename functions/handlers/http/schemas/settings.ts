@@ -64,6 +64,16 @@ export const SettingsBody = z.strictObject({
     .describe(
       `Daily quotas of e-mails and SMS to clients (UTC days; default ${Settings.DEFAULT_SENDING_LIMITS.emailPerDay} e-mails, ${Settings.DEFAULT_SENDING_LIMITS.smsPerDay} SMS): over them a send answers 429 with Retry-After and automation fails the message visibly`,
     ),
+  simplifiedInvoiceLimit: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,2})?$/, 'must be a decimal string such as "400.00"')
+    .refine((v) => Number(v) > 0 && Number(v) <= Number(Settings.MAX_SIMPLIFIED_INVOICE_LIMIT), {
+      message: `must be more than 0 and at most ${Settings.MAX_SIMPLIFIED_INVOICE_LIMIT}`,
+    })
+    .optional()
+    .describe(
+      `The most a simplified invoice may total, VAT included; default ${Settings.DEFAULT_SIMPLIFIED_INVOICE_LIMIT}, at most ${Settings.MAX_SIMPLIFIED_INVOICE_LIMIT}`,
+    ),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -112,6 +122,7 @@ export const SettingsView = z.object({
   paymentTerms: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
   sendingLimits: z.object({ emailPerDay: z.number(), smsPerDay: z.number() }),
+  simplifiedInvoiceLimit: z.string(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),

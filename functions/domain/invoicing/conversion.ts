@@ -1,0 +1,220 @@
+/**
+ * Documents made from other documents, each in ONE transaction that also links them both ways (a retry or a
+ * concurrent second call finds the link and answers 409 with the document already made):
+ * - `convert`: an issued proforma becomes an invoice (F1), issued at once with the invoice series' next
+ *   number (`convertedTo` on the proforma, `convertedFrom` on the invoice);
+ * - `replace`: a simplified invoice (F2) is replaced by a full invoice (F3) for a named client (`replacedBy`,
+ *   `replaces`), issued at once; the simplified invoice itself never changes otherwise.
+ */
+import {
+  Conflict,
+  defaultNumberFormat,
+  initialStage,
+  lineInputs,
+  NotFound,
+  outboxEvent,
+  RuleViolation,
+  timelineEntry,
+  today,
+  type Actor,
+  type ItemCommand,
+} from '../kernel';
+import { loadClient, newInvoice } from './create';
+import { busy, createIssueQueue, jitteredBackoff } from './issuing';
+import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoicePorts } from './model';
+import { effective } from './pipeline-settings';
+import { planStageMove, stageMoveChange } from './stage-move';
+
+const MAX_ATTEMPTS = 20;
+
+/** The stage a document made here is issued to: the first open stage after the pipeline's first. */
+function issueStageOf(pipeline: ReturnType<typeof effective>['pipeline']): string {
+  const first = initialStage(pipeline).id;
+  const stage = pipeline.stages.find((s) => s.kind === 'open' && s.id !== first);
+  if (!stage) throw new RuleViolation('the invoice pipeline has no open stage to issue to', [{ field: 'stage', message: 'no open stage' }]);
+  return stage.id;
+}
+
+function createdEntries(invoice: Invoice, actor: Actor, now: Date): Pick<InvoiceChange, 'timeline' | 'events'> {
+  return {
+    timeline: [
+      timelineEntry({
+        tenantId: invoice.tenantId,
+        subjectType: 'invoice',
+        subjectId: invoice.id,
+        kind: 'created',
+        actor,
+        at: now,
+        data: { stage: invoice.stage, type: invoice.type, source: invoice.source },
+      }),
+    ],
+    events: [
+      outboxEvent(
+        'invoiceCreated',
+        invoice.tenantId,
+        { invoiceId: invoice.id, type: invoice.type, stage: invoice.stage, sourceType: 'invoice', sourceId: invoice.source?.id, version: invoice.version },
+        now,
+      ),
+    ],
+  };
+}
+
+/**
+ * Issues `draft` (a new invoice, not stored yet) with the next number of its series, in one transaction with
+ * `linkOf(now)`: the change of the document it comes from (conditioned on its version). 'stale' when that
+ * document changed meanwhile (the caller reads it again).
+ */
+async function issueNew(
+  ports: InvoicePorts,
+  input: { draft: Invoice; actor: Actor; source: Invoice; link: (source: Invoice, now: Date) => InvoiceChange },
+): Promise<Invoice | 'stale'> {
+  const { draft, actor, source } = input;
+  const tenantId = draft.tenantId;
+  const now = nowOf(ports);
+  const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
+  const plan = planStageMove(draft, settings.pipeline, issueStageOf(settings.pipeline), { today: today(now), seller: await ports.seller(tenantId) });
+  const queue = ports.issueQueue ?? createIssueQueue({ sleep: ports.sleep, random: ports.random });
+  const created = createdEntries(draft, actor, now);
+  const issued = await queue.issue(ports.invoices, {
+    tenantId,
+    series: draft.series,
+    format: settings.numbering[draft.type] ?? defaultNumberFormat(draft.series),
+    issueDate: plan.issueDate!,
+    sizeHint: JSON.stringify(draft).length * 2,
+    build: (numbering) => {
+      const moved = stageMoveChange(draft, plan, { now, actor, numbering });
+      return {
+        ...moved,
+        before: null,
+        timeline: [...created.timeline, ...moved.timeline],
+        events: [...created.events, ...moved.events],
+        linked: [input.link(source, now)],
+      };
+    },
+  });
+  if (issued.outcome === 'busy') throw busy(draft.id);
+  if (issued.outcome === 'stale') return 'stale';
+  return issued.invoice;
+}
+
+async function repeat(ports: InvoicePorts, attempt: () => Promise<Invoice | 'stale'>): Promise<Invoice> {
+  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = ports.random ?? Math.random;
+  for (let i = 1; ; i++) {
+    const result = await attempt();
+    if (result !== 'stale') return withNulls(result);
+    if (i >= MAX_ATTEMPTS) throw new Conflict('the conversion kept colliding with concurrent writes; retry');
+    await sleep(jitteredBackoff(i, random));
+  }
+}
+
+function linkEntry(source: Invoice, kind: string, data: Record<string, unknown>, actor: Actor, now: Date) {
+  return timelineEntry({ tenantId: source.tenantId, subjectType: 'invoice', subjectId: source.id, kind, actor, at: now, data });
+}
+
+/** POST /v1/invoices/{id}/convert: an issued proforma -> a new invoice (F1), once; 409 with its id the second time. */
+export async function convert(ports: InvoicePorts, cmd: ItemCommand): Promise<Invoice> {
+  const { tenantId, id, actor } = cmd;
+  return repeat(ports, async () => {
+    const proforma = await ports.invoices.get(tenantId, id);
+    if (!proforma) throw new NotFound('invoice');
+    if (proforma.type !== 'proforma')
+      throw new RuleViolation('only a proforma is converted into an invoice', [{ field: 'id', message: `the document is a ${proforma.type}` }]);
+    if (proforma.convertedTo) {
+      throw new Conflict('the proforma is converted already', [{ field: 'id', message: `converted into ${proforma.convertedTo}` }], {
+        invoiceId: proforma.convertedTo,
+        existingId: proforma.convertedTo,
+      });
+    }
+    if (proforma.status === 'draft')
+      throw new RuleViolation('a draft proforma is not converted: issue it first', [{ field: 'id', message: 'the proforma is a draft' }]);
+    if (proforma.status === 'void') throw new Conflict('a cancelled proforma is not converted', [{ field: 'id', message: 'the proforma is cancelled' }]);
+    const now = nowOf(ports);
+    const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
+    const draft: Invoice = {
+      ...newInvoice({
+        tenantId,
+        actor,
+        stage: initialStage(settings.pipeline).id,
+        type: 'invoice',
+        client: proforma.client,
+        lines: lineInputs(proforma.lines),
+        currency: proforma.currency,
+        dueDate: proforma.dueDate ?? undefined,
+        notes: proforma.notes,
+        dealId: proforma.dealId,
+        quoteId: proforma.quoteId,
+        source: { type: 'invoice', id: proforma.id },
+        responsibleUserId: proforma.responsibleUserId,
+        now,
+      }),
+      convertedFrom: proforma.id,
+    };
+    return issueNew(ports, {
+      draft,
+      actor,
+      source: proforma,
+      link: (source, at) => ({
+        before: source,
+        after: { ...source, convertedTo: draft.id, version: source.version + 1, updatedAt: at.toISOString() },
+        timeline: [linkEntry(source, 'converted', { invoiceId: draft.id }, actor, at)],
+        events: [],
+      }),
+    });
+  });
+}
+
+/**
+ * POST /v1/invoices/{id}/replace `{ companyId | contactId }`: a simplified invoice replaced by a full invoice
+ * (F3) for the client, issued at once; 409 with its id when it is replaced already.
+ */
+export async function replace(ports: InvoicePorts, cmd: ItemCommand & { client: { companyId?: string; contactId?: string } }): Promise<Invoice> {
+  const { tenantId, id, actor } = cmd;
+  const { snapshot } = await loadClient(ports, tenantId, cmd.client);
+  return repeat(ports, async () => {
+    const simplified = await ports.invoices.get(tenantId, id);
+    if (!simplified) throw new NotFound('invoice');
+    if ((simplified.type as string) !== 'simplified') {
+      throw new RuleViolation('only a simplified invoice is replaced by a full one', [{ field: 'id', message: `the document is a ${simplified.type}` }]);
+    }
+    if (simplified.replacedBy) {
+      throw new Conflict('the simplified invoice is replaced already', [{ field: 'id', message: `replaced by ${simplified.replacedBy}` }], {
+        invoiceId: simplified.replacedBy,
+        existingId: simplified.replacedBy,
+      });
+    }
+    if (simplified.status === 'draft') throw new RuleViolation('a draft is not replaced: issue it first', [{ field: 'id', message: 'the invoice is a draft' }]);
+    if (simplified.status === 'void') throw new Conflict('a cancelled invoice is not replaced', [{ field: 'id', message: 'the invoice is cancelled' }]);
+    const now = nowOf(ports);
+    const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
+    const draft: Invoice = {
+      ...newInvoice({
+        tenantId,
+        actor,
+        stage: initialStage(settings.pipeline).id,
+        type: 'invoice',
+        client: snapshot,
+        lines: lineInputs(simplified.lines),
+        currency: simplified.currency,
+        dueDate: simplified.dueDate ?? simplified.issueDate ?? undefined,
+        notes: simplified.notes,
+        dealId: simplified.dealId,
+        source: { type: 'invoice', id: simplified.id },
+        responsibleUserId: simplified.responsibleUserId,
+        now,
+      }),
+      replaces: [{ invoiceId: simplified.id, number: simplified.number, issueDate: simplified.issueDate }],
+    };
+    return issueNew(ports, {
+      draft,
+      actor,
+      source: simplified,
+      link: (source, at) => ({
+        before: source,
+        after: { ...source, replacedBy: draft.id, version: source.version + 1, updatedAt: at.toISOString() },
+        timeline: [linkEntry(source, 'replaced', { invoiceId: draft.id }, actor, at)],
+        events: [],
+      }),
+    });
+  });
+}
