@@ -46,6 +46,8 @@ export const BUCKET_WRITE_ACTIONS = ['s3:PutObject'] as const;
  *  - `bucketRead:<area>` / `bucketWrite:<area>`: GetObject / PutObject under that area's prefix (BUCKET_AREAS);
  *    `bucketRead` / `bucket`: GetObject / GetObject + PutObject on every object (prefer the areas).
  *  - `bus`: PutEvents on the service bus; `ses`: send as the configured identity; `sns`: publish SMS (no topics).
+ *  - `secretsEncrypt` / `secretsDecrypt`: kms:Encrypt / kms:Decrypt with the stack's secrets key, only with the
+ *    { tenantId, purpose } encryption context (tenant secrets: settings seal them, their users open them).
  */
 export type Access =
   | 'table'
@@ -59,7 +61,9 @@ export type Access =
   | `bucketWrite:${BucketArea}`
   | 'bus'
   | 'ses'
-  | 'sns';
+  | 'sns'
+  | 'secretsEncrypt'
+  | 'secretsDecrypt';
 
 /** The DynamoDB actions of a function's access list (the union of its table kinds). */
 export function tableActions(access: readonly Access[]): string[] {

@@ -106,9 +106,16 @@ export const functions = {
   },
   hostedInvoice: {
     entry: 'functions/handlers/public/hosted-invoice.ts',
-    description: "The hosted invoice page's heavier routes (no auth: the link's token is the credential): the UBL e-invoice download",
+    description: "The hosted invoice page's e-invoice download (UBL; no auth: the link's token is the credential)",
     access: ['tableRead'],
     routes: ['GET /p/{token}/xml'],
+  },
+  cardPayments: {
+    entry: 'functions/handlers/public/card-payments.ts',
+    description:
+      "Card payment (no auth: the link's token, or Stripe's signature, is the credential): the hosted page's Pay button (Stripe Checkout) and Stripe's webhook (payments recorded once in the ledger)",
+    access: ['tableWrite', 'secretsDecrypt'],
+    routes: ['POST /p/{token}/pay', 'POST /webhooks/stripe'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -143,7 +150,7 @@ export const functions = {
     entry: 'functions/handlers/http/settings.ts',
     description: 'Tenant settings: seller details, locale, sender, colours, logo/stamp/signature images (admin writes)',
     // GET and PUT only (no POST, so no Idempotency-Key records to delete), and nothing is deleted: never DeleteItem.
-    access: ['tableWrite', 'bucketRead:assets', 'bucketWrite:assets'],
+    access: ['tableWrite', 'bucketRead:assets', 'bucketWrite:assets', 'secretsEncrypt'],
     routes: ['GET /v1/settings', 'PUT /v1/settings'],
   },
   leads: {

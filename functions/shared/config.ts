@@ -31,6 +31,13 @@ const ConfigSchema = z.object({
   FONT_PACKAGE_DIR: z.string().min(1).optional(),
   /** Deadline of one PDF render attempt. */
   PDF_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+  /** Tenant secrets (Stripe keys, ...): sealed with this KMS key in AWS (functions/adapters/secrets/kms-cipher.ts). */
+  SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
+  KMS_ENDPOINT: optionalUrl,
+  /** Without a KMS key (local runs, tests): AES-256-GCM under this key, base64 of 32 bytes (local-cipher.ts). */
+  LOCAL_SECRETS_KEY: z.string().min(40).optional(),
+  /** Where the Stripe library sends its requests, when not Stripe itself (the tests' stand-in): http://127.0.0.1:port. */
+  STRIPE_API_BASE: optionalUrl,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -4,6 +4,7 @@ import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Tags } from 'aw
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -22,6 +23,8 @@ export interface AppResources {
   table: dynamodb.ITable;
   bucket: s3.IBucket;
   bus: events.IEventBus;
+  /** Seals tenant secrets (SECRETS_KMS_KEY_ID); granted by the `secrets*` access kinds. */
+  secretsKey?: kms.IKey;
 }
 
 export interface AppFunctionProps {
@@ -182,6 +185,7 @@ export function serviceEnvironment(resources: AppResources, settings: AppSetting
     ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
     STAGE: settings.stage,
     LOG_LEVEL: settings.logLevel,
+    ...(resources.secretsKey ? { SECRETS_KMS_KEY_ID: resources.secretsKey.keyArn } : {}),
     POWERTOOLS_SERVICE_NAME: 'crm-invoicing',
     POWERTOOLS_LOG_LEVEL: settings.logLevel,
     // Stack traces through the bundle's source map.
@@ -242,6 +246,24 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
           }),
         );
         break;
+      case 'secretsEncrypt':
+      case 'secretsDecrypt': {
+        if (!resources.secretsKey) throw new Error(`infra/functions.ts: "${item}" needs the stack's secrets key`);
+        const actions = item === 'secretsEncrypt' ? ['kms:Encrypt'] : ['kms:Decrypt'];
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: item === 'secretsEncrypt' ? 'SealTenantSecrets' : 'OpenTenantSecrets',
+            actions,
+            resources: [resources.secretsKey.keyArn],
+            // only with the context the cipher binds every secret to
+            conditions: {
+              'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenantId', 'purpose'] },
+              Null: { 'kms:EncryptionContext:tenantId': 'false' },
+            },
+          }),
+        );
+        break;
+      }
       default:
         if (!(tableActions([item]).length || item.startsWith('bucket'))) {
           throw new Error(`infra/functions.ts: unknown access "${String(item)}"`);

@@ -90,6 +90,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${busPort}`,
     PUBLIC_BASE_URL: `http://${host}:${port}`,
     POWERTOOLS_DEV: 'true',
+    // tenant secrets sealed locally (AES-256-GCM) under a fixed development key: never a key of a real deployment
+    LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY ?? 'bG9jYWwtZGV2ZWxvcG1lbnQtc2VjcmV0cy1rZXktMzI=',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     ...options.env,

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/envelope';
@@ -25,6 +26,11 @@ export class StatefulStack extends Stack {
   /** Where S3 writes the documents bucket's server access logs (who fetched or wrote which object, when). */
   readonly accessLogs: s3.Bucket;
   readonly bus: events.EventBus;
+  /**
+   * Seals tenant secrets (Stripe keys, webhook signing secrets: functions/adapters/secrets/kms-cipher.ts). Its key
+   * policy is the default (the account's IAM decides), so the grants stay on the stateless stack's roles.
+   */
+  readonly secretsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const { settings, ...stackProps } = props;
@@ -95,6 +101,12 @@ export class StatefulStack extends Stack {
       description: `Domain events of crm-invoicing-${settings.stage}`,
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(settings.isProduction ? 365 : 30),
+    });
+
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: `Tenant secrets of crm-invoicing-${settings.stage} (encryption context: tenantId, purpose)`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -21,6 +21,7 @@ import { TemplateEntity } from './documents/template-entity';
 import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entity';
 import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
+import { StripeFactsEntity } from './payments/stripe-facts-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
@@ -54,6 +55,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       refund: RefundEntity,
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
+      stripeFacts: StripeFactsEntity,
     },
     { client, table },
   );

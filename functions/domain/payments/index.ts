@@ -50,7 +50,7 @@ export * as StripeIntake from './stripe-intake';
 export * as StripeSettings from './stripe-settings';
 export type { EpcTransfer } from './epc-qr';
 export type { PaymentFacts, StripeEventLike, StripeFact } from './stripe-intake';
-export type { StripeKeys, StripeKeysDescription } from './stripe-settings';
+export type { StoredStripeKeys, StripeKeys, StripeKeysDescription } from './stripe-settings';
 export type { CardPaymentGateway, CheckoutSession, CheckoutSessionRequest } from './card-gateway';
 export * as StripeWebhook from './stripe-webhook';
 export type { IntakeResult, Settlement, StripeIntakePorts } from './stripe-webhook';

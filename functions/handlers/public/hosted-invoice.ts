@@ -1,7 +1,6 @@
 /**
- * The hosted invoice page's heavier routes, in a function of their own so that the public links function (the
- * page itself, the quote page, the pixel) stays small: the UBL e-invoice download (the EN 16931 engine), and
- * card payment (the Stripe library).
+ * The UBL e-invoice download of the hosted invoice page (GET /p/{token}/xml), in a function of its own so that
+ * the public links function (the page itself, the quote page, the pixel) does not carry the EN 16931 engine.
  */
 import { Settings as DocumentSettingsArea } from '../../domain/documents';
 import { EInvoice } from '../../domain/einvoicing';

@@ -12,7 +12,7 @@ import { invoicePageTemplate, INVOICE_PAGE_CSS, type BankTransferView, type Invo
 import { Settings as DocumentSettingsArea, LocaleFormat, Printing, Texts, type PublicLinkRecord } from '../../domain/documents';
 import { Settlement, type Invoice } from '../../domain/invoicing';
 import { dec, today } from '../../domain/kernel';
-import { EpcQr } from '../../domain/payments';
+import { EpcQr, StripeSettings } from '../../domain/payments';
 import { RawResponse, route, type RequestContext } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { documents } from '../../shared/wiring/documents';
@@ -27,12 +27,6 @@ const invoicePageHtml = invoicePageTemplate({ ...LocaleFormat, esc, pageUrl, tra
 export const wantsHtml = (accept: string | undefined): boolean => /\btext\/html\b/i.test(accept ?? '');
 
 type Tenant = NonNullable<Awaited<ReturnType<ReturnType<typeof tenants>['getTenant']>>>;
-
-/** Whether the tenant has stored Stripe keys (sealed; reading the flag opens nothing). */
-export function cardPaymentConfigured(settings: unknown): boolean {
-  const stripe = (settings as { payments?: { stripe?: unknown } } | undefined)?.payments?.stripe;
-  return Boolean(stripe && typeof stripe === 'object');
-}
 
 /** The page's status word: void, paid (by money or by hand), overdue (past due with money owed), partly paid, open. */
 export function pageStatus(invoice: Invoice.Info, figures: Settlement.SettlementView, on: string): InvoicePageState['status'] {
@@ -119,7 +113,7 @@ export async function invoicePageState(
     pdfAvailable: document?.status === 'ready',
     xmlAvailable: hasEInvoice(invoice),
     bankTransfer: owes && figures ? await bankTransferOf(invoice, tenant, figures.balanceDue) : null,
-    payByCard: owes && !preview && cardPaymentConfigured(tenant.settings),
+    payByCard: owes && !preview && StripeSettings.storedStripeKeys(tenant.settings) !== null,
     notice: notice ? NOTICES[notice] : undefined,
   };
   return { state, invoice, tenant };
