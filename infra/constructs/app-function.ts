@@ -3,8 +3,8 @@ import { isAbsolute, join } from 'node:path';
 import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,7 +13,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/envelope';
-import { bucketGrants, tableActions, type Access } from '../access';
+import { bucketGrants, SECRETS_OPEN_ACTIONS, SECRETS_SEAL_ACTIONS, secretGrants, tableActions, type Access } from '../access';
 import type { FunctionSpec } from '../functions';
 import { mailAddress, type AppSettings } from '../stacks/settings';
 import { tableDesign } from '../table-design';
@@ -23,7 +23,7 @@ export interface AppResources {
   table: dynamodb.ITable;
   bucket: s3.IBucket;
   bus: events.IEventBus;
-  /** Seals tenant secrets (SECRETS_KMS_KEY_ID); granted by the `secrets*` access kinds. */
+  /** Seals tenant secrets (functions with `secretsSeal:` / `secretsOpen:` access). */
   secretsKey?: kms.IKey;
 }
 
@@ -141,6 +141,7 @@ export class AppFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...serviceEnvironment(resources, settings, props.publicBaseUrl),
+        ...secretsEnvironment(spec.access, resources),
         ...props.environment,
       },
       bundling: {
@@ -185,12 +186,19 @@ export function serviceEnvironment(resources: AppResources, settings: AppSetting
     ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
     STAGE: settings.stage,
     LOG_LEVEL: settings.logLevel,
-    ...(resources.secretsKey ? { SECRETS_KMS_KEY_ID: resources.secretsKey.keyArn } : {}),
     POWERTOOLS_SERVICE_NAME: 'crm-invoicing',
     POWERTOOLS_LOG_LEVEL: settings.logLevel,
     // Stack traces through the bundle's source map.
     NODE_OPTIONS: '--enable-source-maps',
   };
+}
+
+/** SECRETS_KMS_KEY_ID for a function that seals or opens tenant secrets. */
+export function secretsEnvironment(access: readonly Access[], resources: AppResources): Record<string, string> {
+  const grants = secretGrants(access);
+  if (!grants.seal.length && !grants.open.length) return {};
+  if (!resources.secretsKey) throw new Error('infra: a function declares secrets access but the stack has no secrets key');
+  return { SECRETS_KMS_KEY_ID: resources.secretsKey.keyArn };
 }
 
 /**
@@ -219,6 +227,22 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
   if (objects.write.length) {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteObjects', actions: ['s3:PutObject'], resources: objectArns(objects.write) }));
   }
+  const secrets = secretGrants([...kinds]);
+  for (const [sid, actions, purposes] of [
+    ['SealTenantSecrets', SECRETS_SEAL_ACTIONS, secrets.seal],
+    ['OpenTenantSecrets', SECRETS_OPEN_ACTIONS, secrets.open],
+  ] as const) {
+    if (!purposes.length) continue;
+    if (!resources.secretsKey) throw new Error('infra: a function declares secrets access but the stack has no secrets key');
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid,
+        actions: [...actions],
+        resources: [resources.secretsKey.keyArn],
+        conditions: { StringLike: { 'kms:EncryptionContext:purpose': purposes } },
+      }),
+    );
+  }
   for (const item of kinds) {
     switch (item) {
       case 'bus':
@@ -246,26 +270,8 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
           }),
         );
         break;
-      case 'secretsEncrypt':
-      case 'secretsDecrypt': {
-        if (!resources.secretsKey) throw new Error(`infra/functions.ts: "${item}" needs the stack's secrets key`);
-        const actions = item === 'secretsEncrypt' ? ['kms:Encrypt'] : ['kms:Decrypt'];
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            sid: item === 'secretsEncrypt' ? 'SealTenantSecrets' : 'OpenTenantSecrets',
-            actions,
-            resources: [resources.secretsKey.keyArn],
-            // only with the context the cipher binds every secret to
-            conditions: {
-              'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenantId', 'purpose'] },
-              Null: { 'kms:EncryptionContext:tenantId': 'false' },
-            },
-          }),
-        );
-        break;
-      }
       default:
-        if (!(tableActions([item]).length || item.startsWith('bucket'))) {
+        if (!(tableActions([item]).length || item.startsWith('bucket') || item.startsWith('secrets'))) {
           throw new Error(`infra/functions.ts: unknown access "${String(item)}"`);
         }
     }

@@ -27,8 +27,9 @@ export class StatefulStack extends Stack {
   readonly accessLogs: s3.Bucket;
   readonly bus: events.EventBus;
   /**
-   * Seals tenant secrets (Stripe keys, webhook signing secrets: functions/adapters/secrets/kms-cipher.ts). Its key
-   * policy is the default (the account's IAM decides), so the grants stay on the stateless stack's roles.
+   * Seals tenant secrets (webhook signing secrets, card provider keys) stored in the table: data, so it lives
+   * here, retained. Its default key policy delegates to IAM (the account root), so the stateless roles are
+   * granted in their own policies (infra/access.ts `secretsSeal:` / `secretsOpen:`) and this stack never names them.
    */
   readonly secretsKey: kms.Key;
 
@@ -95,18 +96,18 @@ export class StatefulStack extends Stack {
       ],
     });
 
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: `crm-invoicing-${settings.stage}: tenant secrets (encryption context: tenantId, purpose)`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `crm-invoicing-${settings.stage}` });
     // Every domain event is kept for replay (a consumer fixed after a bug can be fed the events it missed).
     this.bus.archive('Archive', {
       description: `Domain events of crm-invoicing-${settings.stage}`,
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(settings.isProduction ? 365 : 30),
-    });
-
-    this.secretsKey = new kms.Key(this, 'SecretsKey', {
-      description: `Tenant secrets of crm-invoicing-${settings.stage} (encryption context: tenantId, purpose)`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

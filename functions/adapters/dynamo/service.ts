@@ -23,6 +23,12 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { StripeFactsEntity } from './payments/stripe-facts-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
+import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
+import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
+import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -56,6 +62,16 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
       stripeFacts: StripeFactsEntity,
+      recurringInvoice: RecurringInvoiceEntity,
+      dunningPolicy: DunningPolicyEntity,
+      reminder: ReminderEntity,
+      overdueEpisode: OverdueEpisodeEntity,
+      scheduledSend: ScheduledSendEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
+      webhookSubscription: WebhookSubscriptionEntity,
+      webhookDelivery: WebhookDeliveryEntity,
+      webhookAttempt: WebhookAttemptEntity,
     },
     { client, table },
   );

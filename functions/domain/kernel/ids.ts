@@ -26,6 +26,10 @@ export const ID_PREFIX = {
   message: 'msg',
   run: 'run',
   timeline: 'tl',
+  webhook: 'whk',
+  recurringInvoice: 'rec',
+  scheduledSend: 'ssd',
+  reminder: 'rmd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,6 +1,7 @@
 import { Settings, type ImageName, type StoredImage } from '../../domain/documents';
 import { StripeSettings } from '../../domain/payments';
 import { assertValidTaxId, NotFound, staleVersion } from '../../domain/kernel';
+import { Register } from '../../domain/register';
 import type { TenantRecord } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
@@ -48,6 +49,7 @@ async function view(tenant: TenantRecord) {
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     images,
     payments: { stripe: StripeSettings.stripeKeysView(tenant.settings) },
+    verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,
     updatedAt: tenant.updatedAt,
   };
@@ -76,10 +78,11 @@ export const routes = {
     errors: [409, 413, 422],
     handler: async ({ caller, body, ifMatch }) => {
       const tenant = await currentTenant(caller.tenantId);
-      const { version, payments, ...input } = body;
+      const { version, verifactu, payments, ...input } = body;
       const expected = ifMatch ?? version ?? tenant.version;
       if (expected !== tenant.version) throw staleVersion(expected, tenant.version);
       assertValidTaxId(input.taxId, input.address?.country);
+      const register = verifactu && Register.checkSettings(verifactu, input.taxId);
       const uploads = decodeUploads(input);
       // Images first: a key per content, so a write that loses the version check leaves only unused objects.
       const uploaded: { name: ImageName; image: StoredImage }[] = await Promise.all(
@@ -93,6 +96,7 @@ export const routes = {
       const keys = payments?.stripe;
       const stripe = keys ? await StripeSettings.sealStripeKeys(secretCipher(), caller.tenantId, keys) : keys === null ? null : undefined;
       const next = StripeSettings.withStripeKeys(applySettings(tenant.settings as Record<string, unknown>, input, uploaded), stripe);
+      if (register) next.verifactu = register;
       return view(await tenants().saveTenantSettings(caller.tenantId, next, expected));
     },
   }),

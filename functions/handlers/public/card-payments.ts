@@ -12,8 +12,15 @@ import { RawResponse, route } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { stripeFacts, stripeGateway, stripeIntakePorts, tenantStripeKey } from '../../shared/wiring/card-payments';
 import { httpDeps } from '../../shared/wiring/http';
-import { invoiceLink, invoicePageResponse, invoicePageState } from './invoice-page';
-import { notAvailable, pageUrl } from './page';
+import { Texts } from '../../domain/documents';
+import { invoiceLink, invoicePageState } from './invoice-page-state';
+import { messagePage, notAvailable, pageUrl } from './page';
+
+/** A refused Pay click: a short page in the client's language (no session was made), with a way back to the invoice. */
+function refused(status: number, model: { locale: string; number: string | null }, reason: 'alreadyPaid' | 'cardUnavailable') {
+  const t = Texts.translator(model.locale);
+  return messagePage(status, `${t('document.invoice')} ${model.number ?? ''}`.trim(), t(`invoicePage.${reason}`), {}, model.locale.slice(0, 2));
+}
 
 /** Stripe's locales that are also ours (Checkout's page then speaks the client's language); else Stripe chooses. */
 const STRIPE_LOCALES = new Set(['en', 'es', 'ro', 'ru']);
@@ -62,11 +69,11 @@ export const routes = {
       const { state, invoice } = found;
       if (!state.payByCard || !state.figures) {
         const paid = state.status === 'paid' || state.status === 'void' || !state.figures || Number(state.figures.balanceDue) <= 0;
-        return invoicePageResponse(409, { ...state, notice: paid ? { key: 'alreadyPaid', tone: 'ok' } : { key: 'cardUnavailable', tone: 'bad' } });
+        return refused(409, state.model, paid ? 'alreadyPaid' : 'cardUnavailable');
       }
       try {
         const secretKey = await tenantStripeKey(link.tenantId, 'secretKey');
-        if (!secretKey) return invoicePageResponse(409, { ...state, payByCard: false, notice: { key: 'cardUnavailable', tone: 'bad' } });
+        if (!secretKey) return refused(409, state.model, 'cardUnavailable');
         const locale = state.model.locale.slice(0, 2);
         const session = await stripeGateway().createCheckoutSession(secretKey, {
           tenantId: link.tenantId,
@@ -86,7 +93,7 @@ export const routes = {
       } catch (error) {
         if (!(error instanceof RuleViolation) && !(error instanceof Unavailable)) throw error;
         logger.warn('could not open a Stripe Checkout Session', { invoiceId: invoice.id, error: error as Error });
-        return invoicePageResponse(502, { ...state, notice: { key: 'cardUnavailable', tone: 'bad' } });
+        return refused(502, state.model, 'cardUnavailable');
       }
     },
   }),

@@ -70,6 +70,15 @@ export const SettingsBody = z.strictObject({
         .describe('Card payment with Stripe Checkout: write-only (sealed at rest, never returned); absent keeps, null removes'),
     })
     .optional(),
+  verifactu: z
+    .strictObject({
+      enabled: z.boolean(),
+      issuerTaxId: z.string().max(20).optional().describe("The issuer's Spanish NIF (default: the settings' taxId)"),
+    })
+    .optional()
+    .describe(
+      "The register of issued invoices (VERI*FACTU): every issue and cancellation appends a record to the issuer NIF's chain. Absent keeps it as it is",
+    ),
   version: z.number().int().min(1).optional(),
 });
 
@@ -111,6 +120,7 @@ export const SettingsView = z.object({
       })
       .describe('Whether Stripe keys are set (the keys themselves are never shown)'),
   }),
+  verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
   updatedAt: z.string(),
 });
