@@ -108,13 +108,20 @@ export const functions = {
     description:
       'Public links (no auth: the token is the credential): document redirect, the hosted invoice page (PDF, UBL, EPC QR), e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
     access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
-    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept', 'GET /p/{token}/pdf'],
+    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
   },
   hostedInvoice: {
     entry: 'functions/handlers/public/hosted-invoice.ts',
-    description: "The hosted invoice page's heavier routes (no auth: the link's token is the credential): the UBL e-invoice download",
-    access: ['tableRead'],
-    routes: ['GET /p/{token}/xml'],
+    description: "The hosted invoice page's downloads (no auth: the link's token is the credential): the PDF (presigned redirect) and the UBL e-invoice",
+    access: ['tableRead', 'bucketRead:documents'],
+    routes: ['GET /p/{token}/pdf', 'GET /p/{token}/xml'],
+  },
+  cardPayments: {
+    entry: 'functions/handlers/public/card-payments.ts',
+    description:
+      "Card payment (no auth: the link's token, or Stripe's signature, is the credential): the hosted page's Pay button (Stripe Checkout) and Stripe's webhook (payments recorded once in the ledger)",
+    access: ['tableWrite', 'secretsOpen:payments'],
+    routes: ['POST /p/{token}/pay', 'POST /webhooks/stripe'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -150,7 +157,7 @@ export const functions = {
     entry: 'functions/handlers/http/settings.ts',
     description: 'Tenant settings: seller details, locale, sender, colours, logo/stamp/signature images (admin writes)',
     // GET and PUT only (no POST, so no Idempotency-Key records to delete), and nothing is deleted: never DeleteItem.
-    access: ['tableWrite', 'bucketRead:assets', 'bucketWrite:assets'],
+    access: ['tableWrite', 'bucketRead:assets', 'bucketWrite:assets', 'secretsSeal:payments'],
     routes: ['GET /v1/settings', 'PUT /v1/settings'],
   },
   leads: {

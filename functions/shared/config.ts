@@ -42,6 +42,8 @@ const ConfigSchema = z.object({
     .transform((v) => v === 'true'),
   /** Deadline of one webhook attempt (resolving, connecting, sending, the answer's headers). */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(30_000).default(10_000),
+  /** Where the Stripe library sends its requests, when not Stripe itself (the tests' stand-in): http://127.0.0.1:port. */
+  STRIPE_API_BASE: optionalUrl,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -17,7 +17,7 @@ import { runtimeClosure } from './chromium-layer';
  * AWS SDK from the runtime. Assembled at synth time, offline, like the Chromium layer. (The PDF functions
  * bundle them as before.)
  */
-export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 'decimal.js', 'qrcode', 'stripe'] as const;
+export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 'decimal.js', 'qrcode', 'stripe', 'ibantools'] as const;
 
 /**
  * Packages the layer carries as ONE prebuilt CommonJS file instead of their installed tree (Node then resolves
@@ -31,6 +31,8 @@ export const PREBUILT_PACKAGES: Partial<Record<(typeof SHARED_PACKAGES)[number],
   // the Stripe webhook): one file each, their own dependencies inside (qrcode's CLI-only yargs never loads)
   qrcode: {},
   stripe: {},
+  // IBAN and BIC checks (settings, the EPC QR code of the hosted page, bank statements): ~18 KB in every bundle otherwise
+  ibantools: {},
 };
 
 export class DepsLayer extends Construct {

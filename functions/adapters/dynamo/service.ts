@@ -22,6 +22,7 @@ import { TemplateEntity } from './documents/template-entity';
 import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entity';
 import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
+import { StripeFactsEntity } from './payments/stripe-facts-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
@@ -62,6 +63,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       refund: RefundEntity,
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
+      stripeFacts: StripeFactsEntity,
       recurringInvoice: RecurringInvoiceEntity,
       dunningPolicy: DunningPolicyEntity,
       reminder: ReminderEntity,

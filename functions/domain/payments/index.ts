@@ -48,9 +48,12 @@ export * as EpcQr from './epc-qr';
 export * as StripeAmounts from './stripe-amounts';
 export * as StripeIntake from './stripe-intake';
 export * as StripeSettings from './stripe-settings';
+/** By name too: a function that only asks whether keys are set (the hosted page) then bundles just that. */
+export { storedStripeKeys } from './stripe-settings';
+export { epcQrPayload } from './epc-qr';
 export type { EpcTransfer } from './epc-qr';
 export type { PaymentFacts, StripeEventLike, StripeFact } from './stripe-intake';
-export type { StripeKeys, StripeKeysDescription } from './stripe-settings';
+export type { StoredStripeKeys, StripeKeys, StripeKeysDescription } from './stripe-settings';
 export type { CardPaymentGateway, CheckoutSession, CheckoutSessionRequest } from './card-gateway';
 export * as StripeWebhook from './stripe-webhook';
 export type { IntakeResult, Settlement, StripeIntakePorts } from './stripe-webhook';

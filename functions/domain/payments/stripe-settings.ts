@@ -2,7 +2,7 @@
  * A tenant's Stripe keys (`settings.payments.stripe`): checked on the way in, stored sealed (see
  * functions/domain/kernel/secrets.ts), never shown again; reading the settings gives only a description of them.
  */
-import { type FieldError, RuleViolation } from '../kernel';
+import { type FieldError, RuleViolation, type SealedSecret, type SecretCipher } from '../kernel';
 
 export interface StripeKeys {
   /** `sk_live_...`, `sk_test_...` or a restricted key `rk_live_...` / `rk_test_...`. */
@@ -39,4 +39,59 @@ export function describeStripeKeys(keys: StripeKeys): StripeKeysDescription {
     secretKeyLast4: keys.secretKey.slice(-4),
     webhookSecretSet: true,
   };
+}
+
+/** How the keys rest in the tenant's settings (`settings.payments.stripe`): each sealed, plus what may be shown. */
+export interface StoredStripeKeys {
+  secretKey: SealedSecret;
+  webhookSecret: SealedSecret;
+  description: StripeKeysDescription;
+}
+
+export const SECRET_KEY_PURPOSE = 'payments.stripe.secretKey';
+export const WEBHOOK_SECRET_PURPOSE = 'payments.stripe.webhookSecret';
+
+/** Checks and seals the keys for the tenant (each bound to its tenant and purpose). */
+export async function sealStripeKeys(cipher: SecretCipher, tenantId: string, keys: StripeKeys): Promise<StoredStripeKeys> {
+  const valid = validateStripeKeys(keys);
+  const [secretKey, webhookSecret] = await Promise.all([
+    cipher.seal({ tenantId, purpose: SECRET_KEY_PURPOSE }, valid.secretKey),
+    cipher.seal({ tenantId, purpose: WEBHOOK_SECRET_PURPOSE }, valid.webhookSecret),
+  ]);
+  return { secretKey, webhookSecret, description: describeStripeKeys(valid) };
+}
+
+const isSealed = (v: unknown): v is SealedSecret =>
+  Boolean(v && typeof v === 'object' && typeof (v as SealedSecret).ciphertext === 'string' && typeof (v as SealedSecret).scheme === 'string');
+
+/** The sealed keys in stored settings, or null when card payment is not set up. */
+export function storedStripeKeys(settings: unknown): StoredStripeKeys | null {
+  const stripe = (settings as { payments?: { stripe?: Partial<StoredStripeKeys> | null } } | null | undefined)?.payments?.stripe;
+  if (!stripe || !isSealed(stripe.secretKey) || !isSealed(stripe.webhookSecret)) return null;
+  return stripe as StoredStripeKeys;
+}
+
+/** What GET /v1/settings shows of the keys: never the keys. */
+export function stripeKeysView(settings: unknown): StripeKeysDescription | { configured: false } {
+  return storedStripeKeys(settings)?.description ?? { configured: false };
+}
+
+/** One of the tenant's keys, opened at the moment of use. */
+export async function openStripeKey(cipher: SecretCipher, tenantId: string, stored: StoredStripeKeys, which: 'secretKey' | 'webhookSecret'): Promise<string> {
+  return cipher.open({ tenantId, purpose: which === 'secretKey' ? SECRET_KEY_PURPOSE : WEBHOOK_SECRET_PURPOSE }, stored[which]);
+}
+
+/**
+ * The settings with the change of `payments.stripe` applied: undefined keeps what is stored, null removes it,
+ * sealed keys replace it. The rest of `payments` (other providers, later) is kept.
+ */
+export function withStripeKeys(settings: Record<string, unknown>, change: StoredStripeKeys | null | undefined): Record<string, unknown> {
+  if (change === undefined) return settings;
+  const payments = { ...((settings.payments as Record<string, unknown> | undefined) ?? {}) };
+  if (change === null) delete payments.stripe;
+  else payments.stripe = change;
+  const next = { ...settings };
+  if (Object.keys(payments).length > 0) next.payments = payments;
+  else delete next.payments;
+  return next;
 }

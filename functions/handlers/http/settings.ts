@@ -1,10 +1,12 @@
 import { Settings, type ImageName, type StoredImage } from '../../domain/documents';
+import { StripeSettings } from '../../domain/payments';
 import { assertValidTaxId, NotFound, staleVersion } from '../../domain/kernel';
 import { Register } from '../../domain/register';
 import type { TenantRecord } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
+import { secretCipher } from '../../shared/wiring/secrets';
 import { storage } from '../../shared/wiring/storage';
 import { tenants } from '../../shared/wiring/tenancy';
 
@@ -48,6 +50,7 @@ async function view(tenant: TenantRecord) {
     sendingLimits: Settings.sendingLimits(s),
     simplifiedInvoiceLimit: Settings.simplifiedInvoiceLimit(s),
     images,
+    payments: { stripe: StripeSettings.stripeKeysView(tenant.settings) },
     verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,
     updatedAt: tenant.updatedAt,
@@ -77,7 +80,7 @@ export const routes = {
     errors: [409, 413, 422],
     handler: async ({ caller, body, ifMatch }) => {
       const tenant = await currentTenant(caller.tenantId);
-      const { version, verifactu, ...input } = body;
+      const { version, verifactu, payments, ...input } = body;
       const expected = ifMatch ?? version ?? tenant.version;
       if (expected !== tenant.version) throw staleVersion(expected, tenant.version);
       assertValidTaxId(input.taxId, input.address?.country);
@@ -91,7 +94,10 @@ export const routes = {
           return { name: u.name, image: { key, contentType: u.contentType, size: u.bytes.byteLength, sha256: u.sha256 } };
         }),
       );
-      const next = applySettings(tenant.settings as Record<string, unknown>, input, uploaded);
+      // Stripe keys are sealed before anything is written (a bad key: 422 naming payments.stripe.secretKey)
+      const keys = payments?.stripe;
+      const stripe = keys ? await StripeSettings.sealStripeKeys(secretCipher(), caller.tenantId, keys) : keys === null ? null : undefined;
+      const next = StripeSettings.withStripeKeys(applySettings(tenant.settings as Record<string, unknown>, input, uploaded), stripe);
       if (register) next.verifactu = register;
       return view(await tenants().saveTenantSettings(caller.tenantId, next, expected));
     },

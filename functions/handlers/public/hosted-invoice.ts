@@ -1,7 +1,7 @@
 /**
- * The hosted invoice page's heavier routes, in a function of their own so that the public links function (the
- * page itself, the quote page, the pixel) stays small: the UBL e-invoice download (the EN 16931 engine), and
- * card payment (the Stripe library).
+ * The downloads of the hosted invoice page: the PDF (GET /p/{token}/pdf) and the UBL e-invoice (GET /p/{token}/xml),
+ * in a function of their own so that the public links function (the page itself, the quote page, the pixel) does
+ * not carry the EN 16931 engine.
  */
 import { Settings as DocumentSettingsArea } from '../../domain/documents';
 import { EInvoice } from '../../domain/einvoicing';
@@ -11,8 +11,10 @@ import { RawResponse, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { hostedInvoices } from '../../shared/wiring/hosted';
 import { tenants } from '../../shared/wiring/tenancy';
-import { invoiceLink } from './invoice-page';
-import { notAvailable } from './page';
+import { documents } from '../../shared/wiring/documents';
+import { storage } from '../../shared/wiring/storage';
+import { invoiceLink } from './invoice-page-state';
+import { almostReady, notAvailable } from './page';
 
 type Tenant = NonNullable<Awaited<ReturnType<ReturnType<typeof tenants>['getTenant']>>>;
 
@@ -26,6 +28,20 @@ function ublOf(invoice: Invoice.Info, tenant: Tenant): string | null {
 }
 
 export const routes = {
+  'GET /p/{token}/pdf': route({
+    summary: "The PDF of an invoice link's document: a 302 to a presigned URL (minutes); 503 while it is being rendered",
+    permission: 'public',
+    errors: [404],
+    handler: async (ctx) => {
+      const language = ctx.headers['accept-language'];
+      const link = await invoiceLink(ctx.params.token!);
+      const doc = link?.documentId ? await documents().documents.get(link.tenantId, link.documentId) : null;
+      if (!link || !doc || doc.status === 'failed') return notAvailable(language);
+      if (doc.status === 'pending') return almostReady(language);
+      const url = await storage().presignGet(doc.s3Key, { contentType: 'application/pdf', downloadName: `${doc.subjectId}.pdf` });
+      return new RawResponse({ statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+    },
+  }),
   'GET /p/{token}/xml': route({
     summary: 'The e-invoice of an invoice link (UBL 2.1, EN 16931), made from the stored invoice; 404 for drafts, proformas and other links',
     permission: 'public',

@@ -6,7 +6,7 @@ import { httpDeps } from '../../shared/wiring/http';
 import { storage } from '../../shared/wiring/storage';
 import { EmailOpens, type PublicLinkRecord } from '../../domain/documents';
 import { almostReady, notAvailable, previewableLink, usableLink } from './page';
-import { renderInvoicePage, routes as invoicePageRoutes, wantsHtml } from './invoice-page';
+import { renderInvoicePage, wantsHtml } from './invoice-page';
 import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 
 /** A transparent 1x1 GIF. */
@@ -85,7 +85,6 @@ export const routes = {
     },
   }),
   ...quotePageRoutes,
-  ...invoicePageRoutes,
 };
 
 export const handler = httpApi(routes, httpDeps);

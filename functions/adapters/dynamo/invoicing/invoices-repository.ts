@@ -18,6 +18,9 @@ import { defined } from '../helpers';
 import { timelineRepository } from '../kernel/timeline-repository';
 import type { CrmService } from '../service';
 import type { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
+import { fromInvoiceRecord } from './invoice-record';
+
+export { fromInvoiceRecord };
 
 type InvoiceItem = EntityItem<typeof InvoiceEntity>;
 type LookupItem = EntityItem<typeof InvoiceLookupEntity>;
@@ -42,50 +45,6 @@ const SORT_ATTRIBUTE: Record<InvoiceIndex, string> = {
   byOverdue: 'dueSort',
 };
 
-const INVOICE_FIELDS = [
-  'tenantId',
-  'id',
-  'number',
-  'sequence',
-  'series',
-  'type',
-  'stage',
-  'status',
-  'client',
-  'lines',
-  'totals',
-  'currency',
-  'issueDate',
-  'dueDate',
-  'notes',
-  'dealId',
-  'quoteId',
-  'source',
-  'recurringInvoiceId',
-  'period',
-  'lateFeeFor',
-  'settlement',
-  'fiscalType',
-  'reason',
-  'reasonText',
-  'method',
-  'settle',
-  'corrects',
-  'credits',
-  'credit',
-  'correctedBy',
-  'cancelsOriginal',
-  'convertedTo',
-  'convertedFrom',
-  'replacedBy',
-  'replaces',
-  'responsibleUserId',
-  'createdBy',
-  'version',
-  'createdAt',
-  'updatedAt',
-] as const;
-
 /** The invoice item: the invoice (nulls left out) plus its index keys. */
 export function toInvoiceRecord(invoice: Invoice.Info) {
   const keys = InvoiceList.invoiceKeys(invoice);
@@ -105,19 +64,6 @@ export function toLookupRecord(invoice: Invoice.Info) {
     dueDate: invoice.dueDate,
     ...InvoiceList.invoiceKeys(invoice),
   }) as CreateEntityItem<typeof InvoiceLookupEntity>;
-}
-
-export function fromInvoiceRecord(record: InvoiceItem): Invoice.Info {
-  const picked: Record<string, unknown> = {};
-  const fields = record as Record<string, unknown>;
-  for (const field of INVOICE_FIELDS) if (fields[field] !== undefined) picked[field] = fields[field];
-  return {
-    ...picked,
-    number: record.number ?? null,
-    client: record.client ?? null,
-    issueDate: record.issueDate ?? null,
-    dueDate: record.dueDate ?? null,
-  } as Invoice.Info;
 }
 
 /** ElectroDB filter expression of the residual filters of a list step. */

@@ -82,6 +82,18 @@ export const SettingsBody = z.strictObject({
       signature: ImageUpload.nullable().optional(),
     })
     .optional(),
+  payments: z
+    .strictObject({
+      stripe: z
+        .strictObject({
+          secretKey: z.string().max(255).describe('sk_live_..., sk_test_... or a restricted rk_ key'),
+          webhookSecret: z.string().max(255).describe("the webhook endpoint's signing secret, whsec_..."),
+        })
+        .nullable()
+        .optional()
+        .describe('Card payment with Stripe Checkout: write-only (sealed at rest, never returned); absent keeps, null removes'),
+    })
+    .optional(),
   verifactu: z
     .strictObject({
       enabled: z.boolean(),
@@ -124,6 +136,16 @@ export const SettingsView = z.object({
   sendingLimits: z.object({ emailPerDay: z.number(), smsPerDay: z.number() }),
   simplifiedInvoiceLimit: z.string(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
+  payments: z.object({
+    stripe: z
+      .object({
+        configured: z.boolean(),
+        mode: z.enum(['live', 'test']).optional(),
+        secretKeyLast4: z.string().optional(),
+        webhookSecretSet: z.boolean().optional(),
+      })
+      .describe('Whether Stripe keys are set (the keys themselves are never shown)'),
+  }),
   verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
   updatedAt: z.string(),

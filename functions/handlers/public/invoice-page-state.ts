@@ -1,0 +1,142 @@
+/**
+ * What the hosted invoice page shows (functions/handlers/public/invoice-page.ts renders it): the invoice, its
+ * money figures and status, the bank transfer with its EPC QR code, whether the Pay button shows. Apart from the
+ * page's template, so the card payments function (the Pay button's refusals) reads the same state without it.
+ */
+import type { BankTransferView, InvoicePageState } from '../../../templates/public/invoice-page';
+import { Settings as DocumentSettingsArea, Printing, type PublicLinkRecord } from '../../domain/documents';
+import type { Invoice, SettlementView } from '../../domain/invoicing';
+import { dec, formatAmount, today } from '../../domain/kernel';
+import { epcQrPayload, storedStripeKeys } from '../../domain/payments';
+import { documents } from '../../shared/wiring/documents';
+import { epcQrDataUri, hostedInvoices } from '../../shared/wiring/hosted';
+import { tenants } from '../../shared/wiring/tenancy';
+import { usableLink } from './page';
+
+/** A browser asks for HTML first; API clients, scripts and mail scanners (Accept: * / *) get the 302 to the PDF. */
+export const wantsHtml = (accept: string | undefined): boolean => /\btext\/html\b/i.test(accept ?? '');
+
+/**
+ * The figures the invoice shows (invoicing's Settlement.settlementView, read here from the cached figures so this
+ * function does not load the invoicing area): drafts and proformas owe nothing yet; untouched invoices owe their total.
+ */
+function figuresOf(invoice: Invoice.Info): SettlementView {
+  if (invoice.status === 'draft' || invoice.type === 'proforma') {
+    return { amountPayable: null, amountPaid: null, amountCredited: null, balanceDue: null, paymentStatus: null, paidAt: null };
+  }
+  const zero = formatAmount(0, invoice.currency);
+  const s = invoice.settlement ?? {
+    amountPaid: zero,
+    amountCredited: zero,
+    balanceDue: invoice.status === 'void' ? zero : invoice.totals.total,
+    paymentStatus: invoice.type === 'invoice' && invoice.status !== 'void' ? ('unpaid' as const) : null,
+    paidAt: null,
+  };
+  return {
+    amountPayable: invoice.totals.total,
+    amountPaid: s.amountPaid,
+    amountCredited: s.amountCredited,
+    balanceDue: s.balanceDue,
+    paymentStatus: s.paymentStatus,
+    paidAt: s.paidAt,
+  };
+}
+
+type Tenant = NonNullable<Awaited<ReturnType<ReturnType<typeof tenants>['getTenant']>>>;
+
+/** The page's status word: void, paid (by money or by hand), overdue (past due with money owed), partly paid, open. */
+export function pageStatus(invoice: Invoice.Info, figures: SettlementView, on: string): InvoicePageState['status'] {
+  if (invoice.status === 'void') return 'void';
+  if (invoice.status === 'paid' || figures.paymentStatus === 'paid') return 'paid';
+  if (figures.balanceDue && dec(figures.balanceDue).gt(0) && invoice.dueDate && invoice.dueDate < on) return 'overdue';
+  if (figures.paymentStatus === 'partially_paid') return 'partially_paid';
+  return 'open';
+}
+
+/** Whether the invoice has an e-invoice (issued invoices and credit notes; the XML itself is made by /p/{token}/xml). */
+const hasEInvoice = (invoice: Invoice.Info) => invoice.type !== 'proforma' && invoice.status !== 'draft' && Boolean(invoice.number && invoice.issueDate);
+
+async function bankTransferOf(invoice: Invoice.Info, tenant: Tenant, balanceDue: string): Promise<BankTransferView | null> {
+  const settings = DocumentSettingsArea.documentSettingsOf(tenant.settings);
+  const account = settings.bankAccount;
+  if (!account?.iban || !invoice.number || !dec(balanceDue).gt(0)) return null;
+  const seller = Printing.sellerOf(tenant, settings);
+  const beneficiary = (seller.legalName || seller.name).slice(0, 70);
+  let qrDataUri: string | null = null;
+  try {
+    const payload = epcQrPayload({
+      name: beneficiary,
+      iban: account.iban,
+      bic: account.bic,
+      amount: balanceDue,
+      currency: invoice.currency,
+      remittance: invoice.number,
+    });
+    qrDataUri = await epcQrDataUri(payload);
+  } catch {
+    // not EUR, not a SEPA IBAN, or too long for the code: the details alone
+  }
+  return {
+    beneficiary,
+    iban: account.iban.replace(/\s+/g, '').toUpperCase(),
+    bic: account.bic ?? null,
+    bankName: account.bankName ?? null,
+    amount: balanceDue,
+    reference: invoice.number,
+    qrDataUri,
+  };
+}
+
+const NOTICES: Record<string, InvoicePageState['notice']> = {
+  success: { key: 'paymentProcessing', tone: 'ok' },
+  cancel: { key: 'paymentCancelled', tone: 'warn' },
+  paid: { key: 'alreadyPaid', tone: 'ok' },
+  unavailable: { key: 'cardUnavailable', tone: 'bad' },
+};
+
+/** The page's data, or null when the link's invoice is gone. */
+export async function invoicePageState(
+  link: PublicLinkRecord,
+  access: { token: string } | { preview: true },
+  notice?: string,
+): Promise<{ state: InvoicePageState; invoice: Invoice.Info; tenant: Tenant } | null> {
+  const [invoice, tenant, document] = await Promise.all([
+    hostedInvoices().get(link.tenantId, link.subjectId),
+    tenants().getTenant(link.tenantId),
+    link.documentId ? documents().documents.get(link.tenantId, link.documentId) : null,
+  ]);
+  if (!invoice || !tenant || !invoice.client || invoice.status === 'draft') return null;
+  const model = Printing.invoiceDocumentModel(invoice, { name: tenant.name, settings: tenant.settings });
+  const view = figuresOf(invoice);
+  const status = pageStatus(invoice, view, today());
+  const figures =
+    view.balanceDue !== null && view.amountPayable !== null && invoice.type === 'invoice'
+      ? {
+          amountPayable: view.amountPayable,
+          amountPaid: view.amountPaid ?? '0',
+          balanceDue: view.balanceDue,
+          paidAt: view.paidAt,
+        }
+      : null;
+  const owes = Boolean(figures && dec(figures.balanceDue).gt(0) && status !== 'paid' && status !== 'void');
+  const preview = 'preview' in access;
+  const state: InvoicePageState = {
+    model,
+    status,
+    figures,
+    token: preview ? null : access.token,
+    preview,
+    pdfAvailable: document?.status === 'ready',
+    xmlAvailable: hasEInvoice(invoice),
+    bankTransfer: owes && figures ? await bankTransferOf(invoice, tenant, figures.balanceDue) : null,
+    payByCard: owes && !preview && storedStripeKeys(tenant.settings) !== null,
+    notice: notice ? NOTICES[notice] : undefined,
+  };
+  return { state, invoice, tenant };
+}
+
+/** The invoice link of a token, or null (unknown, revoked, expired, or a quote's). */
+export async function invoiceLink(token: string): Promise<PublicLinkRecord | null> {
+  const link = await usableLink(token);
+  return link?.subjectType === 'invoice' ? link : null;
+}
