@@ -115,3 +115,16 @@ describe('reports', () => {
     expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]); // PK: a ZIP container
   });
 });
+
+describe('journal accounts in the settings', () => {
+  it('uses the accounts the settings give, the defaults for the rest', async () => {
+    const put = await api.put('/v1/settings', { locale: 'es', accounting: { accounts: { revenue: '705', receivable: '4300001' } } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.accounting).toEqual({ accounts: { revenue: '705', receivable: '4300001' } });
+    const journal = await accountant.get(`/v1/exports/journal?${period}&format=json`);
+    expect(journal.body.accounts).toEqual({ receivable: '4300001', revenue: '705', vat: '477', withholding: '4730', bank: '572' });
+    const bad = await api.put('/v1/settings', { locale: 'es', accounting: { accounts: { revenue: 'seven' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toContain('revenue');
+  });
+});

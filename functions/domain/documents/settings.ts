@@ -54,6 +54,20 @@ interface SettingsFields extends SellerDetails {
   paymentTerms?: string;
   /** Days a quote's page stays reachable after its validity (sales: Quote.linkGraceDays; default 30). */
   quoteLinkGraceDays?: number;
+  /** The accounts of the journal export (reporting; defaults 430/700/477/4730/572 there). */
+  accounting?: { accounts?: Partial<Record<JournalAccountName, string>> };
+}
+
+export const JOURNAL_ACCOUNT_NAMES = ['receivable', 'revenue', 'vat', 'withholding', 'bank'] as const;
+export type JournalAccountName = (typeof JOURNAL_ACCOUNT_NAMES)[number];
+
+/** The journal accounts the settings give (only well-formed ones: digits). */
+export function journalAccounts(stored: unknown): Partial<Record<JournalAccountName, string>> {
+  const accounts = (stored as { accounting?: { accounts?: Record<string, unknown> } } | null | undefined)?.accounting?.accounts;
+  if (!accounts || typeof accounts !== 'object') return {};
+  return Object.fromEntries(
+    JOURNAL_ACCOUNT_NAMES.flatMap((n) => (typeof accounts[n] === 'string' && /^\d{1,20}$/.test(accounts[n] as string) ? [[n, accounts[n] as string]] : [])),
+  );
 }
 
 /**
@@ -68,7 +82,7 @@ export interface DocumentSettings extends SettingsFields {
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
 const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
 
-export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'images'] as const;
+export const MANAGED_SETTINGS = ['locale', ...SELLER_TEXT, 'address', 'bankAccount', ...OTHER_TEXT, 'quoteLinkGraceDays', 'accounting', 'images'] as const;
 
 export const DEFAULT_SETTINGS_LOCALE = 'en';
 
@@ -82,6 +96,8 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
     if (typeof s[key] === 'string' && s[key] !== '') out[key] = s[key] as string;
   }
   if (Number.isInteger(s.quoteLinkGraceDays)) out.quoteLinkGraceDays = s.quoteLinkGraceDays as number;
+  const accounts = journalAccounts(s);
+  if (Object.keys(accounts).length > 0) out.accounting = { accounts };
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {

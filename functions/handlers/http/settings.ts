@@ -44,6 +44,7 @@ async function view(tenant: TenantRecord) {
     defaultCurrency: s.defaultCurrency ?? null,
     paymentTerms: s.paymentTerms ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
+    accounting: s.accounting ?? null,
     images,
     version: tenant.version,
     updatedAt: tenant.updatedAt,

@@ -9,8 +9,10 @@ import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-rep
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
 import { Forecasting, type OpenDeal, type ReportingPorts } from '../../domain/reporting';
+import { Settings } from '../../domain/documents';
 import { SalesPipeline } from '../../domain/sales';
 import { once, service } from './core';
+import { tenants } from './tenancy';
 
 export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now?: () => Date } = {}): ReportingPorts {
   const deals = dealsRepository(svc);
@@ -44,6 +46,7 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
       return out;
     },
     recurring: Forecasting.noRecurringPlan,
+    accounts: async (tenantId) => Settings.journalAccounts((await tenants().getTenant(tenantId))?.settings),
     ...options,
   };
 }

@@ -50,6 +50,22 @@ export const SettingsBody = z.strictObject({
     .max(Settings.MAX_QUOTE_LINK_GRACE_DAYS)
     .optional()
     .describe(`Days a quote's page (every link to the quote) stays reachable after its validUntil; default ${Settings.DEFAULT_QUOTE_LINK_GRACE_DAYS}`),
+  accounting: z
+    .strictObject({
+      accounts: z.strictObject(
+        Object.fromEntries(
+          Settings.JOURNAL_ACCOUNT_NAMES.map((n) => [
+            n,
+            z
+              .string()
+              .regex(/^\d{1,20}$/, 'must be an account number (digits), e.g. 430')
+              .optional(),
+          ]),
+        ) as Record<(typeof Settings.JOURNAL_ACCOUNT_NAMES)[number], z.ZodOptional<z.ZodString>>,
+      ),
+    })
+    .optional()
+    .describe('The accounts of the journal export (GET /v1/exports/journal): receivable 430, revenue 700, vat 477, withholding 4730, bank 572 unless given'),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -88,6 +104,7 @@ export const SettingsView = z.object({
   defaultCurrency: z.string().nullable(),
   paymentTerms: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
+  accounting: z.object({ accounts: z.record(z.string(), z.string()) }).nullable(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   version: z.number(),
   updatedAt: z.string(),
