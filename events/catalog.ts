@@ -15,6 +15,7 @@ import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
+import { exportRequested } from './export-requested';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
 export const events = {
@@ -34,6 +35,7 @@ export const events = {
   quoteAccepted,
   leadConverted,
   quoteSent,
+  exportRequested,
 } as const;
 
 type Events = typeof events;

@@ -35,4 +35,10 @@ export const busRules: BusRule[] = [
     },
     target: 'runAutomation',
   },
+  {
+    name: 'run-requested-exports',
+    description: 'Build a requested export (a large report) and write its file to S3',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [events.exportRequested.detailType] },
+    target: 'runExport',
+  },
 ];

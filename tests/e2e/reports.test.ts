@@ -128,3 +128,33 @@ describe('journal accounts in the settings', () => {
     expect(bad.body.errors[0].field).toContain('revenue');
   });
 });
+
+describe('export jobs', () => {
+  it('POST /v1/exports answers 202 pending; the job completes with a presigned URL of the file', async () => {
+    const created = await accountant.post('/v1/exports', { report: 'sales-ledger', params: { from: today, to: today }, format: 'csv' });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body).toMatchObject({ id: expect.stringMatching(/^exp_/), status: 'pending', url: null });
+    let job = created.body;
+    for (let i = 0; i < 60 && job.status === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      job = (await accountant.get(`/v1/exports/${created.body.id}`)).body;
+    }
+    expect(job).toMatchObject({ status: 'done', url: expect.stringMatching(/^http/) });
+    const file = await fetch(job.url);
+    expect(file.status).toBe(200);
+    const text = await file.text();
+    expect(text.startsWith('Autoliquidación Ejercicio,')).toBe(true);
+    expect(text.split('\r\n')).toHaveLength(5);
+    // a redelivered event builds nothing again: the job is done
+    const { runRequestedExport } = await import('../../functions/handlers/events/run-export');
+    expect(await runRequestedExport({ tenantId: tenant.tenantId, exportId: job.id })).toBe('skipped');
+
+    const bad = await accountant.post('/v1/exports', { report: 'journal', params: { from: '2026-02-01', to: '2026-01-01' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('params.from');
+    const jsonOnly = await accountant.post('/v1/exports', { report: 'vat', params: { from: today, to: today }, format: 'xlsx' });
+    expect(jsonOnly.body.errors[0].field).toBe('format');
+    expect((await viewer.post('/v1/exports', { report: 'vat', params: { from: today, to: today } })).status).toBe(403);
+    expect((await accountant.get('/v1/exports/exp_01jnotthere000000000000000')).status).toBe(404);
+  });
+});

@@ -22,6 +22,7 @@ import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entit
 import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
+import { ExportJobEntity } from './reporting/export-job-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -54,6 +55,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       refund: RefundEntity,
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
+      exportJob: ExportJobEntity,
     },
     { client, table },
   );

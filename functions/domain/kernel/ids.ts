@@ -26,6 +26,7 @@ export const ID_PREFIX = {
   message: 'msg',
   run: 'run',
   timeline: 'tl',
+  exportJob: 'exp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -8,7 +8,9 @@ import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repo
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
-import { Forecasting, type OpenDeal, type ReportingPorts } from '../../domain/reporting';
+import { exportJobsRepository } from '../../adapters/dynamo/reporting/export-jobs-repository';
+import { xlsxOf } from '../../adapters/spreadsheet/xlsx';
+import { Csv, type ExportFormat, type ExportPorts, Forecasting, type OpenDeal, type ReportingPorts, type Table } from '../../domain/reporting';
 import { Settings } from '../../domain/documents';
 import { SalesPipeline } from '../../domain/sales';
 import { once, service } from './core';
@@ -54,4 +56,14 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
 export const reportingPorts = once(() => reportingPortsOn(service()));
 
 /** The spreadsheet writer (XLSX, no dependency: adapters/spreadsheet). */
-export { xlsxOf } from '../../adapters/spreadsheet/xlsx';
+export { xlsxOf };
+
+/** The export jobs' ports: the reporting ports and the job store (created with its event in one write). */
+export const exportPorts = once((): ExportPorts => ({ ...reportingPorts(), jobs: exportJobsRepository(service()) }));
+
+/** A built export as the bytes of its file. */
+export function encodeExport(result: { table?: Table; json?: unknown }, format: ExportFormat): { body: Uint8Array; contentType: string } {
+  if (format === 'json' || !result.table) return { body: Buffer.from(JSON.stringify(result.json ?? null), 'utf8'), contentType: 'application/json' };
+  if (format === 'xlsx') return { body: xlsxOf(result.table), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+  return { body: Buffer.from(Csv.toCsv(result.table.header, result.table.rows), 'utf8'), contentType: 'text/csv; charset=utf-8' };
+}

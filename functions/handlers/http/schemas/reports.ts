@@ -159,3 +159,26 @@ export const JournalView = z.object({
     }),
   ),
 });
+
+export const ExportCreate = z.strictObject({
+  report: z
+    .enum(['sales-ledger', 'invoices', 'journal', 'vat', 'aging', 'summary', 'forecast'])
+    .describe('The report to build: sales-ledger, invoices, journal, aging (csv, xlsx or json); vat, summary, forecast (json)'),
+  params: z
+    .record(z.string(), z.string().max(100))
+    .optional()
+    .describe("The report's query parameters: from and to; asOf and buckets for aging; basis for vat; months for forecast"),
+  format: z.enum(['csv', 'xlsx', 'json']).optional().describe('csv (default for tables) , xlsx or json'),
+});
+
+export const ExportJobView = z.object({
+  id: z.string(),
+  report: z.string(),
+  params: z.record(z.string(), z.string()),
+  format: z.enum(['csv', 'xlsx', 'json']),
+  status: z.enum(['pending', 'done', 'failed']),
+  url: z.string().nullable().describe('When done: a presigned GET URL of the file, valid for minutes'),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
