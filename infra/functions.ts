@@ -87,7 +87,7 @@ export const functions = {
   },
   automation: {
     entry: 'functions/handlers/http/automation.ts',
-    description: 'Automation rules per stage',
+    description: 'Automation rules per stage, the runs and messages they made (failed ones visible, retried in one call)',
     access: ['table'],
     routes: [
       'GET /v1/automation/rules',
@@ -95,14 +95,26 @@ export const functions = {
       'GET /v1/automation/rules/{id}',
       'PUT /v1/automation/rules/{id}',
       'DELETE /v1/automation/rules/{id}',
+      'GET /v1/automation/runs',
+      'GET /v1/automation/runs/{id}',
+      'POST /v1/automation/runs/{id}/retry',
+      'GET /v1/messages',
+      'GET /v1/messages/{id}',
+      'POST /v1/messages/{id}/retry',
     ],
   },
   publicLinks: {
     entry: 'functions/handlers/public/links.ts',
     description:
-      'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
+      'Public links (no auth: the token is the credential): document redirect, the hosted invoice page (PDF, UBL, EPC QR), e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
     access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
-    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
+    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept', 'GET /p/{token}/pdf'],
+  },
+  hostedInvoice: {
+    entry: 'functions/handlers/public/hosted-invoice.ts',
+    description: "The hosted invoice page's heavier routes (no auth: the link's token is the credential): the UBL e-invoice download",
+    access: ['tableRead'],
+    routes: ['GET /p/{token}/xml'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -202,7 +214,17 @@ export const functions = {
       'PATCH /v1/invoices/{id}',
       'POST /v1/invoices/{id}/stage',
       'GET /v1/invoices/{id}/timeline',
+      'DELETE /v1/invoices/{id}',
+      'POST /v1/invoices/{id}/credit-notes',
+      'POST /v1/invoices/{id}/cancel',
+      'POST /v1/invoices/{id}/allocations',
     ],
+  },
+  register: {
+    entry: 'functions/handlers/http/register.ts',
+    description: 'E-invoices (EN 16931 UBL / CII of an issued invoice) and the register of issued invoices (VERI*FACTU chain: records, list, verification)',
+    access: ['tableRead'],
+    routes: ['GET /v1/invoices/{id}/einvoice', 'GET /v1/invoices/{id}/register', 'GET /v1/register', 'GET /v1/register/verify'],
   },
   payments: {
     entry: 'functions/handlers/http/payments.ts',

@@ -212,7 +212,8 @@ describe('stateless stack', () => {
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           MaximumRetryAttempts: expect.any(Number),
           MaximumRecordAgeInSeconds: expect.any(Number),
-          StartingPosition: 'TRIM_HORIZON',
+          // a re-created mapping never replays the stream's 24 h of history (issue 16)
+          StartingPosition: 'LATEST',
         });
         expect(JSON.stringify(mapping!.EventSourceArn)).toMatch(/StreamArn|Table/);
         const queueId = mapping!.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];

@@ -23,6 +23,7 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { ExportJobEntity } from './reporting/export-job-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -56,6 +57,8 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
       exportJob: ExportJobEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
     },
     { client, table },
   );

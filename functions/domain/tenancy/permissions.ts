@@ -22,6 +22,8 @@ export const RESOURCES = [
   'apiKeys',
   'reports',
   'settings',
+  /** The register of issued invoices (VERI*FACTU chain): written only by issuing and cancelling invoices. */
+  'register',
   /** The client's public links (`publicUrl`): whoever holds one can act as the client (accept a quote). */
   'links',
 ] as const;
