@@ -24,6 +24,8 @@ import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { ExportJobEntity } from './reporting/export-job-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
+import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -59,6 +61,9 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       exportJob: ExportJobEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
+      webhookSubscription: WebhookSubscriptionEntity,
+      webhookDelivery: WebhookDeliveryEntity,
+      webhookAttempt: WebhookAttemptEntity,
     },
     { client, table },
   );

@@ -27,6 +27,7 @@ export const ID_PREFIX = {
   run: 'run',
   timeline: 'tl',
   exportJob: 'exp',
+  webhook: 'whk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -106,7 +106,7 @@ export function forecast(input: {
   };
   const applied = appliedAsOf(input.records, input.asOf).toInvoice;
   const overdue = new Map<string, Decimal>();
-  for (const invoice of input.invoices.filter((i) => inReports(i) && i.type === 'invoice' && i.issueDate! <= input.asOf)) {
+  for (const invoice of input.invoices.filter((i) => inReports(i) && i.type !== 'credit_note' && i.issueDate! <= input.asOf)) {
     const balance = balanceAsOf(invoice, applied);
     if (balance.isZero()) continue;
     const month = monthOf(invoice.dueDate);
