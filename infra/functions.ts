@@ -249,10 +249,12 @@ export const functions = {
   },
   reports: {
     entry: 'functions/handlers/http/reports.ts',
-    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast',
+    description:
+      'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast; aging and forecast as one-page PDFs (Chromium)',
     access: ['tableRead'],
+    pdf: true,
     timeoutSeconds: 29,
-    memoryMb: 1024,
+    memoryMb: 2048,
     routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
   },
   exports: {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aClient, issuedInvoice, todayUtc } from '../fixtures/payments';
+import { pdfPageTexts } from '../fixtures/pdf-text';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
 /**
@@ -156,5 +157,25 @@ describe('export jobs', () => {
     expect(jsonOnly.body.errors[0].field).toBe('format');
     expect((await viewer.post('/v1/exports', { report: 'vat', params: { from: today, to: today } })).status).toBe(403);
     expect((await accountant.get('/v1/exports/exp_01jnotthere000000000000000')).status).toBe(404);
+  });
+});
+
+describe('report PDFs', () => {
+  it('aging and forecast as one-page PDFs with their chart, the numbers of the JSON', { timeout: 60_000 }, async () => {
+    const pdfOf = async (path: string) => {
+      const res = await fetch(`${url()}${path}`, { headers: { authorization: `Bearer ${tenant.keys.viewer}` } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      return new Uint8Array(await res.arrayBuffer());
+    };
+    const aging = await pdfOf(`/v1/reports/aging?asOf=${today}&format=pdf`);
+    const agingPages = await pdfPageTexts(aging);
+    expect(agingPages).toHaveLength(1);
+    expect(agingPages[0]).toContain('Aged receivables');
+    expect(agingPages[0]).toContain('182.80');
+    const forecast = await pdfOf('/v1/reports/forecast?months=6&format=pdf');
+    const forecastPages = await pdfPageTexts(forecast);
+    expect(forecastPages).toHaveLength(1);
+    expect(forecastPages[0]).toContain('forecast');
   });
 });

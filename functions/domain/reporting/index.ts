@@ -14,6 +14,7 @@ export * as Aging from './aging';
 export * as Csv from './csv';
 export * as Journal from './journal';
 export * as ExportJobs from './export-jobs';
+export * as ReportPages from './report-page';
 export * as Summary from './summary';
 export * as Forecasting from './forecast';
 export * as Tables from './tables';
