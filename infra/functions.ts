@@ -247,6 +247,27 @@ export const functions = {
       'GET /v1/contacts/{id}/balance',
     ],
   },
+  recurringInvoices: {
+    entry: 'functions/handlers/http/recurring-invoices.ts',
+    description: 'Recurring invoices: schedules (every N weeks, months, years), pause, resume, preview of the next dates',
+    access: ['table'],
+    routes: [
+      'POST /v1/recurring-invoices',
+      'GET /v1/recurring-invoices',
+      'GET /v1/recurring-invoices/{id}',
+      'PATCH /v1/recurring-invoices/{id}',
+      'DELETE /v1/recurring-invoices/{id}',
+      'POST /v1/recurring-invoices/{id}/pause',
+      'POST /v1/recurring-invoices/{id}/resume',
+      'GET /v1/recurring-invoices/{id}/preview',
+    ],
+  },
+  dunning: {
+    entry: 'functions/handlers/http/dunning.ts',
+    description: 'The payment reminder policy (dunning): steps relative to the due date, channels, texts, late fee',
+    access: ['tableWrite'],
+    routes: ['GET /v1/dunning', 'PUT /v1/dunning'],
+  },
   reports: {
     entry: 'functions/handlers/http/reports.ts',
     description:
@@ -306,6 +327,27 @@ export const functions = {
     description: "The tenant's invoice pipeline (stages, required fields) and number formats",
     access: ['tableWrite'],
     routes: ['GET /v1/pipelines/invoice', 'PUT /v1/pipelines/invoice'],
+  },
+  scheduledSends: {
+    entry: 'functions/handlers/http/scheduled-sends.ts',
+    description: "An invoice's scheduled sends: list, cancel",
+    access: ['table'],
+    routes: ['GET /v1/invoices/{id}/scheduled-sends', 'DELETE /v1/invoices/{id}/scheduled-sends/{sendId}'],
+  },
+  sendSweep: {
+    entry: 'functions/handlers/schedules/scheduled-sends.ts',
+    description: 'Fires the scheduled sends that are due (each once), every minute',
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
+    timeoutSeconds: 300,
+    schedule: 'rate(1 minute)',
+  },
+  dailyJobs: {
+    entry: 'functions/handlers/schedules/daily-jobs.ts',
+    description: "The daily jobs as of each tenant's date: recurring invoices, overdue (invoice.overdue), payment reminders; idempotent, run hourly",
+    access: ['table', 'bucketRead:documents', 'ses', 'sns'],
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    schedule: 'rate(1 hour)',
   },
   publishEvents: {
     entry: 'functions/handlers/events/publish-events.ts',

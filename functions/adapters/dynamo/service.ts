@@ -23,6 +23,9 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { ExportJobEntity } from './reporting/export-job-entity';
+import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
+import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
@@ -59,6 +62,11 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
       exportJob: ExportJobEntity,
+      recurringInvoice: RecurringInvoiceEntity,
+      dunningPolicy: DunningPolicyEntity,
+      reminder: ReminderEntity,
+      overdueEpisode: OverdueEpisodeEntity,
+      scheduledSend: ScheduledSendEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
       webhookSubscription: WebhookSubscriptionEntity,

@@ -68,6 +68,11 @@ export interface Invoice extends Owned {
   createdBy: string;
   /** The counter value behind `number`. */
   sequence?: number;
+  /** Made by a recurring invoice (scheduling area), for this period (the occurrence's date). */
+  recurringInvoiceId?: string;
+  period?: string;
+  /** A late fee invoice: the overdue invoice it charges for. */
+  lateFeeFor?: string;
   /** Money after issue, derived by the payments area from its records and cached here (settlement.ts). */
   settlement?: InvoiceSettlement;
 

@@ -28,6 +28,9 @@ export const ID_PREFIX = {
   timeline: 'tl',
   exportJob: 'exp',
   webhook: 'whk',
+  recurringInvoice: 'rec',
+  scheduledSend: 'ssd',
+  reminder: 'rmd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

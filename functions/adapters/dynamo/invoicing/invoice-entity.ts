@@ -39,6 +39,10 @@ export const InvoiceEntity = new Entity({
     notes: { type: 'string' },
     quoteId: { type: 'string' },
     source: { type: 'any' },
+    /** Made by a recurring invoice for one period (functions/domain/scheduling); a late fee cites the overdue invoice. */
+    recurringInvoiceId: { type: 'string' },
+    period: { type: 'string' },
+    lateFeeFor: { type: 'string' },
     /** Money after issue, cached by the payments area (functions/domain/invoicing/settlement.ts). */
     settlement: { type: 'any' },
     /** Corrections and invoice types (functions/domain/invoicing/corrections.ts). */

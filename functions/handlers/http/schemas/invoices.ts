@@ -145,6 +145,9 @@ export const InvoiceView = z.object({
   dealId: z.string().optional(),
   quoteId: z.string().optional(),
   source: z.object({ type: z.string(), id: z.string() }).optional(),
+  recurringInvoiceId: z.string().optional().describe('The recurring invoice that made this one'),
+  period: z.string().optional().describe('The period (occurrence date, YYYY-MM-DD) of the recurring invoice it was made for'),
+  lateFeeFor: z.string().optional().describe('A late fee invoice: the overdue invoice it charges for'),
   responsibleUserId: z.string(),
   createdBy: z.string(),
   /** What the client pays: net + VAT - withholding (null on drafts and proformas). */
