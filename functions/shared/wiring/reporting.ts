@@ -1,14 +1,15 @@
 /**
  * Reporting's wiring: the invoice store (read by its byIssueDate index), the payments ledger (records and
  * payments by their own dates), the open deals (by stage index, one query per open stage) and the deal
- * pipeline for the forecast. Recurring schedules: none wired yet (the scheduling area will give a
- * RecurringPlan; until then the forecast's `recurring` is 0). Reads only.
+ * pipeline for the forecast, and the recurring schedules (scheduling's store) planned per month. Reads only
+ * (the export jobs' store writes its jobs).
  */
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
 import { exportJobsRepository } from '../../adapters/dynamo/reporting/export-jobs-repository';
+import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
 import { xlsxOf } from '../../adapters/spreadsheet/xlsx';
 import { Csv, type ExportFormat, type ExportPorts, Forecasting, type OpenDeal, type ReportingPorts, type Table } from '../../domain/reporting';
 import { Settings } from '../../domain/documents';
@@ -47,7 +48,7 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
       }
       return out;
     },
-    recurring: Forecasting.noRecurringPlan,
+    recurring: Forecasting.schedulesPlan(recurringRepository(svc)),
     accounts: async (tenantId) => Settings.journalAccounts((await tenants().getTenant(tenantId))?.settings),
     ...options,
   };
