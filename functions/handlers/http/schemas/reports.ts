@@ -19,7 +19,11 @@ export const SalesLedgerQuery = PeriodQuery.extend({
   ...csvOptions,
 });
 
+/** The JSON reports also take `format=json` (the only format they have). */
+export const SummaryQuery = PeriodQuery.extend({ format: z.enum(['json']).optional() });
+
 export const VatQuery = PeriodQuery.extend({
+  format: z.enum(['json']).optional(),
   basis: z.enum(['accrual', 'cash']).default('accrual').describe('accrual: by issue date; cash: by payment date, VAT prorated to what was paid'),
 });
 
