@@ -18,6 +18,7 @@ import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
+import { exportRequested } from './export-requested';
 import { webhookReplayRequested } from './webhook-replay-requested';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
@@ -41,6 +42,7 @@ export const events = {
   quoteAccepted,
   leadConverted,
   quoteSent,
+  exportRequested,
   webhookReplayRequested,
 } as const;
 

@@ -32,6 +32,8 @@ export const BUCKET_AREAS = {
   assets: 'tenant/*/assets/*',
   /** Sources of tenant templates: `tenant/{t}/templates/{templateId}/{version}-{sha8}.hbs` */
   templates: 'tenant/*/templates/*',
+  /** Files of export jobs (reports of large periods): `tenant/{t}/exports/{exportId}.{csv|xlsx|json}` */
+  exports: 'tenant/*/exports/*',
 } as const;
 export type BucketArea = keyof typeof BUCKET_AREAS;
 

@@ -280,19 +280,29 @@ export const functions = {
   },
   reports: {
     entry: 'functions/handlers/http/reports.ts',
-    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast',
+    description:
+      'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast; aging and forecast as one-page PDFs (Chromium)',
     access: ['tableRead'],
+    pdf: true,
     timeoutSeconds: 29,
-    memoryMb: 1024,
+    memoryMb: 2048,
     routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
   },
   exports: {
     entry: 'functions/handlers/http/exports.ts',
-    description: 'Exports for accounting: invoices (CSV, XLSX), journal entries (CSV, XLSX, JSON)',
-    access: ['tableRead'],
+    description: 'Exports for accounting: invoices (CSV, XLSX), journal entries (CSV, XLSX, JSON); export jobs of large periods (files in S3)',
+    // table: a job is created with its event in one transaction (and Idempotency-Key records); bucketRead: the presigned URL of a file
+    access: ['table', 'bucketRead:exports'],
     timeoutSeconds: 29,
     memoryMb: 1024,
-    routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal'],
+    routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal', 'POST /v1/exports', 'GET /v1/exports/{id}'],
+  },
+  runExport: {
+    entry: 'functions/handlers/events/run-export.ts',
+    description: 'Builds requested exports (reports of large periods) into S3 (EventBridge)',
+    access: ['tableWrite', 'bucketWrite:exports'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
   },
   webhooks: {
     entry: 'functions/handlers/http/webhooks.ts',

@@ -21,7 +21,7 @@ export interface BenchContext {
 }
 
 // 'idle' stops the stack's stream poller: it runs last.
-const SECTIONS = ['coldstart', 'clients', 'invoices', 'documents', 'delivery', 'quotes', 'einvoices', 'integrations', 'payments', 'burst', 'idle'];
+const SECTIONS = ['coldstart', 'clients', 'invoices', 'documents', 'delivery', 'quotes', 'einvoices', 'integrations', 'payments', 'reports', 'burst', 'idle'];
 
 async function main() {
   process.env.LOG_LEVEL ??= 'ERROR';

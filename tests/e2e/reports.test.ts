@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aClient, issuedInvoice, todayUtc } from '../fixtures/payments';
+import { pdfPageTexts } from '../fixtures/pdf-text';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
 /**
@@ -113,5 +114,68 @@ describe('reports', () => {
     expect(xlsx.status).toBe(200);
     const bytes = new Uint8Array(await xlsx.arrayBuffer());
     expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]); // PK: a ZIP container
+  });
+});
+
+describe('journal accounts in the settings', () => {
+  it('uses the accounts the settings give, the defaults for the rest', async () => {
+    const put = await api.put('/v1/settings', { locale: 'es', accounting: { accounts: { revenue: '705', receivable: '4300001' } } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.accounting).toEqual({ accounts: { revenue: '705', receivable: '4300001' } });
+    const journal = await accountant.get(`/v1/exports/journal?${period}&format=json`);
+    expect(journal.body.accounts).toEqual({ receivable: '4300001', revenue: '705', vat: '477', withholding: '4730', bank: '572' });
+    const bad = await api.put('/v1/settings', { locale: 'es', accounting: { accounts: { revenue: 'seven' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toContain('revenue');
+  });
+});
+
+describe('export jobs', () => {
+  it('POST /v1/exports answers 202 pending; the job completes with a presigned URL of the file', async () => {
+    const created = await accountant.post('/v1/exports', { report: 'sales-ledger', params: { from: today, to: today }, format: 'csv' });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body).toMatchObject({ id: expect.stringMatching(/^exp_/), status: 'pending', url: null });
+    let job = created.body;
+    for (let i = 0; i < 60 && job.status === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      job = (await accountant.get(`/v1/exports/${created.body.id}`)).body;
+    }
+    expect(job).toMatchObject({ status: 'done', url: expect.stringMatching(/^http/) });
+    const file = await fetch(job.url);
+    expect(file.status).toBe(200);
+    const text = await file.text();
+    expect(text.startsWith('Autoliquidación Ejercicio,')).toBe(true);
+    expect(text.split('\r\n')).toHaveLength(5);
+    // a redelivered event builds nothing again: the job is done
+    const { runRequestedExport } = await import('../../functions/handlers/events/run-export');
+    expect(await runRequestedExport({ tenantId: tenant.tenantId, exportId: job.id })).toBe('skipped');
+
+    const bad = await accountant.post('/v1/exports', { report: 'journal', params: { from: '2026-02-01', to: '2026-01-01' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('params.from');
+    const jsonOnly = await accountant.post('/v1/exports', { report: 'vat', params: { from: today, to: today }, format: 'xlsx' });
+    expect(jsonOnly.body.errors[0].field).toBe('format');
+    expect((await viewer.post('/v1/exports', { report: 'vat', params: { from: today, to: today } })).status).toBe(403);
+    expect((await accountant.get('/v1/exports/exp_01jnotthere000000000000000')).status).toBe(404);
+  });
+});
+
+describe('report PDFs', () => {
+  it('aging and forecast as one-page PDFs with their chart, the numbers of the JSON', { timeout: 60_000 }, async () => {
+    const pdfOf = async (path: string) => {
+      const res = await fetch(`${url()}${path}`, { headers: { authorization: `Bearer ${tenant.keys.viewer}` } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+      return new Uint8Array(await res.arrayBuffer());
+    };
+    const aging = await pdfOf(`/v1/reports/aging?asOf=${today}&format=pdf`);
+    const agingPages = await pdfPageTexts(aging);
+    expect(agingPages).toHaveLength(1);
+    expect(agingPages[0]).toContain('Aged receivables');
+    expect(agingPages[0]).toContain('182.80');
+    const forecast = await pdfOf('/v1/reports/forecast?months=6&format=pdf');
+    const forecastPages = await pdfPageTexts(forecast);
+    expect(forecastPages).toHaveLength(1);
+    expect(forecastPages[0]).toContain('forecast');
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BUCKET_AREAS, bucketGrants, tableActions, type BucketArea } from '../../infra/access';
 import { Document, Settings, Template } from '../../functions/domain/documents';
 import { QuoteAcceptance } from '../../functions/domain/sales';
+import { ExportJobs } from '../../functions/domain/reporting';
 
 /** An IAM object pattern as a regular expression (`*` matches anything, `/` included). */
 const matcher = (pattern: string) =>
@@ -25,6 +26,7 @@ describe('S3 areas (infra/access.ts)', () => {
     ['signatures', QuoteAcceptance.signatureKey(tenantId, 'quo_1', 'a'.repeat(64))],
     ['assets', Settings.imageKey(tenantId, { name: 'logo', contentType: 'image/png', sha256: 'b'.repeat(64) })],
     ['templates', Template.sourceKey(tenantId, 'tpl_1', 3, 'c'.repeat(64))],
+    ['exports', ExportJobs.exportKey(tenantId, 'exp_1', 'xlsx')],
   ])('%s holds %s, and no other area does', (area, key) => {
     expect(areasOf(key)).toEqual([area]);
   });
@@ -32,7 +34,7 @@ describe('S3 areas (infra/access.ts)', () => {
   it('derives grants: areas per action, a whole-bucket kind covering them all, unknown areas refused', () => {
     expect(bucketGrants(['bucketRead:documents', 'bucketWrite:signatures'])).toEqual({ read: [BUCKET_AREAS.documents], write: [BUCKET_AREAS.signatures] });
     expect(bucketGrants(['bucketRead:assets', 'bucketRead'])).toEqual({ read: ['*'], write: [] });
-    expect(() => bucketGrants(['bucketRead:exports' as never])).toThrow(/unknown bucket area/);
+    expect(() => bucketGrants(['bucketRead:backups' as never])).toThrow(/unknown bucket area/);
   });
 
   it('derives DynamoDB actions: tableWrite never deletes, tableRead never writes, only tableBatchWrite batch-writes', () => {

@@ -24,6 +24,7 @@ import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { StripeFactsEntity } from './payments/stripe-facts-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
+import { ExportJobEntity } from './reporting/export-job-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
 import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
@@ -64,6 +65,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
       stripeFacts: StripeFactsEntity,
+      exportJob: ExportJobEntity,
       recurringInvoice: RecurringInvoiceEntity,
       dunningPolicy: DunningPolicyEntity,
       reminder: ReminderEntity,

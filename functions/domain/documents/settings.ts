@@ -58,6 +58,20 @@ interface SettingsFields extends SellerDetails {
   sendingLimits?: { emailPerDay?: number; smsPerDay?: number };
   /** The most a simplified invoice (F2) may total, VAT included (default 400.00, at most 3000.00: RD 1619/2012 art. 4). */
   simplifiedInvoiceLimit?: string;
+  /** The accounts of the journal export (reporting; defaults 430/700/477/4730/572 there). */
+  accounting?: { accounts?: Partial<Record<JournalAccountName, string>> };
+}
+
+export const JOURNAL_ACCOUNT_NAMES = ['receivable', 'revenue', 'vat', 'withholding', 'bank'] as const;
+export type JournalAccountName = (typeof JOURNAL_ACCOUNT_NAMES)[number];
+
+/** The journal accounts the settings give (only well-formed ones: digits). */
+export function journalAccounts(stored: unknown): Partial<Record<JournalAccountName, string>> {
+  const accounts = (stored as { accounting?: { accounts?: Record<string, unknown> } } | null | undefined)?.accounting?.accounts;
+  if (!accounts || typeof accounts !== 'object') return {};
+  return Object.fromEntries(
+    JOURNAL_ACCOUNT_NAMES.flatMap((n) => (typeof accounts[n] === 'string' && /^\d{1,20}$/.test(accounts[n] as string) ? [[n, accounts[n] as string]] : [])),
+  );
 }
 
 /**
@@ -81,6 +95,7 @@ export const MANAGED_SETTINGS = [
   'quoteLinkGraceDays',
   'sendingLimits',
   'simplifiedInvoiceLimit',
+  'accounting',
   'images',
 ] as const;
 
@@ -99,6 +114,8 @@ export function documentSettingsOf(stored: unknown): DocumentSettings {
   if (s.sendingLimits && typeof s.sendingLimits === 'object') out.sendingLimits = s.sendingLimits as SettingsFields['sendingLimits'];
   if (typeof s.simplifiedInvoiceLimit === 'string' && /^\d{1,4}(\.\d{1,2})?$/.test(s.simplifiedInvoiceLimit))
     out.simplifiedInvoiceLimit = s.simplifiedInvoiceLimit;
+  const accounts = journalAccounts(s);
+  if (Object.keys(accounts).length > 0) out.accounting = { accounts };
   if (s.address && typeof s.address === 'object') out.address = s.address as SellerDetails['address'];
   if (s.bankAccount && typeof s.bankAccount === 'object') out.bankAccount = s.bankAccount as SellerDetails['bankAccount'];
   if (s.images && typeof s.images === 'object') {

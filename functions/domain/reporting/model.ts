@@ -44,6 +44,6 @@ export interface ReportingPorts {
 export const nowOf = (ports: Pick<ReportingPorts, 'now'>) => (ports.now ?? (() => new Date()))();
 
 /** A document that belongs in the reports (see the file comment). */
-export function inReports(invoice: Pick<Invoice.Info, 'type' | 'status' | 'issueDate'>): boolean {
-  return (invoice.type === 'invoice' || invoice.type === 'credit_note') && (invoice.status === 'issued' || invoice.status === 'paid') && !!invoice.issueDate;
+export function inReports(invoice: { type: string; status: string; issueDate: string | null }): boolean {
+  return invoice.type !== 'proforma' && (invoice.status === 'issued' || invoice.status === 'paid') && !!invoice.issueDate;
 }

@@ -29,7 +29,7 @@ export function statusSummary(input: { from: string; to: string; invoices: Repor
   const { from, to } = input;
   const docs = input.invoices.filter((i) => inReports(i) && i.issueDate! <= to);
   const inPeriod = docs.filter((i) => i.issueDate! >= from);
-  const invoices = inPeriod.filter((i) => i.type === 'invoice');
+  const invoices = inPeriod.filter((i) => i.type !== 'credit_note');
   const applied = appliedAsOf(input.records, to).toInvoice;
 
   const byStage = [...group(invoices, (i) => `${i.currency}|${i.stage}`).entries()].map(([key, list]) => {
@@ -61,7 +61,7 @@ export function statusSummary(input: { from: string; to: string; invoices: Repor
   const days = daysBetween(from, to) + 1;
   const currencies = [...new Set(docs.map((i) => i.currency))].sort();
   const dso = currencies.map((currency) => {
-    const receivables = sum(docs.filter((i) => i.currency === currency && i.type === 'invoice').map((i) => balanceAsOf(i, applied)));
+    const receivables = sum(docs.filter((i) => i.currency === currency && i.type !== 'credit_note').map((i) => balanceAsOf(i, applied)));
     const sales = sum(inPeriod.filter((i) => i.currency === currency).map((i) => i.totals.total));
     return {
       currency,

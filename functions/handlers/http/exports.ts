@@ -1,10 +1,12 @@
-import { Journal, Reports } from '../../domain/reporting';
+import { NotFound } from '../../domain/kernel';
+import { ExportJobs, Journal, Reports } from '../../domain/reporting';
 import { httpApi } from '../../shared/http/api';
-import { route } from '../../shared/http/route';
+import { callerActor, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
-import { reportingPorts } from '../../shared/wiring/reporting';
+import { exportPorts, reportingPorts } from '../../shared/wiring/reporting';
+import { storage } from '../../shared/wiring/storage';
 import { tableResponse } from './report-files';
-import { InvoiceExportQuery, JournalQuery, JournalView } from './schemas/reports';
+import { ExportCreate, ExportJobView, InvoiceExportQuery, JournalQuery, JournalView } from './schemas/reports';
 
 /** Exports for the accounting program: accountants and admins (reports:write). */
 export const routes = {
@@ -28,6 +30,28 @@ export const routes = {
       const journal = await Reports.journal(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to });
       if (query.format === 'json') return journal;
       return tableResponse(Journal.journalTable(journal), `journal-${query.from}-${query.to}`, query);
+    },
+  }),
+  'POST /v1/exports': route({
+    summary:
+      'Export a large period in the background: 202 with the job ({ id, status: pending }); GET /v1/exports/{id} answers its status and, when done, a presigned URL of the file. The parameters are checked now (a bad period is refused before any job exists)',
+    permission: 'reports:write',
+    body: ExportCreate,
+    response: ExportJobView,
+    status: 202,
+    handler: async ({ body, caller }) =>
+      ExportJobs.view(await ExportJobs.request(exportPorts(), { tenantId: caller.tenantId, actor: callerActor(caller), ...body }), null),
+  }),
+  'GET /v1/exports/{id}': route({
+    summary: 'An export job: pending, done (with a presigned URL of the file, valid for minutes) or failed (with the reason)',
+    permission: 'reports:write',
+    response: ExportJobView,
+    handler: async ({ params, caller }) => {
+      const job = await exportPorts().jobs.get(caller.tenantId, params.id);
+      if (!job) throw new NotFound('export');
+      const filename = `${job.report}-${job.id}.${job.format}`;
+      const url = job.status === 'done' ? await storage().presignGet(job.key, { downloadName: filename }) : null;
+      return ExportJobs.view(job, url);
     },
   }),
 };

@@ -1,17 +1,29 @@
-import { Aging, Reports, Tables } from '../../domain/reporting';
+import { Aging, ReportPages, Reports, Tables } from '../../domain/reporting';
 import { httpApi } from '../../shared/http/api';
-import { route } from '../../shared/http/route';
+import { RawResponse, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { reportingPorts } from '../../shared/wiring/reporting';
 import { csvResponse, tableResponse } from './report-files';
+
+/** A one-page report PDF (the sandboxed renderer; loaded only when a PDF is asked for). */
+async function pdfResponse(page: (assetOrigin: string) => string, name: string, tenantId: string): Promise<RawResponse> {
+  const { ASSET_ORIGIN, renderReportPdf } = await import('../../shared/wiring/report-pdf');
+  const pdf = await renderReportPdf(page(ASSET_ORIGIN), tenantId);
+  return new RawResponse({
+    statusCode: 200,
+    headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="${name}.pdf"`, 'cache-control': 'no-store' },
+    body: pdf.toString('base64'),
+    isBase64Encoded: true,
+  });
+}
 import {
   AgingQuery,
   AgingView,
   ForecastQuery,
   ForecastView,
-  PeriodQuery,
   SalesLedgerQuery,
   SalesLedgerView,
+  SummaryQuery,
   SummaryView,
   VatQuery,
   VatView,
@@ -48,6 +60,7 @@ export const routes = {
     handler: async ({ query, caller }) => {
       const report = await Reports.aging(reportingPorts(), { tenantId: caller.tenantId, asOf: query.asOf, buckets: query.buckets });
       if (query.format === 'csv') return csvResponse(Aging.agingTable(report), `aging-${report.asOf}`, query);
+      if (query.format === 'pdf') return pdfResponse((origin) => ReportPages.agingPage(report, origin), `aging-${report.asOf}`, caller.tenantId);
       return report;
     },
   }),
@@ -55,7 +68,7 @@ export const routes = {
     summary:
       'The status summary of the invoices issued in a period: count and amount per stage and per payment status (as of the last day, rebuilt from the records), and DSO (receivables at the end / sales x days)',
     permission: 'reports:read',
-    query: PeriodQuery,
+    query: SummaryQuery,
     response: SummaryView,
     handler: async ({ query, caller }) => Reports.summary(reportingPorts(), { tenantId: caller.tenantId, from: query.from, to: query.to }),
   }),
@@ -65,7 +78,11 @@ export const routes = {
     permission: 'reports:read',
     query: ForecastQuery,
     response: ForecastView,
-    handler: async ({ query, caller }) => Reports.forecast(reportingPorts(), { tenantId: caller.tenantId, months: query.months }),
+    handler: async ({ query, caller }) => {
+      const report = await Reports.forecast(reportingPorts(), { tenantId: caller.tenantId, months: query.months });
+      if (query.format === 'pdf') return pdfResponse((origin) => ReportPages.forecastPage(report, origin), `forecast-${report.asOf}`, caller.tenantId);
+      return report;
+    },
   }),
 };
 

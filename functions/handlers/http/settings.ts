@@ -49,6 +49,7 @@ async function view(tenant: TenantRecord) {
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     sendingLimits: Settings.sendingLimits(s),
     simplifiedInvoiceLimit: Settings.simplifiedInvoiceLimit(s),
+    accounting: s.accounting ?? null,
     images,
     payments: { stripe: StripeSettings.stripeKeysView(tenant.settings) },
     verifactu: Register.settingsOf(tenant.settings),

@@ -1,16 +1,21 @@
 /**
  * Reporting's wiring: the invoice store (read by its byIssueDate index), the payments ledger (records and
  * payments by their own dates), the open deals (by stage index, one query per open stage) and the deal
- * pipeline for the forecast. Recurring schedules: none wired yet (the scheduling area will give a
- * RecurringPlan; until then the forecast's `recurring` is 0). Reads only.
+ * pipeline for the forecast, and the recurring schedules (scheduling's store) planned per month. Reads only
+ * (the export jobs' store writes its jobs).
  */
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
-import { Forecasting, type OpenDeal, type ReportingPorts } from '../../domain/reporting';
+import { exportJobsRepository } from '../../adapters/dynamo/reporting/export-jobs-repository';
+import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
+import { xlsxOf } from '../../adapters/spreadsheet/xlsx';
+import { Csv, type ExportFormat, type ExportPorts, Forecasting, type OpenDeal, type ReportingPorts, type Table } from '../../domain/reporting';
+import { Settings } from '../../domain/documents';
 import { SalesPipeline } from '../../domain/sales';
 import { once, service } from './core';
+import { tenants } from './tenancy';
 
 export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now?: () => Date } = {}): ReportingPorts {
   const deals = dealsRepository(svc);
@@ -43,7 +48,8 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
       }
       return out;
     },
-    recurring: Forecasting.noRecurringPlan,
+    recurring: Forecasting.schedulesPlan(recurringRepository(svc)),
+    accounts: async (tenantId) => Settings.journalAccounts((await tenants().getTenant(tenantId))?.settings),
     ...options,
   };
 }
@@ -51,4 +57,14 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
 export const reportingPorts = once(() => reportingPortsOn(service()));
 
 /** The spreadsheet writer (XLSX, no dependency: adapters/spreadsheet). */
-export { xlsxOf } from '../../adapters/spreadsheet/xlsx';
+export { xlsxOf };
+
+/** The export jobs' ports: the reporting ports and the job store (created with its event in one write). */
+export const exportPorts = once((): ExportPorts => ({ ...reportingPorts(), jobs: exportJobsRepository(service()) }));
+
+/** A built export as the bytes of its file. */
+export function encodeExport(result: { table?: Table; json?: unknown }, format: ExportFormat): { body: Uint8Array; contentType: string } {
+  if (format === 'json' || !result.table) return { body: Buffer.from(JSON.stringify(result.json ?? null), 'utf8'), contentType: 'application/json' };
+  if (format === 'xlsx') return { body: xlsxOf(result.table), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+  return { body: Buffer.from(Csv.toCsv(result.table.header, result.table.rows), 'utf8'), contentType: 'text/csv; charset=utf-8' };
+}

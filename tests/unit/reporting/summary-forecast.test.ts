@@ -73,3 +73,32 @@ describe('forecast', () => {
     expect(Forecasting.monthsFrom('2026-11-30', 3)).toEqual(['2026-11', '2026-12', '2027-01']);
   });
 });
+
+describe('recurring plan', () => {
+  const schedule = {
+    tenantId,
+    id: 'rec_1',
+    version: 1,
+    createdAt: '2026-05-01T00:00:00Z',
+    updatedAt: '2026-05-01T00:00:00Z',
+    currency: 'EUR',
+    lines: [{ description: 'Hosting', quantity: '1', unitPrice: '100.00', taxRate: '21' }],
+    interval: 'month' as const,
+    intervalCount: 1,
+    startDate: '2026-04-20',
+    dueInDays: 30,
+    issue: true,
+    send: 'none' as never,
+    status: 'active' as const,
+    nextIndex: 1,
+    nextDate: '2026-05-20',
+    made: 1,
+  };
+  it("plans each active schedule's periods in the months, from its next one; count and pauses stop it", () => {
+    const months = ['2026-05', '2026-06', '2026-07'];
+    expect(Forecasting.plannedFromSchedules([schedule], months)).toEqual(months.map((month) => ({ month, currency: 'EUR', amount: '121.00' })));
+    expect(Forecasting.plannedFromSchedules([{ ...schedule, count: 2 }], months)).toEqual([{ month: '2026-05', currency: 'EUR', amount: '121.00' }]);
+    expect(Forecasting.plannedFromSchedules([{ ...schedule, status: 'paused' as never }], months)).toEqual([]);
+    expect(Forecasting.plannedFromSchedules([{ ...schedule, endDate: '2026-06-30' }], months).map((p) => p.month)).toEqual(['2026-05', '2026-06']);
+  });
+});

@@ -19,7 +19,11 @@ export const SalesLedgerQuery = PeriodQuery.extend({
   ...csvOptions,
 });
 
+/** The JSON reports also take `format=json` (the only format they have). */
+export const SummaryQuery = PeriodQuery.extend({ format: z.enum(['json']).optional() });
+
 export const VatQuery = PeriodQuery.extend({
+  format: z.enum(['json']).optional(),
   basis: z.enum(['accrual', 'cash']).default('accrual').describe('accrual: by issue date; cash: by payment date, VAT prorated to what was paid'),
 });
 
@@ -158,4 +162,27 @@ export const JournalView = z.object({
       lines: z.array(JournalLineView),
     }),
   ),
+});
+
+export const ExportCreate = z.strictObject({
+  report: z
+    .enum(['sales-ledger', 'invoices', 'journal', 'vat', 'aging', 'summary', 'forecast'])
+    .describe('The report to build: sales-ledger, invoices, journal, aging (csv, xlsx or json); vat, summary, forecast (json)'),
+  params: z
+    .record(z.string(), z.string().max(100))
+    .optional()
+    .describe("The report's query parameters: from and to; asOf and buckets for aging; basis for vat; months for forecast"),
+  format: z.enum(['csv', 'xlsx', 'json']).optional().describe('csv (default for tables) , xlsx or json'),
+});
+
+export const ExportJobView = z.object({
+  id: z.string(),
+  report: z.string(),
+  params: z.record(z.string(), z.string()),
+  format: z.enum(['csv', 'xlsx', 'json']),
+  status: z.enum(['pending', 'done', 'failed']),
+  url: z.string().nullable().describe('When done: a presigned GET URL of the file, valid for minutes'),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });

@@ -74,6 +74,22 @@ export const SettingsBody = z.strictObject({
     .describe(
       `The most a simplified invoice may total, VAT included; default ${Settings.DEFAULT_SIMPLIFIED_INVOICE_LIMIT}, at most ${Settings.MAX_SIMPLIFIED_INVOICE_LIMIT}`,
     ),
+  accounting: z
+    .strictObject({
+      accounts: z.strictObject(
+        Object.fromEntries(
+          Settings.JOURNAL_ACCOUNT_NAMES.map((n) => [
+            n,
+            z
+              .string()
+              .regex(/^\d{1,20}$/, 'must be an account number (digits), e.g. 430')
+              .optional(),
+          ]),
+        ) as Record<(typeof Settings.JOURNAL_ACCOUNT_NAMES)[number], z.ZodOptional<z.ZodString>>,
+      ),
+    })
+    .optional()
+    .describe('The accounts of the journal export (GET /v1/exports/journal): receivable 430, revenue 700, vat 477, withholding 4730, bank 572 unless given'),
   /** Per image: absent keeps the current one, null removes it, { data } replaces it. */
   images: z
     .strictObject({
@@ -135,6 +151,7 @@ export const SettingsView = z.object({
   quoteLinkGraceDays: z.number(),
   sendingLimits: z.object({ emailPerDay: z.number(), smsPerDay: z.number() }),
   simplifiedInvoiceLimit: z.string(),
+  accounting: z.object({ accounts: z.record(z.string(), z.string()) }).nullable(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
   payments: z.object({
     stripe: z
