@@ -18,6 +18,7 @@ export * as RecurringJob from './generate';
 export * as Overdue from './overdue';
 export * as Dunning from './dunning';
 export * as ScheduledSends from './scheduled-send';
+export * as RecurringForecast from './plan';
 export type { RecurringStore } from './model';
 export type { RecurringInput, RecurringInvoice, RecurringPatch, RecurringStatus, SendMode } from './recurring';
 export { INTERVALS, type Interval } from './calendar';

@@ -1,16 +1,34 @@
 /**
  * Reporting's wiring: the invoice store (read by its byIssueDate index), the payments ledger (records and
  * payments by their own dates), the open deals (by stage index, one query per open stage) and the deal
- * pipeline for the forecast. Recurring schedules: none wired yet (the scheduling area will give a
- * RecurringPlan; until then the forecast's `recurring` is 0). Reads only.
+ * pipeline for the forecast; recurring schedules (the scheduling area's plan of their next periods). Reads only.
  */
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { ledgerRepository } from '../../adapters/dynamo/payments/ledger-repository';
 import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
-import { Forecasting, type OpenDeal, type ReportingPorts } from '../../domain/reporting';
+import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
+import type { OpenDeal, RecurringPlan, ReportingPorts } from '../../domain/reporting';
+import { RecurringForecast, type RecurringInvoice } from '../../domain/scheduling';
 import { SalesPipeline } from '../../domain/sales';
 import { once, service } from './core';
+
+/** The forecast's recurring plan: the tenant's schedules, their next periods priced by their lines. */
+function recurringPlanOn(svc: ReturnType<typeof service>): RecurringPlan {
+  const store = recurringRepository(svc);
+  return {
+    plannedByMonth: async (tenantId, months) => {
+      const schedules: RecurringInvoice[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.list(tenantId, { limit: 100, cursor });
+        schedules.push(...page.data);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return RecurringForecast.plannedByMonth(schedules, months);
+    },
+  };
+}
 
 export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now?: () => Date } = {}): ReportingPorts {
   const deals = dealsRepository(svc);
@@ -43,7 +61,7 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
       }
       return out;
     },
-    recurring: Forecasting.noRecurringPlan,
+    recurring: recurringPlanOn(svc),
     ...options,
   };
 }
