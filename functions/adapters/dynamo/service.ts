@@ -24,7 +24,7 @@ import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
-import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
+import { ScheduledSendEntity, WakeupEntity } from './scheduling/scheduled-send-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
@@ -63,6 +63,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       reminder: ReminderEntity,
       overdueEpisode: OverdueEpisodeEntity,
       scheduledSend: ScheduledSendEntity,
+      wakeup: WakeupEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
     },

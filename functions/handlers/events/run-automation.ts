@@ -37,6 +37,7 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
       ruleId: rule.id,
       actions: rule.actions,
       now: ports.now(),
+      whileStage: detail.to,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });

@@ -35,6 +35,8 @@ export const AutomationRunEntity = new Entity({
     steps: { type: 'any', required: true },
     error: { type: 'string' },
     attempt: { type: 'number' },
+    /** The invoice stage the rule fired on (a delayed step finds the invoice moved on and is skipped). */
+    whileStage: { type: 'string' },
   },
   indexes: {
     byId: byIdIndex,

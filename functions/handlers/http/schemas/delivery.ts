@@ -108,19 +108,31 @@ export const MessageListQuery = ListQuery.extend({
   channel: z.enum(['email', 'sms']).optional(),
 });
 
+/** Wait before the action (at most a year in all); a delayed step of an invoice rule is skipped when the invoice left the rule's stage meanwhile. */
+export const Delay = z
+  .strictObject({
+    days: z.number().int().min(0).max(366).optional(),
+    hours: z.number().int().min(0).max(8784).optional(),
+    minutes: z.number().int().min(0).max(527040).optional(),
+  })
+  .refine((d) => (d.days ?? 0) * 1440 + (d.hours ?? 0) * 60 + (d.minutes ?? 0) <= 527040, { message: 'at most a year in all' })
+  .describe('Wait this long before the action, e.g. { "days": 3 }: remind the client 3 days after SENT if the invoice is not VIEWED by then');
+const delay = { delay: Delay.optional() };
+
 export const Action = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional() }),
+  z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional(), ...delay }),
   z.strictObject({
     type: z.literal('send_email'),
     subject: optionalText(200),
     body: optionalText(5000),
     attach: z.enum(['document', 'none']).default('document'),
     to: email.optional(),
+    ...delay,
   }),
-  z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional() }),
-  z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000) }),
-  z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
-  z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional() }),
+  z.strictObject({ type: z.literal('send_sms'), text: optionalText(300), to: phone.optional(), ...delay }),
+  z.strictObject({ type: z.literal('notify_responsible'), message: optionalText(1000), ...delay }),
+  z.strictObject({ type: z.literal('move_to_stage'), stage: stageId, ...delay }),
+  z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional(), ...delay }),
 ]);
 
 export const Trigger = z.strictObject({ type: z.enum(['email_opened', 'link_opened']), moveTo: stageId });
