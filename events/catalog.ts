@@ -18,6 +18,7 @@ import { paymentRefunded } from './payment-refunded';
 import { quoteAccepted } from './quote-accepted';
 import { leadConverted } from './lead-converted';
 import { quoteSent } from './quote-sent';
+import { webhookReplayRequested } from './webhook-replay-requested';
 
 /** Every event the service publishes, by detail-type. Publisher, consumers and infra read this. */
 export const events = {
@@ -40,6 +41,7 @@ export const events = {
   quoteAccepted,
   leadConverted,
   quoteSent,
+  webhookReplayRequested,
 } as const;
 
 type Events = typeof events;

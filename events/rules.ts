@@ -36,4 +36,19 @@ export const busRules: BusRule[] = [
     },
     target: 'runAutomation',
   },
+  {
+    name: 'deliver-webhooks',
+    description:
+      "Fan every event subscribers may receive out into webhook deliveries (one per subscription wanting it) and make their first attempt; a replay's one attempt",
+    pattern: {
+      source: [EVENT_SOURCE],
+      // every event of the catalog but the internal command to render (webhook.replay_requested is internal
+      // too, but it is this function's own: it makes a replay's attempt)
+      'detail-type': Object.values(events)
+        .map((e) => e.detailType)
+        .filter((t) => t !== events.documentRequested.detailType)
+        .sort(),
+    },
+    target: 'deliverWebhooks',
+  },
 ];

@@ -39,6 +39,36 @@ export const BUCKET_READ_ACTIONS = ['s3:GetObject'] as const;
 export const BUCKET_WRITE_ACTIONS = ['s3:PutObject'] as const;
 
 /**
+ * Tenant secrets by area: the KMS encryption context's `purpose` of that area's secrets (kernel/secrets.ts).
+ * A grant of one area holds only under that purpose, so a function of another area cannot open them.
+ */
+export const SECRET_AREAS = {
+  /** Webhook signing secrets: purpose `webhooks.<subscription id>`. */
+  webhooks: 'webhooks.*',
+  /** Card provider keys: purpose `payments.<...>`. */
+  payments: 'payments.*',
+} as const;
+export type SecretArea = keyof typeof SECRET_AREAS;
+
+/** KMS actions of the secrets kinds. */
+export const SECRETS_SEAL_ACTIONS = ['kms:Encrypt'] as const;
+export const SECRETS_OPEN_ACTIONS = ['kms:Decrypt'] as const;
+
+/** The KMS grants of a function's access list: encryption-context purposes per action (empty: no secrets access). */
+export function secretGrants(access: readonly Access[]): { seal: string[]; open: string[] } {
+  const seal = new Set<string>();
+  const open = new Set<string>();
+  for (const item of access) {
+    if (!item.startsWith('secretsSeal:') && !item.startsWith('secretsOpen:')) continue;
+    const [kind, area] = item.split(':') as ['secretsSeal' | 'secretsOpen', SecretArea];
+    const purpose = SECRET_AREAS[area];
+    if (!purpose) throw new Error(`infra/functions.ts: unknown secrets area in "${item}"; known: ${Object.keys(SECRET_AREAS).join(', ')}`);
+    (kind === 'secretsSeal' ? seal : open).add(purpose);
+  }
+  return { seal: [...seal].sort(), open: [...open].sort() };
+}
+
+/**
  * What a function may touch. IAM grants follow from this list and nothing else.
  *  - `table`: read, write and delete items (no Scan, no BatchWriteItem); `tableWrite`: read and write, never delete;
  *    `tableRead`: read only; `tableScan`: Scan (jobs that walk the table, never a request path);
@@ -46,6 +76,8 @@ export const BUCKET_WRITE_ACTIONS = ['s3:PutObject'] as const;
  *  - `bucketRead:<area>` / `bucketWrite:<area>`: GetObject / PutObject under that area's prefix (BUCKET_AREAS);
  *    `bucketRead` / `bucket`: GetObject / GetObject + PutObject on every object (prefer the areas).
  *  - `bus`: PutEvents on the service bus; `ses`: send as the configured identity; `sns`: publish SMS (no topics).
+ *  - `secretsSeal:<area>` / `secretsOpen:<area>`: kms:Encrypt / kms:Decrypt with the secrets key, only under that
+ *    area's encryption-context purpose (SECRET_AREAS); the function is told the key (SECRETS_KMS_KEY_ID).
  */
 export type Access =
   | 'table'
@@ -59,7 +91,9 @@ export type Access =
   | `bucketWrite:${BucketArea}`
   | 'bus'
   | 'ses'
-  | 'sns';
+  | 'sns'
+  | `secretsSeal:${SecretArea}`
+  | `secretsOpen:${SecretArea}`;
 
 /** The DynamoDB actions of a function's access list (the union of its table kinds). */
 export function tableActions(access: readonly Access[]): string[] {

@@ -106,9 +106,15 @@ export const functions = {
   publicLinks: {
     entry: 'functions/handlers/public/links.ts',
     description:
-      'Public links (no auth: the token is the credential): document redirect, e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
+      'Public links (no auth: the token is the credential): document redirect, the hosted invoice page (PDF, UBL, EPC QR), e-mail open pixel, quote page and its acceptance (signature images written to the bucket)',
     access: ['tableWrite', 'bucketRead:documents', 'bucketWrite:signatures'],
-    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept'],
+    routes: ['GET /p/{token}', 'GET /p/preview/{id}', 'GET /p/{token}/open.gif', 'POST /p/{token}/accept', 'GET /p/{token}/pdf'],
+  },
+  hostedInvoice: {
+    entry: 'functions/handlers/public/hosted-invoice.ts',
+    description: "The hosted invoice page's heavier routes (no auth: the link's token is the credential): the UBL e-invoice download",
+    access: ['tableRead'],
+    routes: ['GET /p/{token}/xml'],
   },
   runAutomation: {
     entry: 'functions/handlers/events/run-automation.ts',
@@ -208,6 +214,10 @@ export const functions = {
       'PATCH /v1/invoices/{id}',
       'POST /v1/invoices/{id}/stage',
       'GET /v1/invoices/{id}/timeline',
+      'DELETE /v1/invoices/{id}',
+      'POST /v1/invoices/{id}/credit-notes',
+      'POST /v1/invoices/{id}/cancel',
+      'POST /v1/invoices/{id}/allocations',
     ],
   },
   register: {
@@ -273,6 +283,34 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal'],
+  },
+  webhooks: {
+    entry: 'functions/handlers/http/webhooks.ts',
+    description: 'Outgoing webhook subscriptions (signing secrets sealed, shown once), their delivery log and replays',
+    access: ['table', 'secretsSeal:webhooks'],
+    routes: [
+      'POST /v1/webhooks',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/{id}',
+      'PATCH /v1/webhooks/{id}',
+      'DELETE /v1/webhooks/{id}',
+      'POST /v1/webhooks/{id}/rotate-secret',
+      'GET /v1/webhooks/{id}/deliveries',
+      'POST /v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+    ],
+  },
+  deliverWebhooks: {
+    entry: 'functions/handlers/events/deliver-webhooks.ts',
+    description: 'Domain events -> webhook deliveries (one per subscription wanting the event) and their first signed attempt; replays (EventBridge)',
+    access: ['tableWrite'],
+    timeoutSeconds: 30,
+  },
+  sweepWebhooks: {
+    entry: 'functions/handlers/events/sweep-webhooks.ts',
+    description: 'Retries due webhook deliveries (Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), every minute',
+    access: ['tableWrite', 'secretsOpen:webhooks'],
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 60,
   },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',

@@ -31,6 +31,17 @@ const ConfigSchema = z.object({
   FONT_PACKAGE_DIR: z.string().min(1).optional(),
   /** Deadline of one PDF render attempt. */
   PDF_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+  /** Tenant secrets (webhook signing secrets, card provider keys): the KMS key that seals them in AWS (id, ARN or alias). */
+  SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** Local runs and tests: the AES-256 key (base64 of 32 bytes) that seals them when there is no KMS key. */
+  LOCAL_SECRETS_KEY: z.string().min(1).optional(),
+  /** Local runs only: webhooks may be delivered to loopback addresses (http allowed there), so tests can run a receiver. */
+  WEBHOOKS_ALLOW_LOOPBACK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Deadline of one webhook attempt (resolving, connecting, sending, the answer's headers). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(30_000).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -12,7 +13,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/envelope';
-import { bucketGrants, tableActions, type Access } from '../access';
+import { bucketGrants, SECRETS_OPEN_ACTIONS, SECRETS_SEAL_ACTIONS, secretGrants, tableActions, type Access } from '../access';
 import type { FunctionSpec } from '../functions';
 import { mailAddress, type AppSettings } from '../stacks/settings';
 import { tableDesign } from '../table-design';
@@ -22,6 +23,8 @@ export interface AppResources {
   table: dynamodb.ITable;
   bucket: s3.IBucket;
   bus: events.IEventBus;
+  /** Seals tenant secrets (functions with `secretsSeal:` / `secretsOpen:` access). */
+  secretsKey?: kms.IKey;
 }
 
 export interface AppFunctionProps {
@@ -138,6 +141,7 @@ export class AppFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         ...serviceEnvironment(resources, settings, props.publicBaseUrl),
+        ...secretsEnvironment(spec.access, resources),
         ...props.environment,
       },
       bundling: {
@@ -189,6 +193,14 @@ export function serviceEnvironment(resources: AppResources, settings: AppSetting
   };
 }
 
+/** SECRETS_KMS_KEY_ID for a function that seals or opens tenant secrets. */
+export function secretsEnvironment(access: readonly Access[], resources: AppResources): Record<string, string> {
+  const grants = secretGrants(access);
+  if (!grants.seal.length && !grants.open.length) return {};
+  if (!resources.secretsKey) throw new Error('infra: a function declares secrets access but the stack has no secrets key');
+  return { SECRETS_KMS_KEY_ID: resources.secretsKey.keyArn };
+}
+
 /**
  * IAM that follows the `access` list of infra/functions.ts (infra/access.ts says what each kind allows), and
  * nothing else: DynamoDB item actions on the table and its declared indexes (never `index/*`), S3 GetObject /
@@ -214,6 +226,22 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
   }
   if (objects.write.length) {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteObjects', actions: ['s3:PutObject'], resources: objectArns(objects.write) }));
+  }
+  const secrets = secretGrants([...kinds]);
+  for (const [sid, actions, purposes] of [
+    ['SealTenantSecrets', SECRETS_SEAL_ACTIONS, secrets.seal],
+    ['OpenTenantSecrets', SECRETS_OPEN_ACTIONS, secrets.open],
+  ] as const) {
+    if (!purposes.length) continue;
+    if (!resources.secretsKey) throw new Error('infra: a function declares secrets access but the stack has no secrets key');
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid,
+        actions: [...actions],
+        resources: [resources.secretsKey.keyArn],
+        conditions: { StringLike: { 'kms:EncryptionContext:purpose': purposes } },
+      }),
+    );
   }
   for (const item of kinds) {
     switch (item) {
@@ -243,7 +271,7 @@ export function grantAccess(fn: lambda.IFunction, access: readonly Access[], res
         );
         break;
       default:
-        if (!(tableActions([item]).length || item.startsWith('bucket'))) {
+        if (!(tableActions([item]).length || item.startsWith('bucket') || item.startsWith('secrets'))) {
           throw new Error(`infra/functions.ts: unknown access "${String(item)}"`);
         }
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resetConfigForTests } from '../../functions/shared/config';
 import { startEmulators, type EmulatorEndpoints, type Emulators } from './emulators';
@@ -5,6 +6,7 @@ import { DEFAULT_RENDER_CONCURRENCY, DEFAULT_TARGET_CONCURRENCY, LocalEventBus }
 import { startGateway } from './gateway';
 import { freePort, waitFor } from './ports';
 import { ensureBucket, ensureTable, localCredentials } from './provision';
+import { startLocalScheduler } from './scheduler';
 import { StreamPoller } from './stream-poller';
 
 export interface LocalStackOptions {
@@ -25,6 +27,11 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Bus deliveries running at once per target function; default: localBusConcurrency(process.env). */
   busConcurrency?: Partial<Record<string, number>>;
+  /**
+   * Run the `rate(...)` scheduled functions (the webhook retry sweep) on timers, at most this many seconds
+   * apart (`npm start`). Off when omitted: tests invoke them with their own clock.
+   */
+  scheduleEverySeconds?: number;
 }
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
@@ -90,6 +97,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     EVENTBRIDGE_ENDPOINT: `http://127.0.0.1:${busPort}`,
     PUBLIC_BASE_URL: `http://${host}:${port}`,
     POWERTOOLS_DEV: 'true',
+    // tenant secrets sealed locally (AES-GCM); a restart of `npm start` keeps its key (start.ts sets it)
+    LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY ?? randomBytes(32).toString('base64'),
+    // local runs deliver webhooks to loopback receivers (refused in AWS)
+    WEBHOOKS_ALLOW_LOOPBACK: 'true',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     ...options.env,
@@ -110,6 +121,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await bus.start(busPort);
   poller.start();
   const gateway = await startGateway(port, host, { onResponse: () => poller.wake() });
+  const scheduler = options.scheduleEverySeconds
+    ? startLocalScheduler({
+        everySeconds: options.scheduleEverySeconds,
+        periodMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
+      })
+    : undefined;
 
   return {
     apiUrl: gateway.url,
@@ -132,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     },
     async stop() {
+      await scheduler?.stop();
       await new Promise((r) => gateway.server.close(r));
       gateway.server.closeAllConnections?.();
       await poller.stop();

@@ -2,6 +2,7 @@
  * `npm start`: the whole service locally on embedded stand-ins (no AWS account, no Docker).
  * Data lives under .local/ and survives restarts. Writes .local/stack.json for scripts.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acquireLock, killLeftovers, updateLock } from './lock';
@@ -51,6 +52,12 @@ async function main() {
     }
   }
 
+  // Tenant secrets (webhook signing secrets, card keys) are sealed under a local key kept beside the data,
+  // so they still open after a restart.
+  const secretsKeyFile = join(localDir, 'secrets.key');
+  if (!existsSync(secretsKeyFile)) writeFileSync(secretsKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+  process.env.LOCAL_SECRETS_KEY ??= readFileSync(secretsKeyFile, 'utf8').trim();
+
   const { startLocalStack } = await import('./stack');
   const stack = await startLocalStack({
     dataDir: localDir,
@@ -58,6 +65,8 @@ async function main() {
     tableName: 'crm-local',
     bucketName: 'crm-documents-local',
     emulatorPorts: { ses: sesPort, sns: smsPort },
+    // the webhook retry sweep (rate(1 minute) in AWS) every 10 s here, so a retry due after 5 s is not a minute late
+    scheduleEverySeconds: Number(process.env.LOCAL_SCHEDULE_SECONDS ?? 10),
   });
   updateLock(lockFile, { pid: process.pid, dynamodbPid: stack.dynamodbPid, startedAt: new Date().toISOString() });
 
@@ -100,14 +109,6 @@ async function main() {
     pid: process.pid,
   };
   writeFileSync(stackFile, JSON.stringify(info, null, 2));
-  // the daily jobs (recurring invoices, ...) on their schedule, as EventBridge Scheduler runs them in AWS
-  const { startLocalScheduler } = await import('./scheduler');
-  const scheduler = startLocalScheduler({
-    periodMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
-    log: (line) => {
-      if (process.env.LOG_LEVEL === 'DEBUG' || line.includes('failed')) console.log(line);
-    },
-  });
   console.log(`
 CRM invoicing is running locally.
   API            ${info.apiUrl}          (docs: ${info.docsUrl})
@@ -128,7 +129,6 @@ Ctrl-C stops everything.`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
-      scheduler.stop();
       await stack.stop();
     } finally {
       rmSync(lockFile, { force: true });

@@ -44,7 +44,7 @@ export function createCrmApp(app: App, options: CrmAppOptions): { stateful: Stat
     env,
     settings,
     description: `CRM invoicing (${settings.stage}): HTTP API, functions, bus rules, stream, schedules`,
-    resources: { table: stateful.table, bucket: stateful.bucket, bus: stateful.bus },
+    resources: { table: stateful.table, bucket: stateful.bucket, bus: stateful.bus, secretsKey: stateful.secretsKey },
     functions: options.functions ?? declaredFunctions,
     busRules: options.busRules ?? declaredBusRules,
     projectRoot: options.projectRoot ?? PROJECT_ROOT,

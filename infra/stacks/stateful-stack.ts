@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/envelope';
@@ -25,6 +26,12 @@ export class StatefulStack extends Stack {
   /** Where S3 writes the documents bucket's server access logs (who fetched or wrote which object, when). */
   readonly accessLogs: s3.Bucket;
   readonly bus: events.EventBus;
+  /**
+   * Seals tenant secrets (webhook signing secrets, card provider keys) stored in the table: data, so it lives
+   * here, retained. Its default key policy delegates to IAM (the account root), so the stateless roles are
+   * granted in their own policies (infra/access.ts `secretsSeal:` / `secretsOpen:`) and this stack never names them.
+   */
+  readonly secretsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const { settings, ...stackProps } = props;
@@ -87,6 +94,12 @@ export class StatefulStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
+    });
+
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: `crm-invoicing-${settings.stage}: tenant secrets (encryption context: tenantId, purpose)`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `crm-invoicing-${settings.stage}` });

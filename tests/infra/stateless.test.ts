@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busRules } from '../../events/rules';
 import { functions as declared, parseRoute, type FunctionSpec } from '../../infra/functions';
 import { chromiumArchitecture } from '../../infra/constructs/chromium-layer';
-import { BUCKET_AREAS, bucketGrants, tableActions } from '../../infra/access';
+import { BUCKET_AREAS, bucketGrants, secretGrants, tableActions } from '../../infra/access';
 import { OUTBOX_ENTITY, OUTBOX_ENTITY_ATTRIBUTE } from '../../infra/stacks/stateless-stack';
 import { tableDesign } from '../../infra/table-design';
 import { actionsOf, assetDir, findCycle, functionsByName, resources, roleStatements, synthApp, PROJECT_ROOT, type Synthesized } from './synth';
@@ -314,6 +314,38 @@ describe('stateless stack', () => {
           }
         }
       }
+    });
+
+    it("lets only the functions that declared secrets access use the secrets key, each only under its area's purpose, and tells them the key", () => {
+      for (const [name, spec] of Object.entries(all)) {
+        const { seal, open } = secretGrants(spec.access);
+        const kms = statementsOf(name).filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
+        const env = fn(name).resource.Properties!.Environment?.Variables ?? {};
+        if (!seal.length && !open.length) {
+          expect(kms, name).toEqual([]);
+          expect(env.SECRETS_KMS_KEY_ID, name).toBeUndefined();
+          continue;
+        }
+        expect(env.SECRETS_KMS_KEY_ID, name).toBeDefined();
+        const purposesOf = (action: string) =>
+          kms.filter((st) => actionsOf(st).includes(action)).flatMap((st) => [(st.Condition as any)?.StringLike?.['kms:EncryptionContext:purpose']].flat());
+        expect(purposesOf('kms:Encrypt'), name).toEqual(seal);
+        expect(purposesOf('kms:Decrypt'), name).toEqual(open);
+        expect(
+          kms.flatMap(actionsOf).filter((a) => a !== 'kms:Encrypt' && a !== 'kms:Decrypt'),
+          name,
+        ).toEqual([]);
+      }
+      expect(secretGrants(all.webhooks.access)).toEqual({ seal: ['webhooks.*'], open: [] });
+      expect(secretGrants(all.sweepWebhooks.access)).toEqual({ seal: [], open: ['webhooks.*'] });
+    });
+
+    it('retries webhook deliveries from a schedule every minute, and fans events out from a bus rule', () => {
+      expect(all.sweepWebhooks.schedule).toBe('rate(1 minute)');
+      expect(busRules.find((r) => r.target === 'deliverWebhooks')?.pattern['detail-type']).toEqual(
+        expect.arrayContaining(['invoice.paid', 'payment.recorded', 'quote.accepted', 'webhook.replay_requested']),
+      );
+      expect(busRules.find((r) => r.target === 'deliverWebhooks')?.pattern['detail-type']).not.toContain('document.requested');
     });
 
     it('grants BatchWriteItem to the payments function only (the statement import batch-puts its rows)', () => {

@@ -26,6 +26,8 @@ import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
 import { ScheduledSendEntity, WakeupEntity } from './scheduling/scheduled-send-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
+import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -66,6 +68,9 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       wakeup: WakeupEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
+      webhookSubscription: WebhookSubscriptionEntity,
+      webhookDelivery: WebhookDeliveryEntity,
+      webhookAttempt: WebhookAttemptEntity,
     },
     { client, table },
   );

@@ -26,6 +26,7 @@ export const ID_PREFIX = {
   message: 'msg',
   run: 'run',
   timeline: 'tl',
+  webhook: 'whk',
   recurringInvoice: 'rec',
   scheduledSend: 'ssd',
   reminder: 'rmd',

@@ -17,7 +17,7 @@
  * Pure: instants come in as arguments.
  */
 import { Conflict } from '../kernel';
-import { deliveryIdOf, matchesEventType, webhookMessage, type BusEvent } from './messages';
+import { deliveryIdOf, isInternalEvent, matchesEventType, webhookMessage, type BusEvent } from './messages';
 import { MAX_ATTEMPTS, nextAttemptAt } from './schedule';
 import type { WebhookSubscription } from './subscriptions';
 
@@ -69,6 +69,7 @@ export interface WebhookDelivery {
 
 /** The deliveries one bus event gives rise to: one per active subscription of the tenant that wants it. */
 export function fanOut<S>(subscriptions: readonly WebhookSubscription<S>[], event: BusEvent, now: string): WebhookDelivery[] {
+  if (isInternalEvent(event.type)) return [];
   return subscriptions
     .filter((s) => s.tenantId === event.detail.tenantId && !s.paused && matchesEventType(s.events, event.type))
     .map((s) => {

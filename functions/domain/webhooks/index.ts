@@ -15,3 +15,5 @@ export type { AttemptDecision, AttemptErrorKind, AttemptResult, DeliveryAttempt,
 export type { OutgoingWebhook, WebhookSender } from './ports';
 export * as WebhookWorker from './worker';
 export type { AttemptOutcome, WebhookStorePorts, WebhookWorkerPorts } from './worker';
+export * as Webhooks from './admin';
+export type { DeliveryView, StoredSubscription, SubscriptionView, WebhookAdminPorts, WebhookStore } from './admin';

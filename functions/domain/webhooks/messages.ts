@@ -15,7 +15,10 @@ import { createHash } from 'node:crypto';
 import { eventsByDetailType } from '../../../events/catalog';
 
 /** Catalog events that stay inside the service (commands between our own functions). */
-const INTERNAL_EVENTS = new Set(['document.requested']);
+const INTERNAL_EVENTS = new Set(['document.requested', 'webhook.replay_requested']);
+
+/** True for catalog events that are never delivered to subscribers (even to `*`). */
+export const isInternalEvent = (type: string): boolean => INTERNAL_EVENTS.has(type);
 
 /** The event types a subscription may name, sorted. */
 export function subscribableEventTypes(): string[] {

@@ -1,0 +1,69 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { nowIso } from '../../domain/kernel';
+import { type AttemptOutcome, WebhookWorker } from '../../domain/webhooks';
+import { logger } from '../../shared/logger';
+import { webhookStore, webhookWorkerPorts } from '../../shared/wiring/webhooks';
+
+/** Most due deliveries read per run, and most attempted (taken round-robin across tenants). */
+const READ_LIMIT = 1000;
+const ATTEMPT_LIMIT = 200;
+/** Attempts in flight at once (each bounded by the sender's deadline). */
+const CONCURRENCY = 25;
+
+export interface SweepInput {
+  /** The instant to sweep at (local runs and tests move the clock); the real clock when absent. */
+  now?: string;
+}
+
+export interface SweepResult {
+  due: number;
+  outcomes: Partial<Record<AttemptOutcome['outcome'], number>>;
+}
+
+/** Due deliveries interleaved by tenant, so one tenant's backlog never holds another's retries back. */
+export function fairOrder<T extends { tenantId: string }>(due: readonly T[], limit: number): T[] {
+  const byTenant = new Map<string, T[]>();
+  for (const d of due) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
+  const queues = [...byTenant.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < limit && queues.some((q) => q.length > i); i++) {
+    for (const q of queues) if (q[i] && out.length < limit) out.push(q[i]);
+  }
+  return out;
+}
+
+/**
+ * The retry sweep: every pending delivery whose next attempt is due (Standard Webhooks schedule: 5 s,
+ * 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) gets it now. Run every minute by EventBridge Scheduler in AWS and on
+ * a timer inside `npm start`; the clock is an argument. Idempotent: a delivery not (or no longer) due is
+ * left alone, and two overlapping sweeps record each attempt once (version-conditioned writes).
+ */
+export async function sweepWebhooks(input: SweepInput = {}): Promise<SweepResult> {
+  const at = input.now;
+  const now = at ?? nowIso();
+  if (Number.isNaN(Date.parse(now))) throw new Error(`not an instant: ${now}`);
+  const due = fairOrder(await webhookStore().due(now, READ_LIMIT), ATTEMPT_LIMIT);
+  const ports = webhookWorkerPorts(at ? () => at : nowIso);
+  const outcomes: SweepResult['outcomes'] = {};
+  let next = 0;
+  const work = async () => {
+    while (next < due.length) {
+      const d = due[next++];
+      try {
+        const { outcome } = await WebhookWorker.attemptDelivery(ports, { tenantId: d.tenantId, deliveryId: d.id });
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      } catch (error) {
+        // one broken delivery (a secret that no longer opens, a table hiccup) never stops the others
+        logger.error('webhook attempt failed', { tenantId: d.tenantId, deliveryId: d.id, error: error as Error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, work));
+  if (due.length) logger.info('webhook sweep', { at: now, due: due.length, outcomes });
+  return { due: due.length, outcomes };
+}
+
+export const handler = middy<SweepInput | undefined, SweepResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => sweepWebhooks(event && typeof event === 'object' && typeof event.now === 'string' ? { now: event.now } : {}));
