@@ -186,3 +186,6 @@ export const RuleView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+/** The answer to POST /v1/invoices/{id}/send with a sendAt (202): the scheduled send (GET /v1/invoices/{id}/scheduled-sends). */
+export const ScheduledSendAccepted = z.object({ scheduledSend: z.object({ id: z.string(), sendAt: z.string(), status: z.string() }) });
