@@ -44,6 +44,7 @@ async function view(tenant: TenantRecord) {
     brandColor: s.brandColor ?? null,
     defaultCurrency: s.defaultCurrency ?? null,
     paymentTerms: s.paymentTerms ?? null,
+    timeZone: s.timeZone ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     images,
     verifactu: Register.settingsOf(tenant.settings),
