@@ -346,7 +346,7 @@ export const functions = {
   },
   sendSweep: {
     entry: 'functions/handlers/schedules/scheduled-sends.ts',
-    description: 'Fires the scheduled sends that are due (each once), every minute',
+    description: 'Fires the scheduled sends that are due (each once) and wakes automation runs sleeping on a delay, every minute',
     access: ['table', 'bucketRead:documents', 'ses', 'sns'],
     timeoutSeconds: 300,
     schedule: 'rate(1 minute)',

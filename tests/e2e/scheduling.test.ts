@@ -253,3 +253,39 @@ describe('scheduled sends', () => {
     expect(mails.map((m) => m.subject)).toEqual(['Your invoice, on time']);
   });
 });
+
+describe('automation with a delay', () => {
+  it('reminds the client 3 days after SENT unless the invoice was VIEWED meanwhile', async () => {
+    const ruleTenant = await makeTenant('Delays');
+    const admin = apiClient(url, ruleTenant.adminKey);
+    const rule = await admin.post('/v1/automation/rules', {
+      entity: 'invoice',
+      stage: 'SENT',
+      actions: [{ type: 'send_email', subject: 'Did you see our invoice?', body: 'A friendly reminder.', attach: 'none', delay: { days: 3 } }],
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const sent = async (email: string) => {
+      const client = await aClient(admin, { email });
+      const created = await admin.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: [line], dueDate: addDays(todayUtc(), 30) });
+      const moved = await admin.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'SENT' });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      return created.body.id as string;
+    };
+    const [quiet, viewed] = [`quiet-${randomUUID().slice(0, 8)}@client.example`, `seen-${randomUUID().slice(0, 8)}@client.example`];
+    await sent(quiet);
+    const seenId = await sent(viewed);
+    // the standard rule e-mails each invoice now; the delayed rule's run sleeps
+    await eventually(async () => (await emailsTo(quiet)).length === 1 && (await emailsTo(viewed)).length === 1, 'the invoice e-mails');
+    await stack().settle();
+    await admin.post(`/v1/invoices/${seenId}/stage`, { stage: 'VIEWED' });
+
+    expect(((await invoke('sendSweep', { now: new Date(Date.now() + 2 * 86_400_000).toISOString() })) as any).woken).toEqual([]);
+    const woken = (await invoke('sendSweep', { now: new Date(Date.now() + 3 * 86_400_000 + 60_000).toISOString() })) as any;
+    expect(woken.woken).toHaveLength(2);
+    await eventually(async () => (await emailsTo(quiet)).length === 2, 'the delayed reminder');
+    await stack().settle();
+    expect((await emailsTo(quiet)).map((m) => m.subject)).toContain('Did you see our invoice?');
+    expect(await emailsTo(viewed)).toHaveLength(1);
+    expect(((await invoke('sendSweep', { now: new Date(Date.now() + 4 * 86_400_000).toISOString() })) as any).woken).toEqual([]);
+  });
+});

@@ -27,7 +27,7 @@ import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { ExportJobEntity } from './reporting/export-job-entity';
 import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
-import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
+import { ScheduledSendEntity, WakeupEntity } from './scheduling/scheduled-send-entity';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
@@ -71,6 +71,7 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       reminder: ReminderEntity,
       overdueEpisode: OverdueEpisodeEntity,
       scheduledSend: ScheduledSendEntity,
+      wakeup: WakeupEntity,
       registerRecord: RegisterRecordEntity,
       registerHead: RegisterHeadEntity,
       webhookSubscription: WebhookSubscriptionEntity,

@@ -7,14 +7,28 @@ import { Conflict, derivedId } from '../kernel';
  */
 export type { AutomationRule as Rule, AutomationRun as Run };
 
-export type Action =
+/** Wait before the action (Bitrix24's "wait"): the run sleeps until then; the scheduling sweep wakes it. */
+export interface Delay {
+  days?: number;
+  hours?: number;
+  minutes?: number;
+}
+
+export type Action = (
   | { type: 'create_document'; templateId?: string }
   | { type: 'send_email'; subject?: string; body?: string; attach?: 'document' | 'none' | EmailAttachment[]; to?: string }
   | { type: 'send_sms'; text?: string; to?: string }
   | { type: 'notify_responsible'; message?: string }
   | { type: 'move_to_stage'; stage: string }
   /** Quote rules (entity 'quote', stage ACCEPTED): the invoice from the quote, optionally moved on (e.g. to SENT). */
-  | { type: 'create_invoice'; moveTo?: string; dueInDays?: number };
+  | { type: 'create_invoice'; moveTo?: string; dueInDays?: number }
+) & { delay?: Delay };
+
+/** The instant `delay` after `from` (ISO). */
+export function wakeAt(from: string, delay: Delay): string {
+  const ms = ((delay.days ?? 0) * 1440 + (delay.hours ?? 0) * 60 + (delay.minutes ?? 0)) * 60_000;
+  return new Date(Date.parse(from) + ms).toISOString();
+}
 
 export type Trigger = { type: 'email_opened' | 'link_opened'; moveTo: string };
 
@@ -66,6 +80,8 @@ export interface AutomationRun {
   attempt?: number;
   /** Its send steps may go to addresses outside the subject's client (the rule's flag, or a person's explicit send). */
   allowExternalRecipient?: boolean;
+  /** The invoice stage the rule fired on: a delayed step finds the invoice moved on (e.g. VIEWED) and is skipped. */
+  whileStage?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -116,6 +132,7 @@ export function newRun(input: {
   actions: Action[];
   now: string;
   allowExternalRecipient?: boolean;
+  whileStage?: string;
 }): AutomationRun {
   return {
     tenantId: input.tenantId,
@@ -128,6 +145,7 @@ export function newRun(input: {
     status: 'running',
     steps: input.actions.map((action) => ({ action, status: 'pending' })),
     ...(input.allowExternalRecipient ? { allowExternalRecipient: true } : {}),
+    ...(input.whileStage ? { whileStage: input.whileStage } : {}),
     version: 1,
     createdAt: input.now,
     updatedAt: input.now,

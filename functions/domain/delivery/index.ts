@@ -18,6 +18,6 @@ export * as Sending from './sending';
 export * as Retries from './retry';
 export * as Limits from './limits';
 export type { DeliveryPorts } from './run';
-export type { Action, AutomationRule, AutomationRun, RunStep, StepStatus, Trigger } from './automation';
+export type { Action, Delay, AutomationRule, AutomationRun, RunStep, StepStatus, Trigger } from './automation';
 export type { Mailer, MessageRecord, OutgoingEmail, SmsSender } from './message';
 export type { DeliverySubject } from './subject';

@@ -1,6 +1,6 @@
 import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
 import { DeliveryRejected, derivedId, QuotaExceeded, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
-import { attachmentsOf, documentForStep, documentIdFor, newRun, type Action, type AutomationRun, type RunStep } from './automation';
+import { attachmentsOf, documentForStep, documentIdFor, newRun, wakeAt, type Action, type AutomationRun, type RunStep } from './automation';
 import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
 import { isClientAddress, limitOf, overQuotaReason, quotaDay, retryAfterSeconds, safeDisplayName, sendingLimits } from './limits';
 import { backoffMs, claimState, fromAddress, leaseUntil, msUntil, rfcMessageId, SEND_ATTEMPTS } from './sending';
@@ -65,6 +65,11 @@ export interface DeliveryPorts {
   };
   /** Waits (backoff between attempts, an unexpired lease): real time in the handlers, instant in tests. */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * Wakes a run at an instant (an action's `delay`; the scheduling area's sweep calls `advance` then). Absent:
+   * delays are not honoured (the action runs at once).
+   */
+  wakeups?: { schedule(input: { tenantId: string; runId: string; stepIndex: number; at: string }): Promise<void> };
 }
 
 const waitWith = (ports: Pick<DeliveryPorts, 'wait'>, ms: number) => (ports.wait ? ports.wait(ms) : new Promise<void>((r) => setTimeout(r, ms)));
@@ -339,6 +344,33 @@ export async function advance(ports: DeliveryPorts, initial: AutomationRun): Pro
     if (step.status === 'done' || step.status === 'skipped') continue;
     if (step.status === 'failed') break;
     const action = step.action;
+    if (action.delay && ports.wakeups) {
+      const at = step.result?.wakeAt;
+      if (!at) {
+        // sleep: the wake-up first (idempotent), then the run says what it waits for
+        const wake = wakeAt(ports.now(), action.delay);
+        await ports.wakeups.schedule({ tenantId: run.tenantId, runId: run.id, stepIndex: index, at: wake });
+        step.status = 'waiting';
+        step.result = { ...step.result, wakeAt: wake };
+        run.status = 'waiting';
+        await save();
+        return run;
+      }
+      if (at > ports.now()) return run; // not yet
+      if (step.result?.woke !== 'true') {
+        // woken: the invoice left the stage the rule fired on (viewed, paid...): the rest of the run is skipped
+        const subject = run.whileStage && run.subjectType === 'invoice' ? await ports.subjects.get(run.tenantId, 'invoice', run.subjectId) : null;
+        if (subject?.stage && subject.stage !== run.whileStage) {
+          for (const rest of run.steps.slice(index)) if (rest.status !== 'done') rest.status = 'skipped';
+          step.error = `the invoice moved to ${subject.stage} meanwhile`;
+          break;
+        }
+        step.status = 'pending';
+        step.result = { ...step.result, woke: 'true' };
+        run.status = 'running';
+        await save();
+      }
+    }
     if (action.type === 'create_document') {
       const documentId = step.result?.documentId ?? documentIdFor(run, index);
       if (step.status === 'pending') {

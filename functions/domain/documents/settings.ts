@@ -52,6 +52,8 @@ interface SettingsFields extends SellerDetails {
   brandColor?: string;
   defaultCurrency?: string;
   paymentTerms?: string;
+  /** The tenant's IANA time zone (Europe/Madrid): its "today" for overdue invoices, reminders and recurring dates; default UTC. */
+  timeZone?: string;
   /** Days a quote's page stays reachable after its validity (sales: Quote.linkGraceDays; default 30). */
   quoteLinkGraceDays?: number;
   /** Daily quotas of e-mails and SMS to clients (delivery: Limits.sendingLimits; defaults there). */
@@ -84,7 +86,7 @@ export interface DocumentSettings extends SettingsFields {
 }
 
 const SELLER_TEXT = ['name', 'legalName', 'legalForm', 'taxId', 'email', 'phone'] as const;
-const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms'] as const;
+const OTHER_TEXT = ['senderName', 'replyTo', 'notifyEmail', 'smsSenderId', 'brandColor', 'defaultCurrency', 'paymentTerms', 'timeZone'] as const;
 
 export const MANAGED_SETTINGS = [
   'locale',

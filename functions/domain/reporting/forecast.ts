@@ -5,12 +5,11 @@
  * - open deals weighted by their stage's probability: the stage's own `probability` (percent) when the
  *   pipeline gives one, else by position among the open stages (k-th of n: k / (n + 1)); in the month of
  *   the deal's `expectedCloseDate` when it has one, else the first month;
- * - recurring schedules through the RecurringPlan port (planned amounts per month: `schedulesPlan` over the
- *   scheduling area's store).
+ * - recurring schedules through the RecurringPlan port (planned amounts per month, from the
+ *   scheduling area's RecurringForecast; wired in shared/wiring/reporting.ts).
  */
 import type { LineDraft } from '../invoicing';
 import { Decimal, InvalidInput, computeInvoice, dec, formatAmount, type Pipeline } from '../kernel';
-import { Recurring, type RecurringInvoice, type RecurringStore } from '../scheduling';
 import type { LedgerRecords } from '../payments';
 import { appliedAsOf, balanceAsOf } from './aging';
 import { type ReportInvoice, inReports } from './model';
@@ -151,56 +150,5 @@ export function forecast(input: {
     rows,
     overdue: [...overdue.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount: formatAmount(amount, currency) })),
     stageProbabilities: probabilities,
-  };
-}
-
-/**
- * What recurring schedules will invoice per month (pure): every active schedule's periods dated in the months
- * from its next one (a paused or completed schedule plans nothing; `count` stops it after that many invoices),
- * each the total of its priced lines (lines that still take their price from a product are left out).
- */
-export function plannedFromSchedules(schedules: RecurringInvoice[], months: string[]): PlannedAmount[] {
-  const first = `${months[0]}-01`;
-  const lastMonth = months[months.length - 1];
-  const out = new Map<string, Decimal>();
-  for (const s of schedules) {
-    if (s.status !== 'active' || s.nextDate === null) continue;
-    const priced = s.lines.filter((l): l is LineDraft & { unitPrice: string; taxRate: string } => l.unitPrice !== undefined && l.taxRate !== undefined);
-    if (priced.length === 0) continue;
-    const total = dec(
-      computeInvoice(
-        priced.map((l) => ({ ...l, description: l.description ?? '' })),
-        s.currency,
-      ).totals.total,
-    );
-    let made = s.made;
-    for (let n = Math.max(s.nextIndex, Recurring.firstIndexFrom(s, first)); n < s.nextIndex + 1000; n++) {
-      if (s.count !== undefined && s.count !== null && made >= s.count) break;
-      const date = Recurring.dateOf(s, n);
-      if (date === null || date.slice(0, 7) > lastMonth) break;
-      made++;
-      const key = `${date.slice(0, 7)}|${s.currency}`;
-      out.set(key, (out.get(key) ?? new Decimal(0)).plus(total));
-    }
-  }
-  return [...out.entries()].map(([key, amount]) => {
-    const [month, currency] = key.split('|');
-    return { month, currency, amount: formatAmount(amount, currency) };
-  });
-}
-
-/** The recurring plan over a store of schedules (every schedule of the tenant, page by page). */
-export function schedulesPlan(store: Pick<RecurringStore, 'list'>): RecurringPlan {
-  return {
-    async plannedByMonth(tenantId, months) {
-      const schedules: RecurringInvoice[] = [];
-      let cursor: string | null = null;
-      do {
-        const page = await store.list(tenantId, { limit: 100, cursor });
-        schedules.push(...page.data);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return plannedFromSchedules(schedules, months);
-    },
   };
 }

@@ -18,6 +18,8 @@ export * as RecurringJob from './generate';
 export * as Overdue from './overdue';
 export * as Dunning from './dunning';
 export * as ScheduledSends from './scheduled-send';
+export * as RecurringForecast from './plan';
+export * as Wakeups from './wakeups';
 export type { RecurringStore } from './model';
 export type { RecurringInput, RecurringInvoice, RecurringPatch, RecurringStatus, SendMode } from './recurring';
 export { INTERVALS, type Interval } from './calendar';
@@ -39,3 +41,4 @@ export type {
 } from './dunning';
 export { CHANNELS as DUNNING_CHANNELS, MAX_STEPS as MAX_DUNNING_STEPS } from './dunning';
 export type { ScheduledSend, ScheduledSendPorts, ScheduledSendStore, SendStatus } from './scheduled-send';
+export type { Wakeup, WakeupPorts, WakeupStore } from './wakeups';

@@ -39,6 +39,7 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
       actions: rule.actions,
       now: ports.now(),
       allowExternalRecipient: rule.allowExternalRecipient,
+      whileStage: detail.to,
     });
     const result = await Delivery.start(ports, run);
     logger.info('automation run', { runId: result.id, status: result.status, ruleId: rule.id });

@@ -6,14 +6,13 @@ import { httpApi } from '../../shared/http/api';
 import { callerActor, route, type Caller } from '../../shared/http/route';
 import { ScheduledSends } from '../../domain/scheduling';
 import { scheduledSendRoutesPorts } from '../../shared/wiring/scheduling';
-import { ScheduledSendAccepted } from './schemas/scheduling';
 import { Invoice } from '../../domain/invoicing';
 import { deliveryPorts } from '../../shared/wiring/delivery';
 import { invoicePorts } from '../../shared/wiring/invoicing';
 import { documents, templatesRepo } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { documentView } from './document-view';
-import { DocumentCreate, DocumentView, RunView, SendRequest } from './schemas/delivery';
+import { DocumentCreate, DocumentView, RunView, ScheduledSendAccepted, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {
   const subject = await deliveryPorts().subjects.get(caller.tenantId, 'invoice', id);

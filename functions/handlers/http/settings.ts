@@ -46,6 +46,7 @@ async function view(tenant: TenantRecord) {
     brandColor: s.brandColor ?? null,
     defaultCurrency: s.defaultCurrency ?? null,
     paymentTerms: s.paymentTerms ?? null,
+    timeZone: s.timeZone ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     sendingLimits: Settings.sendingLimits(s),
     simplifiedInvoiceLimit: Settings.simplifiedInvoiceLimit(s),

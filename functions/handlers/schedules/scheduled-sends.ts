@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import * as z from 'zod';
-import { ScheduledSends } from '../../domain/scheduling';
+import { ScheduledSends, Wakeups } from '../../domain/scheduling';
 import { logger } from '../../shared/logger';
-import { scheduledSendPorts } from '../../shared/wiring/reminders';
+import { scheduledSendPorts, wakeupPorts } from '../../shared/wiring/reminders';
 
 /**
- * The scheduled sends' sweep: every send due by now, once (claimed, sent keyed by the send, marked sent). Run
+ * The scheduled sends' sweep: every send due by now, once (claimed, sent keyed by the send, marked sent), and
+ * the automation runs sleeping on an action's delay whose time has come. Run
  * every minute by EventBridge Scheduler and by the scheduler inside `npm start`; the daily jobs fire it too.
  */
 const Input = z.object({ now: z.iso.datetime().optional() }).loose();
@@ -15,9 +16,10 @@ export async function sweep(raw: unknown) {
   const input = Input.parse(raw ?? {});
   const now = input.now ? new Date(input.now) : new Date();
   const result = await ScheduledSends.fireDue(scheduledSendPorts(() => now));
-  if (result.sent.length + result.skipped.length > 0)
-    logger.info('scheduled sends', { sent: result.sent.length, skipped: result.skipped.length, busy: result.busy.length });
-  return result;
+  const wakeups = await Wakeups.fireDue(wakeupPorts(() => now));
+  if (result.sent.length + result.skipped.length + wakeups.woken.length > 0)
+    logger.info('scheduled sends', { sent: result.sent.length, skipped: result.skipped.length, busy: result.busy.length, woken: wakeups.woken.length });
+  return { ...result, woken: wakeups.woken, wakeFailures: wakeups.failed };
 }
 
 export const handler = middy(async (event: unknown) => sweep(event)).use(injectLambdaContext(logger));

@@ -10,7 +10,8 @@ import { Invoice } from '../../domain/invoicing';
 import { actorOf, nowIso } from '../../domain/kernel';
 import { config } from '../config';
 import { delivery } from './automation';
-import { once } from './core';
+import { once, service } from './core';
+import { wakeupsRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
 import { documents } from './documents';
 import { invoicePorts } from './invoicing';
 import { sales } from './sales';
@@ -18,6 +19,8 @@ import { storage } from './storage';
 import { tenants } from './tenancy';
 
 export { delivery };
+
+export const wakeupStore = once(() => wakeupsRepository(service()));
 
 export const mailer = once(() => createSesMailer(config()));
 export const smsSender = once(() => createSnsSms(config()));
@@ -46,4 +49,6 @@ export const deliveryPorts = once<DeliveryPorts>(() => ({
   storage: storage(),
   mailer: mailer(),
   sms: smsSender(),
+  // an action's delay: the run sleeps, the scheduling sweep (functions/handlers/schedules/scheduled-sends.ts) wakes it
+  wakeups: wakeupStore(),
 }));

@@ -5,10 +5,10 @@
  */
 import { Delivery, type Action } from '../../domain/delivery';
 import { ClientBalance } from '../../domain/payments';
-import type { DunningPorts, ScheduledSendPorts } from '../../domain/scheduling';
+import type { DunningPorts, ScheduledSendPorts, WakeupPorts } from '../../domain/scheduling';
 import { timelineRepository } from '../../adapters/dynamo/kernel/timeline-repository';
 import { service } from './core';
-import { deliveryPorts } from './delivery';
+import { delivery, deliveryPorts, wakeupStore } from './delivery';
 import { documents } from './documents';
 import { invoicePortsOn } from './invoicing';
 import { paymentPorts } from './payments';
@@ -74,6 +74,18 @@ export function scheduledSendPorts(now: () => Date): ScheduledSendPorts {
         causeEventId: causeId,
       });
       return { id: run.id, status: run.status };
+    },
+  };
+}
+
+/** The wake-ups of sleeping automation runs (an action's delay), resumed on the sweep's clock. */
+export function wakeupPorts(now: () => Date): WakeupPorts {
+  return {
+    wakeups: wakeupStore(),
+    now,
+    resume: async (tenantId, runId) => {
+      const run = await delivery().runs.get(tenantId, runId);
+      if (run && run.status === 'waiting') await Delivery.advance({ ...deliveryPorts(), now: () => now().toISOString() }, run);
     },
   };
 }

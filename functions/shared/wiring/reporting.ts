@@ -1,8 +1,8 @@
 /**
  * Reporting's wiring: the invoice store (read by its byIssueDate index), the payments ledger (records and
  * payments by their own dates), the open deals (by stage index, one query per open stage) and the deal
- * pipeline for the forecast, and the recurring schedules (scheduling's store) planned per month. Reads only
- * (the export jobs' store writes its jobs).
+ * pipeline for the forecast, and the recurring schedules (the scheduling area's plan of their next periods).
+ * Reads only (the export jobs' store writes its jobs).
  */
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
@@ -11,11 +11,29 @@ import { dealsRepository } from '../../adapters/dynamo/sales/deals-repository';
 import { exportJobsRepository } from '../../adapters/dynamo/reporting/export-jobs-repository';
 import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
 import { xlsxOf } from '../../adapters/spreadsheet/xlsx';
-import { Csv, type ExportFormat, type ExportPorts, Forecasting, type OpenDeal, type ReportingPorts, type Table } from '../../domain/reporting';
+import { Csv, type ExportFormat, type ExportPorts, type OpenDeal, type RecurringPlan, type ReportingPorts, type Table } from '../../domain/reporting';
+import { RecurringForecast, type RecurringInvoice } from '../../domain/scheduling';
 import { Settings } from '../../domain/documents';
 import { SalesPipeline } from '../../domain/sales';
 import { once, service } from './core';
 import { tenants } from './tenancy';
+
+/** The forecast's recurring plan: the tenant's schedules, their next periods priced by their lines. */
+function recurringPlanOn(svc: ReturnType<typeof service>): RecurringPlan {
+  const store = recurringRepository(svc);
+  return {
+    plannedByMonth: async (tenantId, months) => {
+      const schedules: RecurringInvoice[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.list(tenantId, { limit: 100, cursor });
+        schedules.push(...page.data);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return RecurringForecast.plannedByMonth(schedules, months);
+    },
+  };
+}
 
 export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now?: () => Date } = {}): ReportingPorts {
   const deals = dealsRepository(svc);
@@ -48,7 +66,7 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
       }
       return out;
     },
-    recurring: Forecasting.schedulesPlan(recurringRepository(svc)),
+    recurring: recurringPlanOn(svc),
     accounts: async (tenantId) => Settings.journalAccounts((await tenants().getTenant(tenantId))?.settings),
     ...options,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PIPELINES, InvalidInput, dec, sum } from '../../../functions/domain/kernel';
 import { Forecasting, Reports } from '../../../functions/domain/reporting';
+import { RecurringForecast } from '../../../functions/domain/scheduling';
 import { generateBooks, reportingPortsOver, tenantId } from '../../fixtures/reporting-fakes';
 
 async function failure(run: () => unknown): Promise<any> {
@@ -96,9 +97,9 @@ describe('recurring plan', () => {
   };
   it("plans each active schedule's periods in the months, from its next one; count and pauses stop it", () => {
     const months = ['2026-05', '2026-06', '2026-07'];
-    expect(Forecasting.plannedFromSchedules([schedule], months)).toEqual(months.map((month) => ({ month, currency: 'EUR', amount: '121.00' })));
-    expect(Forecasting.plannedFromSchedules([{ ...schedule, count: 2 }], months)).toEqual([{ month: '2026-05', currency: 'EUR', amount: '121.00' }]);
-    expect(Forecasting.plannedFromSchedules([{ ...schedule, status: 'paused' as never }], months)).toEqual([]);
-    expect(Forecasting.plannedFromSchedules([{ ...schedule, endDate: '2026-06-30' }], months).map((p) => p.month)).toEqual(['2026-05', '2026-06']);
+    expect(RecurringForecast.plannedByMonth([schedule], months)).toEqual(months.map((month) => ({ month, currency: 'EUR', amount: '121.00' })));
+    expect(RecurringForecast.plannedByMonth([{ ...schedule, count: 2 }], months)).toEqual([{ month: '2026-05', currency: 'EUR', amount: '121.00' }]);
+    expect(RecurringForecast.plannedByMonth([{ ...schedule, status: 'paused' as never }], months)).toEqual([]);
+    expect(RecurringForecast.plannedByMonth([{ ...schedule, endDate: '2026-06-30' }], months).map((p) => p.month)).toEqual(['2026-05', '2026-06']);
   });
 });

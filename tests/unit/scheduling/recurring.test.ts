@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RuleViolation } from '../../../functions/domain/kernel';
-import { Recurring, RecurringInvoices, RecurringJob, type RecurringInput, type RecurringInvoice } from '../../../functions/domain/scheduling';
+import {
+  Recurring,
+  RecurringForecast,
+  RecurringInvoices,
+  RecurringJob,
+  type RecurringInput,
+  type RecurringInvoice,
+} from '../../../functions/domain/scheduling';
 import { acme, memoryPorts } from '../../fixtures/invoicing-fakes';
 import { MemoryRecurringStore } from '../../fixtures/scheduling-fakes';
 
@@ -183,5 +190,25 @@ describe('recurring invoices: the job makes exactly one invoice per period', () 
     const made = await RecurringJob.runDue(jobPorts(), { asOf: '2026-04-02' });
     expect(made.map((p) => p.period)).toEqual(['2026-01-31', '2026-02-28', '2026-03-31']);
     expect([...invoicing.invoices.invoices.values()].map((i) => i.dueDate).sort()).toEqual(['2026-02-14', '2026-03-14', '2026-04-14']);
+  });
+});
+
+describe('recurring invoices in the forecast', () => {
+  it('plans each next period inside the months asked, at the lines total, limited by count', async () => {
+    const { ports } = setup();
+    const monthly = await RecurringInvoices.create(ports, { tenantId, actor, input: input({ startDate: '2026-01-31', count: 3 }) });
+    const weekly = await RecurringInvoices.create(ports, { tenantId, actor, input: input({ interval: 'week', startDate: '2026-02-02', currency: 'USD' }) });
+    const paused = Recurring.pause(await RecurringInvoices.create(ports, { tenantId, actor, input: input() }), new Date());
+    const plan = RecurringForecast.plannedByMonth([monthly, weekly, paused], ['2026-02', '2026-03', '2026-04']);
+    expect(plan).toEqual(
+      expect.arrayContaining([
+        { month: '2026-02', currency: 'EUR', amount: '121.00' },
+        { month: '2026-03', currency: 'EUR', amount: '121.00' },
+        { month: '2026-02', currency: 'USD', amount: '484.00' },
+        { month: '2026-03', currency: 'USD', amount: '605.00' },
+        { month: '2026-04', currency: 'USD', amount: '484.00' },
+      ]),
+    );
+    expect(plan.find((p) => p.month === '2026-04' && p.currency === 'EUR')).toBeUndefined();
   });
 });

@@ -37,6 +37,8 @@ export const AutomationRunEntity = new Entity({
     error: { type: 'string' },
     attempt: { type: 'number' },
     allowExternalRecipient: { type: 'boolean' },
+    /** The invoice stage the rule fired on (a delayed step finds the invoice moved on and is skipped). */
+    whileStage: { type: 'string' },
   },
   indexes: {
     byId: byIdIndex,

@@ -44,3 +44,26 @@ export const ScheduledSendEntity = new Entity({
     },
   },
 });
+
+/** A sleeping automation run's wake-up; in the cross-tenant `byDue` index while pending. */
+export const WakeupEntity = new Entity({
+  model: { entity: 'wakeup', version: '1', service: SERVICE },
+  attributes: {
+    tenantId: { type: 'string', required: true, readOnly: true },
+    runId: { type: 'string', required: true, readOnly: true },
+    stepIndex: { type: 'number', required: true, readOnly: true },
+    at: { type: 'string', required: true },
+    status: { type: ['pending', 'done'] as const, required: true },
+    dueKey: { type: 'string', required: true },
+    dueSort: { type: 'string', required: true },
+  },
+  indexes: {
+    byRun: { pk: { field: 'pk', composite: ['tenantId'] }, sk: { field: 'sk', composite: ['runId', 'stepIndex'] } },
+    byDue: {
+      index: 'gsi2',
+      pk: { field: 'gsi2pk', composite: ['dueKey'] },
+      sk: { field: 'gsi2sk', composite: ['dueSort'] },
+      condition: (attr) => !!attr.dueKey,
+    },
+  },
+});

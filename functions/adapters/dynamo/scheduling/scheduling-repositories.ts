@@ -1,6 +1,8 @@
 import type { EntityItem } from 'electrodb';
 import type {
   DunningPolicy,
+  Wakeup,
+  WakeupStore,
   DunningStore,
   OverdueEpisode,
   OverdueStore,
@@ -144,6 +146,34 @@ export function scheduledSendsRepository(svc: CrmService): ScheduledSendStore {
         .lte({ dueSort: `${atOrBefore}#\uffff` })
         .go({ pages: 'all' });
       return data.map(fromSendItem);
+    },
+  };
+}
+
+type WakeupItem = EntityItem<CrmService['entities']['wakeup']>;
+
+const toWakeupItem = (w: Wakeup) =>
+  ({
+    ...w,
+    dueKey: w.status === 'pending' ? 'wake' : '',
+    dueSort: w.status === 'pending' ? `${w.at}#${w.tenantId}#${w.runId}#${w.stepIndex}` : '',
+  }) as WakeupItem;
+
+export function wakeupsRepository(svc: CrmService): WakeupStore {
+  const e = svc.entities.wakeup;
+  return {
+    async schedule(w) {
+      await e.put(toWakeupItem({ ...w, status: 'pending' })).go();
+    },
+    async due(atOrBefore) {
+      const { data } = await e.query
+        .byDue({ dueKey: 'wake' })
+        .lte({ dueSort: `${atOrBefore}#\uffff` })
+        .go({ pages: 'all' });
+      return data.map(({ dueKey: _k, dueSort: _s, ...w }) => w as Wakeup);
+    },
+    async done(w) {
+      await e.put(toWakeupItem({ ...w, status: 'done' })).go();
     },
   };
 }

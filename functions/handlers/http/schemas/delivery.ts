@@ -123,8 +123,19 @@ export const MessageListQuery = ListQuery.extend({
   channel: z.enum(['email', 'sms']).optional(),
 });
 
+/** Wait before the action (at most a year in all); a delayed step of an invoice rule is skipped when the invoice left the rule's stage meanwhile. */
+export const Delay = z
+  .strictObject({
+    days: z.number().int().min(0).max(366).optional(),
+    hours: z.number().int().min(0).max(8784).optional(),
+    minutes: z.number().int().min(0).max(527040).optional(),
+  })
+  .refine((d) => (d.days ?? 0) * 1440 + (d.hours ?? 0) * 60 + (d.minutes ?? 0) <= 527040, { message: 'at most a year in all' })
+  .describe('Wait this long before the action, e.g. { "days": 3 }: remind the client 3 days after SENT if the invoice is not VIEWED by then');
+const delay = { delay: Delay.optional() };
+
 export const Action = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional() }),
+  z.strictObject({ type: z.literal('create_document'), templateId: templateId.optional(), ...delay }),
   z.strictObject({
     type: z.literal('send_email'),
     subject: headerText(200),
@@ -140,15 +151,17 @@ export const Action = z.discriminatedUnion('type', [
       .default('document')
       .describe('What the e-mail attaches: "document" (the PDF, default), "none", or a list of "document" and "ubl" (the EN 16931 UBL XML of the invoice)'),
     to: email.optional(),
+    ...delay,
   }),
   z.strictObject({
     type: z.literal('send_sms'),
     text: bodyText(300).refine((t) => t === undefined || fitsTwoSegments(t), { message: 'an SMS is at most two segments with its link: shorten the text' }),
     to: phone.optional(),
+    ...delay,
   }),
-  z.strictObject({ type: z.literal('notify_responsible'), message: bodyText(1000) }),
-  z.strictObject({ type: z.literal('move_to_stage'), stage: stageId }),
-  z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional() }),
+  z.strictObject({ type: z.literal('notify_responsible'), message: bodyText(1000), ...delay }),
+  z.strictObject({ type: z.literal('move_to_stage'), stage: stageId, ...delay }),
+  z.strictObject({ type: z.literal('create_invoice'), moveTo: stageId.optional(), dueInDays: z.number().int().min(0).max(365).optional(), ...delay }),
 ]);
 
 export const Trigger = z.strictObject({ type: z.enum(['email_opened', 'link_opened']), moveTo: stageId });
@@ -218,3 +231,6 @@ export const RuleView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+/** The answer to POST /v1/invoices/{id}/send with a sendAt (202): the scheduled send (GET /v1/invoices/{id}/scheduled-sends). */
+export const ScheduledSendAccepted = z.object({ scheduledSend: z.object({ id: z.string(), sendAt: z.string(), status: z.string() }) });

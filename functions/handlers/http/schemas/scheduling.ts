@@ -122,6 +122,3 @@ export const ScheduledSendView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-
-/** The answer to POST /v1/invoices/{id}/send with a sendAt (202). */
-export const ScheduledSendAccepted = z.object({ scheduledSend: z.object({ id: z.string(), sendAt: z.string(), status: z.string() }) });

@@ -48,6 +48,19 @@ export const SettingsBody = z.strictObject({
     .optional(),
   defaultCurrency: currencyCode.optional(),
   paymentTerms: optionalText(500),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Europe/Madrid')
+    .optional()
+    .describe("The tenant's time zone (IANA, e.g. Europe/Madrid): its today for overdue invoices, reminders and recurring invoices; default UTC"),
   quoteLinkGraceDays: z
     .number()
     .int()
@@ -148,6 +161,7 @@ export const SettingsView = z.object({
   brandColor: z.string().nullable(),
   defaultCurrency: z.string().nullable(),
   paymentTerms: z.string().nullable(),
+  timeZone: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
   sendingLimits: z.object({ emailPerDay: z.number(), smsPerDay: z.number() }),
   simplifiedInvoiceLimit: z.string(),
