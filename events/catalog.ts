@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { automationRunRetried } from './automation-run-retried';
 import { documentCreated } from './document-created';
 import { documentFailed } from './document-failed';
 import { documentRequested } from './document-requested';
@@ -7,6 +8,7 @@ import { invoiceCreated } from './invoice-created';
 import { invoicePaid } from './invoice-paid';
 import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
+import { messageFailed } from './message-failed';
 import { messageSent } from './message-sent';
 import { paymentAllocated } from './payment-allocated';
 import { paymentAllocationReversed } from './payment-allocation-reversed';
@@ -32,6 +34,8 @@ export const events = {
   documentFailed,
   documentViewed,
   messageSent,
+  messageFailed,
+  automationRunRetried,
   quoteAccepted,
   leadConverted,
   quoteSent,

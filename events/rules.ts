@@ -31,6 +31,7 @@ export const busRules: BusRule[] = [
         events.documentFailed.detailType,
         events.documentViewed.detailType,
         events.quoteAccepted.detailType,
+        events.automationRunRetried.detailType,
       ],
     },
     target: 'runAutomation',

@@ -87,7 +87,7 @@ export const functions = {
   },
   automation: {
     entry: 'functions/handlers/http/automation.ts',
-    description: 'Automation rules per stage',
+    description: 'Automation rules per stage, the runs and messages they made (failed ones visible, retried in one call)',
     access: ['table'],
     routes: [
       'GET /v1/automation/rules',
@@ -95,6 +95,12 @@ export const functions = {
       'GET /v1/automation/rules/{id}',
       'PUT /v1/automation/rules/{id}',
       'DELETE /v1/automation/rules/{id}',
+      'GET /v1/automation/runs',
+      'GET /v1/automation/runs/{id}',
+      'POST /v1/automation/runs/{id}/retry',
+      'GET /v1/messages',
+      'GET /v1/messages/{id}',
+      'POST /v1/messages/{id}/retry',
     ],
   },
   publicLinks: {
@@ -204,6 +210,12 @@ export const functions = {
       'GET /v1/invoices/{id}/timeline',
     ],
   },
+  register: {
+    entry: 'functions/handlers/http/register.ts',
+    description: 'E-invoices (EN 16931 UBL / CII of an issued invoice) and the register of issued invoices (VERI*FACTU chain: records, list, verification)',
+    access: ['tableRead'],
+    routes: ['GET /v1/invoices/{id}/einvoice', 'GET /v1/invoices/{id}/register', 'GET /v1/register', 'GET /v1/register/verify'],
+  },
   payments: {
     entry: 'functions/handlers/http/payments.ts',
     description: 'Payments: record (for a client or an invoice), allocate, reverse one allocation, refund; lists; client balances; bank statement import (CSV)',
@@ -243,7 +255,7 @@ export const functions = {
   deliverWebhooks: {
     entry: 'functions/handlers/events/deliver-webhooks.ts',
     description: 'Domain events -> webhook deliveries (one per subscription wanting the event) and their first signed attempt; replays (EventBridge)',
-    access: ['tableWrite'],
+    access: ['tableWrite', 'secretsOpen:webhooks'],
     timeoutSeconds: 30,
   },
   sweepWebhooks: {
@@ -252,6 +264,22 @@ export const functions = {
     access: ['tableWrite', 'secretsOpen:webhooks'],
     schedule: 'rate(1 minute)',
     timeoutSeconds: 60,
+  },
+  reports: {
+    entry: 'functions/handlers/http/reports.ts',
+    description: 'Reports: sales ledger (JSON, CSV, XLSX), VAT summary (accrual, cash), aged receivables as of any day, status summary and DSO, forecast',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/reports/sales-ledger', 'GET /v1/reports/vat', 'GET /v1/reports/aging', 'GET /v1/reports/summary', 'GET /v1/reports/forecast'],
+  },
+  exports: {
+    entry: 'functions/handlers/http/exports.ts',
+    description: 'Exports for accounting: invoices (CSV, XLSX), journal entries (CSV, XLSX, JSON)',
+    access: ['tableRead'],
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    routes: ['GET /v1/exports/invoices', 'GET /v1/exports/journal'],
   },
   pipelines: {
     entry: 'functions/handlers/http/pipelines.ts',

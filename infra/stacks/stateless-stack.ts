@@ -214,8 +214,10 @@ export class StatelessStack extends Stack {
       if (!fn.spec.stream) continue;
       fn.function.addEventSource(
         new DynamoEventSource(resources.table, {
-          // Records written before the mapping existed are still published (consumers dedupe by eventId).
-          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          // A re-created mapping starts at the stream's end, never replaying 24 h of history to every consumer
+          // (CloudFormation creates the new mapping before it deletes the old one, so the two overlap: no gap).
+          // Rules also act only on events after their activeSince (README, "When the table's stream mapping is re-created").
+          startingPosition: lambda.StartingPosition.LATEST,
           batchSize: 100,
           parallelizationFactor: 1, // keeps the per-item order of the stream
           bisectBatchOnError: true,

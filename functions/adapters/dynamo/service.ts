@@ -24,6 +24,7 @@ import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
 import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -59,6 +60,8 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       webhookSubscription: WebhookSubscriptionEntity,
       webhookDelivery: WebhookDeliveryEntity,
       webhookAttempt: WebhookAttemptEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
     },
     { client, table },
   );

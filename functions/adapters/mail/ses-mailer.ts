@@ -2,11 +2,14 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { DeliveryRejected } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
-import type { Mailer, OutgoingEmail } from '../../domain/delivery';
+import { Sending, type Mailer, type OutgoingEmail } from '../../domain/delivery';
+
+const { SEND_TIMEOUT_MS } = Sending;
 
 /** Builds the MIME message with nodemailer's MailComposer (attachments, encodings, headers). */
 export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
   const composer = new MailComposer({
+    ...(email.messageId ? { messageId: email.messageId } : {}),
     from: email.from,
     to: email.to,
     replyTo: email.replyTo,
@@ -21,10 +24,17 @@ export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
 
 /**
  * E-mail through SES SendRawEmail (the raw form carries attachments). One attempt: SES has no
- * idempotency key, so retries belong to the automation run, which records what went out.
+ * idempotency key, so retries belong to the delivery protocol, which records what went out and resends
+ * an interrupted message with the same Message-ID header.
  */
 export function createSesMailer(cfg: Pick<Config, 'AWS_REGION' | 'SES_ENDPOINT'>): Mailer {
-  const client = new SESClient({ region: cfg.AWS_REGION, maxAttempts: 1, ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}) });
+  // each call bounded well under a message's lease (domain/delivery/sending.ts)
+  const client = new SESClient({
+    region: cfg.AWS_REGION,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: SEND_TIMEOUT_MS, connectionTimeout: 3_000 },
+    ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}),
+  });
   return {
     async send(email) {
       const raw = await composeMime(email);

@@ -19,7 +19,18 @@ export type BuiltinTemplateName = 'invoice' | 'quote' | 'credit-note';
  * Kept here so that code without the template files at hand (the templates API validating an upload) knows
  * them; a unit test keeps the list equal to the folder.
  */
-export const BUILTIN_PARTIAL_NAMES = ['address', 'document-header', 'head', 'lines', 'notes', 'parties', 'payment', 'signatures', 'totals'] as const;
+export const BUILTIN_PARTIAL_NAMES = [
+  'address',
+  'document-header',
+  'head',
+  'lines',
+  'notes',
+  'parties',
+  'payment',
+  'register-qr',
+  'signatures',
+  'totals',
+] as const;
 
 export interface BuiltinTemplates {
   templates: Record<BuiltinTemplateName, string>;

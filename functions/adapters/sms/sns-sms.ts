@@ -1,12 +1,17 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeliveryRejected, toE164 } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
-import type { SmsSender } from '../../domain/delivery';
+import { Sending, type SmsSender } from '../../domain/delivery';
 
 /** SMS through SNS Publish to a phone number (transactional, with the tenant's sender id where allowed). */
 export function createSnsSms(cfg: Pick<Config, 'AWS_REGION' | 'SNS_ENDPOINT' | 'SMS_SENDER_ID'>): SmsSender {
   // One attempt: retries belong to the automation run, which knows whether a message went out.
-  const client = new SNSClient({ region: cfg.AWS_REGION, maxAttempts: 1, ...(cfg.SNS_ENDPOINT ? { endpoint: cfg.SNS_ENDPOINT } : {}) });
+  const client = new SNSClient({
+    region: cfg.AWS_REGION,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: Sending.SEND_TIMEOUT_MS, connectionTimeout: 3_000 },
+    ...(cfg.SNS_ENDPOINT ? { endpoint: cfg.SNS_ENDPOINT } : {}),
+  });
   return {
     async send({ to, text, senderId }) {
       const sender = senderId ?? cfg.SMS_SENDER_ID;

@@ -1,4 +1,4 @@
-import { derivedId } from '../kernel';
+import { Conflict, derivedId } from '../kernel';
 
 /**
  * Automation rules and runs, as plain data. A rule says what happens when an invoice enters a
@@ -28,6 +28,12 @@ export interface AutomationRule {
   enabled: boolean;
   actions: Action[];
   triggers?: Trigger[];
+  /**
+   * The rule acts only on events that happened at or after this instant: when it was created or last changed
+   * (a replay of older events, or a re-created stream mapping, never meets today's rules). Rules stored before
+   * it existed read it as their updatedAt.
+   */
+  activeSince?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -54,6 +60,8 @@ export interface AutomationRun {
   status: 'running' | 'waiting' | 'done' | 'failed';
   steps: RunStep[];
   error?: string;
+  /** 1, plus one per retry a person asked for (a retried render gets a new document). */
+  attempt?: number;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -118,6 +126,37 @@ export function newRun(input: {
     createdAt: input.now,
     updatedAt: input.now,
   };
+}
+
+/**
+ * A failed run tried again (POST /v1/automation/runs/{id}/retry, or the retry of one of its messages): its
+ * failed steps pending again, the run running, one more attempt. The failed messages of those steps are
+ * returned so the same transaction makes them claimable again (same message, same Message-ID).
+ */
+export function retried(run: AutomationRun, now: string): { run: AutomationRun; messageIds: string[] } {
+  if (run.status !== 'failed') throw new Conflict(`the automation run is ${run.status}; only a failed run can be retried`);
+  const messageIds: string[] = [];
+  const steps = run.steps.map((step): RunStep => {
+    if (step.status !== 'failed') return step;
+    if (step.result?.messageId) messageIds.push(step.result.messageId);
+    // a failed render gets a new document on retry; a message keeps its id (and its Message-ID)
+    const result = step.action.type === 'create_document' ? undefined : step.result;
+    return { action: step.action, status: 'pending', ...(result ? { result } : {}) };
+  });
+  return { run: { ...run, steps, status: 'running', error: undefined, attempt: (run.attempt ?? 1) + 1, updatedAt: now }, messageIds };
+}
+
+/** The document a run's create_document step asks for: one per step and retry. */
+export function documentIdFor(run: AutomationRun, index: number): string {
+  const attempt = run.attempt ?? 1;
+  return attempt > 1 ? derivedId('document', run.id, String(index), String(attempt)) : derivedId('document', run.id, String(index));
+}
+
+/** Whether a rule acts on an event that happened at `eventTime`: only one at or after its activeSince. */
+export function actsOn(rule: Pick<AutomationRule, 'activeSince' | 'updatedAt' | 'createdAt'>, eventTime: string | undefined): boolean {
+  const since = rule.activeSince ?? rule.updatedAt ?? rule.createdAt;
+  if (!since || !eventTime) return true;
+  return Date.parse(eventTime) >= Date.parse(since);
 }
 
 /** The document a send step attaches: the one the closest earlier create_document step produced. */

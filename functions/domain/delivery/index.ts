@@ -14,6 +14,8 @@ export * as Delivery from './run';
 export * as Automation from './automation';
 export * as Messages from './message';
 export * as DeliverySubjects from './subject';
+export * as Sending from './sending';
+export * as Retries from './retry';
 export type { DeliveryPorts } from './run';
 export type { Action, AutomationRule, AutomationRun, RunStep, StepStatus, Trigger } from './automation';
 export type { Mailer, MessageRecord, OutgoingEmail, SmsSender } from './message';

@@ -25,6 +25,15 @@ export interface MessageRecord {
   subject?: string;
   error?: string;
   createdBy?: string;
+  /** The automation run and step that asked for it (a retry of the message retries that run). */
+  runId?: string;
+  stepIndex?: number;
+  /** Until when the current claim holds (status sending): after it, a replay takes the message over. */
+  leaseUntil?: string;
+  /** Claims so far (1 on the first; each takeover or retry adds one). */
+  attempts?: number;
+  /** The e-mail's Message-ID header: the same on every (re)send of this message. */
+  rfcMessageId?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -33,6 +42,8 @@ export interface MessageRecord {
 export type { MessageRecord as Info };
 
 export interface OutgoingEmail {
+  /** The Message-ID header (`<id@domain>`): stable per message, so a resend is recognisable as a copy. */
+  messageId?: string;
   from: string;
   to: string;
   replyTo?: string;

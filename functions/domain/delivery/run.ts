@@ -1,7 +1,8 @@
 import { Document, Texts, type DocumentRecord, type PublicLinkRecord } from '../documents';
 import { DeliveryRejected, derivedId, RuleViolation, Unavailable, type ObjectStorage } from '../kernel';
-import { documentForStep, newRun, type Action, type AutomationRun, type RunStep } from './automation';
+import { documentForStep, documentIdFor, newRun, type Action, type AutomationRun, type RunStep } from './automation';
 import { invoiceEmail, invoiceSmsText, notificationEmail, textKind, type Mailer, type MessageRecord, type SmsSender } from './message';
+import { backoffMs, claimState, leaseUntil, msUntil, rfcMessageId, SEND_ATTEMPTS } from './sending';
 import type { DeliverySubject } from './subject';
 
 /**
@@ -33,20 +34,28 @@ export interface DeliveryPorts {
     get(tenantId: string, id: string): Promise<DocumentRecord | null>;
   };
   messages: {
-    /** Conditional put of the message in status `sending`: false when it already exists. */
+    /** Conditional put of the message in status `sending` with its lease: false (and the stored one) when it exists. */
     claim(message: MessageRecord): Promise<{ claimed: true } | { claimed: false; existing: MessageRecord }>;
-    /** Status sent + provider id + timeline entry + message.sent event, in one transaction. */
+    /**
+     * Takes over an interrupted claim (status sending, lease expired): a new lease and one more attempt,
+     * conditioned on the version read; false when someone else moved it first.
+     */
+    takeOver(existing: MessageRecord, next: { leaseUntil: string; now: string }): Promise<boolean>;
+    /** Status sent + provider id + timeline entry + message.sent event, in one transaction; a no-op when already sent. */
     markSent(message: MessageRecord, providerMessageId: string): Promise<void>;
+    /** Status failed + reason + timeline entry + message.failed event, in one transaction (only from sending). */
     markFailed(message: MessageRecord, error: string): Promise<void>;
-    /** Deletes a claim whose send never reached the provider, so a retry may claim it again. */
-    release(message: MessageRecord): Promise<void>;
   };
   /** Moves the invoice to `to`; does nothing when it is already there. */
   stages: { move(tenantId: string, invoiceId: string, to: string, actor: string): Promise<void> };
   storage: ObjectStorage;
   mailer: Mailer;
   sms: SmsSender;
+  /** Waits (backoff between attempts, an unexpired lease): real time in the handlers, instant in tests. */
+  wait?: (ms: number) => Promise<void>;
 }
+
+const waitWith = (ports: Pick<DeliveryPorts, 'wait'>, ms: number) => (ports.wait ? ports.wait(ms) : new Promise<void>((r) => setTimeout(r, ms)));
 
 export function publicUrl(ports: Pick<DeliveryPorts, 'publicBaseUrl'>, token: string): string {
   return `${ports.publicBaseUrl.replace(/\/$/, '')}/p/${token}`;
@@ -74,15 +83,6 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     action.type === 'notify_responsible'
       ? (responsibleEmail ?? tenant?.settings?.notifyEmail)
       : ('to' in action && action.to) || (channel === 'sms' ? subject.client.phone : subject.client.email);
-  if (!to) {
-    step.error =
-      channel === 'sms'
-        ? 'the client has no phone number'
-        : action.type === 'notify_responsible'
-          ? 'the responsible user has no known e-mail and no notification address is configured'
-          : 'the client has no e-mail address';
-    return 'failed';
-  }
   const messageId = derivedId('message', run.id, String(index));
   const now = ports.now();
   const base: MessageRecord = {
@@ -91,20 +91,34 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     subjectType: run.subjectType,
     subjectId: run.subjectId,
     channel,
-    to,
+    to: to ?? '',
     status: 'sending',
     documentId: doc?.id,
     createdBy: run.actor,
+    runId: run.id,
+    stepIndex: index,
+    leaseUntil: leaseUntil(now),
+    attempts: 1,
+    ...(channel === 'email' ? { rfcMessageId: rfcMessageId(messageId, ports.mailFrom) } : {}),
     version: 1,
     createdAt: now,
     updatedAt: now,
   };
+  if (!to) {
+    return failUnsent(
+      ports,
+      step,
+      base,
+      channel === 'sms'
+        ? 'the client has no phone number'
+        : action.type === 'notify_responsible'
+          ? 'the responsible user has no known e-mail and no notification address is configured'
+          : 'the client has no e-mail address',
+    );
+  }
   let send: () => Promise<{ messageId: string }>;
   if (channel === 'sms') {
-    if (!doc) {
-      step.error = 'no document to link to';
-      return 'failed';
-    }
+    if (!doc) return failUnsent(ports, step, base, 'no document to link to');
     const text = invoiceSmsText({
       sellerName,
       number: subject.number ?? '',
@@ -120,17 +134,11 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
   } else if (action.type === 'notify_responsible') {
     const note = notificationEmail({ subject, locale: tenant?.settings?.locale ?? 'en', message: action.message });
     base.subject = note.subject;
-    send = () => ports.mailer.send({ from: ports.mailFrom, to, subject: note.subject, text: note.text });
+    send = () => ports.mailer.send({ messageId: base.rfcMessageId, from: ports.mailFrom, to, subject: note.subject, text: note.text });
   } else {
     const mailAction = action as Extract<RunStep['action'], { type: 'send_email' }>;
-    if (!doc && mailAction.attach !== 'none') {
-      step.error = 'no document to attach';
-      return 'failed';
-    }
-    if (doc && doc.status !== 'ready') {
-      step.error = `the document is ${doc.status}`;
-      return 'failed';
-    }
+    if (!doc && mailAction.attach !== 'none') return failUnsent(ports, step, base, 'no document to attach');
+    if (doc && doc.status !== 'ready') return failUnsent(ports, step, base, `the document is ${doc.status}`);
     const mail = invoiceEmail({
       subject,
       sellerName,
@@ -144,6 +152,7 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
     const pdf = doc && mailAction.attach !== 'none' ? await ports.storage.get(doc.s3Key) : undefined;
     send = () =>
       ports.mailer.send({
+        messageId: base.rfcMessageId,
         from: `"${sellerName.replace(/"/g, '')}" <${ports.mailFrom}>`,
         to,
         replyTo: responsibleEmail ?? tenant?.settings?.replyTo,
@@ -154,41 +163,98 @@ async function sendStep(ports: DeliveryPorts, run: AutomationRun, index: number,
         attachments: pdf ? [{ filename: `${subject.number ?? subject.id}.pdf`, content: pdf, contentType: 'application/pdf' }] : [],
       });
   }
-  const claim = await ports.messages.claim(base);
-  if (!claim.claimed) {
-    // Sent before (a retry): nothing to do. Interrupted mid-send: do not risk a second message.
-    if (claim.existing.status === 'sent') {
-      step.result = { ...step.result, messageId, providerMessageId: claim.existing.providerMessageId ?? '' };
-      return 'done';
-    }
-    step.error =
-      claim.existing.status === 'sending'
-        ? 'a previous attempt was interrupted while sending; not resent automatically to avoid a duplicate'
-        : (claim.existing.error ?? 'failed before');
+  const claimed = await claimMessage(ports, base);
+  if (claimed.kind === 'sent') {
+    step.result = { ...step.result, messageId, providerMessageId: claimed.providerMessageId };
+    return 'done';
+  }
+  if (claimed.kind === 'failed') {
+    step.result = { ...step.result, messageId };
+    step.error = claimed.error;
     return 'failed';
   }
-  let sent: { messageId: string };
-  try {
-    sent = await send();
-  } catch (error) {
-    if (error instanceof DeliveryRejected) {
-      await ports.messages.markFailed(base, error.message);
-      step.error = `the provider refused the message: ${error.message}`;
-      return 'failed';
+  const message = claimed.message;
+  let sent: { messageId: string } | undefined;
+  for (let attempt = 1; !sent; attempt++) {
+    try {
+      sent = await send();
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (error instanceof DeliveryRejected) return failSent(ports, step, message, `the provider refused the message: ${reason}`);
+      // Not accepted (provider down, throttled, connection lost): retried with backoff while the lease holds.
+      // A connection lost after the provider accepted is indistinguishable here: the resend carries the same
+      // Message-ID, so the copy is recognisable; an invoice never sent is the worse outcome.
+      if (attempt >= SEND_ATTEMPTS)
+        return failSent(ports, step, message, `the ${channel === 'sms' ? 'SMS' : 'e-mail'} provider was unavailable (${attempt} attempts): ${reason}`);
+      await waitWith(ports, backoffMs(attempt));
     }
-    // Not accepted (provider down, throttled, connection lost): release the claim and let the
-    // caller retry; the run resumes at this step. A connection lost after the provider accepted
-    // is indistinguishable here: the rare duplicate is preferred to an invoice never sent.
-    await ports.messages.release(base);
-    throw new Unavailable(`the ${channel === 'sms' ? 'SMS' : 'e-mail'} provider is unavailable: ${(error as Error).message}`);
   }
-  // Sent: from here on the claim is never released, so no retry can send it again.
-  await recordSent(ports, base, sent.messageId);
+  // Sent: from here on the message is never sent again by a replay, unless the record below is lost (then
+  // the lease expires and the replay resends with the same Message-ID).
+  await recordSent(ports, message, sent.messageId);
   step.result = { ...step.result, messageId, providerMessageId: sent.messageId };
+  step.error = undefined;
   return 'done';
 }
 
-/** Records a sent message, retrying the write: losing it would make the message look interrupted. */
+/**
+ * The claim of a message: a new one, or the takeover of an interrupted one (lease expired; the same
+ * Message-ID goes out again), or what was decided before (sent, failed). An unexpired lease is waited out.
+ */
+async function claimMessage(
+  ports: DeliveryPorts,
+  base: MessageRecord,
+): Promise<{ kind: 'claimed'; message: MessageRecord } | { kind: 'sent'; providerMessageId: string } | { kind: 'failed'; error: string }> {
+  for (let look = 0; look < 3; look++) {
+    const now = ports.now();
+    const fresh = { ...base, leaseUntil: leaseUntil(now), updatedAt: now };
+    const claim = await ports.messages.claim(fresh);
+    if (claim.claimed) return { kind: 'claimed', message: fresh };
+    const state = claimState(claim.existing, now);
+    if (state.kind === 'sent' || state.kind === 'failed') return state;
+    if (state.kind === 'held') {
+      await waitWith(ports, msUntil(state.until, now) + 50);
+      continue;
+    }
+    const next = { leaseUntil: leaseUntil(now), now };
+    if (await ports.messages.takeOver(claim.existing, next)) {
+      return {
+        kind: 'claimed',
+        message: {
+          ...claim.existing,
+          ...fresh,
+          createdAt: claim.existing.createdAt,
+          attempts: (claim.existing.attempts ?? 1) + 1,
+          version: claim.existing.version + 1,
+          leaseUntil: next.leaseUntil,
+        },
+      };
+    }
+  }
+  throw new Unavailable(`the message ${base.id} is being sent by another worker`);
+}
+
+/** A message that could not even be attempted (no address, no document): recorded failed, visibly. */
+async function failUnsent(ports: DeliveryPorts, step: RunStep, base: MessageRecord, reason: string): Promise<'done' | 'failed'> {
+  const claim = await ports.messages.claim(base);
+  if (!claim.claimed) {
+    const state = claimState(claim.existing, ports.now());
+    if (state.kind === 'sent') return 'done';
+    if (state.kind !== 'failed') await ports.messages.markFailed(claim.existing, reason);
+  } else await ports.messages.markFailed(base, reason);
+  step.result = { ...step.result, messageId: base.id };
+  step.error = reason;
+  return 'failed';
+}
+
+async function failSent(ports: DeliveryPorts, step: RunStep, message: MessageRecord, reason: string): Promise<'failed'> {
+  await ports.messages.markFailed(message, reason);
+  step.result = { ...step.result, messageId: message.id };
+  step.error = reason;
+  return 'failed';
+}
+
+/** Records a sent message, retrying the write: if it is lost, the lease expires and a replay resends (same Message-ID). */
 async function recordSent(ports: DeliveryPorts, message: MessageRecord, providerMessageId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -196,7 +262,7 @@ async function recordSent(ports: DeliveryPorts, message: MessageRecord, provider
       return;
     } catch (error) {
       if (attempt >= 4) throw error;
-      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      await waitWith(ports, 100 * 2 ** attempt);
     }
   }
 }
@@ -217,7 +283,7 @@ export async function advance(ports: DeliveryPorts, initial: AutomationRun): Pro
     if (step.status === 'failed') break;
     const action = step.action;
     if (action.type === 'create_document') {
-      const documentId = step.result?.documentId ?? derivedId('document', run.id, String(index));
+      const documentId = step.result?.documentId ?? documentIdFor(run, index);
       if (step.status === 'pending') {
         const { doc, link } = Document.prepare({
           tenantId: run.tenantId,

@@ -13,6 +13,8 @@ export interface DocumentRecord {
   subjectType: 'invoice' | 'quote';
   subjectId: string;
   templateId: string;
+  /** pdf (default), or facturx: the PDF made PDF/A-3 with the invoice's CII XML embedded as factur-x.xml. */
+  format?: DocumentFormat;
   status: 'pending' | 'ready' | 'failed';
   reason?: string;
   s3Key: string;
@@ -26,6 +28,9 @@ export interface DocumentRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+export const DOCUMENT_FORMATS = ['pdf', 'facturx'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** Where a document's PDF is kept in the bucket. */
 export function key(tenantId: string, subjectType: string, subjectId: string, documentId: string): string {
@@ -45,6 +50,7 @@ export function view(doc: DocumentRecord, urls: { pdfUrl?: string; publicUrl?: s
     subjectType: doc.subjectType,
     subjectId: doc.subjectId,
     templateId: doc.templateId,
+    format: doc.format ?? 'pdf',
     sha256: doc.sha256 ?? null,
     size: doc.size ?? null,
     pages: doc.pages ?? null,
@@ -68,6 +74,7 @@ export function prepare(input: {
   subjectType: 'invoice' | 'quote';
   subjectId: string;
   templateId?: string;
+  format?: DocumentFormat;
   createdBy: string;
   cause?: DocumentRecord['cause'];
   now: string;
@@ -79,6 +86,7 @@ export function prepare(input: {
     subjectType: input.subjectType,
     subjectId: input.subjectId,
     templateId: input.templateId ?? BUILTIN_TEMPLATE_ID,
+    ...(input.format && input.format !== 'pdf' ? { format: input.format } : {}),
     status: 'pending',
     s3Key: key(input.tenantId, input.subjectType, input.subjectId, input.id),
     token,

@@ -36,6 +36,7 @@ export type {
   DocumentLine,
   DocumentLocale,
   DocumentModel,
+  DocumentRegister,
   DocumentSeller,
   DocumentTotals,
   NormalizedDocumentModel,

@@ -122,12 +122,29 @@ export interface DocumentModel {
   corrects?: DocumentCorrection[] | null;
   /** The total in words, in the document's language, where it is customary (Russian documents); else null. */
   amountInWords?: string | null;
+  /** A registered invoice (VERI*FACTU): its QR code (an asset name), the URL it carries and the legal texts printed with it. */
+  register?: DocumentRegister | null;
+}
+
+/** What the register prints at the top of page 1: «QR tributario:», the code, and the VERI*FACTU legend. */
+export interface DocumentRegister {
+  /** Asset name of the QR code image (PNG). */
+  qr: string;
+  /** The AEAT validation URL the code carries. */
+  url: string;
+  /** The text before the code: «QR tributario:». */
+  label: string;
+  /** «VERI*FACTU». */
+  mark: string;
+  /** «Factura verificable en la sede electrónica de la AEAT». */
+  legend: string;
 }
 
 /** Optional fields filled with null, so that strict templates only fail on names that do not exist at all. */
 export type NormalizedDocumentModel = DocumentModel & {
   corrects: DocumentCorrection[];
   amountInWords: string | null;
+  register: DocumentRegister | null;
   totals: DocumentTotals & { withholdingBreakdown: DocumentTaxBreakdown[] };
   dueDate: string | null;
   validUntil: string | null;
@@ -161,6 +178,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
     ...model,
     corrects: (model.corrects ?? []).map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })),
     amountInWords: model.amountInWords ?? null,
+    register: model.register ?? null,
     dueDate: model.dueDate ?? null,
     validUntil: model.validUntil ?? null,
     notes: model.notes ?? null,

@@ -13,7 +13,7 @@ import { toUbl } from './ubl';
 
 export { toCii } from './cii';
 export { computeEInvoice as compute } from './compute';
-export { fromInvoice } from './from-invoice';
+export { fromInvoice, fromTenantInvoice } from './from-invoice';
 export { toUbl } from './ubl';
 
 export const SYNTAXES: readonly EInvoiceSyntax[] = ['ubl', 'cii'];

@@ -22,7 +22,7 @@
  * or this throws, since an e-invoice must say what the issued invoice says.
  */
 import type { ClientSnapshot } from '../clients';
-import type { DocumentSettings } from '../documents';
+import { type DocumentSettings, Settings } from '../documents';
 import type { Invoice } from '../invoicing';
 import { Conflict, dec, type FieldError, formatAmount, RuleViolation } from '../kernel';
 import { euVatId, isEuCountry } from './codes';
@@ -152,4 +152,22 @@ export function fromInvoice(invoice: Invoice.Info, settings: DocumentSettings, o
     }
   }
   return input;
+}
+
+/**
+ * The engine's input for an issued invoice of a tenant: its settings as the seller, its name as the fallback
+ * seller name, and (a credit note) the invoices it corrects as BT-25/BT-26, from the invoice's `corrects`.
+ */
+export function fromTenantInvoice(
+  invoice: Invoice.Info,
+  tenant: { name?: string; settings?: unknown } | null,
+  options: FromInvoiceOptions = {},
+): EInvoiceInput {
+  const corrects = (invoice as Invoice.Info & { corrects?: { number?: string | null; issueDate?: string | null }[] }).corrects;
+  const preceding = (corrects ?? []).flatMap((c) => (c.number ? [{ number: c.number, ...(c.issueDate ? { issueDate: c.issueDate } : {}) }] : []));
+  return fromInvoice(invoice, Settings.documentSettingsOf(tenant?.settings), {
+    ...(tenant?.name ? { tenantName: tenant.name } : {}),
+    ...(preceding.length > 0 ? { precedingInvoices: preceding } : {}),
+    ...options,
+  });
 }

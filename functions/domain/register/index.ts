@@ -12,6 +12,7 @@ export type * from './model';
 export { TIPOS_FACTURA } from './model';
 export type { AppendContext } from './chain';
 export type { QrParams, RegisterEnvironment } from './qr';
+export type { RegisterSettings } from './registration';
 export { MAX_CLOCK_SKEW_MS } from './chain';
 export { QR_LEGEND, VERIFACTU_LEGEND } from './qr';
 export { MAX_NUM_SERIE_LENGTH } from './formats';

@@ -21,3 +21,13 @@ export {
 export { altaFieldsOf, anulacionFieldsOf } from './from-invoice';
 export { altaText, anulacionText, huellaOf as huella } from './huella';
 export { qrUrl } from './qr';
+export {
+  activeIssuer,
+  checkSettings,
+  recordsFor,
+  registrationOf,
+  settingsOf,
+  tipoFacturaOf,
+  touchesRegister,
+  view,
+} from './registration';

@@ -24,6 +24,8 @@ export const RESOURCES = [
   'settings',
   /** Outgoing webhook subscriptions and their delivery log (configuration: admins write). */
   'webhooks',
+  /** The register of issued invoices (VERI*FACTU chain): written only by issuing and cancelling invoices. */
+  'register',
   /** The client's public links (`publicUrl`): whoever holds one can act as the client (accept a quote). */
   'links',
 ] as const;

@@ -68,6 +68,7 @@ export async function create(store: TenantStore, input: { name: string; adminEma
     tenantId: tenant.tenantId,
     id: newId('rule'),
     version: 1,
+    activeSince: now,
     createdAt: now,
     updatedAt: now,
   }));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -7,6 +8,7 @@ import { logger } from '../../shared/logger';
 import { documents } from '../../shared/wiring/documents';
 import { invoicePorts } from '../../shared/wiring/invoicing';
 import { imageAssets, renderFailure, renderPdf, templateSource, type AssetMap } from '../../shared/wiring/pdf';
+import { registerPrint } from '../../shared/wiring/register-print';
 import { sales } from '../../shared/wiring/sales';
 import { storage } from '../../shared/wiring/storage';
 import { tenants } from '../../shared/wiring/tenancy';
@@ -14,14 +16,27 @@ import { tenants } from '../../shared/wiring/tenancy';
 type Requested = EventDetail<'documentRequested'>;
 
 /** The document's subject (invoice or quote) as the template's model, with the tenant's settings and images. */
-async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; source: string; assets: AssetMap }> {
+async function inputsOf(
+  doc: DocumentRecord,
+): Promise<{ model: DocumentModel; source: string; assets: AssetMap; facturX?: () => Promise<(pdf: Uint8Array) => Promise<Uint8Array>> }> {
   const tenant = await tenants().getTenant(doc.tenantId);
   if (!tenant) throw new DocumentDataError('the tenant no longer exists');
   let model: DocumentModel;
+  let registered: Awaited<ReturnType<typeof registerPrint>> = null;
+  let facturX: (() => Promise<(pdf: Uint8Array) => Promise<Uint8Array>>) | undefined;
   if (doc.subjectType === 'invoice') {
     const invoice = await invoicePorts().invoices.get(doc.tenantId, doc.subjectId);
     if (!invoice) throw new DocumentDataError(`the invoice ${doc.subjectId} no longer exists`);
-    model = Printing.invoiceDocumentModel(invoice, tenant);
+    if (doc.format === 'facturx') {
+      // loaded only for Factur-X documents (pdf-lib)
+      facturX = async () => {
+        const { facturXDocument } = await import('../../shared/wiring/facturx');
+        return (pdf) => facturXDocument(pdf, invoice, tenant, new Date());
+      };
+    }
+    // a registered invoice prints its QR code and the VERI*FACTU legend
+    registered = invoice.number ? await registerPrint(doc.tenantId, invoice.id) : null;
+    model = { ...Printing.invoiceDocumentModel(invoice, tenant), register: registered?.model ?? null };
   } else {
     const quote = await sales().quotes.get(doc.tenantId, doc.subjectId);
     if (!quote) throw new DocumentDataError(`the quote ${doc.subjectId} no longer exists`);
@@ -29,7 +44,8 @@ async function inputsOf(doc: DocumentRecord): Promise<{ model: DocumentModel; so
   }
   const source = await templateSource(doc.tenantId, doc.templateId, model.kind);
   const assets = await imageAssets(Settings.documentSettingsOf(tenant.settings));
-  return { model, source, assets };
+  if (registered) assets[registered.model.qr] = { contentType: 'image/png', body: registered.png };
+  return { model, source, assets, ...(facturX ? { facturX } : {}) };
 }
 
 /**
@@ -82,6 +98,14 @@ export async function renderRequestedDocument(detail: Requested): Promise<'ready
   } catch (error) {
     const failure = renderFailure(error);
     return fail(failure.reason, failure.transient ? error : undefined, failure.transient);
+  }
+  if (inputs.facturX) {
+    try {
+      const pdf = await (await inputs.facturX())(rendered.pdf);
+      rendered = { ...rendered, pdf, size: pdf.byteLength, sha256: createHash('sha256').update(pdf).digest('hex') };
+    } catch (error) {
+      return fail(`the Factur-X document could not be made: ${String((error as Error)?.message ?? error).slice(0, 300)}`, error);
+    }
   }
   if (rendered.blocked.length > 0)
     logger.warn('the template asked for resources outside its assets; refused', { documentId: doc.id, blocked: rendered.blocked.slice(0, 10) });

@@ -22,6 +22,8 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
   const ports = deliveryPorts();
   const rules = (await delivery().rules.list(detail.tenantId))
     .filter((r) => r.enabled && r.entity === 'invoice' && r.stage === detail.to)
+    // only rules that existed (as they are now) when the move happened: a replay never meets newer rules
+    .filter((r) => Automation.actsOn(r, detail.occurredAt))
     // A move made by a rule never triggers rules that move again: two rules moving an invoice
     // back and forth cannot loop (each pass would send another e-mail).
     .filter((r) => !(detail.actorType === 'automation' && movesStage(r)));
@@ -47,7 +49,9 @@ const onStageChanged: Reaction<'invoiceStageChanged'> = async (detail) => {
  * the event and the rule like every run, so a redelivery never tells twice.
  */
 const onQuoteAccepted: Reaction<'quoteAccepted'> = async (detail) => {
-  const rules = (await delivery().rules.list(detail.tenantId)).filter((r) => r.enabled && r.entity === 'quote' && r.stage === 'ACCEPTED');
+  const rules = (await delivery().rules.list(detail.tenantId)).filter(
+    (r) => r.enabled && r.entity === 'quote' && r.stage === 'ACCEPTED' && Automation.actsOn(r, detail.occurredAt),
+  );
   for (const rule of rules) {
     await invoiceQuote(detail, rule);
     const others = rule.actions.filter((a) => a.type !== 'create_invoice');
@@ -113,6 +117,14 @@ const onDocumentDone: Reaction<'documentCreated' | 'documentFailed'> = async (de
   logger.info('automation run resumed', { runId: result.id, status: result.status });
 };
 
+/** automation.run_retried: a person asked a failed run (or one of its messages) to be tried again. */
+const onRunRetried: Reaction<'automationRunRetried'> = async (detail) => {
+  const run = await delivery().runs.get(detail.tenantId, detail.runId);
+  if (!run || run.status === 'done' || run.status === 'failed') return;
+  const result = await Delivery.advance(deliveryPorts(), run);
+  logger.info('automation run retried', { runId: result.id, status: result.status, error: result.error });
+};
+
 /** document.viewed of an invoice: the client's view moves it forward when a rule's trigger says so. */
 const onDocumentViewed: Reaction<'documentViewed'> = async (detail) => {
   if (detail.subjectType !== 'invoice') return;
@@ -121,7 +133,7 @@ const onDocumentViewed: Reaction<'documentViewed'> = async (detail) => {
   if (!subject?.stage) return;
   const pipeline = await invoicePipelines().get(detail.tenantId);
   const to = Automation.stageAfterView({
-    rules: await delivery().rules.list(detail.tenantId),
+    rules: (await delivery().rules.list(detail.tenantId)).filter((r) => Automation.actsOn(r, detail.occurredAt)),
     via: detail.via,
     currentStage: subject.stage,
     stageOrder: pipeline.stages.map((s) => s.id),
@@ -140,6 +152,7 @@ export const reactions: { [K in EventKey]?: Reaction<K> } = {
   documentCreated: onDocumentDone,
   documentFailed: onDocumentDone,
   documentViewed: onDocumentViewed,
+  automationRunRetried: onRunRetried,
 };
 
 const keyByDetailType = new Map(Object.entries(events).map(([key, e]) => [e.detailType, key as EventKey]));

@@ -4,7 +4,11 @@ import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/document
 import { newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { route, type Caller } from '../../shared/http/route';
+import { EInvoice } from '../../domain/einvoicing';
+import { Invoice } from '../../domain/invoicing';
 import { deliveryPorts } from '../../shared/wiring/delivery';
+import { invoicePorts } from '../../shared/wiring/invoicing';
+import { tenants } from '../../shared/wiring/tenancy';
 import { documents, templatesRepo } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { documentView } from './document-view';
@@ -29,20 +33,28 @@ async function checkTemplate(caller: Caller, templateId: string | undefined) {
 
 export const routes = {
   'POST /v1/invoices/{id}/documents': route({
-    summary: 'Render the invoice to a PDF (asynchronously: the document starts pending)',
+    summary:
+      'Render the invoice to a PDF (asynchronously: the document starts pending); format facturx: a PDF/A-3 with the EN 16931 CII XML embedded (409 for drafts and proformas)',
     permission: 'documents:write',
     body: DocumentCreate,
     response: DocumentView,
     status: 202,
+    errors: [409, 422],
     handler: async ({ caller, params, body }) => {
       await invoiceOf(caller, params.id);
       await checkTemplate(caller, body.templateId);
+      if (body.format === 'facturx') {
+        // refused now rather than failed later: a draft or proforma has no e-invoice (409), missing data 422
+        const invoice = await Invoice.get(invoicePorts(), { tenantId: caller.tenantId, id: params.id });
+        EInvoice.compute(EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(caller.tenantId)));
+      }
       const { doc, link } = Document.prepare({
         tenantId: caller.tenantId,
         id: newId('document'),
         subjectType: 'invoice',
         subjectId: params.id,
         templateId: body.templateId,
+        format: body.format,
         createdBy: caller.userId,
         now: nowIso(),
       });

@@ -1,5 +1,6 @@
 import { Settings, type ImageName, type StoredImage } from '../../domain/documents';
 import { assertValidTaxId, NotFound, staleVersion } from '../../domain/kernel';
+import { Register } from '../../domain/register';
 import type { TenantRecord } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
@@ -45,6 +46,7 @@ async function view(tenant: TenantRecord) {
     paymentTerms: s.paymentTerms ?? null,
     quoteLinkGraceDays: Settings.quoteLinkGraceDays(s),
     images,
+    verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,
     updatedAt: tenant.updatedAt,
   };
@@ -73,10 +75,11 @@ export const routes = {
     errors: [409, 413, 422],
     handler: async ({ caller, body, ifMatch }) => {
       const tenant = await currentTenant(caller.tenantId);
-      const { version, ...input } = body;
+      const { version, verifactu, ...input } = body;
       const expected = ifMatch ?? version ?? tenant.version;
       if (expected !== tenant.version) throw staleVersion(expected, tenant.version);
       assertValidTaxId(input.taxId, input.address?.country);
+      const register = verifactu && Register.checkSettings(verifactu, input.taxId);
       const uploads = decodeUploads(input);
       // Images first: a key per content, so a write that loses the version check leaves only unused objects.
       const uploaded: { name: ImageName; image: StoredImage }[] = await Promise.all(
@@ -87,6 +90,7 @@ export const routes = {
         }),
       );
       const next = applySettings(tenant.settings as Record<string, unknown>, input, uploaded);
+      if (register) next.verifactu = register;
       return view(await tenants().saveTenantSettings(caller.tenantId, next, expected));
     },
   }),

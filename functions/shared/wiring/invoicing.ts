@@ -6,17 +6,19 @@ import { clientDirectory, productCatalog } from '../../adapters/dynamo/clients/c
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { linkedInvoiceStore } from '../../adapters/dynamo/invoicing/source-linking';
 import { pipelinesRepository } from '../../adapters/dynamo/kernel/pipelines-repository';
+import { registeringInvoiceStore } from '../../adapters/dynamo/register/register-repository';
 import { InvoicePipeline, Issuing, type InvoicePorts } from '../../domain/invoicing';
 import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { sales } from './sales';
-import { defaultCurrency, sellerDetails } from './tenancy';
+import { defaultCurrency, registerIssuer, sellerDetails } from './tenancy';
 
 /** The invoice ports on one table; `allowDuplicate`: another invoice from an already invoiced quote, when asked for. */
 export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allowDuplicate?: boolean; sleep?: InvoicePorts['sleep'] } = {}): InvoicePorts {
   return {
     issueQueue: Issuing.createIssueQueue({ sleep: options.sleep }),
-    invoices: linkedInvoiceStore(svc, invoicesRepository(svc), options),
+    // an issue or a cancellation appends to the register chain in its own transaction (when the tenant has it on)
+    invoices: linkedInvoiceStore(svc, registeringInvoiceStore(svc, invoicesRepository(svc), { issuerOf: registerIssuer }), options),
     pipelines: pipelinesRepository(svc),
     clients: clientDirectory(svc),
     products: productCatalog(svc),

@@ -2,6 +2,7 @@
 import { tenantsRepository } from '../../adapters/dynamo/tenancy/tenants-repository';
 import { Settings } from '../../domain/documents';
 import type { SellerLegalDetails } from '../../domain/invoicing';
+import { Register } from '../../domain/register';
 import { once, service } from './core';
 
 export const tenants = once(() => tenantsRepository(service()));
@@ -17,4 +18,9 @@ export async function sellerDetails(tenantId: string): Promise<SellerLegalDetail
   if (!tenant) return null;
   const s = Settings.documentSettingsOf(tenant.settings);
   return { legalName: s.legalName, taxId: s.taxId, address: s.address };
+}
+
+/** The issuer NIF whose register chain the tenant's issues and cancellations append to (settings.verifactu), or null when off. */
+export async function registerIssuer(tenantId: string): Promise<string | null> {
+  return Register.activeIssuer((await tenants().getTenant(tenantId))?.settings);
 }

@@ -101,6 +101,9 @@ function fakePorts() {
   const docs = new Map<string, DocumentRecord>();
   const messages = new Map<string, MessageRecord>();
   const sent: { to: string; subject: string; attachments: number }[] = [];
+  const messageIds: (string | undefined)[] = [];
+  const waits: number[] = [];
+  let clock = Date.parse('2026-12-01T10:00:00.000Z');
   const sms: { to: string; text: string }[] = [];
   const moves: string[] = [];
   const requested: string[] = [];
@@ -117,7 +120,12 @@ function fakePorts() {
     client: { name: 'Client', email: 'client@example.com', phone: '+34600000000' },
   };
   const ports: DeliveryPorts = {
-    now: () => new Date().toISOString(),
+    now: () => new Date(clock).toISOString(),
+    // waiting moves the clock: no test sleeps
+    wait: async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    },
     publicBaseUrl: 'https://b.example',
     mailFrom: 'invoices@b.example',
     subjects: { get: async () => subject },
@@ -145,19 +153,30 @@ function fakePorts() {
     },
     messages: {
       claim: async (m) =>
-        messages.has(m.id) ? { claimed: false as const, existing: messages.get(m.id)! } : (messages.set(m.id, m), { claimed: true as const }),
+        messages.has(m.id)
+          ? { claimed: false as const, existing: structuredClone(messages.get(m.id)!) }
+          : (messages.set(m.id, structuredClone(m)), { claimed: true as const }),
+      takeOver: async (existing, next) => {
+        const current = messages.get(existing.id);
+        if (!current || current.version !== existing.version || current.status !== 'sending') return false;
+        messages.set(existing.id, { ...current, leaseUntil: next.leaseUntil, attempts: (current.attempts ?? 1) + 1, version: current.version + 1 });
+        return true;
+      },
       markSent: async (m, providerMessageId) => {
         if (markSentFailures > 0) {
           markSentFailures--;
           throw new Error('throttled');
         }
-        messages.set(m.id, { ...m, status: 'sent', providerMessageId });
+        const current = messages.get(m.id)!;
+        if (current.status === 'sent') return;
+        if (current.status !== 'sending') throw new Error(`message is ${current.status}`);
+        messages.set(m.id, { ...current, status: 'sent', providerMessageId });
       },
       markFailed: async (m, error) => {
-        messages.set(m.id, { ...m, status: 'failed', error });
-      },
-      release: async (m) => {
-        if (messages.get(m.id)?.status === 'sending') messages.delete(m.id);
+        const current = messages.get(m.id)!;
+        if (current.status === 'failed') return;
+        if (current.status !== 'sending') throw new Error(`message is ${current.status}`);
+        messages.set(m.id, { ...current, status: 'failed', error });
       },
     },
     stages: {
@@ -173,6 +192,7 @@ function fakePorts() {
           throw new Error('connection reset');
         }
         sent.push({ to: m.to, subject: m.subject, attachments: m.attachments?.length ?? 0 });
+        messageIds.push(m.messageId);
         return { messageId: `ses-${sent.length}` };
       },
     },
@@ -190,6 +210,12 @@ function fakePorts() {
     ports,
     runs,
     docs,
+    messages,
+    messageIds,
+    waits,
+    tick: (ms: number) => {
+      clock += ms;
+    },
     sent,
     sms,
     moves,
@@ -245,24 +271,35 @@ describe('running the standard rule', () => {
     expect(f.sent).toHaveLength(1);
   });
 
-  it('resumes at the e-mail after a failure between render and send, and sends it once', async () => {
+  it('retries a provider failure with backoff and sends once', async () => {
     const f = fakePorts();
     const run = await startRun(f.ports, standardRun());
     f.renderAll();
-    f.failMail(1);
+    f.failMail(2);
 
-    // the provider connection fails: the attempt throws (the bus retries), nothing was sent
-    await expect(advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!)).rejects.toThrow(/provider is unavailable/);
-    expect(f.sent).toHaveLength(0);
-    // the retry resumes at the e-mail: the document is not rendered again
-    const resumed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+    const done = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
 
-    expect(resumed.status).toBe('done');
+    expect(done.status).toBe('done');
     expect(f.sent).toHaveLength(1);
+    expect(f.waits).toEqual([1000, 2000]);
     expect(f.requested).toHaveLength(1);
   });
 
-  it('retries recording a sent e-mail and never releases it: a failed write after the send cannot cause a second e-mail', async () => {
+  it('fails the message visibly (status failed, reason) when the provider stays unavailable through every attempt', async () => {
+    const f = fakePorts();
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+    f.failMail(10);
+
+    const result = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/e-mail provider was unavailable \(3 attempts\): connection reset/);
+    expect(f.sent).toHaveLength(0);
+    expect([...f.messages.values()]).toMatchObject([{ status: 'failed', error: expect.stringMatching(/unavailable/) }]);
+  });
+
+  it('retries recording a sent e-mail: a failed write after the send causes no second e-mail', async () => {
     const f = fakePorts();
     const run = await startRun(f.ports, standardRun());
     f.renderAll();
@@ -274,19 +311,65 @@ describe('running the standard rule', () => {
     expect(f.sent).toHaveLength(1);
   });
 
-  it('does not send again when the record of a sent e-mail could not be written at all', async () => {
+  it('a crash between claim and record: the replay waits out the lease, then resends with the SAME Message-ID, and records it once', async () => {
+    const f = fakePorts();
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+    f.failMarkSent(10); // the record never lands: as if the process died right after the provider accepted
+
+    await expect(advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!)).rejects.toThrow(/throttled/);
+    expect([...f.messages.values()]).toMatchObject([{ status: 'sending', attempts: 1 }]);
+    f.failMarkSent(0);
+    const replayed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(replayed.status).toBe('done');
+    expect(f.sent).toHaveLength(2);
+    expect(f.messageIds[0]).toMatch(/^<msg_[0-9a-z]{26}@b\.example>$/);
+    expect(f.messageIds[1]).toBe(f.messageIds[0]);
+    expect([...f.messages.values()]).toMatchObject([{ status: 'sent', attempts: 2, providerMessageId: 'ses-2' }]);
+    // the replay came within the lease: it waited for it to expire instead of sending at once
+    expect(f.waits.some((ms) => ms >= 25_000)).toBe(true);
+  });
+
+  it('after the lease expired, a replay takes over at once; a second replay after that finds it sent', async () => {
     const f = fakePorts();
     const run = await startRun(f.ports, standardRun());
     f.renderAll();
     f.failMarkSent(10);
-
     await expect(advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!)).rejects.toThrow(/throttled/);
-    const retried = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+    f.failMarkSent(0);
+    f.tick(31_000);
+    const waitsBefore = f.waits.length;
 
-    expect(f.sent).toHaveLength(1);
-    expect(retried.status).toBe('failed');
-    expect(retried.error).toMatch(/interrupted while sending/);
-  }, 10_000);
+    const replayed = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+    const again = await startRun(f.ports, standardRun());
+
+    expect(f.waits.length).toBe(waitsBefore);
+    expect(replayed.status).toBe('done');
+    expect(again.status).toBe('done');
+    expect(f.sent).toHaveLength(2);
+  });
+
+  it('records a message it cannot attempt (no address) as failed, visibly', async () => {
+    const f = fakePorts();
+    f.ports.subjects.get = async () => ({
+      type: 'invoice',
+      tenantId: 't',
+      id: 'inv_1',
+      number: 'INV-1',
+      currency: 'EUR',
+      total: '1.00',
+      client: { name: 'C' },
+    });
+    const run = await startRun(f.ports, standardRun());
+    f.renderAll();
+
+    const result = await advanceRun(f.ports, (await f.ports.runs.get('t', run.id))!);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('the client has no e-mail address');
+    expect([...f.messages.values()]).toMatchObject([{ status: 'failed', error: 'the client has no e-mail address', runId: run.id, stepIndex: 1 }]);
+  });
 
   it("notifies the responsible user at their address, and has the client's replies go to them", async () => {
     const f = fakePorts();

@@ -12,6 +12,8 @@ export const AutomationRuleEntity = new Entity({
     enabled: { type: 'boolean', required: true, default: true },
     actions: { type: 'any', required: true },
     triggers: { type: 'any' },
+    /** The rule acts only on events at or after this instant (set when it is created or changed). */
+    activeSince: { type: 'string' },
   },
   indexes: { byId: byIdIndex },
 });
@@ -32,6 +34,7 @@ export const AutomationRunEntity = new Entity({
     status: { type: ['running', 'waiting', 'done', 'failed'] as const, required: true },
     steps: { type: 'any', required: true },
     error: { type: 'string' },
+    attempt: { type: 'number' },
   },
   indexes: {
     byId: byIdIndex,

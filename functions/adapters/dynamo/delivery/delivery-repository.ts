@@ -1,7 +1,8 @@
 import type { EntityItem } from 'electrodb';
 import type { AutomationRule, AutomationRun, MessageRecord } from '../../../domain/delivery';
-import { actorOf, Conflict, outboxEvent, staleVersion, timelineEntry } from '../../../domain/kernel';
+import { actorOf, Conflict, outboxEvent, staleVersion, timelineEntry, type Page, type PageRequest } from '../../../domain/kernel';
 import { isConditionFailure } from '../errors';
+import { asGeneric, listBy } from '../helpers';
 import type { CrmService } from '../service';
 import type { AutomationRuleEntity, AutomationRunEntity } from './automation-entity';
 
@@ -37,6 +38,47 @@ export function deliveryRepository(service: CrmService) {
       const { data } = await automationRun.get({ tenantId, id }).go();
       return data ? toRun(data) : null;
     },
+    /** Newest first; by subject through its index, by status as a filter. */
+    async list(tenantId: string, filter: { status?: string; subjectId?: string }, page: PageRequest): Promise<Page<AutomationRun>> {
+      const result = await listBy<EntityItem<typeof AutomationRunEntity>>(asGeneric(automationRun), tenantId, filter, [['subjectId', 'bySubject']], page);
+      return { data: result.data.map(toRun), nextCursor: result.nextCursor };
+    },
+    /**
+     * A failed run made to run again (Automation.retried), its failed messages claimable again (status sending,
+     * lease already expired: the run takes them over with the same Message-ID), and the automation.run_retried
+     * event that resumes it: one transaction, conditioned on the run's version and the messages being failed.
+     */
+    async retry(run: AutomationRun, expectedVersion: number, messageIds: string[], retriedMessageId?: string): Promise<void> {
+      const { tenantId, id, createdAt: _c, ruleId: _r, subjectType: _s, subjectId: _i, causeEventId: _e, version: _v, ...rest } = run;
+      const now = run.updatedAt;
+      const result = await service.transaction
+        .write(({ automationRun, message, outbox }) => [
+          automationRun
+            .patch({ tenantId, id })
+            .set({ ...rest, error: '', version: expectedVersion + 1 })
+            .where((a, { eq }) => `${eq(a.version, expectedVersion)} AND ${eq(a.status, 'failed')}`)
+            .commit(),
+          ...messageIds.map((messageId) =>
+            message
+              .patch({ tenantId, id: messageId })
+              .set({ status: 'sending', error: '', leaseUntil: now, updatedAt: now })
+              .where((a, { eq }) => eq(a.status, 'failed'))
+              .commit(),
+          ),
+          outbox
+            .create(
+              outboxEvent('automationRunRetried', tenantId, {
+                runId: id,
+                subjectType: run.subjectType,
+                subjectId: run.subjectId,
+                ...(retriedMessageId ? { messageId: retriedMessageId } : {}),
+              }),
+            )
+            .commit(),
+        ])
+        .go();
+      if (result.canceled) throw new Conflict(`automation run ${id} changed meanwhile (retried already?)`);
+    },
     async save(run: AutomationRun): Promise<AutomationRun> {
       try {
         const { tenantId, id, version, createdAt: _c, ruleId: _r, subjectType: _s, subjectId: _i, causeEventId: _e, ...rest } = run;
@@ -54,6 +96,14 @@ export function deliveryRepository(service: CrmService) {
   };
 
   const messages = {
+    async get(tenantId: string, id: string): Promise<MessageRecord | null> {
+      const { data } = await message.get({ tenantId, id }).go();
+      return data ? (data as MessageRecord) : null;
+    },
+    /** Newest first; by subject through its index, by status and channel as filters. */
+    async list(tenantId: string, filter: { status?: string; subjectId?: string; channel?: string }, page: PageRequest): Promise<Page<MessageRecord>> {
+      return listBy<MessageRecord>(asGeneric(message), tenantId, filter, [['subjectId', 'bySubject']], page);
+    },
     async claim(m: MessageRecord) {
       try {
         await message.create(m).go();
@@ -64,12 +114,26 @@ export function deliveryRepository(service: CrmService) {
         return { claimed: false as const, existing };
       }
     },
+    async takeOver(existing: MessageRecord, next: { leaseUntil: string; now: string }): Promise<boolean> {
+      try {
+        await message
+          .patch({ tenantId: existing.tenantId, id: existing.id })
+          .set({ leaseUntil: next.leaseUntil, attempts: (existing.attempts ?? 1) + 1, version: existing.version + 1, updatedAt: next.now })
+          .where((a, { eq }) => `${eq(a.version, existing.version)} AND ${eq(a.status, 'sending')}`)
+          .go();
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
     async markSent(m: MessageRecord, providerMessageId: string) {
-      await service.transaction
+      const result = await service.transaction
         .write(({ message, outbox, timeline }) => [
           message
             .patch({ tenantId: m.tenantId, id: m.id })
             .set({ status: 'sent', providerMessageId, version: m.version + 1, updatedAt: new Date().toISOString() })
+            .where((a, { eq }) => eq(a.status, 'sending'))
             .commit(),
           outbox
             .create(
@@ -96,18 +160,54 @@ export function deliveryRepository(service: CrmService) {
             .commit(),
         ])
         .go();
+      if (result.canceled) {
+        // recorded already (a takeover that raced the first sender): nothing more to write
+        const current = (await message.get({ tenantId: m.tenantId, id: m.id }).go()).data;
+        if (current?.status === 'sent') return;
+        throw new Conflict(`message ${m.id} is ${current?.status ?? 'missing'}; not recorded as sent`);
+      }
     },
     async markFailed(m: MessageRecord, errorText: string) {
-      await message
-        .patch({ tenantId: m.tenantId, id: m.id })
-        .set({ status: 'failed', error: errorText.slice(0, 500), updatedAt: new Date().toISOString() })
+      const reason = errorText.slice(0, 500);
+      const result = await service.transaction
+        .write(({ message, outbox, timeline }) => [
+          message
+            .patch({ tenantId: m.tenantId, id: m.id })
+            .set({ status: 'failed', error: reason, updatedAt: new Date().toISOString() })
+            .where((a, { eq }) => eq(a.status, 'sending'))
+            .commit(),
+          outbox
+            .create(
+              outboxEvent('messageFailed', m.tenantId, {
+                subjectType: m.subjectType,
+                subjectId: m.subjectId,
+                channel: m.channel,
+                to: m.to,
+                messageId: m.id,
+                reason,
+                ...(m.runId ? { runId: m.runId } : {}),
+              }),
+            )
+            .commit(),
+          timeline
+            .create(
+              entryOf({
+                tenantId: m.tenantId,
+                subjectType: m.subjectType,
+                subjectId: m.subjectId,
+                kind: 'message_failed',
+                actor: m.createdBy ?? 'system',
+                data: { channel: m.channel, to: m.to, messageId: m.id, reason, runId: m.runId ?? '', documentId: m.documentId ?? '' },
+              }),
+            )
+            .commit(),
+        ])
         .go();
-    },
-    async release(m: MessageRecord) {
-      await message
-        .delete({ tenantId: m.tenantId, id: m.id })
-        .where((a, { eq }) => eq(a.status, 'sending'))
-        .go();
+      if (result.canceled) {
+        const current = (await message.get({ tenantId: m.tenantId, id: m.id }).go()).data;
+        if (current?.status === 'failed') return;
+        throw new Conflict(`message ${m.id} is ${current?.status ?? 'missing'}; not recorded as failed`);
+      }
     },
   };
 

@@ -3,8 +3,9 @@ import { SERVICE, byIdIndex, bySubjectIndex, ownedAttributes } from '../common';
 
 /**
  * An e-mail or SMS to a client. SES and SNS have no idempotency key, so "sent once" is this
- * record's job: its id derives from the cause, it is claimed with a conditional put before the
- * provider is called, and a claimed message is never sent again.
+ * record's job: its id derives from the cause, it is claimed with a conditional put (and a lease)
+ * before the provider is called; only an interrupted claim whose lease expired is sent again, with
+ * the same Message-ID (domain/delivery/sending.ts).
  */
 export const MessageEntity = new Entity({
   model: { entity: 'message', version: '1', service: SERVICE },
@@ -20,6 +21,11 @@ export const MessageEntity = new Entity({
     subject: { type: 'string' },
     error: { type: 'string' },
     createdBy: { type: 'string' },
+    runId: { type: 'string' },
+    stepIndex: { type: 'number' },
+    leaseUntil: { type: 'string' },
+    attempts: { type: 'number' },
+    rfcMessageId: { type: 'string' },
   },
   indexes: {
     byId: byIdIndex,

@@ -9,6 +9,8 @@ export const DocumentEntity = new Entity({
     subjectType: { type: ['invoice', 'quote'] as const, required: true },
     subjectId: { type: 'string', required: true },
     templateId: { type: 'string', required: true },
+    /** Absent: pdf. facturx: a PDF/A-3 carrying the invoice's CII XML. */
+    format: { type: ['pdf', 'facturx'] as const },
     status: { type: ['pending', 'ready', 'failed'] as const, required: true },
     reason: { type: 'string' },
     s3Key: { type: 'string', required: true },

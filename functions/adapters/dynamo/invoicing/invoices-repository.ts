@@ -138,6 +138,77 @@ function whereOf(f: ResidualFilters) {
 
 const hasFilters = (f: ResidualFilters) => Object.values(f).some((v) => v !== undefined);
 
+/** The transaction's entities, as the commit's extra items take them. */
+export type TransactionEntities = Parameters<Parameters<CrmService['transaction']['write']>[0]>[0];
+
+/**
+ * Writes an invoice commit in ONE transaction: the counter (when issuing) first, then per invoice: invoice,
+ * lookup, timeline..., outbox..., then `extra` items (e.g. the register's records and chain head). An extra
+ * item refused on its condition means another writer went first: contention, the caller retries.
+ */
+export async function commitInvoices(
+  service: CrmService,
+  { changes, counter }: InvoiceCommit,
+  extra?: (entities: TransactionEntities) => unknown[],
+): Promise<CommitResult> {
+  // item order: the counter (when issuing) first, then per invoice: invoice, lookup, timeline..., outbox...
+  const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
+  const invoiceIndexes: number[] = [];
+  let extraFrom = 0;
+  const result = await service.transaction
+    .write((entities) => {
+      const { numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox } = entities;
+      const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
+      const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
+      // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
+      const counterItems =
+        counter && key && set
+          ? [
+              counter.expected === 0
+                ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+                : numberCounter
+                    .patch(key)
+                    .set(set)
+                    .where((a, { eq }) => eq(a.value, counter.expected))
+                    .commit({ response: 'all_old' }),
+            ]
+          : [];
+      let at = counterItems.length;
+      const changeItems = changes.flatMap(({ before, after, timeline: entries, events }) => {
+        const record = toInvoiceRecord(after);
+        invoiceIndexes.push(at);
+        const items = [
+          before
+            ? invoices
+                .put(record)
+                .where((a, { eq }) => eq(a.version, before.version))
+                .commit()
+            : invoices.create(record).commit(),
+          lookups.put(toLookupRecord(after)).commit(),
+          ...entries.map((entry) => timeline.create(entry).commit()),
+          ...events.map((event) => outbox.create(event).commit()),
+        ];
+        at += items.length;
+        return items;
+      });
+      extraFrom = at;
+      return [...counterItems, ...changeItems, ...((extra?.(entities) ?? []) as typeof changeItems)];
+    })
+    .go();
+  if (!result.canceled) return { outcome: 'ok' };
+  const reasons = result.data as { code?: string; item?: NumberCounter | null }[];
+  const codes = reasons.map((d) => d.code ?? 'None');
+  const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
+  if (stale.length > 0) return { outcome: 'stale', members: stale };
+  if (counter && codes[0] === 'ConditionalCheckFailed') {
+    const item = reasons[0].item;
+    return { outcome: 'contention', ...(item ? { counter: item as NumberCounter } : {}) };
+  }
+  if (codes.slice(extraFrom).includes('ConditionalCheckFailed')) return { outcome: 'contention' };
+  if (codes.includes('TransactionConflict')) return { outcome: 'contention' };
+  throw new Error(`invoice transaction canceled: ${codes.join(', ')}`);
+}
+
 /** Invoices, their lookup items, number counters and timeline, on the single table. */
 export function invoicesRepository(service: CrmService): InvoiceStore {
   const { invoice, invoiceLookup } = service.entities;
@@ -163,60 +234,7 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
       return data ? fromInvoiceRecord(data) : null;
     },
 
-    async commit({ changes, counter }: InvoiceCommit): Promise<CommitResult> {
-      // item order: the counter (when issuing) first, then per invoice: invoice, lookup, timeline..., outbox...
-      const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
-      const invoiceIndexes: number[] = [];
-      const result = await service.transaction
-        .write(({ numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox }) => {
-          const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
-          const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
-          // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
-          const counterItems =
-            counter && key && set
-              ? [
-                  counter.expected === 0
-                    ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
-                    : numberCounter
-                        .patch(key)
-                        .set(set)
-                        .where((a, { eq }) => eq(a.value, counter.expected))
-                        .commit({ response: 'all_old' }),
-                ]
-              : [];
-          let at = counterItems.length;
-          const changeItems = changes.flatMap(({ before, after, timeline: entries, events }) => {
-            const record = toInvoiceRecord(after);
-            invoiceIndexes.push(at);
-            const items = [
-              before
-                ? invoices
-                    .put(record)
-                    .where((a, { eq }) => eq(a.version, before.version))
-                    .commit()
-                : invoices.create(record).commit(),
-              lookups.put(toLookupRecord(after)).commit(),
-              ...entries.map((entry) => timeline.create(entry).commit()),
-              ...events.map((event) => outbox.create(event).commit()),
-            ];
-            at += items.length;
-            return items;
-          });
-          return [...counterItems, ...changeItems];
-        })
-        .go();
-      if (!result.canceled) return { outcome: 'ok' };
-      const reasons = result.data as { code?: string; item?: NumberCounter | null }[];
-      const codes = reasons.map((d) => d.code ?? 'None');
-      const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
-      if (stale.length > 0) return { outcome: 'stale', members: stale };
-      if (counter && codes[0] === 'ConditionalCheckFailed') {
-        const item = reasons[0].item;
-        return { outcome: 'contention', ...(item ? { counter: item as NumberCounter } : {}) };
-      }
-      if (codes.includes('TransactionConflict')) return { outcome: 'contention' };
-      throw new Error(`invoice transaction canceled: ${codes.join(', ')}`);
-    },
+    commit: (commit: InvoiceCommit) => commitInvoices(service, commit),
 
     async getCounter(tenantId, series, period): Promise<NumberCounter | null> {
       const { data } = await numberCounter.get({ tenantId, series, period }).go({ consistent: true });

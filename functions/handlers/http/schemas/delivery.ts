@@ -1,11 +1,19 @@
 import * as z from 'zod';
 import { Automation } from '../../../domain/delivery';
-import { email, optionalText, phone } from './common';
+import { email, ListQuery, optionalText, phone } from './common';
 
 const stageId = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be a stage id such as SENT');
 const templateId = z.string().regex(/^(standard|tpl_[0-9a-z]{26})$/, 'must be "standard" or a tpl_ id');
 
-export const DocumentCreate = z.strictObject({ templateId: templateId.optional() });
+export const DocumentCreate = z.strictObject({
+  templateId: templateId.optional(),
+  format: z
+    .enum(['pdf', 'facturx'])
+    .default('pdf')
+    .describe(
+      'pdf (default), or facturx: a PDF/A-3 with the EN 16931 CII XML embedded as factur-x.xml (issued invoices and credit notes only: 409 for drafts and proformas)',
+    ),
+});
 
 export const DocumentView = z.object({
   id: z.string(),
@@ -13,6 +21,7 @@ export const DocumentView = z.object({
   subjectType: z.enum(['invoice', 'quote']),
   subjectId: z.string(),
   templateId: z.string(),
+  format: z.enum(['pdf', 'facturx']),
   sha256: z.string().nullable(),
   size: z.number().nullable(),
   pages: z.number().nullable(),
@@ -43,7 +52,11 @@ export const SendRequest = z
 export const RunView = z.object({
   id: z.string(),
   status: z.enum(['running', 'waiting', 'done', 'failed']),
+  ruleId: z.string().optional(),
+  subjectType: z.enum(['invoice', 'quote']).optional(),
   subjectId: z.string(),
+  causeEventId: z.string().optional(),
+  actor: z.string().optional(),
   steps: z.array(
     z.object({
       action: z.object({ type: z.string() }).loose(),
@@ -53,6 +66,42 @@ export const RunView = z.object({
     }),
   ),
   error: z.string().optional(),
+  attempt: z.number().int().optional(),
+  version: z.number().int().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+
+export const RunListQuery = ListQuery.extend({
+  status: z.enum(['running', 'waiting', 'done', 'failed']).optional(),
+  subjectId: z.string().max(64).optional(),
+});
+
+export const MessageView = z.object({
+  id: z.string(),
+  subjectType: z.enum(['invoice', 'quote']),
+  subjectId: z.string(),
+  channel: z.enum(['email', 'sms']),
+  to: z.string(),
+  status: z.enum(['sending', 'sent', 'failed']),
+  providerMessageId: z.string().optional().describe("The provider's id (SES, SNS) once sent"),
+  rfcMessageId: z.string().optional().describe('The Message-ID header: the same on every (re)send of this e-mail'),
+  failureReason: z.string().optional().describe('Why it failed (status failed)'),
+  subject: z.string().optional(),
+  documentId: z.string().optional(),
+  runId: z.string().optional().describe('The automation run that sent it (its retry retries that run)'),
+  attempts: z.number().int().optional(),
+  leaseUntil: z.string().optional(),
+  createdBy: z.string().optional(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const MessageListQuery = ListQuery.extend({
+  status: z.enum(['sending', 'sent', 'failed']).optional(),
+  subjectId: z.string().max(64).optional(),
+  channel: z.enum(['email', 'sms']).optional(),
 });
 
 export const Action = z.discriminatedUnion('type', [
@@ -116,6 +165,7 @@ export const RuleView = z.object({
   enabled: z.boolean(),
   actions: z.array(z.object({ type: z.string() }).loose()),
   triggers: z.array(Trigger).optional(),
+  activeSince: z.string().optional().describe('The rule acts only on events that happened at or after this instant (when it was created or last changed)'),
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -58,6 +58,15 @@ export const SettingsBody = z.strictObject({
       signature: ImageUpload.nullable().optional(),
     })
     .optional(),
+  verifactu: z
+    .strictObject({
+      enabled: z.boolean(),
+      issuerTaxId: z.string().max(20).optional().describe("The issuer's Spanish NIF (default: the settings' taxId)"),
+    })
+    .optional()
+    .describe(
+      "The register of issued invoices (VERI*FACTU): every issue and cancellation appends a record to the issuer NIF's chain. Absent keeps it as it is",
+    ),
   version: z.number().int().min(1).optional(),
 });
 
@@ -89,6 +98,7 @@ export const SettingsView = z.object({
   paymentTerms: z.string().nullable(),
   quoteLinkGraceDays: z.number(),
   images: z.object({ logo: ImageView.nullable(), stamp: ImageView.nullable(), signature: ImageView.nullable() }),
+  verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
   updatedAt: z.string(),
 });
