@@ -5,6 +5,7 @@ import { documentFailed } from './document-failed';
 import { documentRequested } from './document-requested';
 import { documentViewed } from './document-viewed';
 import { invoiceCreated } from './invoice-created';
+import { invoiceOverdue } from './invoice-overdue';
 import { invoicePaid } from './invoice-paid';
 import { invoiceReopened } from './invoice-reopened';
 import { invoiceStageChanged } from './invoice-stage-changed';
@@ -24,6 +25,7 @@ export const events = {
   invoiceCreated,
   invoiceStageChanged,
   invoicePaid,
+  invoiceOverdue,
   invoiceReopened,
   paymentRecorded,
   paymentAllocated,

@@ -11,12 +11,13 @@ import { runtimeClosure } from './chromium-layer';
 /**
  * The third-party packages every function shares that cannot be tree-shaken (CommonJS): ElectroDB,
  * nodemailer, and libphonenumber-js, whose phone metadata (~190 KB minified with its code) would otherwise push
- * the client functions' bundles past 400 KB, and decimal.js (one class every function uses, 33 KB minified). They ship once, in this layer (`nodejs/node_modules/<name>`), instead of inside each function's
+ * the client functions' bundles past 400 KB, and decimal.js (one class every function uses, 33 KB minified),
+ * qrcode and stripe (the hosted invoice page's QR code and card payments). They ship once, in this layer (`nodejs/node_modules/<name>`), instead of inside each function's
  * bundle; the bundles leave them external and Node resolves them from /opt/nodejs/node_modules, as it does the
  * AWS SDK from the runtime. Assembled at synth time, offline, like the Chromium layer. (The PDF functions
  * bundle them as before.)
  */
-export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 'decimal.js'] as const;
+export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 'decimal.js', 'qrcode', 'stripe'] as const;
 
 /**
  * Packages the layer carries as ONE prebuilt CommonJS file instead of their installed tree (Node then resolves
@@ -26,6 +27,10 @@ export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 
  */
 export const PREBUILT_PACKAGES: Partial<Record<(typeof SHARED_PACKAGES)[number], Record<string, string>>> = {
   electrodb: { jsonschema: join(import.meta.dirname, 'electrodb-model-check.cjs') },
+  // the QR drawer (hosted invoice page, ~56 KB with pngjs) and the Stripe library (~246 KB: the Pay button and
+  // the Stripe webhook): one file each, their own dependencies inside (qrcode's CLI-only yargs never loads)
+  qrcode: {},
+  stripe: {},
 };
 
 export class DepsLayer extends Construct {

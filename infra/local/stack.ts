@@ -121,7 +121,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await bus.start(busPort);
   poller.start();
   const gateway = await startGateway(port, host, { onResponse: () => poller.wake() });
-  const scheduler = options.scheduleEverySeconds ? startLocalScheduler({ everySeconds: options.scheduleEverySeconds }) : undefined;
+  const scheduler = options.scheduleEverySeconds
+    ? startLocalScheduler({
+        everySeconds: options.scheduleEverySeconds,
+        periodMs: process.env.LOCAL_SCHEDULE_MS ? Number(process.env.LOCAL_SCHEDULE_MS) : undefined,
+      })
+    : undefined;
 
   return {
     apiUrl: gateway.url,

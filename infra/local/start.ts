@@ -117,6 +117,7 @@ CRM invoicing is running locally.
   SMS outbox     ${info.smsOutboxUrl}
   DynamoDB Local ${info.endpoints.dynamodb}   S3 (s3rver) ${info.endpoints.s3}
   Data           ${localDir}   (the same as JSON: ${stackFile})
+Jobs: the daily jobs run hourly here; \`npm run jobs -- --date YYYY-MM-DD\` runs them as of a date.
 Try:  curl -H "Authorization: Bearer ${info.apiKey}" ${info.apiUrl}/v1/companies
 Ctrl-C stops everything.`);
 

@@ -22,9 +22,12 @@ import { PaymentEntity, PaymentExternalIdEntity } from './payments/payment-entit
 import { AllocationEntity, ReversalEntity } from './payments/allocation-entity';
 import { RefundEntity } from './payments/refund-entity';
 import { BankImportEntity, BankRowEntity } from './payments/bank-row-entity';
+import { RecurringInvoiceEntity } from './scheduling/recurring-entity';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './scheduling/dunning-entities';
+import { ScheduledSendEntity } from './scheduling/scheduled-send-entity';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
-import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-entity';
 
 /** The ElectroDB service: every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
@@ -57,11 +60,16 @@ export function createService(client: DynamoDBDocumentClient, table: string) {
       refund: RefundEntity,
       bankRow: BankRowEntity,
       bankImport: BankImportEntity,
+      recurringInvoice: RecurringInvoiceEntity,
+      dunningPolicy: DunningPolicyEntity,
+      reminder: ReminderEntity,
+      overdueEpisode: OverdueEpisodeEntity,
+      scheduledSend: ScheduledSendEntity,
+      registerRecord: RegisterRecordEntity,
+      registerHead: RegisterHeadEntity,
       webhookSubscription: WebhookSubscriptionEntity,
       webhookDelivery: WebhookDeliveryEntity,
       webhookAttempt: WebhookAttemptEntity,
-      registerRecord: RegisterRecordEntity,
-      registerHead: RegisterHeadEntity,
     },
     { client, table },
   );

@@ -103,6 +103,11 @@ export interface CreateInvoiceInput {
   dueDate?: string;
   notes?: string;
   responsibleUserId?: string;
+  /** Made by a schedule: the invoice's id is derived from (schedule, period), so a second make of the same period is refused. */
+  id?: string;
+  recurringInvoiceId?: string;
+  period?: string;
+  lateFeeFor?: string;
   from?: { companyId?: string; contactId?: string; dealId?: string; quoteId?: string };
 }
 
@@ -122,12 +127,16 @@ export function newInvoice(input: {
   source?: Invoice['source'];
   responsibleUserId: string;
   now: Date;
+  id?: string;
+  recurringInvoiceId?: string;
+  period?: string;
+  lateFeeFor?: string;
 }): Invoice {
   const priced = priceLines(input.lines, input.currency);
   const at = input.now.toISOString();
   return withoutEmpty({
     tenantId: input.tenantId,
-    id: newId('invoice'),
+    id: input.id ?? newId('invoice'),
     number: null,
     series: SERIES_OF_TYPE[input.type],
     type: input.type,
@@ -143,6 +152,9 @@ export function newInvoice(input: {
     dealId: input.dealId,
     quoteId: input.quoteId,
     source: input.source,
+    recurringInvoiceId: input.recurringInvoiceId,
+    period: input.period,
+    lateFeeFor: input.lateFeeFor,
     responsibleUserId: input.responsibleUserId,
     createdBy: input.actor.id,
     version: 1,
@@ -218,6 +230,10 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
     source,
     responsibleUserId: responsibleUserId ?? clientResponsible ?? actor.id,
     now,
+    id: input.id,
+    recurringInvoiceId: input.recurringInvoiceId,
+    period: input.period,
+    lateFeeFor: input.lateFeeFor,
   });
   const { outcome } = await ports.invoices.commit({
     changes: [
@@ -253,6 +269,7 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
       },
     ],
   });
+  if (outcome === 'stale' && input.id) throw new Conflict(`invoice ${input.id} already exists`, [], { existingId: input.id });
   if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
   return withNulls(invoice);
 }

@@ -56,6 +56,15 @@ export async function update(ports: InvoicePorts, cmd: ItemCommand & { changes: 
   if (!current) throw new NotFound('invoice');
   if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== current.version) throw staleVersion(cmd.expectedVersion, current.version);
   refuseFrozen(current, patch);
+  if (current.corrects?.length) {
+    const fixed = (['type', 'companyId', 'contactId', 'currency', 'lines'] as const).filter((key) => patch[key] !== undefined);
+    if (fixed.length > 0) {
+      throw new Conflict(
+        'a credit note keeps the lines and client of the invoice it corrects; delete the draft and make another',
+        fixed.map((field) => ({ field, message: 'fixed by the corrected invoice' })),
+      );
+    }
+  }
 
   const now = nowOf(ports);
   const next: Invoice = { ...current };

@@ -21,6 +21,15 @@ export * as Settlement from './settlement';
 export * as LegalMinimum from './legal-minimum';
 export type {
   CommitResult,
+  CorrectedRef,
+  CorrectingRef,
+  CorrectionMethod,
+  CorrectionReason,
+  CreditedLine,
+  CreditNoteFigures,
+  CreditRecord,
+  CreditSettle,
+  FiscalType,
   CounterAdvance,
   InvoiceChange,
   InvoiceCommit,
@@ -37,7 +46,7 @@ export type {
   SourceType,
   StageMovePorts,
 } from './model';
-export { INVOICE_STATUSES, INVOICE_TYPES, SERIES_OF_TYPE } from './model';
+export { CORRECTION_METHODS, CORRECTION_REASONS, CREDIT_SETTLES, INVOICE_STATUSES, INVOICE_TYPES, SERIES_OF_TYPE } from './model';
 export type { EffectiveInvoicePipeline } from './pipeline-settings';
 export type { SellerLegalDetails } from './legal-minimum';
 export type { InvoiceIndex, InvoiceListFilters, InvoiceSort, ListStep, ResidualFilters, StepRow } from './list';

@@ -10,11 +10,12 @@ export { get, list, timeline, view } from './read';
 export {
   applyStageMove,
   MOVE_MAX_ATTEMPTS,
-  moveToStage,
   planStageMove,
-  reachStage,
   stageMoveChange,
   type MoveStageCommand,
   type StageMovePlan,
 } from './stage-move';
 export type { Invoice as Info } from './model';
+export { moveToStage, reachStage, creditNoteExtension } from './move';
+export { applyCredit, createCreditNote, cancel, remove, type CancelInput } from './credit-notes';
+export { fiscalTypeOf, planCreditNote, remainingOf, creditNoteApplication, type CreditNoteRequest } from './corrections';

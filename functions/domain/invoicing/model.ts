@@ -68,8 +68,78 @@ export interface Invoice extends Owned {
   createdBy: string;
   /** The counter value behind `number`. */
   sequence?: number;
+  /** Made by a recurring invoice (scheduling area), for this period (the occurrence's date). */
+  recurringInvoiceId?: string;
+  period?: string;
+  /** A late fee invoice: the overdue invoice it charges for. */
+  lateFeeFor?: string;
   /** Money after issue, derived by the payments area from its records and cached here (settlement.ts). */
   settlement?: InvoiceSettlement;
+
+  // Corrections (corrections.ts)
+  /** Credit notes: the reason code (R1-R5), its text, the method, and what happens to credit left over. */
+  reason?: CorrectionReason;
+  reasonText?: string;
+  method?: CorrectionMethod;
+  settle?: CreditSettle;
+  /** Credit notes: the invoices they correct, as they were identified when the note was made. */
+  corrects?: CorrectedRef[];
+  /** Credit notes: what each of their lines credits of the original's lines (positive amounts). */
+  credits?: CreditedLine[];
+  /** Credit notes: what their credit became once issued (cached, derived from the ledger records). */
+  credit?: CreditNoteFigures;
+  /** Credit notes made by cancelling their original: issuing them moves the original to the failure stage (CANCELLED). */
+  cancelsOriginal?: boolean;
+  /** Originals: the credit notes made against them (drafts too: their amounts are reserved). */
+  correctedBy?: CorrectingRef[];
+  /** Proformas and the invoices they became. */
+  convertedTo?: string;
+  convertedFrom?: string;
+  /** Simplified invoices and the full invoices (F3) replacing them. */
+  replacedBy?: string;
+  replaces?: { invoiceId: string; number: string | null; issueDate: string | null }[];
+}
+
+export const CORRECTION_REASONS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
+export type CorrectionReason = (typeof CORRECTION_REASONS)[number];
+export const CORRECTION_METHODS = ['differences', 'substitution'] as const;
+export type CorrectionMethod = (typeof CORRECTION_METHODS)[number];
+export const CREDIT_SETTLES = ['credit', 'refund', 'out_of_band'] as const;
+export type CreditSettle = (typeof CREDIT_SETTLES)[number];
+export type FiscalType = 'F1' | 'F2' | 'F3' | CorrectionReason;
+
+export interface CorrectedRef {
+  invoiceId: string;
+  number: string;
+  issueDate: string | null;
+}
+
+/** A credit note of an original, with what it credits of each line (kept on the original: the caps). */
+export interface CorrectingRef {
+  invoiceId: string;
+  number: string | null;
+  issueDate: string | null;
+  status: InvoiceStatus;
+  lines: CreditedLine[];
+}
+
+/** What a credit note takes off one line of the original: a quantity (and its net) or a net amount. */
+export interface CreditedLine {
+  /** Index of the line in the original. */
+  line: number;
+  /** The quantity credited (0 when credited by amount). */
+  quantity: string;
+  /** The net amount credited. */
+  net: string;
+}
+
+/** A credit note's money once issued: the part applied to its original, refunded, settled outside, left as credit. */
+export interface CreditNoteFigures {
+  amount: string;
+  applied: string;
+  refunded: string;
+  settledOutside: string;
+  unapplied: string;
 }
 
 /** A line as a caller gives it: with a productId, description, unitPrice, taxRate and unit may be omitted. */
@@ -106,7 +176,44 @@ export interface InvoiceChange {
   after: Invoice;
   timeline: TimelineEntry[];
   events: OutboxEvent[];
+  /** Deletes `before` (a draft) instead of writing `after`. */
+  delete?: boolean;
+  /** Other invoices written with this one (e.g. the original a credit note applies to), each under its before.version. */
+  linked?: InvoiceChange[];
+  /** Ledger records written with it (a credit note's allocation to its original, its refund): created only when absent. */
+  ledger?: CreditRecord[];
 }
+
+/** A ledger record a credit note writes when issued (the payments area's allocation and refund, same shape). */
+export type CreditRecord =
+  | {
+      kind: 'allocation';
+      tenantId: string;
+      id: string;
+      source: { type: 'credit_note'; id: string };
+      invoiceId: string;
+      clientId: string;
+      currency: string;
+      amount: string;
+      date: string;
+      fromCredit: boolean;
+      createdAt: string;
+      createdBy: string;
+    }
+  | {
+      kind: 'refund';
+      tenantId: string;
+      id: string;
+      /** The credit note's id (the refund's source). */
+      paymentId: string;
+      clientId: string;
+      currency: string;
+      amount: string;
+      date: string;
+      reference: string | null;
+      createdAt: string;
+      createdBy: string;
+    };
 
 /** Changes written together in one transaction, all or none; with the counter move of those they issue. */
 export interface InvoiceCommit {

@@ -5,6 +5,7 @@
 import { InvalidInput, NotFound, today, type ItemQuery, type Page, type PageRequest } from '../kernel';
 import { InvalidListCursor, planInvoiceList, runListPlan, type InvoiceListFilters } from './list';
 import { nowOf, withNulls, type Invoice, type InvoicePorts } from './model';
+import { fiscalTypeOf } from './corrections';
 import { settlementView, taxInclusiveTotal } from './settlement';
 
 export async function get(ports: Pick<InvoicePorts, 'invoices'>, query: ItemQuery): Promise<Invoice> {
@@ -41,6 +42,6 @@ export async function timeline(ports: Pick<InvoicePorts, 'invoices'>, query: Ite
 
 /** What the API shows of an invoice: no tenant, no internal sequence or keys; absent values as null. */
 export function view(invoice: Invoice) {
-  const { tenantId: _tenant, sequence: _sequence, settlement: _settlement, ...rest } = withNulls(invoice);
-  return { ...rest, ...settlementView(invoice), taxInclusiveTotal: taxInclusiveTotal(invoice) };
+  const { tenantId: _tenant, sequence: _sequence, settlement: _settlement, cancelsOriginal: _cancels, ...rest } = withNulls(invoice);
+  return { ...rest, fiscalType: fiscalTypeOf(invoice), ...settlementView(invoice), taxInclusiveTotal: taxInclusiveTotal(invoice) };
 }

@@ -187,7 +187,18 @@ export interface MoveStageCommand extends ItemCommand {
  * gaps and no duplicates; see issuing.ts for retries and group commit), a timeline entry and the
  * `invoice.stage_changed` event (plus `invoice.paid` when it becomes paid).
  */
-export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand): Promise<Invoice> {
+/**
+ * What a move writes besides the moved invoice, decided on the invoice as read (e.g. a credit note applied to
+ * its original when issued: corrections.ts): a function of the built change, or null for nothing more.
+ */
+export type MoveExtension = (
+  ports: StageMovePorts,
+  current: Invoice,
+  plan: StageMovePlan,
+  context: { pipeline: Pipeline; now: Date; actor: Actor },
+) => Promise<((change: InvoiceChange) => InvoiceChange) | null>;
+
+export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, extension?: MoveExtension): Promise<Invoice> {
   const { tenantId, id: invoiceId, to, actor } = cmd;
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = ports.random ?? Math.random;
@@ -214,7 +225,11 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
       seller: current.status === 'draft' ? seller : undefined,
     });
 
-    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => stageMoveChange(current, plan, { now, actor, numbering });
+    const extend = extension ? await extension(ports, current, plan, { pipeline: settings.pipeline, now, actor }) : null;
+    const build = (numbering?: { number: string; sequence: number }): InvoiceChange => {
+      const change = stageMoveChange(current, plan, { now, actor, numbering });
+      return extend ? extend(change) : change;
+    };
 
     let outcome: 'ok' | 'stale' | 'busy' | 'contention';
     let moved: Invoice | undefined;
@@ -249,11 +264,15 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand):
  * after the move committed), and a conflict that leaves it there all the same (a concurrent mover, a second
  * view event) counts as done. Any other refusal is thrown.
  */
-export async function reachStage(ports: StageMovePorts, cmd: Omit<MoveStageCommand, 'expectedVersion' | 'issueDate'>): Promise<void> {
+export async function reachStage(
+  ports: StageMovePorts,
+  cmd: Omit<MoveStageCommand, 'expectedVersion' | 'issueDate'>,
+  extension?: MoveExtension,
+): Promise<void> {
   const current = await ports.invoices.get(cmd.tenantId, cmd.id);
   if (!current || current.stage === cmd.to) return;
   try {
-    await moveToStage(ports, cmd);
+    await moveToStage(ports, cmd, extension);
   } catch (error) {
     if (!(error instanceof Conflict && (await ports.invoices.get(cmd.tenantId, cmd.id))?.stage === cmd.to)) throw error;
   }

@@ -27,6 +27,9 @@ export const ID_PREFIX = {
   run: 'run',
   timeline: 'tl',
   webhook: 'whk',
+  recurringInvoice: 'rec',
+  scheduledSend: 'ssd',
+  reminder: 'rmd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -72,6 +72,12 @@ export function clientBalance(
     return r;
   };
   for (const invoice of input.invoices) {
+    // an issued credit note's credit left over (settle: credit) is the client's credit, like a payment's unapplied money
+    if (invoice.type === 'credit_note' && invoice.status !== 'draft' && invoice.credit) {
+      const r = row(invoice.currency);
+      r.unappliedCredit = r.unappliedCredit.plus(invoice.credit.unapplied);
+      continue;
+    }
     if (invoice.type !== 'invoice' || invoice.status === 'draft' || invoice.status === 'void') continue;
     const figures = Settlement.settlementView(invoice);
     const r = row(invoice.currency);

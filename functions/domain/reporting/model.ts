@@ -22,10 +22,8 @@ import type { OpenDeal, RecurringPlan } from './forecast';
 import type { JournalAccounts } from './journal';
 
 export type ReportInvoice = Invoice.Info & {
-  /** Added by the corrections piece when present: AEAT TipoFactura (F1, F2, R1..R5). */
-  fiscalType?: string;
-  /** The corrected document, when this one corrects another. */
-  corrects?: { id?: string; number?: string | null } | string | null;
+  /** AEAT TipoFactura (F1, F2, F3, R1..R5) when already known; else derived by invoicing's rule. */
+  fiscalType?: string | null;
   operationDate?: string | null;
 };
 

@@ -3,6 +3,7 @@
  * documents' own breakdowns (never recomputed): the bases and VAT of the rows of a document are its
  * `totals.taxBreakdown`, and the withholding of its rows adds up to its `totals.withholding`.
  */
+import { Invoice } from '../invoicing';
 import { dec, formatAmount, sum } from '../kernel';
 import { type ReportInvoice, inReports } from './model';
 
@@ -49,15 +50,12 @@ export interface SalesLedger {
 }
 
 export function fiscalTypeOf(invoice: ReportInvoice): string {
-  if (invoice.fiscalType) return invoice.fiscalType;
-  return invoice.type === 'credit_note' ? 'R1' : 'F1';
+  return invoice.fiscalType ?? Invoice.fiscalTypeOf(invoice) ?? (invoice.type === 'credit_note' ? 'R1' : 'F1');
 }
 
 export function correctedNumberOf(invoice: ReportInvoice): string | null {
-  const c = invoice.corrects;
-  if (!c) return null;
-  if (typeof c === 'string') return c;
-  return c.number ?? null;
+  const numbers = (invoice.corrects ?? []).map((c) => c.number).filter(Boolean);
+  return numbers.length > 0 ? numbers.join(', ') : null;
 }
 
 /** The document's rows: per VAT rate; withholding of the lines at that rate, the rounding rest on the first row. */

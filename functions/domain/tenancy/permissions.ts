@@ -22,10 +22,10 @@ export const RESOURCES = [
   'apiKeys',
   'reports',
   'settings',
-  /** Outgoing webhook subscriptions and their delivery log (configuration: admins write). */
-  'webhooks',
   /** The register of issued invoices (VERI*FACTU chain): written only by issuing and cancelling invoices. */
   'register',
+  /** Outgoing webhook subscriptions and their delivery log (configuration: admins write). */
+  'webhooks',
   /** The client's public links (`publicUrl`): whoever holds one can act as the client (accept a quote). */
   'links',
 ] as const;

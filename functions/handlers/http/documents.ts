@@ -3,7 +3,10 @@ import { Delivery, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
 import { newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
-import { route, type Caller } from '../../shared/http/route';
+import { callerActor, route, type Caller } from '../../shared/http/route';
+import { ScheduledSends } from '../../domain/scheduling';
+import { scheduledSendRoutesPorts } from '../../shared/wiring/scheduling';
+import { ScheduledSendAccepted } from './schemas/scheduling';
 import { EInvoice } from '../../domain/einvoicing';
 import { Invoice } from '../../domain/invoicing';
 import { deliveryPorts } from '../../shared/wiring/delivery';
@@ -105,7 +108,7 @@ export const routes = {
     summary: 'Send the invoice by e-mail (PDF attached) or SMS (public link); renders a document first when none is ready',
     permission: 'messages:write',
     body: SendRequest,
-    response: RunView,
+    response: z.union([RunView, ScheduledSendAccepted]),
     status: 202,
     errors: [422],
     handler: async ({ caller, params, body }) => {
@@ -123,6 +126,18 @@ export const routes = {
       }
       if (!subject.number) {
         throw new RuleViolation('only an issued invoice can be sent: move it out of NEW first', [{ field: 'stage', message: 'the invoice is not issued yet' }]);
+      }
+      if (body.sendAt) {
+        const { sendAt, ...rest } = body;
+        const scheduled = await ScheduledSends.schedule(scheduledSendRoutesPorts(), {
+          tenantId: caller.tenantId,
+          actor: callerActor(caller),
+          invoiceId: params.id,
+          sendAt,
+          ...rest,
+          to: body.to,
+        });
+        return { scheduledSend: { id: scheduled.id, sendAt: scheduled.sendAt, status: scheduled.status } };
       }
       const ready = !body.templateId ? await documents().documents.latestReady(caller.tenantId, params.id) : null;
       const send: Action =

@@ -5,7 +5,19 @@ import { callerActor, route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { invoicePorts, invoicePortsAllowingDuplicates } from '../../shared/wiring/invoicing';
 import { ListQuery } from './schemas/common';
-import { InvoiceCreate, InvoiceListQuery, InvoicePage, InvoicePatchBody, InvoiceView, StageMoveBody, TimelinePage } from './schemas/invoices';
+import { AllocationCreate } from './schemas/payments';
+import {
+  CancelBody,
+  CancelView,
+  CreditNoteCreate,
+  InvoiceCreate,
+  InvoiceListQuery,
+  InvoicePage,
+  InvoicePatchBody,
+  InvoiceView,
+  StageMoveBody,
+  TimelinePage,
+} from './schemas/invoices';
 
 export const routes = {
   'POST /v1/invoices': route({
@@ -56,6 +68,63 @@ export const routes = {
           expectedVersion: ifMatch ?? version,
         }),
       );
+    },
+  }),
+  'DELETE /v1/invoices/{id}': route({
+    summary: 'Delete a draft (a draft credit note releases what it reserved of its original); an issued document is never deleted: 409',
+    permission: 'invoices:write',
+    status: 204,
+    errors: [409],
+    handler: async ({ params, caller, ifMatch }) => {
+      await Invoice.remove(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), expectedVersion: ifMatch });
+    },
+  }),
+  'POST /v1/invoices/{id}/credit-notes': route({
+    summary:
+      'Make a draft credit note (factura rectificativa) against an issued invoice: full or by lines (quantity or net amount per original line), reason R1-R4 (R5 for a simplified original); issuing it applies it to the balance due, the rest per settle. 422 with remaining beyond what is left',
+    permission: 'invoices:write',
+    body: CreditNoteCreate,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller }) =>
+      Invoice.view(await Invoice.createCreditNote(invoicePorts(), { tenantId: caller.tenantId, id: params.id, actor: callerActor(caller), input: body })),
+  }),
+  'POST /v1/invoices/{id}/allocations': route({
+    summary:
+      "Apply part of an issued credit note's unapplied credit to an open invoice of the same client and currency (counts as creditUsed; 422 with remaining beyond the note's credit or the invoice's balanceDue)",
+    permission: 'invoices:write',
+    body: AllocationCreate,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ params, body, caller, ifMatch }) =>
+      Invoice.view(
+        await Invoice.applyCredit(invoicePorts(), {
+          tenantId: caller.tenantId,
+          actor: callerActor(caller),
+          id: params.id,
+          invoiceId: body.invoiceId,
+          amount: body.amount,
+          expectedVersion: ifMatch ?? body.version,
+        }),
+      ),
+  }),
+  'POST /v1/invoices/{id}/cancel': route({
+    summary:
+      'Cancel an issued invoice: a full credit note is issued and the invoice moves to CANCELLED (409 while payments are allocated to it unless settle says what becomes of that money)',
+    permission: 'invoices:write',
+    body: CancelBody,
+    response: CancelView,
+    errors: [409, 422],
+    handler: async ({ params, body, caller }) => {
+      const { invoice, creditNote } = await Invoice.cancel(invoicePorts(), {
+        tenantId: caller.tenantId,
+        id: params.id,
+        actor: callerActor(caller),
+        input: body,
+      });
+      return { ...Invoice.view(invoice), creditNote: Invoice.view(creditNote) };
     },
   }),
   'POST /v1/invoices/{id}/stage': route({

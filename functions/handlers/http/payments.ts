@@ -1,3 +1,4 @@
+import { Invoice } from '../../domain/invoicing';
 import { Allocation, BankImport, ClientBalance, Payment } from '../../domain/payments';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route } from '../../shared/http/route';
@@ -56,21 +57,33 @@ export const routes = {
   }),
   'POST /v1/payments/{id}/allocations': route({
     summary:
-      "Allocate unapplied money of a payment to an open invoice of the same client and currency (422 with remaining when it exceeds the payment's unapplied or the invoice's balanceDue)",
+      "Allocate unapplied money of a payment (or the unapplied credit of an issued credit note, by its inv_ id) to an open invoice of the same client and currency (422 with remaining when it exceeds the payment's unapplied or the invoice's balanceDue)",
     permission: 'payments:write',
     body: AllocationCreate,
     response: PaymentView,
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) =>
-      Payment.allocate(paymentPorts(), {
-        tenantId: caller.tenantId,
-        actor: callerActor(caller),
-        id: params.id,
-        invoiceId: body.invoiceId,
-        amount: body.amount,
-        expectedVersion: ifMatch ?? body.version,
-      }),
+      // a credit note's credit (its id: inv_...) is a credit source like a payment's unapplied money
+      params.id.startsWith('inv_')
+        ? Invoice.view(
+            await Invoice.applyCredit(paymentPorts(), {
+              tenantId: caller.tenantId,
+              actor: callerActor(caller),
+              id: params.id,
+              invoiceId: body.invoiceId,
+              amount: body.amount,
+              expectedVersion: ifMatch ?? body.version,
+            }),
+          )
+        : Payment.allocate(paymentPorts(), {
+            tenantId: caller.tenantId,
+            actor: callerActor(caller),
+            id: params.id,
+            invoiceId: body.invoiceId,
+            amount: body.amount,
+            expectedVersion: ifMatch ?? body.version,
+          }),
   }),
   'DELETE /v1/payments/{id}/allocations/{allocationId}': route({
     summary:

@@ -6,6 +6,7 @@ import { httpDeps } from '../../shared/wiring/http';
 import { storage } from '../../shared/wiring/storage';
 import { EmailOpens, type PublicLinkRecord } from '../../domain/documents';
 import { almostReady, notAvailable, previewableLink, usableLink } from './page';
+import { renderInvoicePage, routes as invoicePageRoutes, wantsHtml } from './invoice-page';
 import { renderQuotePage, routes as quotePageRoutes } from './quote-page';
 
 /** A transparent 1x1 GIF. */
@@ -33,7 +34,10 @@ async function recordOpen(link: PublicLinkRecord, ctx: RequestContext<unknown, u
 
 export const routes = {
   'GET /p/{token}': route({
-    summary: "The client opens a public link: the view is recorded, then a redirect to a presigned PDF URL (minutes); a quote's link opens the quote page",
+    summary:
+      "The client opens a public link: the view is recorded; a browser (Accept: text/html) gets an invoice's hosted page (balance due, " +
+      'PDF and UBL downloads, bank transfer with EPC QR code, Pay button when card payment is set up), any other client a redirect to a ' +
+      "presigned PDF URL (minutes); a quote's link opens the quote page",
     permission: 'public',
     errors: [404],
     handler: async (ctx) => {
@@ -41,6 +45,7 @@ export const routes = {
       const link = await usableLink(ctx.params.token);
       if (!link) return notAvailable(language);
       if (link.subjectType === 'quote') return renderQuotePage(link, ctx, { token: ctx.params.token });
+      if (wantsHtml(ctx.headers.accept)) return renderInvoicePage(link, ctx, { token: ctx.params.token });
       return documentAnswer(link, language, () => documents().links.recordView(link, 'link', meta(ctx)));
     },
   }),
@@ -55,6 +60,7 @@ export const routes = {
       const link = await previewableLink(ctx.params.id);
       if (!link) return notAvailable(language);
       if (link.subjectType === 'quote') return renderQuotePage(link, ctx, { preview: true });
+      if (wantsHtml(ctx.headers.accept)) return renderInvoicePage(link, ctx, { preview: true });
       return documentAnswer(link, language, async () => undefined);
     },
   }),
@@ -79,6 +85,7 @@ export const routes = {
     },
   }),
   ...quotePageRoutes,
+  ...invoicePageRoutes,
 };
 
 export const handler = httpApi(routes, httpDeps);

@@ -85,6 +85,15 @@ export function htmlPage(status: number, render: (nonce: string) => string, head
 /** The CSP source of the message pages' stylesheet: its hash, so that their bytes never change. */
 const BASE_CSS_SOURCE = `'sha256-${createHash('sha256').update(BASE_CSS).digest('base64')}'`;
 
+/**
+ * A page without script whose one `<style>` holds exactly `css`: the CSP allows that stylesheet by its hash and
+ * no script at all (the invoice page).
+ */
+export function scriptlessPage(status: number, html: string, css: string, headers: Record<string, string> = {}): RawResponse {
+  const style = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+  return new RawResponse({ statusCode: status, headers: { ...pageHeaders({ style }), ...headers }, body: html });
+}
+
 /** A page that only says something: a title and a sentence; no script, and the same bytes for the same language. */
 export function messagePage(status: number, title: string, text: string, headers: Record<string, string> = {}, lang = 'en'): RawResponse {
   return new RawResponse({

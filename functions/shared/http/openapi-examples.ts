@@ -73,10 +73,15 @@ export const OPENAPI_EXAMPLES: Record<string, { request?: unknown; response?: un
       paymentStatus: null,
       paidAt: null,
       taxInclusiveTotal: '1187.12',
+      fiscalType: null,
       ...meta,
     },
   },
   'POST /v1/invoices/{id}/stage': { request: { stage: 'SENT' } },
+  'POST /v1/invoices/{id}/credit-notes': {
+    request: { reason: 'R1', reasonText: 'the agreed price was 80.00', method: 'differences', lines: [{ line: 0, amount: '20.00' }], settle: 'credit' },
+  },
+  'POST /v1/invoices/{id}/cancel': { request: { reason: 'R4', reasonText: 'issued twice by mistake' } },
   'POST /v1/invoices/{id}/send': { request: { channel: 'email' } },
   'POST /v1/invoices/{id}/documents': { request: {} },
   'POST /v1/automation/rules': {

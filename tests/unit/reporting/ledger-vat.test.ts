@@ -72,7 +72,7 @@ describe('sales ledger', () => {
 
   it('reads the corrections fields when present: fiscal type and corrected number', () => {
     const cn = books.invoices.find((i) => i.type === 'credit_note')!;
-    const [row] = SalesLedger.rowsOf({ ...cn, fiscalType: 'R4', corrects: { id: 'inv_x', number: 'INV-2026-000001' } });
+    const [row] = SalesLedger.rowsOf({ ...cn, fiscalType: 'R4', corrects: [{ invoiceId: 'inv_x', number: 'INV-2026-000001', issueDate: '2026-01-10' }] });
     expect(row).toMatchObject({ fiscalType: 'R4', correctedNumber: 'INV-2026-000001' });
   });
 

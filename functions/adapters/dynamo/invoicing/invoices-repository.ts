@@ -2,6 +2,7 @@ import { createConversions, type CreateEntityItem, type EntityItem } from 'elect
 import {
   InvoiceList,
   type CommitResult,
+  type InvoiceChange,
   type InvoiceCommit,
   type InvoiceIndex,
   type InvoiceStore,
@@ -60,7 +61,23 @@ const INVOICE_FIELDS = [
   'dealId',
   'quoteId',
   'source',
+  'recurringInvoiceId',
+  'period',
+  'lateFeeFor',
   'settlement',
+  'reason',
+  'reasonText',
+  'method',
+  'settle',
+  'corrects',
+  'credits',
+  'credit',
+  'correctedBy',
+  'cancelsOriginal',
+  'convertedTo',
+  'convertedFrom',
+  'replacedBy',
+  'replaces',
   'responsibleUserId',
   'createdBy',
   'version',
@@ -153,11 +170,11 @@ export async function commitInvoices(
 ): Promise<CommitResult> {
   // item order: the counter (when issuing) first, then per invoice: invoice, lookup, timeline..., outbox...
   const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
-  const invoiceIndexes: number[] = [];
+  const invoiceIndexes: [number, number][] = [];
   let extraFrom = 0;
   const result = await service.transaction
     .write((entities) => {
-      const { numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox } = entities;
+      const { numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox, allocation, refund } = entities;
       const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
       const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
       // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
@@ -174,21 +191,47 @@ export async function commitInvoices(
             ]
           : [];
       let at = counterItems.length;
-      const changeItems = changes.flatMap(({ before, after, timeline: entries, events }) => {
-        const record = toInvoiceRecord(after);
-        invoiceIndexes.push(at);
-        const items = [
-          before
-            ? invoices
-                .put(record)
-                .where((a, { eq }) => eq(a.version, before.version))
-                .commit()
-            : invoices.create(record).commit(),
-          lookups.put(toLookupRecord(after)).commit(),
-          ...entries.map((entry) => timeline.create(entry).commit()),
-          ...events.map((event) => outbox.create(event).commit()),
-        ];
+      // an invoice change's items: the invoice (version-conditioned, created, or deleted), its lookup, entries, events
+      const itemsOf = ({ before, after, timeline: entries, events, delete: remove }: InvoiceChange, member: number) => {
+        invoiceIndexes.push([at, member]);
+        const items = [];
+        if (remove) {
+          items.push(
+            invoices
+              .delete({ tenantId: after.tenantId, id: after.id })
+              .where((a, { eq }) => eq(a.version, before!.version))
+              .commit(),
+            lookups.delete({ tenantId: after.tenantId, id: after.id }).commit(),
+          );
+        } else {
+          items.push(
+            before
+              ? invoices
+                  .put(toInvoiceRecord(after))
+                  .where((a, { eq }) => eq(a.version, before.version))
+                  .commit()
+              : invoices.create(toInvoiceRecord(after)).commit(),
+            lookups.put(toLookupRecord(after)).commit(),
+          );
+        }
+        items.push(...entries.map((entry) => timeline.create(entry).commit()), ...events.map((event) => outbox.create(event).commit()));
         at += items.length;
+        return items;
+      };
+      const changeItems = changes.flatMap((change, member) => {
+        const items = [];
+        items.push(...itemsOf(change, member));
+        for (const other of change.linked ?? []) items.push(...itemsOf(other, member));
+        for (const record of change.ledger ?? []) {
+          const { kind: _kind, ...rest } = record;
+          if (record.kind === 'allocation') {
+            const { source, ...fields } = rest as Omit<typeof record, 'kind'>;
+            items.push(allocation.create({ ...fields, sourceType: source.type, sourceId: source.id }).commit());
+          } else {
+            items.push(refund.create(defined({ ...rest }) as Parameters<typeof refund.create>[0]).commit());
+          }
+          at += 1;
+        }
         return items;
       });
       extraFrom = at;
@@ -198,7 +241,7 @@ export async function commitInvoices(
   if (!result.canceled) return { outcome: 'ok' };
   const reasons = result.data as { code?: string; item?: NumberCounter | null }[];
   const codes = reasons.map((d) => d.code ?? 'None');
-  const stale = invoiceIndexes.flatMap((at, member) => (codes[at] === 'ConditionalCheckFailed' ? [member] : []));
+  const stale = [...new Set(invoiceIndexes.flatMap(([at, member]) => (codes[at] === 'ConditionalCheckFailed' ? [member] : [])))];
   if (stale.length > 0) return { outcome: 'stale', members: stale };
   if (counter && codes[0] === 'ConditionalCheckFailed') {
     const item = reasons[0].item;

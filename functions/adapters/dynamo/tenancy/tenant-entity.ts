@@ -13,5 +13,7 @@ export const TenantEntity = new Entity({
   },
   indexes: {
     byId: { pk: { field: 'pk', composite: ['tenantId'] }, sk: { field: 'sk', composite: [] } },
+    /** Every tenant, one query: what the daily jobs (overdue, reminders) walk. */
+    all: { index: 'gsi1', pk: { field: 'gsi1pk', composite: [] }, sk: { field: 'gsi1sk', composite: ['tenantId'] } },
   },
 });

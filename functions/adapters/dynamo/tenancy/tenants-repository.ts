@@ -20,6 +20,11 @@ export function tenantsRepository(service: CrmService) {
         .go();
       if (result.canceled) throw new Error('tenant creation was canceled');
     },
+    /** Every tenant's id (the `all` index; a tenant written before the index existed is missing until re-saved). */
+    async tenantIds(): Promise<string[]> {
+      const { data } = await tenant.query.all({}).go({ pages: 'all', attributes: ['tenantId'] });
+      return data.map((t) => t.tenantId);
+    },
     async getTenant(tenantId: string): Promise<TenantRecord | null> {
       const { data } = await tenant.get({ tenantId }).go();
       return (data as TenantRecord) ?? null;

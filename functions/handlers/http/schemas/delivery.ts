@@ -41,6 +41,10 @@ export const SendRequest = z
     subject: optionalText(200),
     message: optionalText(5000),
     templateId: templateId.optional(),
+    sendAt: z.iso
+      .datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2027-01-31T09:00:00Z' })
+      .optional()
+      .describe('Send later, at this instant (202 with { scheduledSend: { id, sendAt } }); see GET /v1/invoices/{id}/scheduled-sends'),
   })
   .superRefine((v, ctx) => {
     if (v.to && v.channel === 'email' && !z.email().safeParse(v.to).success)

@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { INVOICE_STATUSES, INVOICE_TYPES, InvoiceList, PAYMENT_STATUSES } from '../../../domain/invoicing';
+import {
+  CORRECTION_METHODS,
+  CORRECTION_REASONS,
+  CREDIT_SETTLES,
+  INVOICE_STATUSES,
+  INVOICE_TYPES,
+  InvoiceList,
+  PAYMENT_STATUSES,
+} from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
 
@@ -137,6 +145,9 @@ export const InvoiceView = z.object({
   dealId: z.string().optional(),
   quoteId: z.string().optional(),
   source: z.object({ type: z.string(), id: z.string() }).optional(),
+  recurringInvoiceId: z.string().optional().describe('The recurring invoice that made this one'),
+  period: z.string().optional().describe('The period (occurrence date, YYYY-MM-DD) of the recurring invoice it was made for'),
+  lateFeeFor: z.string().optional().describe('A late fee invoice: the overdue invoice it charges for'),
   responsibleUserId: z.string(),
   createdBy: z.string(),
   /** What the client pays: net + VAT - withholding (null on drafts and proformas). */
@@ -149,6 +160,34 @@ export const InvoiceView = z.object({
   paidAt: z.string().nullable(),
   /** Net + VAT: the EN 16931 (BT-112) / Veri*Factu invoice total, before withholding. */
   taxInclusiveTotal: Money,
+  /** F1 invoice, F2 simplified, F3 replacing simplified ones, R1-R5 credit notes; null on drafts and proformas. */
+  fiscalType: z.enum(['F1', 'F2', 'F3', 'R1', 'R2', 'R3', 'R4', 'R5']).nullable(),
+  reason: z.enum(CORRECTION_REASONS).optional(),
+  reasonText: z.string().optional(),
+  method: z.enum(CORRECTION_METHODS).optional(),
+  settle: z.enum(CREDIT_SETTLES).optional(),
+  /** A credit note: the invoices it corrects. */
+  corrects: z.array(z.object({ invoiceId: z.string(), number: z.string(), issueDate: z.string().nullable() })).optional(),
+  /** A credit note: what each of its lines takes off the original's lines. */
+  credits: z.array(z.object({ line: z.number().int(), quantity: z.string(), net: Money })).optional(),
+  /** An issued credit note: its amount, the part applied to the original, refunded, settled outside, left as the client's credit. */
+  credit: z.object({ amount: Money, applied: Money, refunded: Money, settledOutside: Money, unapplied: Money }).optional(),
+  /** An original: the credit notes made against it (drafts reserve their amounts). */
+  correctedBy: z
+    .array(
+      z.object({
+        invoiceId: z.string(),
+        number: z.string().nullable(),
+        issueDate: z.string().nullable(),
+        status: z.enum(INVOICE_STATUSES),
+        lines: z.array(z.object({ line: z.number().int(), quantity: z.string(), net: Money })),
+      }),
+    )
+    .optional(),
+  convertedTo: z.string().optional(),
+  convertedFrom: z.string().optional(),
+  replacedBy: z.string().optional(),
+  replaces: z.array(z.object({ invoiceId: z.string(), number: z.string().nullable(), issueDate: z.string().nullable() })).optional(),
   ...Meta,
 });
 export const InvoicePage = page(InvoiceView);
@@ -188,3 +227,35 @@ export const InvoicePipelineView = z.object({
   version: z.number().int(),
   updatedAt: z.string().nullable(),
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Corrections
+
+const reason = z.enum(CORRECTION_REASONS);
+const settle = z.enum(CREDIT_SETTLES);
+
+export const CreditNoteCreate = z.strictObject({
+  reason: reason.optional().describe('R1-R4 (R5 is given automatically when the original is a simplified invoice)'),
+  reasonText: optionalText(500),
+  method: z.enum(CORRECTION_METHODS).optional().describe('differences (default) or substitution'),
+  full: z.boolean().optional().describe('credit everything that is left of the invoice'),
+  lines: z
+    .array(
+      z.strictObject({
+        line: z.number().int().min(0).describe('index of the line in the original (from 0)'),
+        quantity: decimalString().optional(),
+        amount: decimalString().optional().describe('a net amount to take off the line'),
+      }),
+    )
+    .max(500)
+    .optional(),
+  settle: settle.optional().describe('what becomes of credit left over once the balance due is covered: credit (default), refund, out_of_band'),
+});
+
+export const CancelBody = z.strictObject({
+  reason: z.string().trim().max(500).optional().describe('R1-R4, or a text'),
+  reasonText: optionalText(500),
+  settle: settle.optional().describe('required while payments are allocated to the invoice'),
+});
+
+export const CancelView = InvoiceView.extend({ creditNote: InvoiceView });
