@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { nowIso } from '../../domain/kernel';
-import { type AttemptOutcome, WebhookWorker } from '../../domain/webhooks';
+import { type AttemptOutcome, WebhookSweep, WebhookWorker } from '../../domain/webhooks';
 import { logger } from '../../shared/logger';
 import { webhookStore, webhookWorkerPorts } from '../../shared/wiring/webhooks';
 
@@ -21,18 +21,6 @@ export interface SweepResult {
   outcomes: Partial<Record<AttemptOutcome['outcome'], number>>;
 }
 
-/** Due deliveries interleaved by tenant, so one tenant's backlog never holds another's retries back. */
-export function fairOrder<T extends { tenantId: string }>(due: readonly T[], limit: number): T[] {
-  const byTenant = new Map<string, T[]>();
-  for (const d of due) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
-  const queues = [...byTenant.values()];
-  const out: T[] = [];
-  for (let i = 0; out.length < limit && queues.some((q) => q.length > i); i++) {
-    for (const q of queues) if (q[i] && out.length < limit) out.push(q[i]);
-  }
-  return out;
-}
-
 /**
  * The retry sweep: every pending delivery whose next attempt is due (Standard Webhooks schedule: 5 s,
  * 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) gets it now. Run every minute by EventBridge Scheduler in AWS and on
@@ -43,7 +31,7 @@ export async function sweepWebhooks(input: SweepInput = {}): Promise<SweepResult
   const at = input.now;
   const now = at ?? nowIso();
   if (Number.isNaN(Date.parse(now))) throw new Error(`not an instant: ${now}`);
-  const due = fairOrder(await webhookStore().due(now, READ_LIMIT), ATTEMPT_LIMIT);
+  const due = WebhookSweep.fairOrder(await webhookStore().due(now, READ_LIMIT), ATTEMPT_LIMIT);
   const ports = webhookWorkerPorts(at ? () => at : nowIso);
   const outcomes: SweepResult['outcomes'] = {};
   let next = 0;
