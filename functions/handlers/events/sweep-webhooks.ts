@@ -10,6 +10,11 @@ const READ_LIMIT = 1000;
 const ATTEMPT_LIMIT = 200;
 /** Attempts in flight at once (each bounded by the sender's deadline). */
 const CONCURRENCY = 25;
+/**
+ * No new attempt starts after this long (the function's timeout is 60 s and an attempt takes at most the
+ * sender's 10 s deadline): what is left is still due, and the next run (a minute later) takes it.
+ */
+const STOP_STARTING_AFTER_MS = 40_000;
 
 export interface SweepInput {
   /** The instant to sweep at (local runs and tests move the clock); the real clock when absent. */
@@ -35,8 +40,9 @@ export async function sweepWebhooks(input: SweepInput = {}): Promise<SweepResult
   const ports = webhookWorkerPorts(at ? () => at : nowIso);
   const outcomes: SweepResult['outcomes'] = {};
   let next = 0;
+  const stopAt = Date.now() + STOP_STARTING_AFTER_MS;
   const work = async () => {
-    while (next < due.length) {
+    while (next < due.length && Date.now() < stopAt) {
       const d = due[next++];
       try {
         const { outcome } = await WebhookWorker.attemptDelivery(ports, { tenantId: d.tenantId, deliveryId: d.id });
