@@ -1,5 +1,6 @@
 import { EVENT_SOURCE } from './envelope';
 import { events } from './catalog';
+import { internalEventTypes } from './internal';
 
 /**
  * The bus rules: which events reach which function. infra/ deploys them as EventBridge rules;
@@ -48,11 +49,11 @@ export const busRules: BusRule[] = [
       "Fan every event subscribers may receive out into webhook deliveries (one per subscription wanting it) and make their first attempt; a replay's one attempt",
     pattern: {
       source: [EVENT_SOURCE],
-      // every event of the catalog but the internal commands to render and to export (webhook.replay_requested is internal
-      // too, but it is this function's own: it makes a replay's attempt)
+      // every event of the catalog but the internal commands (events/internal.ts), and the one internal
+      // command that is this function's own: webhook.replay_requested (a replay's attempt)
       'detail-type': Object.values(events)
         .map((e) => e.detailType)
-        .filter((t) => t !== events.documentRequested.detailType && t !== events.exportRequested.detailType)
+        .filter((t) => !internalEventTypes.has(t) || t === events.webhookReplayRequested.detailType)
         .sort(),
     },
     target: 'deliverWebhooks',

@@ -322,7 +322,7 @@ export const functions = {
   deliverWebhooks: {
     entry: 'functions/handlers/events/deliver-webhooks.ts',
     description: 'Domain events -> webhook deliveries (one per subscription wanting the event) and their first signed attempt; replays (EventBridge)',
-    access: ['tableWrite'],
+    access: ['tableWrite', 'secretsOpen:webhooks'],
     timeoutSeconds: 30,
   },
   sweepWebhooks: {

@@ -338,6 +338,7 @@ describe('stateless stack', () => {
       }
       expect(secretGrants(all.webhooks.access)).toEqual({ seal: ['webhooks.*'], open: [] });
       expect(secretGrants(all.sweepWebhooks.access)).toEqual({ seal: [], open: ['webhooks.*'] });
+      expect(secretGrants(all.deliverWebhooks.access)).toEqual({ seal: [], open: ['webhooks.*'] });
     });
 
     it('retries webhook deliveries from a schedule every minute, and fans events out from a bus rule', () => {
@@ -345,7 +346,8 @@ describe('stateless stack', () => {
       expect(busRules.find((r) => r.target === 'deliverWebhooks')?.pattern['detail-type']).toEqual(
         expect.arrayContaining(['invoice.paid', 'payment.recorded', 'quote.accepted', 'webhook.replay_requested']),
       );
-      expect(busRules.find((r) => r.target === 'deliverWebhooks')?.pattern['detail-type']).not.toContain('document.requested');
+      for (const internal of ['document.requested', 'automation.run_retried'])
+        expect(busRules.find((r) => r.target === 'deliverWebhooks')?.pattern['detail-type']).not.toContain(internal);
     });
 
     it('grants BatchWriteItem to the payments function only (the statement import batch-puts its rows)', () => {

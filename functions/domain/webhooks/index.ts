@@ -17,3 +17,4 @@ export * as WebhookWorker from './worker';
 export type { AttemptOutcome, WebhookStorePorts, WebhookWorkerPorts } from './worker';
 export * as Webhooks from './admin';
 export type { DeliveryView, StoredSubscription, SubscriptionView, WebhookAdminPorts, WebhookStore } from './admin';
+export * as WebhookSweep from './sweep';

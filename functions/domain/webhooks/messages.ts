@@ -13,9 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import { eventsByDetailType } from '../../../events/catalog';
+import { internalEventTypes } from '../../../events/internal';
 
 /** Catalog events that stay inside the service (commands between our own functions). */
-const INTERNAL_EVENTS = new Set(['document.requested', 'webhook.replay_requested', 'export.requested']);
+const INTERNAL_EVENTS = internalEventTypes;
 
 /** True for catalog events that are never delivered to subscribers (even to `*`). */
 export const isInternalEvent = (type: string): boolean => INTERNAL_EVENTS.has(type);

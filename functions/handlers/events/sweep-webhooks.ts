@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { nowIso } from '../../domain/kernel';
-import { type AttemptOutcome, WebhookWorker } from '../../domain/webhooks';
+import { type AttemptOutcome, WebhookSweep, WebhookWorker } from '../../domain/webhooks';
 import { logger } from '../../shared/logger';
 import { webhookStore, webhookWorkerPorts } from '../../shared/wiring/webhooks';
 
@@ -10,6 +10,11 @@ const READ_LIMIT = 1000;
 const ATTEMPT_LIMIT = 200;
 /** Attempts in flight at once (each bounded by the sender's deadline). */
 const CONCURRENCY = 25;
+/**
+ * No new attempt starts after this long (the function's timeout is 60 s and an attempt takes at most the
+ * sender's 10 s deadline): what is left is still due, and the next run (a minute later) takes it.
+ */
+const STOP_STARTING_AFTER_MS = 40_000;
 
 export interface SweepInput {
   /** The instant to sweep at (local runs and tests move the clock); the real clock when absent. */
@@ -19,18 +24,6 @@ export interface SweepInput {
 export interface SweepResult {
   due: number;
   outcomes: Partial<Record<AttemptOutcome['outcome'], number>>;
-}
-
-/** Due deliveries interleaved by tenant, so one tenant's backlog never holds another's retries back. */
-export function fairOrder<T extends { tenantId: string }>(due: readonly T[], limit: number): T[] {
-  const byTenant = new Map<string, T[]>();
-  for (const d of due) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
-  const queues = [...byTenant.values()];
-  const out: T[] = [];
-  for (let i = 0; out.length < limit && queues.some((q) => q.length > i); i++) {
-    for (const q of queues) if (q[i] && out.length < limit) out.push(q[i]);
-  }
-  return out;
 }
 
 /**
@@ -43,12 +36,13 @@ export async function sweepWebhooks(input: SweepInput = {}): Promise<SweepResult
   const at = input.now;
   const now = at ?? nowIso();
   if (Number.isNaN(Date.parse(now))) throw new Error(`not an instant: ${now}`);
-  const due = fairOrder(await webhookStore().due(now, READ_LIMIT), ATTEMPT_LIMIT);
+  const due = WebhookSweep.fairOrder(await webhookStore().due(now, READ_LIMIT), ATTEMPT_LIMIT);
   const ports = webhookWorkerPorts(at ? () => at : nowIso);
   const outcomes: SweepResult['outcomes'] = {};
   let next = 0;
+  const stopAt = Date.now() + STOP_STARTING_AFTER_MS;
   const work = async () => {
-    while (next < due.length) {
+    while (next < due.length && Date.now() < stopAt) {
       const d = due[next++];
       try {
         const { outcome } = await WebhookWorker.attemptDelivery(ports, { tenantId: d.tenantId, deliveryId: d.id });
