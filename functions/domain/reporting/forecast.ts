@@ -1,5 +1,13 @@
-
-import { Decimal, InvalidInput, dec, formatAmount, type Pipeline } from '../kernel';
+/**
+ * The billing and collections forecast per month, from the current month (by the clock) for `months` months:
+ * - open invoices by due date (their balance as of today, rebuilt from the records); those already overdue
+ *   count in the first month (and are also shown apart as `overdue`); no due date: the first month;
+ * - open deals weighted by their stage's probability: the stage's own `probability` (percent) when the
+ *   pipeline gives one, else by position among the open stages (k-th of n: k / (n + 1)); in the month of
+ *   the deal's `expectedCloseDate` when it has one, else the first month;
+ * - recurring schedules through the RecurringPlan port (planned amounts per month, from the
+ *   scheduling area's RecurringForecast; wired in shared/wiring/reporting.ts).
+ */import { Decimal, InvalidInput, dec, formatAmount, type Pipeline } from '../kernel';
 import type { LedgerRecords } from '../payments';
 import { appliedAsOf, balanceAsOf } from './aging';
 import { type ReportInvoice, inReports } from './model';
@@ -10,7 +18,7 @@ export interface PlannedAmount {
   amount: string;
 }
 
-/** Recurring schedules (the scheduling area, when it lands): the amounts they will invoice per month. */
+/** Recurring schedules (the scheduling area's plan): the amounts they will invoice per month. */
 export interface RecurringPlan {
   plannedByMonth(tenantId: string, months: string[]): Promise<PlannedAmount[]>;
 }
