@@ -92,7 +92,7 @@ export const INVOICE_PAGE_CSS = `${QUOTE_PAGE_CSS}
 .transfer dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0}
 .transfer dt{color:var(--muted)}.transfer dd{margin:0;word-break:break-all;font-variant-numeric:tabular-nums}
 .qr{text-align:center}.qr img{width:200px;height:200px;image-rendering:pixelated;display:block;margin:0 auto}
-a.button:focus,button:focus{outline:3px solid #93c5fd;outline-offset:2px}
+a.button:focus,button:focus{outline:3px solid var(--brand);outline-offset:2px}
 @media (max-width:640px){.transfer{grid-template-columns:1fr}}
 @media print{.pay,.actions{display:none}}
 `;
