@@ -7,7 +7,7 @@
  */
 import { QUOTE_PAGE_CSS } from './styles';
 
-export type InvoicePageStatus = 'open' | 'paid' | 'partially_paid' | 'overdue' | 'void';
+export type InvoicePageStatus = 'open' | 'paid' | 'partially_paid' | 'overdue' | 'void' | 'issued';
 
 interface PageAddress {
   line1: string;
@@ -40,6 +40,8 @@ interface PageModel {
   lines: { description: string; quantity: string; unit?: string | null; unitPrice: string; taxRate: string; netAmount: string }[];
   totals: { net: string; withholding: string; total: string; taxBreakdown: { rate: string; base: string; amount: string }[] };
   notes?: string | null;
+  /** The invoices a credit note corrects. */
+  corrects?: { number: string; issueDate?: string | null }[] | null;
 }
 
 export interface BankTransferView {
@@ -57,7 +59,7 @@ export interface BankTransferView {
 export interface InvoicePageState {
   model: PageModel;
   status: InvoicePageStatus;
-  /** Money figures (null for documents that owe nothing: drafts, proformas, credit notes). */
+  /** Money figures (null for documents that owe nothing: drafts, proformas, credit notes; invoices and simplified invoices have them). */
   figures: { amountPayable: string; amountPaid: string; balanceDue: string; paidAt: string | null } | null;
   /** The client's token (download and pay URLs); null in a staff preview. */
   token: string | null;
@@ -84,7 +86,7 @@ export interface InvoicePageHelpers {
 
 /** The invoice page's stylesheet: the quote page's, then its own rules. One constant: its hash is in the CSP. */
 export const INVOICE_PAGE_CSS = `${QUOTE_PAGE_CSS}
-.badge.open{color:var(--brand)}.badge.paid{color:var(--ok)}.badge.partially_paid{color:var(--warn)}.badge.overdue{color:var(--bad)}.badge.void{color:var(--muted)}
+.badge.open{color:var(--brand)}.badge.paid{color:var(--ok)}.badge.partially_paid{color:var(--warn)}.badge.overdue{color:var(--bad)}.badge.void{color:var(--muted)}.badge.issued{color:var(--ink)}
 .due{font-size:1.6rem;font-weight:700;margin:8px 0 0;font-variant-numeric:tabular-nums}
 .actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:16px}
 .pay{margin-top:16px}
@@ -110,6 +112,7 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   }
 
   function party(t: T, title: string, p: PageParty): string {
+    if (!p.name) return ''; // a simplified invoice names no recipient
     const lines = [
       p.legalName && p.legalName !== p.name ? p.legalName : null,
       p.taxId ? `${t('document.taxId')} ${p.taxId}` : null,
@@ -185,6 +188,12 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
         ? `<form class="pay" method="post" action="${esc(`${base}/pay`)}"><button type="submit" class="primary">${esc(t('invoicePage.payByCard', { amount: money(f.balanceDue) }))}</button></form>`
         : '';
     const showTransfer = s.status !== 'paid' && s.status !== 'void';
+    const corrects = (m.corrects ?? []).map((c) =>
+      c.issueDate ? t('document.corrects', { number: c.number, date: formatDate(c.issueDate, locale) }) : t('document.correctsNoDate', { number: c.number }),
+    );
+    const credit =
+      m.kind === 'credit_note' ? `<div class="small">${[t('document.creditNoteNotice'), ...corrects].map((line) => `<p>${esc(line)}</p>`).join('')}</div>` : '';
+    const totalLabel = t(m.kind === 'credit_note' ? 'document.totalCredited' : 'document.total');
     return `<!doctype html>
   <html lang="${esc(m.locale.slice(0, 2))}">
   <head>
@@ -205,12 +214,13 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   <dl class="meta">
   ${m.issueDate ? `<dt>${esc(t('document.issueDate'))}</dt><dd>${esc(formatDate(m.issueDate, locale))}</dd>` : ''}
   ${m.dueDate ? `<dt>${esc(t('document.dueDate'))}</dt><dd>${esc(formatDate(m.dueDate, locale))}</dd>` : ''}
-  <dt>${esc(t('document.total'))}</dt><dd>${esc(money(m.totals.total))}</dd>
+  <dt>${esc(totalLabel)}</dt><dd>${esc(money(m.totals.total))}</dd>
   ${f && f.amountPaid !== '0' && Number(f.amountPaid) !== 0 ? `<dt>${esc(t('invoicePage.amountPaid'))}</dt><dd>${esc(money(f.amountPaid))}</dd>` : ''}
   ${f ? `<dt>${esc(t('invoicePage.balanceDue'))}</dt><dd><strong class="balance">${esc(money(f.balanceDue))}</strong></dd>` : ''}
   </dl>
   </header>
   ${f && s.status !== 'paid' && s.status !== 'void' ? `<p class="due" aria-label="${esc(t('invoicePage.balanceDue'))}">${esc(money(f.balanceDue))}</p>${m.dueDate ? `<p class="small muted">${esc(t('invoicePage.dueOn', { date: formatDate(m.dueDate, locale) }))}</p>` : ''}` : ''}
+  ${credit}
   ${pay}
   ${downloads ? `<div class="actions">${downloads}</div>` : ''}
   </article>
@@ -228,7 +238,7 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   <div><span>${esc(t('document.subtotal'))}</span><span>${esc(money(m.totals.net))}</span></div>
   ${taxRows}
   ${Number(m.totals.withholding) !== 0 ? `<div><span>${esc(t('document.withholding'))}</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>` : ''}
-  <div class="grand"><span>${esc(t('document.total'))}</span><span>${esc(money(m.totals.total))}</span></div>
+  <div class="grand"><span>${esc(totalLabel)}</span><span>${esc(money(m.totals.total))}</span></div>
   </div>
   ${m.notes ? `<p class="small">${esc(m.notes)}</p>` : ''}
   </section>

@@ -3,7 +3,7 @@
  * the tenant's Stripe keys in settings (write-only, sealed at rest), the Pay button (a Checkout Session for the
  * balance due at click time, against a local stand-in of Stripe's API), and Stripe's webhook: events signed by
  * the `stripe` library's own test helper, valid, tampered, stale, duplicated and out of order; a payment on a
- * paid invoice kept as client credit; a refund reversing the payment.
+ * paid invoice kept as client credit; a refund and a lost dispute reversing the payment.
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,44 @@ describe("Stripe's webhook", () => {
 
     const after = await invoiceOf(invoice.id);
     expect(after).toMatchObject({ status: 'issued', balanceDue: '106.00', amountPaid: '0.00' });
+  });
+
+  it('records one payment when payment_intent.succeeded comes before checkout.session.completed, and the same balance in either order', async () => {
+    const first = await anInvoiceWithLink();
+    const second = await anInvoiceWithLink();
+    const a = paidInvoice(first.invoice.id);
+    const b = paidInvoice(second.invoice.id);
+
+    for (const e of [stripeEvents.paymentIntentSucceeded(a), stripeEvents.sessionCompleted(a), stripeEvents.paymentIntentSucceeded(a)])
+      expect((await deliver(e)).status).toBe(200);
+    for (const e of [stripeEvents.sessionCompleted(b), stripeEvents.paymentIntentSucceeded(b)]) expect((await deliver(e)).status).toBe(200);
+
+    for (const [invoice, p] of [
+      [first.invoice, a],
+      [second.invoice, b],
+    ] as const) {
+      const payments = (await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data;
+      expect(payments).toHaveLength(1);
+      expect(payments[0]).toMatchObject({ amount: '106.00', method: 'card', externalId: p.paymentIntent });
+      expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
+    }
+  });
+
+  it('reverses a payment whose dispute is lost (delivered twice), and keeps one whose dispute is won', async () => {
+    const lost = await anInvoiceWithLink();
+    const won = await anInvoiceWithLink();
+    const pl = paidInvoice(lost.invoice.id);
+    const pw = paidInvoice(won.invoice.id);
+    await deliver(stripeEvents.sessionCompleted(pl));
+    await deliver(stripeEvents.sessionCompleted(pw));
+    expect((await invoiceOf(lost.invoice.id)).status).toBe('paid');
+
+    const lostDispute = stripeEvents.disputeClosed(pl, `dp_lost_${seq}`, 10600, 'lost', pl.at + 120);
+    for (const e of [lostDispute, lostDispute]) expect((await deliver(e)).status).toBe(200);
+    expect((await deliver(stripeEvents.disputeClosed(pw, `dp_won_${seq}`, 10600, 'won', pw.at + 120))).status).toBe(200);
+
+    expect(await invoiceOf(lost.invoice.id)).toMatchObject({ status: 'issued', balanceDue: '106.00', amountPaid: '0.00' });
+    expect(await invoiceOf(won.invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
   });
 
   it('records a payment whose refund came first once the payment arrives (the early refund is refused, Stripe retries it)', async () => {
