@@ -82,7 +82,12 @@ const invoiceOf = async (id: string) => (await api.get(`/v1/invoices/${id}`)).bo
 describe("the tenant's Stripe keys", () => {
   it('are write-only: settings say they are configured and never show them; bad keys are refused naming the field', async () => {
     const view = (await api.get('/v1/settings')).body;
-    expect(view.payments.stripe).toMatchObject({ configured: true, mode: 'test', secretKeyLast4: secretKey.slice(-4) });
+    expect(view.payments.stripe).toMatchObject({
+      configured: true,
+      mode: 'test',
+      secretKeyLast4: secretKey.slice(-4),
+      webhookEndpoint: `${url()}/webhooks/stripe?tenant=${tenant.tenantId}`,
+    });
     expect(JSON.stringify(view)).not.toContain(secretKey);
     expect(JSON.stringify(view)).not.toContain(webhookSecret);
 

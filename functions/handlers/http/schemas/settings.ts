@@ -174,8 +174,11 @@ export const SettingsView = z.object({
         mode: z.enum(['live', 'test']).optional(),
         secretKeyLast4: z.string().optional(),
         webhookSecretSet: z.boolean().optional(),
+        webhookEndpoint: z
+          .string()
+          .describe("The URL to give Stripe as this tenant's webhook endpoint (Developers > Webhooks): POST /webhooks/stripe?tenant={tenantId}"),
       })
-      .describe('Whether Stripe keys are set (the keys themselves are never shown)'),
+      .describe('Whether Stripe keys are set (the keys themselves are never shown), and where Stripe sends its events'),
   }),
   verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
