@@ -5,8 +5,11 @@
  * the `stripe` library's own test helper, valid, tampered, stale, duplicated and out of order; a payment on a
  * paid invoice kept as client credit; a refund and a lost dispute reversing the payment.
  */
+import chromium from '@sparticuz/chromium';
+import puppeteer from 'puppeteer-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultChromiumArgs } from '../../functions/adapters/pdf/renderer';
 import { STRIPE_API_VERSION } from '../../functions/adapters/payments/stripe';
 import { eventually } from '../fixtures/outbox';
 import { aClient, issuedInvoice } from '../fixtures/payments';
@@ -127,6 +130,49 @@ describe('the Pay button', () => {
       'payment_intent_data[metadata][invoiceId]': invoice.id,
       success_url: `${page}?checkout=success`,
     });
+  });
+
+  it('works from a phone browser without JavaScript: the keyboard reaches the Pay button, Enter goes to Stripe Checkout', async () => {
+    const { invoice, page } = await anInvoiceWithLink();
+    standIn.requests.length = 0;
+    const browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH || (await chromium.executablePath()),
+      args: defaultChromiumArgs(),
+      headless: 'shell',
+      pipe: true,
+      defaultViewport: { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.setJavaScriptEnabled(false);
+      // Stripe's own page is not reachable from here: the browser's request for it is answered by a stub
+      await tab.setRequestInterception(true);
+      const toStripe: string[] = [];
+      tab.on('request', (req) => {
+        if (req.url().startsWith('https://checkout.stripe.com/')) {
+          toStripe.push(req.url());
+          void req.respond({ status: 200, contentType: 'text/html', body: '<title>Stripe Checkout</title>' });
+        } else void req.continue();
+      });
+      const opened = await tab.goto(page, { waitUntil: 'load' });
+      // the browser holds the 303 after the submit to the page's form-action: Stripe Checkout must be in it
+      expect(opened?.headers()['content-security-policy']).toMatch(/form-action 'self'[^;]* https:\/\/checkout\.stripe\.com/);
+      let focused = '';
+      for (let i = 0; i < 6 && !focused.startsWith('Pay'); i++) {
+        await tab.keyboard.press('Tab');
+        focused = await tab.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+      }
+      expect(focused).toBe('Pay €106.00 by card');
+      await Promise.all([tab.waitForNavigation({ waitUntil: 'load', timeout: 10_000 }), tab.keyboard.press('Enter')]);
+
+      expect(await tab.title()).toBe('Stripe Checkout');
+      expect(toStripe).toHaveLength(1);
+      expect(toStripe[0]).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+      expect(standIn.requests).toHaveLength(1);
+      expect(standIn.requests[0].form).toMatchObject({ 'line_items[0][price_data][unit_amount]': '10600', 'metadata[invoiceId]': invoice.id });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('answers 409 with a page, and creates no session, when the invoice is already paid', async () => {
