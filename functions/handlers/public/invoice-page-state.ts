@@ -111,7 +111,9 @@ export async function invoicePageState(
           paidAt: view.paidAt,
         }
       : null;
-  const owes = Boolean(figures && dec(figures.balanceDue).gt(0) && status !== 'paid' && status !== 'void');
+  // the page asks for money only where the ledger can record it against a client (a simplified invoice naming
+  // no recipient shows its balance, but a card payment or transfer for it would have no client to belong to)
+  const owes = Boolean(figures && dec(figures.balanceDue).gt(0) && status !== 'paid' && status !== 'void' && invoice.client);
   const preview = 'preview' in access;
   const state: InvoicePageState = {
     model,
