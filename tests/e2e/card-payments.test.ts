@@ -69,10 +69,10 @@ const paidInvoice = (invoiceId: string, amount = 10600): PaidInvoice => {
 };
 
 /** Posts an event to the webhook as Stripe would: the raw JSON, signed with the endpoint secret at `timestamp`. */
-async function deliver(event: object, options: { secret?: string; timestamp?: number; tamper?: (raw: string) => string } = {}) {
+async function deliver(event: object, options: { secret?: string; timestamp?: number; tamper?: (raw: string) => string; query?: string } = {}) {
   const payload = JSON.stringify(event);
   const header = signer.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? webhookSecret, timestamp: options.timestamp });
-  const res = await fetch(`${url()}/webhooks/stripe`, {
+  const res = await fetch(`${url()}/webhooks/stripe${options.query ?? ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': header },
     body: options.tamper ? options.tamper(payload) : payload,
@@ -205,6 +205,20 @@ describe("Stripe's webhook", () => {
     expect(payments).toHaveLength(1);
     expect(payments[0]).toMatchObject({ amount: '106.00', method: 'card', externalId: p.paymentIntent });
     expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
+  });
+
+  it("takes events at the endpoint URL the settings give (?tenant=), and checks them with that tenant's secret only", async () => {
+    const { invoice } = await anInvoiceWithLink();
+    const p = paidInvoice(invoice.id);
+    const other = await makeTenant('Other Card Co');
+    const endpoint = new URL((await api.get('/v1/settings')).body.payments.stripe.webhookEndpoint);
+
+    const elsewhere = await deliver(stripeEvents.sessionCompleted(p), { query: `?tenant=${other.tenantId}` });
+    const here = await deliver(stripeEvents.sessionCompleted(p), { query: endpoint.search });
+
+    expect(elsewhere.status).toBe(400); // the other tenant has no Stripe secret: nothing verifies, nothing recorded
+    expect(here).toMatchObject({ status: 200, body: { received: true, handled: true } });
+    expect((await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data).toHaveLength(1);
   });
 
   it('refuses a tampered body, another secret, a stale timestamp and a missing signature with 400, recording nothing', async () => {
