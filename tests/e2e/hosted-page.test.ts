@@ -191,6 +191,9 @@ describe('the hosted invoice page', () => {
     expect(view).toMatchObject({ balanceDue: '60.50', paymentStatus: 'unpaid' });
     expect(html).toContain('Awaiting payment');
     expect(html).toMatch(/Balance due<\/dt><dd><strong class="balance">€60\.50/);
+    // EN 16931 needs a buyer (BT-44): no e-invoice, so no button for one; the PDF is there
+    expect(html).not.toContain(`${page}/xml`);
+    expect(html).toContain(`${page}/pdf`);
     expect(html).not.toContain('data:image/png'); // no client to record a transfer or card payment against
     expect(html).not.toContain('/pay"');
   });

@@ -40,8 +40,10 @@ export function pageStatus(invoice: Invoice.Info, figures: SettlementView, on: s
   return 'open';
 }
 
-/** Whether the invoice has an e-invoice (issued invoices and credit notes; the XML itself is made by /p/{token}/xml). */
-const hasEInvoice = (invoice: Invoice.Info) => invoice.type !== 'proforma' && invoice.status !== 'draft' && Boolean(invoice.number && invoice.issueDate);
+/** Whether the invoice has an e-invoice (issued invoices and credit notes naming their client; the XML itself is made by /p/{token}/xml). */
+const hasEInvoice = (invoice: Invoice.Info) =>
+  // EN 16931 requires a buyer (BT-44): a simplified invoice naming no recipient has no e-invoice
+  invoice.type !== 'proforma' && invoice.status !== 'draft' && Boolean(invoice.number && invoice.issueDate && invoice.client);
 
 async function bankTransferOf(invoice: Invoice.Info, tenant: Tenant, balanceDue: string): Promise<BankTransferView | null> {
   const settings = DocumentSettingsArea.documentSettingsOf(tenant.settings);
