@@ -103,7 +103,14 @@ async function download(page: Page, selector: string): Promise<{ name: string; b
       });
     });
     await page.click(selector);
-    const name = await Promise.race([done, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no download from ${selector}`)), 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const name = await Promise.race([
+      done,
+      new Promise<string>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no download from ${selector}`)), 15_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    await cdp.detach();
     const files = await readdir(dir);
     expect(files).toContain(name);
     return { name, bytes: await readFile(join(dir, name)) };
