@@ -225,6 +225,11 @@ describe.each(Object.keys(VIEWPORTS) as ViewportName[])('the hosted invoice page
       expect(text).toMatch(/Balance due\s+€106\.00/);
       expect(text).toContain('Awaiting payment');
       expect(text).toContain('ES91 2100 0418 4502 0005 1332');
+      // a strict CSP: nothing but the page's own stylesheet (by its hash) and inline images; no script source at all
+      const csp = res?.headers()['content-security-policy'] ?? '';
+      expect(csp).toMatch(/default-src 'none'/);
+      expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+      expect(csp).not.toMatch(/script-src|unsafe-inline|unsafe-eval/);
       // no script ran and none was allowed; the page's stylesheet applied (its hash is in the CSP)
       expect(await page.$$eval('script', (s) => s.length)).toBe(0);
       expect(violations).toEqual([]);
