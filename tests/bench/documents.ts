@@ -153,7 +153,7 @@ async function pipeline(ctx: BenchContext, n: number): Promise<Stats> {
   const company = await post('/v1/companies', {
     name: 'Bench Client',
     legalName: 'Bench Client S.L.',
-    taxId: 'B11111111',
+    taxId: 'B12345674',
     email: 'bench@client.example',
     address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
   });
