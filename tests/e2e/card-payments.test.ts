@@ -99,6 +99,19 @@ describe("the tenant's Stripe keys", () => {
     expect(JSON.stringify(bad.body)).toContain('payments.stripe.secretKey');
   });
 
+  it('are kept when a client sends back the payments part of what GET showed (webhookEndpoint included)', async () => {
+    const view = (await api.get('/v1/settings')).body;
+
+    const put = await api.put('/v1/settings', { ...settingsBody(view), payments: view.payments });
+
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.payments.stripe).toMatchObject({
+      configured: true,
+      secretKeyLast4: secretKey.slice(-4),
+      webhookEndpoint: view.payments.stripe.webhookEndpoint,
+    });
+  });
+
   it('are sealed at rest: the stored settings hold no key in clear', async () => {
     const { tenants } = await import('../../functions/shared/wiring/tenancy');
     const stored = JSON.stringify((await tenants().getTenant(tenant.tenantId))?.settings);

@@ -122,6 +122,7 @@ export const SettingsBody = z.strictObject({
           mode: z.enum(['live', 'test']).optional(),
           secretKeyLast4: z.string().max(4).optional(),
           webhookSecretSet: z.boolean().optional(),
+          webhookEndpoint: z.string().max(2048).optional().describe('shown by GET (where Stripe sends its events); ignored here'),
         })
         .superRefine((v, ctx) => {
           const writing = v.configured === undefined || v.secretKey !== undefined || v.webhookSecret !== undefined;
