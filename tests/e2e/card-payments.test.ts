@@ -302,6 +302,22 @@ describe("Stripe's webhook", () => {
     }
   });
 
+  it('records one payment when Stripe delivers the same payment at the same moment several times (concurrent requests)', async () => {
+    const { invoice } = await anInvoiceWithLink();
+    const p = paidInvoice(invoice.id);
+    const completed = stripeEvents.sessionCompleted(p);
+    const succeeded = stripeEvents.paymentIntentSucceeded(p);
+
+    const answers = await Promise.all([completed, succeeded, completed, succeeded, completed].map((e) => deliver(e)));
+
+    // each either recorded it or found it recorded; a lost race may answer 5xx/409 and Stripe retries it
+    const retried = await Promise.all(answers.map((a, i) => (a.status === 200 ? a : deliver([completed, succeeded][i % 2]))));
+    expect(retried.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const payments = (await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data;
+    expect(payments).toHaveLength(1);
+    expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00', amountPaid: '106.00' });
+  });
+
   it('reverses a payment whose dispute is lost (delivered twice), and keeps one whose dispute is won', async () => {
     const lost = await anInvoiceWithLink();
     const won = await anInvoiceWithLink();
