@@ -286,6 +286,8 @@ export interface RecapitulativeRequest {
   month: string;
   dealIds?: string[];
   quoteIds?: string[];
+  dueDate?: string;
+  notes?: string;
 }
 
 /** One operation of a recapitulative invoice: its source, the day it was concluded, its currency and lines. */

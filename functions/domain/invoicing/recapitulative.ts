@@ -46,6 +46,8 @@ export async function create(ports: InvoicePorts, cmd: { tenantId: string; actor
       client,
       lines: recapitulativeLines(sources),
       currency: sources[0]!.currency,
+      dueDate: input.dueDate,
+      notes: input.notes,
       responsibleUserId: responsibleUserId ?? actor.id,
       now,
     }),

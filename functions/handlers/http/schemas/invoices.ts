@@ -290,6 +290,8 @@ export const RecapitulativeCreate = z
       .max(MAX_RECAPITULATIVE_SOURCES, `at most ${MAX_RECAPITULATIVE_SOURCES} operations`)
       .optional()
       .describe("Exactly these accepted quotes (none named: all of the client's in the month without an invoice)"),
+    dueDate: isoDate.optional().describe('The due date (required to issue it; a PATCH of the draft may set it later)'),
+    notes: optionalText(2000),
   })
   .superRefine((b, ctx) => {
     if (!!b.companyId === !!b.contactId)
