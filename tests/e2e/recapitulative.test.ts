@@ -145,6 +145,47 @@ describe('recapitulative invoices', () => {
     expect((await api.get(`/v1/deals/${old.id}`)).body.invoiceId).toBeUndefined();
   });
 
+  it('groups an accepted quote with a deal; the quote then refuses from.quoteId; deleting the draft gives both back', async () => {
+    // Prepare: a quote accepted now (its acceptance written as the public page does: status and acceptedAt)
+    const client = await aClient(api);
+    const deal = await aWonDeal(client.id, 'Proyecto', '100.00');
+    const quote = (
+      await api.post('/v1/quotes', {
+        companyId: client.id,
+        currency: 'EUR',
+        lines: [aLine({ description: 'Extra', quantity: '2', unitPrice: '25.00', taxRate: '21' })],
+      })
+    ).body;
+    const acceptedAt = new Date().toISOString();
+    const { service } = await import('../../functions/shared/wiring/core');
+    await service().entities.quote.patch({ tenantId, id: quote.id }).set({ status: 'accepted', acceptedAt }).go();
+
+    // Act
+    const made = await api.post('/v1/invoices/recapitulative', { companyId: client.id, month, dealIds: [deal.id], quoteIds: [quote.id] });
+    const fromQuote = await api.post('/v1/invoices', { from: { quoteId: quote.id } });
+    const deleted = await api.del(`/v1/invoices/${made.body.id}`);
+    const dealAfter = (await api.get(`/v1/deals/${deal.id}`)).body;
+    const quoteAfter = (await api.get(`/v1/quotes/${quote.id}`)).body;
+    const again = await api.post('/v1/invoices/recapitulative', { companyId: client.id, month });
+
+    // Assess
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.lines.map((l: { sourceId: string; operationDate: string }) => [l.sourceId, l.operationDate])).toEqual(
+      [
+        [deal.id, deal.closedAt.slice(0, 10)],
+        [quote.id, acceptedAt.slice(0, 10)],
+      ].sort((a, b) => (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0)),
+    );
+    expect(made.body.totals.net).toBe('150.00');
+    expect(fromQuote.status).toBe(409);
+    expect(fromQuote.body.errors).toEqual([{ field: 'from.quoteId', message: `already invoiced: ${made.body.id}` }]);
+    expect(deleted.status).toBe(204);
+    expect(dealAfter.invoiceId).toBeUndefined();
+    expect(quoteAfter.invoiceId).toBeUndefined();
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.sources).toHaveLength(2);
+  });
+
   it('makes one invoice when two requests race, and one for a replayed Idempotency-Key', async () => {
     // Prepare
     const client = await aClient(api);

@@ -2,7 +2,7 @@ import { Conflict, timelineEntry } from '../../../domain/kernel';
 import type { CommitResult, InvoiceChange, InvoiceCommit, InvoiceStore } from '../../../domain/invoicing';
 import { rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import { toInvoiceRecord, toLookupRecord } from './invoices-repository';
+import { commitInvoices, toInvoiceRecord, toLookupRecord } from './invoices-repository';
 import { InvoiceSources } from '../../../domain/sales';
 
 type SourceLink = { type: 'deal' | 'quote'; id: string };
@@ -21,8 +21,8 @@ function sourceLinkOf(change: InvoiceChange | undefined): SourceLink | null {
  * both succeed, the loser gets 409 naming the winner's invoice (unless `allowDuplicate`). A deal is checked to
  * have no `invoiceId` (a recapitulative invoice billed it in full), unless `allowDuplicate`. A recapitulative
  * invoice (`sources`) claims every deal and quote it groups the same way (their `invoiceId`, only when absent);
- * a source taken first makes the write fail with a Conflict listing them (`taken`). Every other commit goes to
- * `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
+ * a source taken first makes the write fail with a Conflict listing them (`taken`); deleting that draft gives them
+ * back in the same transaction. Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
  */
 export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, options: { allowDuplicate?: boolean } = {}): InvoiceStore {
   const allowDuplicate = options.allowDuplicate ?? false;
@@ -107,10 +107,30 @@ export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, opti
     return (data as { invoiceId?: string } | null)?.invoiceId;
   }
 
+  /**
+   * Deleting a recapitulative draft gives its sources back (their `invoiceId` removed, in the same transaction, where
+   * it still names this invoice), so they can be invoiced again.
+   */
+  async function releaseSources(commit: InvoiceCommit, draft: NonNullable<InvoiceChange['before']>): Promise<CommitResult> {
+    const linked = await Promise.all(draft.sources!.map(async (link) => ((await invoiceOf(draft.tenantId, link)) === draft.id ? link : null)));
+    const held = linked.filter((l): l is SourceLink => !!l);
+    return commitInvoices(service, commit, ({ deal, quote }) =>
+      held.map((link) =>
+        ((link.type === 'quote' ? quote : deal) as typeof quote)
+          .patch({ tenantId: draft.tenantId, id: link.id })
+          .remove(['invoiceId'])
+          .where((a, { eq }) => eq(a.invoiceId, draft.id))
+          .commit(),
+      ),
+    );
+  }
+
   const invoices: InvoiceStore = {
     ...base,
     async commit(commit: InvoiceCommit): Promise<CommitResult> {
       const change = commit.changes.length === 1 && !commit.counter && commit.changes[0]!.before === null ? commit.changes[0] : undefined;
+      const deleted = commit.changes[0]?.delete ? commit.changes[0] : undefined;
+      if (deleted?.before?.sources?.length && !commit.counter) return releaseSources(commit, deleted.before);
       const { tenantId } = change?.after ?? { tenantId: '' };
       // a recapitulative invoice: claim every source, none taken twice
       const grouped = change?.after.sources;
