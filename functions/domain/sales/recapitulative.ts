@@ -25,6 +25,8 @@ export interface RecapitulativeCandidate {
   operationDate: string | null;
   /** The invoice already made from it. */
   invoiceId?: string;
+  /** A quote: the deal it was made for (the same operation: one of the two is billed). */
+  dealId?: string;
   currency: string;
   lines: LineInput[];
 }
@@ -49,7 +51,8 @@ function belongsTo(candidate: RecapitulativeCandidate, request: RecapitulativeRe
  * client concluded in the month without an invoice. With ids: exactly those, each refused by name
  * (`dealIds[i]`, `quoteIds[i]`) when it does not exist, is another client's, is not won / accepted, was
  * concluded in another month or is in another currency (422, all at once), or already has an invoice (409,
- * naming it, when nothing else is wrong). Nothing to invoice: 422 on `month`.
+ * naming it, when nothing else is wrong). A deal and its accepted quote are one operation: without ids the quote
+ * bills it (the deal is left out); naming both is refused on the deal. Nothing to invoice: 422 on `month`.
  */
 export function selectRecapitulative(request: RecapitulativeRequest, candidates: readonly RecapitulativeCandidate[]): RecapitulativeCandidate[] {
   const named = !!(request.dealIds?.length || request.quoteIds?.length);
@@ -81,6 +84,15 @@ export function selectRecapitulative(request: RecapitulativeRequest, candidates:
     }
   } else {
     chosen = candidates.filter((c) => belongsTo(c, request) && c.concluded && c.operationDate?.slice(0, 7) === request.month && !c.invoiceId);
+    // a deal and its accepted quote are one operation: the quote (the price the client accepted) bills it
+    const quotedDeals = new Set(chosen.flatMap((c) => (c.type === 'quote' && c.dealId ? [c.dealId] : [])));
+    chosen = chosen.filter((c) => !(c.type === 'deal' && quotedDeals.has(c.id)));
+  }
+  if (named) {
+    for (const q of chosen) {
+      if (q.type === 'quote' && q.dealId && chosen.some((d) => d.type === 'deal' && d.id === q.dealId))
+        errors.push({ field: fieldOf(request, 'deal', q.dealId), message: `its quote ${q.id} is in this invoice too: one operation, name one of them` });
+    }
   }
   chosen.sort((a, b) => (a.operationDate! < b.operationDate! ? -1 : a.operationDate! > b.operationDate! ? 1 : a.id < b.id ? -1 : 1));
   const currency = chosen[0]?.currency;
@@ -121,6 +133,7 @@ export function quoteCandidate(quote: Quote, day: string): RecapitulativeCandida
     concluded: accepted,
     operationDate: accepted && quote.acceptedAt ? quote.acceptedAt.slice(0, 10) : null,
     ...(quote.invoiceId ? { invoiceId: quote.invoiceId } : {}),
+    ...(quote.dealId ? { dealId: quote.dealId } : {}),
     currency: quote.currency,
     lines: lineInputs(quote.lines),
   };

@@ -82,6 +82,16 @@ describe('recapitulative invoices: which operations one invoice groups (pure rul
     ]);
   });
 
+  it('a deal and its accepted quote are one operation: the quote bills it (unnamed); naming both is refused', () => {
+    const candidates = [deal('deal_1'), quote('quo_1', { dealId: 'deal_1', operationDate: '2026-11-12' }), deal('deal_2')];
+
+    const unnamed = selectRecapitulative({ companyId: 'cmp_a', month }, candidates);
+    const both = refusal(() => selectRecapitulative({ companyId: 'cmp_a', month, dealIds: ['deal_2', 'deal_1'], quoteIds: ['quo_1'] }, candidates));
+
+    expect(unnamed.map((c) => c.id)).toEqual(['deal_2', 'quo_1']);
+    expect(both.errors).toEqual([{ field: 'dealIds[1]', message: 'its quote quo_1 is in this invoice too: one operation, name one of them' }]);
+  });
+
   it('refuses an already invoiced source by name with 409 naming the invoice', () => {
     const refused = refusal(() =>
       selectRecapitulative({ companyId: 'cmp_a', month, dealIds: ['deal_1', 'deal_2'] }, [deal('deal_1'), deal('deal_2', { invoiceId: 'inv_9' })]),
