@@ -8,6 +8,7 @@
  */
 import { Conflict, initialStage, RuleViolation, type Actor, type LineInput } from '../kernel';
 import { commitNew, loadClient, newInvoice } from './create';
+import { retrying } from './credit-notes';
 import { nowOf, withNulls, type Invoice, type InvoicePorts, type RecapitulativeRequest, type RecapitulativeSource } from './model';
 import { effective } from './pipeline-settings';
 
@@ -34,34 +35,41 @@ export async function create(ports: InvoicePorts, cmd: { tenantId: string; actor
   if (!ports.sources?.recapitulativeSources)
     throw new RuleViolation('recapitulative invoices are not supported yet', [{ field: 'month', message: 'not supported yet' }]);
   const { snapshot: client, responsibleUserId } = await loadClient(ports, tenantId, input);
-  const sources = await ports.sources.recapitulativeSources(tenantId, input);
-  const now = nowOf(ports);
   const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
-  const invoice: Invoice = {
-    ...newInvoice({
-      tenantId,
-      actor,
-      stage: initialStage(settings.pipeline).id,
-      type: 'invoice',
-      client,
-      lines: recapitulativeLines(sources),
-      currency: sources[0]!.currency,
-      dueDate: input.dueDate,
-      notes: input.notes,
-      responsibleUserId: responsibleUserId ?? actor.id,
-      now,
-    }),
-    recapitulative: true,
-    sources: sources.map((s) => ({ type: s.type, id: s.id })),
-  };
-  let outcome: Awaited<ReturnType<typeof commitNew>>;
-  try {
-    outcome = await commitNew(ports, invoice, { actor, now, data: { recapitulative: true, month: input.month, sources: invoice.sources } });
-  } catch (error) {
-    throw takenRefusal(error, input) ?? error;
-  }
-  if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
-  return withNulls(invoice);
+  // a write that collided with another (the sources' items) is tried again from the sources: the rule then names
+  // what the other request took
+  return retrying(ports, 'the recapitulative invoice', async () => {
+    const sources = [...(await ports.sources!.recapitulativeSources!(tenantId, input))].sort((a, b) =>
+      a.operationDate < b.operationDate ? -1 : a.operationDate > b.operationDate ? 1 : 0,
+    );
+    const now = nowOf(ports);
+    const invoice: Invoice = {
+      ...newInvoice({
+        tenantId,
+        actor,
+        stage: initialStage(settings.pipeline).id,
+        type: 'invoice',
+        client,
+        lines: recapitulativeLines(sources),
+        currency: sources[0]!.currency,
+        dueDate: input.dueDate,
+        notes: input.notes,
+        responsibleUserId: responsibleUserId ?? actor.id,
+        now,
+      }),
+      recapitulative: true,
+      sources: sources.map((s) => ({ type: s.type, id: s.id })),
+    };
+    let outcome: Awaited<ReturnType<typeof commitNew>>;
+    try {
+      outcome = await commitNew(ports, invoice, { actor, now, data: { recapitulative: true, month: input.month, sources: invoice.sources } });
+    } catch (error) {
+      throw takenRefusal(error, input) ?? error;
+    }
+    if (outcome === 'contention') return 'retry';
+    if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
+    return withNulls(invoice);
+  });
 }
 
 /** A source the store found already linked to another invoice (a race lost): `{ type, id, invoiceId }`. */

@@ -155,3 +155,70 @@ describe('recapitulative invoices: which operations one invoice groups (pure rul
     ]);
   });
 });
+
+describe('Recapitulative.create (invoicing, over in-memory ports)', () => {
+  const tenantId = 'ten_01jtenant0000000000000000';
+  const actor = { type: 'user' as const, id: 'usr_clerk' };
+  const source = (id: string, operationDate: string) => ({ type: 'deal' as const, id, operationDate, currency: 'EUR', lines: [line(id)] });
+
+  it('makes one draft with the sources; a collided write is tried again from the sources', async () => {
+    const { memoryPorts, acme } = await import('../../fixtures/invoicing-fakes');
+    const reads: number[] = [];
+    const setup = memoryPorts();
+    setup.companies.set(acme.id, acme);
+    setup.invoices.injected.push('contention');
+    const ports = {
+      ...setup.ports,
+      sources: {
+        loadSource: async () => null,
+        recapitulativeSources: async () => {
+          reads.push(1);
+          return [source('deal_2', '2026-03-10'), source('deal_1', '2026-03-02')];
+        },
+      },
+    };
+
+    const invoice = await Recapitulative.create(ports, { tenantId, actor, input: { companyId: acme.id, month: '2026-03', dueDate: '2026-04-30' } });
+
+    expect(reads).toHaveLength(2);
+    expect(invoice).toMatchObject({
+      status: 'draft',
+      recapitulative: true,
+      dueDate: '2026-04-30',
+      sources: [
+        { type: 'deal', id: 'deal_1' },
+        { type: 'deal', id: 'deal_2' },
+      ],
+      totals: { net: '200.00', total: '242.00' },
+    });
+    expect(invoice.lines.map((l) => [l.sourceId, l.operationDate])).toEqual([
+      ['deal_1', '2026-03-02'],
+      ['deal_2', '2026-03-10'],
+    ]);
+    expect(await setup.invoices.get(tenantId, invoice.id)).toMatchObject({ recapitulative: true });
+  });
+
+  it('names by field the sources the store found taken by another invoice (a race lost), and refuses a month that is not one', async () => {
+    const { memoryPorts, acme } = await import('../../fixtures/invoicing-fakes');
+    const setup = memoryPorts();
+    setup.companies.set(acme.id, acme);
+    setup.invoices.commit = async () => {
+      throw new Conflict('taken', [], { taken: [{ type: 'deal', id: 'deal_2', invoiceId: 'inv_winner' }] });
+    };
+    const ports = {
+      ...setup.ports,
+      sources: { loadSource: async () => null, recapitulativeSources: async () => [source('deal_1', '2026-03-02'), source('deal_2', '2026-03-03')] },
+    };
+
+    const lost = await Recapitulative.create(ports, { tenantId, actor, input: { companyId: acme.id, month: '2026-03', dealIds: ['deal_1', 'deal_2'] } }).catch(
+      (e) => e,
+    );
+    const badMonth = await Recapitulative.create(ports, { tenantId, actor, input: { companyId: acme.id, month: '2026-13' } }).catch((e) => e);
+
+    expect(lost).toBeInstanceOf(Conflict);
+    expect(lost.errors).toEqual([{ field: 'dealIds[1]', message: 'already invoiced: inv_winner' }]);
+    expect(lost.extra).toMatchObject({ invoiceId: 'inv_winner' });
+    expect(badMonth).toBeInstanceOf(RuleViolation);
+    expect(badMonth.errors[0].field).toBe('month');
+  });
+});
