@@ -7,7 +7,7 @@ import type { InvoiceSource, InvoiceSourceReader } from '../invoicing';
 import { Conflict, lineInputs, NotFound, today, withoutEmpty, type InvoiceTotals, type ItemQuery, type LineInput } from '../kernel';
 import { get as getDeal, type DealPorts } from './deal';
 import { effectiveStatus, get as getQuote, type QuotePorts, type QuoteStatus } from './quote';
-import { recapitulativeSources } from './recapitulative';
+import { recapitulativeSources, type RecapitulativePorts } from './recapitulative';
 
 /**
  * A deal or a quote as sales offers it for invoicing: the client (as it stands now for a deal, as the quote
@@ -174,7 +174,7 @@ export async function load(
  * unless `allowDuplicate`; and the operations of a recapitulative invoice (recapitulative.ts).
  */
 export function reader(
-  ports: Pick<DealPorts, 'deals' | 'clients'> & Pick<QuotePorts, 'quotes' | 'now'>,
+  ports: Pick<DealPorts, 'deals' | 'clients'> & Pick<QuotePorts, 'quotes' | 'now'> & Pick<RecapitulativePorts, 'timeZone'>,
   options: { allowDuplicate?: boolean } = {},
 ): InvoiceSourceReader {
   return {

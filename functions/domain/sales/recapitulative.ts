@@ -9,7 +9,7 @@
  * transaction that writes it.
  */
 import type { RecapitulativeRequest, RecapitulativeSource } from '../invoicing';
-import { Conflict, type FieldError, lineInputs, type LineInput, type Page, type PageRequest, RuleViolation, today } from '../kernel';
+import { Conflict, dayIn, type FieldError, lineInputs, type LineInput, type Page, type PageRequest, RuleViolation, today } from '../kernel';
 import type { Deal, DealStore } from './deal';
 import { effectiveStatus, type Quote, type QuoteStore } from './quote';
 
@@ -109,21 +109,23 @@ export function selectRecapitulative(request: RecapitulativeRequest, candidates:
   return chosen;
 }
 
-export function dealCandidate(deal: Deal): RecapitulativeCandidate {
+/** A deal as a candidate; its operation date is the day it was won in the tenant's time zone. */
+export function dealCandidate(deal: Deal, timeZone = 'UTC'): RecapitulativeCandidate {
   return {
     type: 'deal',
     id: deal.id,
     companyId: deal.companyId ?? '',
     contactId: deal.contactId ?? '',
     concluded: deal.status === 'won',
-    operationDate: deal.status === 'won' && deal.closedAt ? deal.closedAt.slice(0, 10) : null,
+    operationDate: deal.status === 'won' && deal.closedAt ? dayIn(deal.closedAt, timeZone) : null,
     ...(deal.invoiceId ? { invoiceId: deal.invoiceId } : {}),
     currency: deal.currency,
     lines: lineInputs(deal.lines),
   };
 }
 
-export function quoteCandidate(quote: Quote, day: string): RecapitulativeCandidate {
+/** A quote as a candidate (its status on `day`); its operation date is the day it was accepted in the tenant's time zone. */
+export function quoteCandidate(quote: Quote, day: string, timeZone = 'UTC'): RecapitulativeCandidate {
   const accepted = effectiveStatus(quote, day) === 'accepted';
   return {
     type: 'quote',
@@ -131,7 +133,7 @@ export function quoteCandidate(quote: Quote, day: string): RecapitulativeCandida
     companyId: quote.companyId ?? '',
     contactId: quote.contactId ?? '',
     concluded: accepted,
-    operationDate: accepted && quote.acceptedAt ? quote.acceptedAt.slice(0, 10) : null,
+    operationDate: accepted && quote.acceptedAt ? dayIn(quote.acceptedAt, timeZone) : null,
     ...(quote.invoiceId ? { invoiceId: quote.invoiceId } : {}),
     ...(quote.dealId ? { dealId: quote.dealId } : {}),
     currency: quote.currency,
@@ -154,6 +156,8 @@ export interface RecapitulativePorts {
   deals: Pick<DealStore, 'get' | 'list'>;
   quotes: Pick<QuoteStore, 'get' | 'list'>;
   now?: () => Date;
+  /** The tenant's time zone (its `timeZone` setting), the days of operations are counted in; UTC when absent. */
+  timeZone?: (tenantId: string) => Promise<string>;
 }
 
 /**
@@ -162,6 +166,7 @@ export interface RecapitulativePorts {
  * "no invoice yet" when the invoice is written).
  */
 export async function recapitulativeSources(ports: RecapitulativePorts, tenantId: string, request: RecapitulativeRequest): Promise<RecapitulativeSource[]> {
+  const timeZone = (await ports.timeZone?.(tenantId)) ?? 'UTC';
   const day = today(ports.now?.());
   const named = !!(request.dealIds?.length || request.quoteIds?.length);
   let deals: (Deal | null)[];
@@ -179,8 +184,8 @@ export async function recapitulativeSources(ports: RecapitulativePorts, tenantId
     ]);
   }
   const candidates = [
-    ...deals.filter((d): d is Deal => !!d && d.tenantId === tenantId).map(dealCandidate),
-    ...quotes.filter((q): q is Quote => !!q && q.tenantId === tenantId).map((q) => quoteCandidate(q, day)),
+    ...deals.filter((d): d is Deal => !!d && d.tenantId === tenantId).map((d) => dealCandidate(d, timeZone)),
+    ...quotes.filter((q): q is Quote => !!q && q.tenantId === tenantId).map((q) => quoteCandidate(q, day, timeZone)),
   ];
   return selectRecapitulative(request, candidates).map((c) => ({
     type: c.type,

@@ -142,6 +142,18 @@ describe('recapitulative invoices: which operations one invoice groups (pure rul
     expect(sent).toMatchObject({ concluded: false, operationDate: null });
   });
 
+  it("counts the day in the tenant's time zone: won at 23:30Z on 30 November is 1 December in Madrid", () => {
+    const base = { tenantId: 't', companyId: 'cmp_a', contactId: '', currency: 'EUR', lines: [] } as const;
+    const late = { ...base, id: 'deal_1', status: 'won', closedAt: '2026-11-30T23:30:00.000Z' } as never;
+
+    expect(dealCandidate(late).operationDate).toBe('2026-11-30');
+    expect(dealCandidate(late, 'Europe/Madrid').operationDate).toBe('2026-12-01');
+    expect(dealCandidate(late, 'America/New_York').operationDate).toBe('2026-11-30');
+    expect(dealCandidate(late, 'Not/AZone').operationDate).toBe('2026-11-30');
+    const accepted = { ...base, id: 'quo_1', status: 'accepted', acceptedAt: '2026-10-31T23:15:00.000Z' } as never;
+    expect(quoteCandidate(accepted, '2026-11-05', 'Europe/Madrid').operationDate).toBe('2026-11-01');
+  });
+
   it("the invoice's lines: each source's lines in date order, with its operation date and source id", () => {
     const lines = Recapitulative.recapitulativeLines([
       { type: 'deal', id: 'deal_2', operationDate: '2026-11-20', currency: 'EUR', lines: [line('b1'), line('b2')] },
