@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDate } from '../../functions/domain/documents/locale-format';
-import { aDeal, aLine } from '../fixtures/builders';
+import { aContact, aDeal, aLine } from '../fixtures/builders';
 import { download, requestDocument } from '../fixtures/documents';
 import { aClient } from '../fixtures/payments';
 import { pdfText } from '../fixtures/pdf-text';
@@ -184,6 +184,26 @@ describe('recapitulative invoices', () => {
     expect(quoteAfter.invoiceId).toBeUndefined();
     expect(again.status, JSON.stringify(again.body)).toBe(201);
     expect(again.body.sources).toHaveLength(2);
+  });
+
+  it("bills a person (contactId): their deals without a company; a company's deal naming them is refused as another client's", async () => {
+    // Prepare
+    const person = (await api.post('/v1/contacts', aContact())).body;
+    const company = await aClient(api);
+    const own = (await api.post('/v1/deals', aDeal({ title: 'Particular', contactId: person.id, stage: 'WON' }))).body;
+    const companys = (await api.post('/v1/deals', aDeal({ title: 'Empresa', companyId: company.id, contactId: person.id, stage: 'WON' }))).body;
+
+    // Act
+    const refused = await api.post('/v1/invoices/recapitulative', { contactId: person.id, month, dealIds: [own.id, companys.id] });
+    const made = await api.post('/v1/invoices/recapitulative', { contactId: person.id, month });
+    const both = await api.post('/v1/invoices/recapitulative', { companyId: company.id, contactId: person.id, month });
+
+    // Assess
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([{ field: 'dealIds[1]', message: "another client's deal" }]);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body).toMatchObject({ client: { kind: 'contact', id: person.id }, sources: [{ type: 'deal', id: own.id }] });
+    expect(both.status).toBe(400);
   });
 
   it('makes one invoice when two requests race, and one for a replayed Idempotency-Key', async () => {
