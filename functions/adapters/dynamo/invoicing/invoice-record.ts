@@ -43,6 +43,8 @@ export const INVOICE_FIELDS = [
   'convertedFrom',
   'replacedBy',
   'replaces',
+  'recapitulative',
+  'sources',
   'responsibleUserId',
   'createdBy',
   'version',

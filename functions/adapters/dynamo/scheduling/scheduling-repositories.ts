@@ -11,7 +11,7 @@ import type {
   ScheduledSend,
   ScheduledSendStore,
 } from '../../../domain/scheduling';
-import { isConditionFailure } from '../errors';
+import { conditionHeld, isConditionFailure } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
 
@@ -56,13 +56,7 @@ export function remindersRepository(svc: CrmService): ReminderStore {
   const e = svc.entities.reminder;
   return {
     async claim(record) {
-      try {
-        await e.create(defined({ ...record }) as EntityItem<typeof e>).go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return conditionHeld(() => e.create(defined({ ...record }) as EntityItem<typeof e>).go());
     },
     async get(tenantId, invoiceId, stepId) {
       const { data } = await e.get({ tenantId, invoiceId, stepId }).go({ consistent: true });
@@ -129,16 +123,12 @@ export function scheduledSendsRepository(svc: CrmService): ScheduledSendStore {
       return data.map(fromSendItem);
     },
     async save(next, expectedVersion) {
-      try {
-        await e
+      return conditionHeld(() =>
+        e
           .put(toSendItem(next))
           .where((a, { eq }) => eq(a.version, expectedVersion))
-          .go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          .go(),
+      );
     },
     async due(atOrBefore) {
       const { data } = await e.query
