@@ -5,7 +5,7 @@
  * function never loads SES, SNS, S3 or nodemailer. Handlers get their ports only from here.
  */
 import { createDynamoClients } from '../../adapters/dynamo/client';
-import { createService } from '../../adapters/dynamo/service';
+import { createLoadedService } from '../../adapters/dynamo/entity-registry';
 import { config } from '../config';
 
 /** A value made on first use and kept for the life of the container. */
@@ -15,4 +15,4 @@ export function once<T>(make: () => T): () => T {
 }
 
 export const dynamo = once(() => createDynamoClients(config()));
-export const service = once(() => createService(dynamo().doc, config().TABLE_NAME));
+export const service = once(() => createLoadedService(dynamo().doc, config().TABLE_NAME));

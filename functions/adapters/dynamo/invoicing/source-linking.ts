@@ -4,6 +4,14 @@ import { rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 import { toInvoiceRecord, toLookupRecord } from './invoices-repository';
 import { InvoiceSources } from '../../../domain/sales';
+import { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { QuoteEntity } from '../sales/quote-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ invoice: InvoiceEntity, invoiceLookup: InvoiceLookupEntity, outbox: OutboxEntity, quote: QuoteEntity, timeline: TimelineEntity });
 
 type SourceLink = { type: 'deal' | 'quote'; id: string };
 

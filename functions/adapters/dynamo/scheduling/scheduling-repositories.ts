@@ -14,6 +14,20 @@ import type {
 import { isConditionFailure } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './dunning-entities';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { ScheduledSendEntity, WakeupEntity } from './scheduled-send-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  dunningPolicy: DunningPolicyEntity,
+  outbox: OutboxEntity,
+  overdueEpisode: OverdueEpisodeEntity,
+  reminder: ReminderEntity,
+  scheduledSend: ScheduledSendEntity,
+  wakeup: WakeupEntity,
+});
 
 type EpisodeItem = EntityItem<CrmService['entities']['overdueEpisode']>;
 
