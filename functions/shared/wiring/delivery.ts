@@ -11,7 +11,7 @@ import { actorOf, nowIso } from '../../domain/kernel';
 import { config } from '../config';
 import { delivery } from './automation';
 import { once, service } from './core';
-import { wakeupsRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
+import { wakeupsRepository } from '../../adapters/dynamo/scheduling/wakeups-repository';
 import { documents } from './documents';
 import { invoicePorts } from './invoicing';
 import { sales } from './sales';
