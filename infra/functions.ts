@@ -217,6 +217,7 @@ export const functions = {
     access: ['table'],
     routes: [
       'POST /v1/invoices',
+      'POST /v1/invoices/recapitulative',
       'GET /v1/invoices',
       'GET /v1/invoices/{id}',
       'PATCH /v1/invoices/{id}',

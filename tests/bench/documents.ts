@@ -7,6 +7,8 @@
  *    sampled alternately with the floor so that the machine's noise hits both alike;
  *  - naive: a fresh browser launched and closed for every render;
  *  - throughput: 2 renders at a time, one tenant (pages reused) and a new tenant every render (pool only);
+ *  - the same renderer with Chromium's GPU (SwiftShader in the browser process, as @sparticuz/chromium's flags
+ *    have it and as the renderer ran before NO_GPU_ARGS): the 200-line document and 2 at a time, for comparison;
  *  - soak: BENCH_PDF_SOAK renders (default 10,000; 1,000 quick) in one renderer, 2 at a time: failures,
  *    memory (Node RSS, Chromium's PSS) and the browser's files in /tmp at 1k and at the end;
  *  - a document requested over the API until it is ready on the local stack.
@@ -21,7 +23,15 @@ import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { assetNameOf, type AssetMap } from '../../functions/adapters/pdf/assets';
 import { loadBuiltinTemplates } from '../../functions/adapters/pdf/builtin-templates';
 import { renderDocumentPdf } from '../../functions/adapters/pdf/render-document';
-import { CONTENT_SECURITY_POLICY, createPdfRenderer, pageNumberStyle, sandboxDocument, type PdfRenderer } from '../../functions/adapters/pdf/renderer';
+import {
+  CONTENT_SECURITY_POLICY,
+  createPdfRenderer,
+  defaultChromiumArgs,
+  NO_GPU_ARGS,
+  pageNumberStyle,
+  sandboxDocument,
+  type PdfRenderer,
+} from '../../functions/adapters/pdf/renderer';
 import { renderHtml, translate } from '../../functions/adapters/pdf/template-engine';
 import { sampleDocumentModel, type DocumentModel } from '../../functions/domain/documents/print-model';
 import { measure, report, statsOf, type Stats } from './harness';
@@ -153,7 +163,7 @@ async function pipeline(ctx: BenchContext, n: number): Promise<Stats> {
   const company = await post('/v1/companies', {
     name: 'Bench Client',
     legalName: 'Bench Client S.L.',
-    taxId: 'B11111111',
+    taxId: 'B12345674',
     email: 'bench@client.example',
     address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28001', country: 'ES' },
   });
@@ -268,6 +278,32 @@ export async function run(ctx: BenchContext): Promise<string> {
     await warm.close();
   }
 
+  // The renderer as it was before NO_GPU_ARGS: Chromium with SwiftShader in its browser process.
+  const withGpu = createPdfRenderer({ args: defaultChromiumArgs().filter((arg) => !NO_GPU_ARGS.includes(arg)) });
+  try {
+    await renderDocumentPdf(withGpu, source, docs['1-page'], { builtins, tenant: 'bench' });
+    rows.push(
+      await measure(
+        'with the GPU (before): warm 200-line',
+        Math.max(6, Math.round(warmN / 2)),
+        1,
+        () => renderDocumentPdf(withGpu, source, docs['200-line'], { builtins, tenant: 'bench' }),
+        2,
+      ),
+    );
+    rows.push(
+      await measure(
+        'with the GPU (before): throughput 1-page, 2 at a time, one tenant',
+        throughputN,
+        2,
+        () => renderDocumentPdf(withGpu, source, docs['1-page'], { builtins, tenant: 'bench' }),
+        4,
+      ),
+    );
+  } finally {
+    await withGpu.close();
+  }
+
   for (const [name, model] of Object.entries(docs)) {
     rows.push(
       await measure(
@@ -320,6 +356,7 @@ export async function run(ctx: BenchContext): Promise<string> {
   const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
   const table = report('PDF renders of the standard invoice template, against the floor measured beside them', rows, (row) => {
     if (row.name.startsWith('floor')) return row;
+    if (row.name.includes('with the GPU')) return byName(row.name.includes('200-line') ? 'warm 200-line' : 'throughput 1-page, 2 at a time, one');
     const doc = row.name.includes('200-line') ? '200-line' : '1-page';
     return byName(`floor ${doc}`);
   });
@@ -335,6 +372,12 @@ export async function run(ctx: BenchContext): Promise<string> {
   const tn = byName('throughput 1-page, 2 at a time, a new')!;
   notes.push(
     `- sustained, 2 at a time: ${fmt(t1.perSecond, 1)} renders/s for one tenant, ${fmt(tn.perSecond, 1)} renders/s with a new tenant every render (floor: ${fmt(1000 / byName('floor 1-page')!.p50, 1)}/s one at a time)`,
+  );
+  const g200 = byName('with the GPU (before): warm 200-line')!;
+  const gt = byName('with the GPU (before): throughput')!;
+  const w200 = byName('warm 200-line')!;
+  notes.push(
+    `- with the GPU, as before NO_GPU_ARGS: 200-line p50 ${fmt(g200.p50, 0)} ms (${fmt(g200.p50 / byName('floor 200-line')!.p50, 2)}x the floor; now ${fmt(w200.p50, 0)} ms), 2 at a time ${fmt(gt.perSecond, 1)} renders/s for one tenant (now ${fmt(t1.perSecond, 1)}/s, ${fmt(t1.perSecond / gt.perSecond, 1)}x)`,
   );
   notes.push(
     `- soak: ${soakN} renders (2 at a time, 3 tenants) in ${fmt(soakSeconds, 0)} s (${fmt(soakN / soakSeconds, 1)}/s), ${failures} failure${failures === 1 ? '' : 's'}${firstFailure ? ` (first: ${firstFailure})` : ''}`,

@@ -34,7 +34,7 @@ export async function run(ctx: PaymentBenchContext): Promise<string> {
   const company = await call(
     'POST',
     '/v1/companies',
-    { name: 'Pagos Bench S.L.', taxId: 'B11111111', email: 'pagos@bench.example', address: { line1: 'x', city: 'Madrid', postalCode: '28001', country: 'ES' } },
+    { name: 'Pagos Bench S.L.', taxId: 'B12345674', email: 'pagos@bench.example', address: { line1: 'x', city: 'Madrid', postalCode: '28001', country: 'ES' } },
     201,
   );
   const invoices: { id: string; number: string }[] = [];

@@ -56,6 +56,15 @@ describe('the warm browser', () => {
     await expectOnlyThePool();
   });
 
+  it('runs Chromium with its zygote and without a GPU (what the throughput targets rest on)', async () => {
+    await renderer.render(SIMPLE);
+    const args = renderer.browser!.process()!.spawnargs;
+
+    expect(args).toContain('--disable-gpu');
+    expect(args).not.toContain('--no-zygote');
+    expect(args).not.toContain('--single-process');
+  });
+
   it('is replaced on the next render after it was killed', async () => {
     await renderer.render(SIMPLE);
     const killed = renderer.browser!;

@@ -37,6 +37,8 @@ export interface PrintableInvoice {
   /** A credit note: its reason code (R1-R5) and text. */
   reason?: string;
   reasonText?: string;
+  /** A recapitulative invoice: titled so; its lines carry their operation dates. */
+  recapitulative?: boolean;
 }
 
 /** What a quote gives its document: the quote record satisfies it as it is. */
@@ -164,6 +166,7 @@ function linesOf(lines: ComputedLine[]): DocumentLine[] {
     discountPercent: line.discountPercent && Number(line.discountPercent) !== 0 ? line.discountPercent : null,
     taxRate: line.taxRate,
     netAmount: line.netAmount,
+    ...(line.operationDate ? { operationDate: line.operationDate } : {}),
   }));
 }
 
@@ -219,6 +222,7 @@ export function invoiceDocumentModel(invoice: PrintableInvoice, tenant: TenantFo
     corrects: invoice.corrects?.length ? invoice.corrects.map((c) => ({ number: c.number, issueDate: c.issueDate ?? null })) : null,
     correctionReason: invoice.type === 'credit_note' && invoice.reason ? { code: invoice.reason, text: invoice.reasonText ?? null } : null,
     amountInWords: amountInWords(invoice.totals.total, invoice.currency, documentLocale(locale)),
+    ...(invoice.recapitulative ? { recapitulative: true } : {}),
   };
 }
 

@@ -69,6 +69,8 @@ export interface DocumentLine {
   taxRate: string;
   /** Decimal string: quantity x unit price - discount, rounded to the currency's minor units. */
   netAmount: string;
+  /** A recapitulative invoice: the day of the operation the line bills (YYYY-MM-DD). */
+  operationDate?: string | null;
 }
 
 export interface DocumentTaxBreakdown {
@@ -126,6 +128,8 @@ export interface DocumentModel {
   amountInWords?: string | null;
   /** A registered invoice (VERI*FACTU): its QR code (an asset name), the URL it carries and the legal texts printed with it. */
   register?: DocumentRegister | null;
+  /** A recapitulative invoice (factura recapitulativa): titled so, each line with its operation date. */
+  recapitulative?: boolean;
 }
 
 /** What the register prints at the top of page 1: «QR tributario:», the code, and the VERI*FACTU legend. */
@@ -148,6 +152,7 @@ export type NormalizedDocumentModel = DocumentModel & {
   correctionReason: { code: string; text: string | null } | null;
   amountInWords: string | null;
   register: DocumentRegister | null;
+  recapitulative: boolean;
   totals: DocumentTotals & { withholdingBreakdown: DocumentTaxBreakdown[] };
   dueDate: string | null;
   validUntil: string | null;
@@ -156,7 +161,7 @@ export type NormalizedDocumentModel = DocumentModel & {
   images: Required<DocumentImages>;
   seller: DocumentSeller & Required<Omit<DocumentSeller, 'name'>>;
   client: DocumentClient & Required<Omit<DocumentClient, 'kind' | 'name'>>;
-  lines: Array<DocumentLine & { unit: string | null; discountPercent: string | null }>;
+  lines: Array<DocumentLine & { unit: string | null; discountPercent: string | null; operationDate: string | null }>;
 };
 
 /** The label locale of a model locale: 'ru-RU' -> 'ru', 'de' -> 'en'. */
@@ -183,6 +188,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
     correctionReason: model.correctionReason ? { code: model.correctionReason.code, text: model.correctionReason.text ?? null } : null,
     amountInWords: model.amountInWords ?? null,
     register: model.register ?? null,
+    recapitulative: model.recapitulative ?? false,
     dueDate: model.dueDate ?? null,
     validUntil: model.validUntil ?? null,
     notes: model.notes ?? null,
@@ -222,6 +228,7 @@ export function normalizeDocumentModel(model: DocumentModel): NormalizedDocument
       ...line,
       unit: line.unit ?? null,
       discountPercent: line.discountPercent ?? null,
+      operationDate: line.operationDate ?? null,
     })),
     totals: {
       ...model.totals,

@@ -16,7 +16,17 @@ import {
   type FieldError,
   type LineInput,
 } from '../kernel';
-import { nowOf, SERIES_OF_TYPE, withNulls, type Invoice, type InvoicePorts, type InvoiceType, type LineDraft, type SourceRef } from './model';
+import {
+  nowOf,
+  SERIES_OF_TYPE,
+  withNulls,
+  type CommitResult,
+  type Invoice,
+  type InvoicePorts,
+  type InvoiceType,
+  type LineDraft,
+  type SourceRef,
+} from './model';
 import { effective } from './pipeline-settings';
 import type { ProductRecord } from '../clients';
 
@@ -235,6 +245,23 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
     period: input.period,
     lateFeeFor: input.lateFeeFor,
   });
+  const outcome = await commitNew(ports, invoice, { actor, now, source });
+  if (outcome === 'stale' && input.id) throw new Conflict(`invoice ${input.id} already exists`, [], { existingId: input.id });
+  if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
+  return withNulls(invoice);
+}
+
+/**
+ * Writes a new draft with its 'created' timeline entry and its `invoice.created` event, in one transaction
+ * (the store links a deal or quote source back to it in the same one). The store's outcome.
+ */
+export async function commitNew(
+  ports: Pick<InvoicePorts, 'invoices'>,
+  invoice: Invoice,
+  context: { actor: Actor; now: Date; source?: Invoice['source']; data?: Record<string, unknown> },
+): Promise<CommitResult['outcome']> {
+  const { tenantId, type } = invoice;
+  const { actor, now, source } = context;
   const { outcome } = await ports.invoices.commit({
     changes: [
       {
@@ -248,7 +275,7 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
             kind: 'created',
             actor,
             at: now,
-            data: { stage: invoice.stage, type, ...(source ? { source } : {}) },
+            data: { stage: invoice.stage, type, ...(source ? { source } : {}), ...context.data },
           }),
         ],
         events: [
@@ -269,7 +296,5 @@ export async function create(ports: InvoicePorts, cmd: Command & { input: Create
       },
     ],
   });
-  if (outcome === 'stale' && input.id) throw new Conflict(`invoice ${input.id} already exists`, [], { existingId: input.id });
-  if (outcome !== 'ok') throw new Conflict('the invoice could not be created; retry');
-  return withNulls(invoice);
+  return outcome;
 }

@@ -32,7 +32,7 @@ import { settle, settlementOf, settlementView, unpayableReason } from './settlem
 
 const MAX_ATTEMPTS = 20;
 
-async function retrying<T>(ports: Pick<InvoicePorts, 'sleep' | 'random'>, what: string, attempt: () => Promise<T | 'retry'>): Promise<T> {
+export async function retrying<T>(ports: Pick<InvoicePorts, 'sleep' | 'random'>, what: string, attempt: () => Promise<T | 'retry'>): Promise<T> {
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = ports.random ?? Math.random;
   for (let i = 1; ; i++) {

@@ -13,6 +13,8 @@
  *   Corrections.createCreditNote / cancel / remove / applyCredit / convert / replace   (corrections and invoice types:
  *                                                corrections.ts, credit-notes.ts, conversion.ts; issuing a credit
  *                                                note applies it: move.ts)
+ *   Recapitulative.create / recapitulativeLines  (one draft for a client's won deals and accepted quotes of a month,
+ *                                                linked to them in the transaction that writes it)
  */
 export * as Invoice from './invoice';
 export * as Corrections from './correction';
@@ -21,6 +23,7 @@ export * as InvoiceList from './list';
 export * as Issuing from './issuing';
 export * as Settlement from './settlement';
 export * as LegalMinimum from './legal-minimum';
+export * as Recapitulative from './recapitulative';
 export type {
   CommitResult,
   CorrectedRef,
@@ -45,6 +48,8 @@ export type {
   LineDraft,
   NumberCounter,
   SourceRef,
+  RecapitulativeRequest,
+  RecapitulativeSource,
   SourceType,
   StageMovePorts,
 } from './model';

@@ -101,6 +101,10 @@ export interface Invoice extends Owned {
   /** Simplified invoices and the full invoices (F3) replacing them. */
   replacedBy?: string;
   replaces?: { invoiceId: string; number: string | null; issueDate: string | null }[];
+  /** A recapitulative invoice (recapitulative.ts): the operations of one client in one month, each line with its operation date and source. */
+  recapitulative?: boolean;
+  /** The deals and quotes a recapitulative invoice groups (each linked back to it when it was made). */
+  sources?: { type: 'deal' | 'quote'; id: string }[];
 }
 
 export const CORRECTION_REASONS = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
@@ -270,6 +274,29 @@ export interface InvoiceSource {
  */
 export interface InvoiceSourceReader {
   loadSource(tenantId: string, from: SourceRef): Promise<InvoiceSource | null>;
+  /** The deals and quotes one recapitulative invoice groups (the rule is sales'): refusals name their field. */
+  recapitulativeSources?(tenantId: string, request: RecapitulativeRequest): Promise<RecapitulativeSource[]>;
+}
+
+/** POST /v1/invoices/recapitulative: one client, one calendar month, optionally the very deals and quotes. */
+export interface RecapitulativeRequest {
+  companyId?: string;
+  contactId?: string;
+  /** YYYY-MM */
+  month: string;
+  dealIds?: string[];
+  quoteIds?: string[];
+  dueDate?: string;
+  notes?: string;
+}
+
+/** One operation of a recapitulative invoice: its source, the day it was concluded, its currency and lines. */
+export interface RecapitulativeSource {
+  type: 'deal' | 'quote';
+  id: string;
+  operationDate: string;
+  currency: string;
+  lines: LineInput[];
 }
 
 export interface InvoicePorts {

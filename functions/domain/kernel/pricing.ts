@@ -24,6 +24,10 @@ export type LineInput = {
   /** Withholding rate in percent (e.g. IRPF "15"), 0..100. */
   withholdingRate?: string;
   unit?: string;
+  /** Recapitulative invoices: the day of the operation this line bills (the deal won, the quote accepted), YYYY-MM-DD. */
+  operationDate?: string;
+  /** Recapitulative invoices: the deal or quote this line comes from. */
+  sourceId?: string;
 };
 
 export type ComputedLine = LineInput & { netAmount: string };

@@ -7,7 +7,7 @@
  *   the deal's `expectedCloseDate` when it has one, else the first month;
  * - recurring schedules through the RecurringPlan port (planned amounts per month, from the
  *   scheduling area's RecurringForecast; wired in shared/wiring/reporting.ts).
- */import { Decimal, InvalidInput, dec, formatAmount, type Pipeline } from '../kernel';
+ */ import { Decimal, InvalidInput, dec, formatAmount, type Pipeline } from '../kernel';
 import type { LedgerRecords } from '../payments';
 import { appliedAsOf, balanceAsOf } from './aging';
 import { type ReportInvoice, inReports } from './model';

@@ -51,6 +51,11 @@ export interface Deal extends Owned {
   contractNumber?: string;
   leadId?: string;
   closedAt?: string;
+  /**
+   * The invoice that billed the deal in full (a recapitulative invoice): set with the invoice, in its transaction,
+   * only when absent; the deal cannot be invoiced again then. (Instalment invoices `{ from: { dealId } }` leave it.)
+   */
+  invoiceId?: string;
 }
 
 export interface DealInput {

@@ -9,6 +9,7 @@
  *   Quote.create / get / list / update / remove / decline / view     QuoteSending.send
  *   QuoteAcceptance.accept / invoiceAccepted                           SalesPipeline.get / update / view
  *   InvoiceSources.fromDeal / fromQuote / reader (invoicing's source port)
+ *   RecapitulativeSelection.selectRecapitulative / recapitulativeSources (which operations a recapitulative invoice groups)
  */
 export * as Lead from './lead';
 export * as LeadConversion from './lead-conversion';
@@ -18,6 +19,7 @@ export * as QuoteSending from './quote-send';
 export * as QuoteAcceptance from './quote-acceptance';
 export * as SalesPipeline from './pipeline-settings';
 export * as InvoiceSources from './invoice-source';
+export * as RecapitulativeSelection from './recapitulative';
 export type { LeadPorts, LeadStore, LeadInput, LeadChanges, LeadFilter } from './lead';
 export type { ConversionPlan, ConversionPorts, CommitOutcome } from './lead-conversion';
 export type { DealPorts, DealStore, DealInput, DealChanges, DealFilter } from './deal';

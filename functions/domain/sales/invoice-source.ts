@@ -7,6 +7,7 @@ import type { InvoiceSource, InvoiceSourceReader } from '../invoicing';
 import { Conflict, lineInputs, NotFound, today, withoutEmpty, type InvoiceTotals, type ItemQuery, type LineInput } from '../kernel';
 import { get as getDeal, type DealPorts } from './deal';
 import { effectiveStatus, get as getQuote, type QuotePorts, type QuoteStatus } from './quote';
+import { recapitulativeSources, type RecapitulativePorts } from './recapitulative';
 
 /**
  * A deal or a quote as sales offers it for invoicing: the client (as it stands now for a deal, as the quote
@@ -33,13 +34,15 @@ export interface SalesSource {
 
 /** A quote as a source: also its status today, its number and the invoice already made from it. */
 export type QuoteSource = SalesSource & { sourceStatus: QuoteStatus; number?: string; invoiceId?: string };
+/** A deal as a source: also the invoice that billed it in full (a recapitulative one), if any. */
+export type DealSource = SalesSource & { invoiceId?: string };
 
 /**
  * What an invoice copies from a deal: the client as it stands now (company, with the deal's contact
  * as the person to address; else the contact), the lines, currency, responsible user. 404 for a
  * missing or foreign deal. A deal whose client was deleted since gives `client: null`.
  */
-export async function fromDeal(ports: Pick<DealPorts, 'deals' | 'clients'>, query: ItemQuery): Promise<SalesSource> {
+export async function fromDeal(ports: Pick<DealPorts, 'deals' | 'clients'>, query: ItemQuery): Promise<DealSource> {
   const { tenantId } = query;
   const deal = await getDeal(ports, query);
   const [company, contact] = await Promise.all([
@@ -58,6 +61,7 @@ export async function fromDeal(ports: Pick<DealPorts, 'deals' | 'clients'>, quer
     ...(deal.responsibleUserId ? { responsibleUserId: deal.responsibleUserId } : {}),
     dealId: deal.id,
     version: deal.version,
+    ...(deal.invoiceId ? { invoiceId: deal.invoiceId } : {}),
   };
 }
 
@@ -100,11 +104,14 @@ export function invoicingRefusal(status: QuoteStatus): string | null {
   return null;
 }
 
-/** The refusal of a second invoice from a quote that already has one: 409 naming the existing invoice. */
-export function alreadyInvoiced(quoteId: string, invoiceId: string): Conflict {
+/**
+ * The refusal of a second invoice from a quote that already has one, or from a deal a recapitulative invoice
+ * billed in full: 409 naming the existing invoice.
+ */
+export function alreadyInvoiced(quoteId: string, invoiceId: string, type: 'deal' | 'quote' = 'quote'): Conflict {
   return new Conflict(
-    `quote ${quoteId} already has an invoice (${invoiceId}); ask for another explicitly (allowDuplicate) if it is really wanted`,
-    [{ field: 'from.quoteId', message: `already invoiced: ${invoiceId}` }],
+    `${type} ${quoteId} already has an invoice (${invoiceId}); ask for another explicitly (allowDuplicate) if it is really wanted`,
+    [{ field: `from.${type}Id`, message: `already invoiced: ${invoiceId}` }],
     { invoiceId },
   );
 }
@@ -163,16 +170,20 @@ export async function load(
 
 /**
  * Invoicing's source port, implemented by sales: the deal or the quote as an invoice source; 409 for a draft
- * or declined quote, and for a quote that already has its invoice unless `allowDuplicate`.
+ * or declined quote, and for a quote that already has its invoice (or a deal a recapitulative invoice billed)
+ * unless `allowDuplicate`; and the operations of a recapitulative invoice (recapitulative.ts).
  */
 export function reader(
-  ports: Pick<DealPorts, 'deals' | 'clients'> & Pick<QuotePorts, 'quotes' | 'now'>,
+  ports: Pick<DealPorts, 'deals' | 'clients'> & Pick<QuotePorts, 'quotes' | 'now'> & Pick<RecapitulativePorts, 'timeZone'>,
   options: { allowDuplicate?: boolean } = {},
 ): InvoiceSourceReader {
   return {
+    recapitulativeSources: (tenantId, request) => recapitulativeSources(ports, tenantId, request),
     async loadSource(tenantId, ref) {
       const source = await load(ports, tenantId, ref);
       if (!source) return null;
+      const billedBy = source.sourceType === 'deal' ? (source as DealSource).invoiceId : undefined;
+      if (billedBy && !options.allowDuplicate) throw alreadyInvoiced(source.sourceId, billedBy, 'deal');
       if (source.sourceType === 'quote') {
         const { sourceStatus, invoiceId } = source as QuoteSource;
         const refusal = sourceStatus ? invoicingRefusal(sourceStatus) : null;

@@ -1,4 +1,4 @@
-import { Corrections, Invoice } from '../../domain/invoicing';
+import { Corrections, Invoice, Recapitulative } from '../../domain/invoicing';
 import { timelineView } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
 import { callerActor, route } from '../../shared/http/route';
@@ -15,6 +15,7 @@ import {
   InvoicePage,
   InvoicePatchBody,
   InvoiceView,
+  RecapitulativeCreate,
   ReplaceBody,
   StageMoveBody,
   TimelinePage,
@@ -33,6 +34,17 @@ export const routes = {
       const ports = allowDuplicate ? invoicePortsAllowingDuplicates() : invoicePorts();
       return Invoice.view(await Invoice.create(ports, { tenantId: caller.tenantId, actor: callerActor(caller), input }));
     },
+  }),
+  'POST /v1/invoices/recapitulative': route({
+    summary:
+      'Create a draft recapitulative invoice (factura recapitulativa) for one client and one calendar month: its won deals and accepted quotes without an invoice (or exactly those named), each line with its operationDate and sourceId; the sources are linked to it in the same write and cannot be invoiced again. Sources of another client, another month or already invoiced are refused by name (422 / 409, e.g. dealIds[1]); none to invoice, 422',
+    permission: 'invoices:write',
+    body: RecapitulativeCreate,
+    response: InvoiceView,
+    status: 201,
+    errors: [409, 422],
+    handler: async ({ body, caller }) =>
+      Invoice.view(await Recapitulative.create(invoicePorts(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
   }),
   'GET /v1/invoices': route({
     summary:

@@ -98,7 +98,9 @@ export const routes = {
       );
       // Stripe keys are sealed before anything is written (a bad key: 422 naming payments.stripe.secretKey)
       const keys = payments?.stripe;
-      const stripe = keys ? await StripeSettings.sealStripeKeys(secretCipher(), caller.tenantId, keys) : keys === null ? null : undefined;
+      const written =
+        keys?.secretKey !== undefined && keys.webhookSecret !== undefined ? { secretKey: keys.secretKey, webhookSecret: keys.webhookSecret } : undefined;
+      const stripe = written ? await StripeSettings.sealStripeKeys(secretCipher(), caller.tenantId, written) : keys === null ? null : undefined;
       const next = StripeSettings.withStripeKeys(applySettings(tenant.settings as Record<string, unknown>, input, uploaded), stripe);
       if (register) next.verifactu = register;
       return view(await tenants().saveTenantSettings(caller.tenantId, next, expected));

@@ -11,13 +11,15 @@ import { deliveryPorts } from './delivery';
 import { invoicePorts } from './invoicing';
 import { tenants } from './tenancy';
 
-export const automationPorts = once<DeliveryPorts>(() => ({
-  ...deliveryPorts(),
-  einvoices: {
-    ubl: async (tenantId, invoiceId) => {
-      const invoice = await Invoice.get(invoicePorts(), { tenantId, id: invoiceId });
-      const xml = EInvoice.build(EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(tenantId)), 'ubl');
-      return { filename: `${invoice.number ?? invoice.id}.xml`, content: new TextEncoder().encode(xml) };
-    },
-  },
-}));
+/** The delivery ports themselves underneath (read through, not copied: a port replaced later, as tests do, is seen here too). */
+export const automationPorts = once<DeliveryPorts>(() =>
+  Object.assign(Object.create(deliveryPorts()) as DeliveryPorts, {
+    einvoices: {
+      ubl: async (tenantId, invoiceId) => {
+        const invoice = await Invoice.get(invoicePorts(), { tenantId, id: invoiceId });
+        const xml = EInvoice.build(EInvoice.fromTenantInvoice(invoice, await tenants().getTenant(tenantId)), 'ubl');
+        return { filename: `${invoice.number ?? invoice.id}.xml`, content: new TextEncoder().encode(xml) };
+      },
+    } satisfies DeliveryPorts['einvoices'],
+  }),
+);

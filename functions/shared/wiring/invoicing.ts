@@ -11,7 +11,7 @@ import { InvoicePipeline, Issuing, type InvoicePorts } from '../../domain/invoic
 import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { sales } from './sales';
-import { defaultCurrency, registerIssuer, sellerDetails, simplifiedInvoiceLimit } from './tenancy';
+import { defaultCurrency, registerIssuer, sellerDetails, simplifiedInvoiceLimit, timeZoneSetting } from './tenancy';
 
 /** The invoice ports on one table; `allowDuplicate`: another invoice from an already invoiced quote, when asked for. */
 export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allowDuplicate?: boolean; sleep?: InvoicePorts['sleep'] } = {}): InvoicePorts {
@@ -22,7 +22,7 @@ export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allow
     pipelines: pipelinesRepository(svc),
     clients: clientDirectory(svc),
     products: productCatalog(svc),
-    sources: InvoiceSources.reader(sales(), options),
+    sources: InvoiceSources.reader({ ...sales(), timeZone: timeZoneSetting }, options),
     defaultCurrency,
     seller: sellerDetails,
     simplifiedLimit: simplifiedInvoiceLimit,

@@ -12,6 +12,12 @@ export async function defaultCurrency(tenantId: string): Promise<string> {
   return Settings.defaultCurrency((await tenants().getTenant(tenantId))?.settings);
 }
 
+/** The tenant's time zone setting (an IANA zone; UTC when none): the days of its operations are counted in it. */
+export async function timeZoneSetting(tenantId: string): Promise<string> {
+  const zone = ((await tenants().getTenant(tenantId))?.settings as { timeZone?: unknown } | undefined)?.timeZone;
+  return typeof zone === 'string' && zone ? zone : 'UTC';
+}
+
 /** The seller's legal details the tenant's settings give (what issuing an invoice checks), or null when none. */
 /** The tenant's limit for simplified invoices (settings.simplifiedInvoiceLimit, default 400.00). */
 export async function simplifiedInvoiceLimit(tenantId: string): Promise<string> {

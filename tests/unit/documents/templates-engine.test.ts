@@ -18,6 +18,7 @@ import {
   formatMoney,
   formatNumber,
   formatPercent,
+  intlLocale,
   renderHtml,
   TemplateError,
   translate,
@@ -270,6 +271,19 @@ describe('built-in templates', () => {
       expect(html).toContain('https://assets.invalid/fonts.css');
     },
   );
+
+  it.each(DOCUMENT_LOCALES)("titles a recapitulative invoice so in %s and prints each line's operation date", async (locale) => {
+    const builtins = await loadBuiltinTemplates();
+    const sample = sampleDocumentModel({ kind: 'invoice', locale });
+    const model = { ...sample, recapitulative: true, lines: sample.lines.map((line, i) => ({ ...line, operationDate: `2026-11-0${i + 1}` })) };
+
+    const html = renderHtml(builtins.templates.invoice, model, { partials: builtins.partials });
+
+    expect(html).toContain(`<h1>${translate('recapitulative', locale)}</h1>`);
+    expect(html).toContain(translate('recapitulativeNotice', locale));
+    expect(plain(html)).toContain(plain(`${translate('operationDate', locale)}: ${formatDate('2026-11-01', intlLocale(model.locale))}`));
+    expect(plain(html)).toContain(plain(`${translate('operationDate', locale)}: ${formatDate('2026-11-02', intlLocale(model.locale))}`));
+  });
 
   it('renders a minimal model: a draft with no optional data at all', async () => {
     const builtins = await loadBuiltinTemplates();

@@ -60,6 +60,9 @@ export const InvoiceEntity = new Entity({
     convertedFrom: { type: 'string' },
     replacedBy: { type: 'string' },
     replaces: { type: 'any' },
+    /** A recapitulative invoice and the deals and quotes it groups (functions/domain/invoicing/recapitulative.ts). */
+    recapitulative: { type: 'boolean' },
+    sources: { type: 'any' },
     responsibleUserId: { type: 'string', required: true },
     createdBy: { type: 'string', required: true },
     ...keyAttributes,

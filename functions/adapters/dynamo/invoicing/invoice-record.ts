@@ -48,6 +48,8 @@ export const INVOICE_FIELDS = [
   'convertedFrom',
   'replacedBy',
   'replaces',
+  'recapitulative',
+  'sources',
   'responsibleUserId',
   'createdBy',
   'version',

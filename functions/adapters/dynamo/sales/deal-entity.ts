@@ -20,6 +20,8 @@ export const DealEntity = new Entity({
     contractNumber: { type: 'string' },
     leadId: { type: 'string' },
     closedAt: { type: 'string' },
+    /** The invoice that billed the deal in full (a recapitulative invoice); set once. */
+    invoiceId: { type: 'string' },
   },
   indexes: {
     byId: byIdIndex,

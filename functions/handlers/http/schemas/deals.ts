@@ -67,6 +67,7 @@ export const Deal = z.object({
   contractNumber: z.string().optional(),
   leadId: z.string().optional(),
   closedAt: z.string().optional(),
+  invoiceId: z.string().optional().describe('The invoice that billed the deal in full (a recapitulative invoice): it cannot be invoiced again'),
   ...Meta,
 });
 

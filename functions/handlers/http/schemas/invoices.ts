@@ -126,6 +126,8 @@ const LineView = z.object({
   withholdingRate: z.string().optional(),
   unit: z.string().optional(),
   netAmount: Money,
+  operationDate: z.string().optional().describe('A recapitulative invoice: the day of the operation the line bills (deal won, quote accepted)'),
+  sourceId: z.string().optional().describe('A recapitulative invoice: the deal or quote the line comes from'),
 });
 const Breakdown = z.object({ rate: z.string(), base: Money, amount: Money });
 
@@ -188,6 +190,12 @@ export const InvoiceView = z.object({
   convertedFrom: z.string().optional(),
   replacedBy: z.string().optional(),
   replaces: z.array(z.object({ invoiceId: z.string(), number: z.string().nullable(), issueDate: z.string().nullable() })).optional(),
+  /** A recapitulative invoice (factura recapitulativa): the operations of one client in one month. */
+  recapitulative: z.boolean().optional(),
+  sources: z
+    .array(z.object({ type: z.enum(['deal', 'quote']), id: z.string() }))
+    .optional()
+    .describe('A recapitulative invoice: the deals and quotes it groups (each now shows it as its invoice)'),
   ...Meta,
 });
 export const InvoicePage = page(InvoiceView);
@@ -261,5 +269,35 @@ export const CancelBody = z.strictObject({
 export const ReplaceBody = z
   .strictObject({ companyId: resourceId('cmp').optional(), contactId: resourceId('con').optional() })
   .refine((b) => !!b.companyId !== !!b.contactId, { message: 'give a companyId or a contactId' });
+
+/** At most this many operations in one recapitulative invoice (each is linked in the transaction that writes it). */
+export const MAX_RECAPITULATIVE_SOURCES = 40;
+
+export const RecapitulativeCreate = z
+  .strictObject({
+    ...clientIds,
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a calendar month as YYYY-MM')
+      .describe('The calendar month of the operations (YYYY-MM): deals won and quotes accepted in it'),
+    dealIds: z
+      .array(resourceId('deal'))
+      .max(MAX_RECAPITULATIVE_SOURCES, `at most ${MAX_RECAPITULATIVE_SOURCES} operations`)
+      .optional()
+      .describe("Exactly these won deals (none named: all of the client's in the month without an invoice)"),
+    quoteIds: z
+      .array(resourceId('quo'))
+      .max(MAX_RECAPITULATIVE_SOURCES, `at most ${MAX_RECAPITULATIVE_SOURCES} operations`)
+      .optional()
+      .describe("Exactly these accepted quotes (none named: all of the client's in the month without an invoice)"),
+    dueDate: isoDate.optional().describe('The due date (required to issue it; a PATCH of the draft may set it later)'),
+    notes: optionalText(2000),
+  })
+  .superRefine((b, ctx) => {
+    if (!!b.companyId === !!b.contactId)
+      ctx.addIssue({ code: 'custom', path: [b.companyId ? 'contactId' : 'companyId'], message: 'give a companyId or a contactId' });
+    if ((b.dealIds?.length ?? 0) + (b.quoteIds?.length ?? 0) > MAX_RECAPITULATIVE_SOURCES)
+      ctx.addIssue({ code: 'custom', path: ['dealIds'], message: `at most ${MAX_RECAPITULATIVE_SOURCES} operations in all` });
+  });
 
 export const CancelView = InvoiceView.extend({ creditNote: InvoiceView });

@@ -115,12 +115,26 @@ export const SettingsBody = z.strictObject({
     .strictObject({
       stripe: z
         .strictObject({
-          secretKey: z.string().max(255).describe('sk_live_..., sk_test_... or a restricted rk_ key'),
-          webhookSecret: z.string().max(255).describe("the webhook endpoint's signing secret, whsec_..."),
+          secretKey: z.string().max(255).optional().describe('sk_live_..., sk_test_... or a restricted rk_ key'),
+          webhookSecret: z.string().max(255).optional().describe("the webhook endpoint's signing secret, whsec_..."),
+          // what GET /v1/settings shows, sent back unchanged by a read-modify-write client: keeps the keys
+          configured: z.boolean().optional(),
+          mode: z.enum(['live', 'test']).optional(),
+          secretKeyLast4: z.string().max(4).optional(),
+          webhookSecretSet: z.boolean().optional(),
+        })
+        .superRefine((v, ctx) => {
+          const writing = v.configured === undefined || v.secretKey !== undefined || v.webhookSecret !== undefined;
+          if (!writing) return;
+          for (const field of ['secretKey', 'webhookSecret'] as const)
+            if (v[field] === undefined)
+              ctx.addIssue({ code: 'custom', path: [field], message: 'required to set the Stripe keys (secretKey and webhookSecret together)' });
         })
         .nullable()
         .optional()
-        .describe('Card payment with Stripe Checkout: write-only (sealed at rest, never returned); absent keeps, null removes'),
+        .describe(
+          'Card payment with Stripe Checkout: { secretKey, webhookSecret } sets them, write-only (sealed at rest, never returned); absent keeps, null removes; what GET shows ({ configured, ... }) sent back keeps them',
+        ),
     })
     .optional(),
   verifactu: z
