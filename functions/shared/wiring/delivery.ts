@@ -20,12 +20,12 @@ import { tenants } from './tenancy';
 
 export { delivery };
 
-export const wakeupStore = once(() => wakeupsRepository(service()));
+export const wakeupStore = /* @__PURE__ */ once(() => wakeupsRepository(service()));
 
-export const mailer = once(() => createSesMailer(config()));
-export const smsSender = once(() => createSnsSms(config()));
+export const mailer = /* @__PURE__ */ once(() => createSesMailer(config()));
+export const smsSender = /* @__PURE__ */ once(() => createSnsSms(config()));
 
-export const deliveryPorts = once<DeliveryPorts>(() => ({
+export const deliveryPorts = /* @__PURE__ */ once<DeliveryPorts>(() => ({
   now: nowIso,
   publicBaseUrl: config().PUBLIC_BASE_URL,
   mailFrom: config().MAIL_FROM,
