@@ -63,6 +63,12 @@ export interface AppFunctionProps {
  */
 export const ESM_REQUIRE_BANNER = "import { createRequire as __crmCreateRequire } from 'node:module'; const require = __crmCreateRequire(import.meta.url);";
 
+/**
+ * Labelled statements the bundles leave out: `DOCS:` attaches the routes' response schemas, which only the
+ * OpenAPI document uses (functions/shared/http/route.ts, documentResponses).
+ */
+export const DROPPED_LABELS = ['DOCS'];
+
 /** The AWS SDK v3 is provided by the nodejs24.x runtime: never shipped in a bundle (unless bundleAwsSdk). */
 export const AWS_SDK_EXTERNALS = ['@aws-sdk/*'];
 
@@ -152,7 +158,8 @@ export class AppFunction extends Construct {
         minify: true,
         // The client-facing texts (templates/i18n) stay UTF-8: esbuild's default ASCII escapes cost 6 bytes a letter.
         // Passed as an argument: this aws-cdk-lib declares `charset` but does not hand it to esbuild.
-        esbuildArgs: { '--charset': 'utf8' },
+        // `DOCS:` statements are dropped (DROPPED_LABELS): schemas only the OpenAPI document uses stay out of the bundle.
+        esbuildArgs: { '--charset': 'utf8', '--drop-labels': DROPPED_LABELS.join(',') },
         // Minified class names would leak into error names and problem types; keep them.
         keepNames: true,
         sourceMap: true,

@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { AWS_SDK_EXTERNALS, ESM_REQUIRE_BANNER } from '../../infra/constructs/app-function';
+import { AWS_SDK_EXTERNALS, DROPPED_LABELS, ESM_REQUIRE_BANNER } from '../../infra/constructs/app-function';
 import { assembleDepsLayer, SHARED_PACKAGES } from '../../infra/constructs/deps-layer';
 import { functions } from '../../infra/functions';
 import type { BenchContext } from './run';
@@ -59,7 +59,9 @@ export async function run(ctx: BenchContext): Promise<string> {
         mainFields: ['module', 'main'],
         banner: { js: ESM_REQUIRE_BANNER },
         minify: true,
+        charset: 'utf8',
         keepNames: true,
+        dropLabels: DROPPED_LABELS,
         external: [...AWS_SDK_EXTERNALS, ...SHARED_PACKAGES],
         logLevel: 'error',
       });

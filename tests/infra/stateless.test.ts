@@ -482,12 +482,12 @@ describe('stateless stack', () => {
       expect(routeKeys).toEqual(expect.arrayContaining(['ANY /{proxy+}', 'GET /docs', 'GET /docs/swagger-ui.js']));
     });
 
-    it("of HTTP functions are at most 480 KB minified (Chromium functions exempt): each bundles only its own area's adapters", () => {
+    it("of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area's adapters", () => {
       const sizes = Object.fromEntries(
         httpNames.filter((name) => !all[name].pdf).map((name) => [name, statSync(join(assetDir(synth.outdir, fn(name).resource), 'index.mjs')).size]),
       );
       const over = Object.entries(sizes)
-        .filter(([, size]) => size > 480 * 1024)
+        .filter(([, size]) => size > 400 * 1024)
         .map(([name, size]) => `${name}: ${Math.round(size / 1024)} KB`);
       expect(over).toEqual([]);
     });

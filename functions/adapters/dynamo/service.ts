@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
+import { registerEntities } from './entity-registry';
 import { ApiKeyEntity } from './tenancy/api-key-entity';
 import { AutomationRuleEntity, AutomationRunEntity } from './delivery/automation-entity';
 import { DocumentEntity } from './documents/document-entity';
@@ -32,54 +33,59 @@ import { RegisterHeadEntity, RegisterRecordEntity } from './register/register-en
 import { WebhookSubscriptionEntity } from './webhooks/subscription-entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/delivery-entity';
 
-/** The ElectroDB service: every entity of the single table, bound to the table and client. */
+/** Every entity of the single table, by its name in the service. */
+const entities = {
+  tenant: TenantEntity,
+  apiKey: ApiKeyEntity,
+  company: CompanyEntity,
+  contact: ContactEntity,
+  product: ProductEntity,
+  outbox: OutboxEntity,
+  invoice: InvoiceEntity,
+  invoiceLookup: InvoiceLookupEntity,
+  numberCounter: NumberCounterEntity,
+  timeline: TimelineEntity,
+  pipelineConfig: PipelineConfigEntity,
+  lead: LeadEntity,
+  deal: DealEntity,
+  quote: QuoteEntity,
+  document: DocumentEntity,
+  publicLink: PublicLinkEntity,
+  message: MessageEntity,
+  sendingQuota: SendingQuotaEntity,
+  automationRule: AutomationRuleEntity,
+  automationRun: AutomationRunEntity,
+  template: TemplateEntity,
+  payment: PaymentEntity,
+  paymentExternalId: PaymentExternalIdEntity,
+  allocation: AllocationEntity,
+  reversal: ReversalEntity,
+  refund: RefundEntity,
+  bankRow: BankRowEntity,
+  bankImport: BankImportEntity,
+  stripeFacts: StripeFactsEntity,
+  exportJob: ExportJobEntity,
+  recurringInvoice: RecurringInvoiceEntity,
+  dunningPolicy: DunningPolicyEntity,
+  reminder: ReminderEntity,
+  overdueEpisode: OverdueEpisodeEntity,
+  scheduledSend: ScheduledSendEntity,
+  wakeup: WakeupEntity,
+  registerRecord: RegisterRecordEntity,
+  registerHead: RegisterHeadEntity,
+  webhookSubscription: WebhookSubscriptionEntity,
+  webhookDelivery: WebhookDeliveryEntity,
+  webhookAttempt: WebhookAttemptEntity,
+};
+
+export type CrmEntities = typeof entities;
+
+// importing this module (tests, scripts) loads every entity: functions load only their repositories' (entity-registry.ts)
+registerEntities(entities);
+
+/** The ElectroDB service of every entity of the single table, bound to the table and client. */
 export function createService(client: DynamoDBDocumentClient, table: string) {
-  return new Service(
-    {
-      tenant: TenantEntity,
-      apiKey: ApiKeyEntity,
-      company: CompanyEntity,
-      contact: ContactEntity,
-      product: ProductEntity,
-      outbox: OutboxEntity,
-      invoice: InvoiceEntity,
-      invoiceLookup: InvoiceLookupEntity,
-      numberCounter: NumberCounterEntity,
-      timeline: TimelineEntity,
-      pipelineConfig: PipelineConfigEntity,
-      lead: LeadEntity,
-      deal: DealEntity,
-      quote: QuoteEntity,
-      document: DocumentEntity,
-      publicLink: PublicLinkEntity,
-      message: MessageEntity,
-      sendingQuota: SendingQuotaEntity,
-      automationRule: AutomationRuleEntity,
-      automationRun: AutomationRunEntity,
-      template: TemplateEntity,
-      payment: PaymentEntity,
-      paymentExternalId: PaymentExternalIdEntity,
-      allocation: AllocationEntity,
-      reversal: ReversalEntity,
-      refund: RefundEntity,
-      bankRow: BankRowEntity,
-      bankImport: BankImportEntity,
-      stripeFacts: StripeFactsEntity,
-      exportJob: ExportJobEntity,
-      recurringInvoice: RecurringInvoiceEntity,
-      dunningPolicy: DunningPolicyEntity,
-      reminder: ReminderEntity,
-      overdueEpisode: OverdueEpisodeEntity,
-      scheduledSend: ScheduledSendEntity,
-      wakeup: WakeupEntity,
-      registerRecord: RegisterRecordEntity,
-      registerHead: RegisterHeadEntity,
-      webhookSubscription: WebhookSubscriptionEntity,
-      webhookDelivery: WebhookDeliveryEntity,
-      webhookAttempt: WebhookAttemptEntity,
-    },
-    { client, table },
-  );
+  return new Service(entities, { client, table });
 }
 
 export type CrmService = ReturnType<typeof createService>;

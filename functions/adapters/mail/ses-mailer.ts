@@ -1,13 +1,17 @@
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type { SESClient } from '@aws-sdk/client-ses';
 import { DeliveryRejected } from '../../domain/kernel';
 import type { Config } from '../../shared/config';
 import { Sending, type Mailer, type OutgoingEmail } from '../../domain/delivery';
 
 const { SEND_TIMEOUT_MS } = Sending;
 
-/** Builds the MIME message with nodemailer's MailComposer (attachments, encodings, headers). */
+/**
+ * Builds the MIME message with nodemailer's MailComposer (attachments, encodings, headers). nodemailer and the
+ * SES client are loaded on the first message, not at cold start: most invocations of the functions that may
+ * send (quotes, documents, run-automation) send nothing.
+ */
 export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     ...(email.messageId ? { messageId: email.messageId } : {}),
     from: email.from,
@@ -29,15 +33,21 @@ export async function composeMime(email: OutgoingEmail): Promise<Buffer> {
  */
 export function createSesMailer(cfg: Pick<Config, 'AWS_REGION' | 'SES_ENDPOINT'>): Mailer {
   // each call bounded well under a message's lease (domain/delivery/sending.ts)
-  const client = new SESClient({
-    region: cfg.AWS_REGION,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: SEND_TIMEOUT_MS, connectionTimeout: 3_000 },
-    ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}),
-  });
+  let ses: Promise<{ client: SESClient; SendRawEmailCommand: typeof import('@aws-sdk/client-ses').SendRawEmailCommand }> | undefined;
+  const loadSes = () =>
+    (ses ??= import('@aws-sdk/client-ses').then(({ SESClient, SendRawEmailCommand }) => ({
+      client: new SESClient({
+        region: cfg.AWS_REGION,
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: SEND_TIMEOUT_MS, connectionTimeout: 3_000 },
+        ...(cfg.SES_ENDPOINT ? { endpoint: cfg.SES_ENDPOINT } : {}),
+      }),
+      SendRawEmailCommand,
+    })));
   return {
     async send(email) {
       const raw = await composeMime(email);
+      const { client, SendRawEmailCommand } = await loadSes();
       try {
         const res = await client.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
         return { messageId: res.MessageId! };

@@ -6,7 +6,7 @@ import { route } from '../../shared/http/route';
 import { delivery } from '../../shared/wiring/automation';
 import { httpDeps } from '../../shared/wiring/http';
 import { page } from './schemas/common';
-import { MessageListQuery, MessageView, RuleBody, RuleView, RunListQuery, RunView } from './schemas/delivery';
+import { MessageListQuery, MessageView, RuleBody, RuleView, RunListQuery, RunView } from './schemas/automation';
 
 const view = ({ tenantId: _t, ...rule }: AutomationRule) => rule;
 

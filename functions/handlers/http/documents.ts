@@ -3,7 +3,7 @@ import { Delivery, Limits, type Action } from '../../domain/delivery';
 import { BUILTIN_TEMPLATE_ID, Document, PublicLink } from '../../domain/documents';
 import { Conflict, newId, NotFound, nowIso, phoneProblem, RuleViolation } from '../../domain/kernel';
 import { httpApi } from '../../shared/http/api';
-import { callerActor, route, type Caller } from '../../shared/http/route';
+import { callerActor, documentResponses, route, type Caller } from '../../shared/http/route';
 import { ScheduledSends } from '../../domain/scheduling';
 import { scheduledSendRoutesPorts } from '../../shared/wiring/scheduling';
 import { Invoice } from '../../domain/invoicing';
@@ -12,7 +12,8 @@ import { invoicePorts } from '../../shared/wiring/invoicing';
 import { documents, templatesRepo } from '../../shared/wiring/documents';
 import { httpDeps } from '../../shared/wiring/http';
 import { documentView } from './document-view';
-import { DocumentCreate, DocumentView, RunView, ScheduledSendAccepted, SendRequest } from './schemas/delivery';
+import { RunView } from './schemas/automation';
+import { DocumentCreate, DocumentView, ScheduledSendAccepted, SendRequest } from './schemas/delivery';
 
 async function invoiceOf(caller: Caller, id: string) {
   const subject = await deliveryPorts().subjects.get(caller.tenantId, 'invoice', id);
@@ -37,7 +38,6 @@ export const routes = {
       'Render the invoice to a PDF (asynchronously: the document starts pending); format facturx: a PDF/A-3 with the EN 16931 CII XML embedded (409 for drafts and proformas)',
     permission: 'documents:write',
     body: DocumentCreate,
-    response: DocumentView,
     status: 202,
     errors: [409, 422],
     handler: async ({ caller, params, body }) => {
@@ -69,7 +69,6 @@ export const routes = {
   'GET /v1/invoices/{id}/documents': route({
     summary: 'Every document rendered for the invoice, oldest first',
     permission: 'documents:read',
-    response: z.object({ data: z.array(DocumentView) }),
     handler: async ({ caller, params }) => {
       await invoiceOf(caller, params.id);
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
@@ -79,7 +78,6 @@ export const routes = {
   'GET /v1/documents/{id}': route({
     summary: 'A document, with a presigned PDF URL (minutes) and its stable public URL',
     permission: 'documents:read',
-    response: DocumentView,
     handler: async ({ caller, params }) => {
       const doc = await documents().documents.get(caller.tenantId, params.id);
       if (!doc) throw new NotFound('document');
@@ -109,7 +107,6 @@ export const routes = {
     summary: 'Send the invoice by e-mail (PDF attached) or SMS (public link); renders a document first when none is ready',
     permission: 'messages:write',
     body: SendRequest,
-    response: z.union([RunView, ScheduledSendAccepted]),
     status: 202,
     errors: [422, 429],
     handler: async ({ caller, params, body }) => {
@@ -171,5 +168,13 @@ export const routes = {
     },
   }),
 };
+
+// the answers' schemas, for the OpenAPI document only: left out of the function's bundle (documentResponses)
+DOCS: documentResponses(routes, {
+  'POST /v1/invoices/{id}/documents': DocumentView,
+  'GET /v1/invoices/{id}/documents': z.object({ data: z.array(DocumentView) }),
+  'GET /v1/documents/{id}': DocumentView,
+  'POST /v1/invoices/{id}/send': z.union([RunView, ScheduledSendAccepted]),
+});
 
 export const handler = httpApi(routes, httpDeps);

@@ -5,7 +5,7 @@ import { newId, RuleViolation, timelineView, today } from '../../domain/kernel';
 import { Quote, QuoteSending } from '../../domain/sales';
 import { config } from '../../shared/config';
 import { httpApi } from '../../shared/http/api';
-import { callerActor, route, type Caller, type Routes } from '../../shared/http/route';
+import { callerActor, documentResponses, route, type Caller, type Routes } from '../../shared/http/route';
 import { logger } from '../../shared/logger';
 import { deliveryPorts } from '../../shared/wiring/delivery';
 import { documents } from '../../shared/wiring/documents';
@@ -59,7 +59,6 @@ export const routes: Routes = {
     summary: 'Create a draft quote for a client, or from a deal ({ dealId } alone copies client, lines, currency)',
     permission: 'quotes:write',
     body: QuoteCreate,
-    response: QuoteView,
     status: 201,
     errors: [422],
     handler: async ({ body, caller }) => viewFor(caller)(await Quote.create(sales(), { tenantId: caller.tenantId, actor: callerActor(caller), input: body })),
@@ -68,7 +67,6 @@ export const routes: Routes = {
     summary: 'List quotes, newest first; filter by dealId or clientId (a company or contact)',
     permission: 'quotes:read',
     query: QuoteListQuery,
-    response: page(QuoteView),
     handler: async ({ query, caller }) => {
       const { dealId, clientId, ...paging } = query;
       const result = await Quote.list(sales(), { tenantId: caller.tenantId, filter: { dealId, clientId }, page: paging });
@@ -78,14 +76,12 @@ export const routes: Routes = {
   'GET /v1/quotes/{id}': route({
     summary: 'Get a quote (a draft or sent quote past validUntil reads as expired)',
     permission: 'quotes:read',
-    response: QuoteView,
     handler: async ({ params, caller }) => viewFor(caller)(await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id })),
   }),
   'PATCH /v1/quotes/{id}': route({
     summary: 'Update a draft quote (If-Match or version)',
     permission: 'quotes:write',
     body: QuotePatch,
-    response: QuoteView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, ...changes } = body;
@@ -110,7 +106,6 @@ export const routes: Routes = {
       '(delivery "none": no e-mail, share the page\'s link yourself)',
     permission: 'quotes:write',
     body: SendQuote,
-    response: QuoteView,
     errors: [409, 422],
     handler: async ({ params, body, caller, ifMatch }) => {
       const { version, delivery: channel, allowExternalRecipient, ...options } = body;
@@ -138,7 +133,6 @@ export const routes: Routes = {
   'GET /v1/quotes/{id}/documents': route({
     summary: "The quote's documents (PDF renders), oldest first, each with a presigned PDF URL when ready",
     permission: 'documents:read',
-    response: z.object({ data: z.array(DocumentView) }),
     handler: async ({ params, caller }) => {
       await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
@@ -149,7 +143,6 @@ export const routes: Routes = {
     summary: "The quote's timeline, oldest first: documents, e-mails, views of its page, the acceptance (with its evidence), invoices made from it",
     permission: 'quotes:read',
     query: ListQuery,
-    response: TimelinePage,
     handler: async ({ params, query, caller }) => {
       await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
       const result = await sales().timeline.list(caller.tenantId, params.id, query);
@@ -162,7 +155,6 @@ export const routes: Routes = {
       'invoice when the quote already has one, unless allowDuplicate (the same as POST /v1/invoices { from: { quoteId } })',
     permission: 'invoices:write',
     body: InvoiceFromQuote,
-    response: InvoiceView,
     status: 201,
     errors: [409, 422],
     handler: async ({ params, body, caller }) => {
@@ -191,7 +183,6 @@ export const routes: Routes = {
     summary: 'Record that the client declined a sent quote',
     permission: 'quotes:write',
     body: VersionOnly,
-    response: QuoteView,
     errors: [409],
     handler: async ({ params, body, caller, ifMatch }) =>
       viewFor(caller)(
@@ -199,5 +190,18 @@ export const routes: Routes = {
       ),
   }),
 };
+
+// the answers' schemas, for the OpenAPI document only: left out of the function's bundle (documentResponses)
+DOCS: documentResponses(routes, {
+  'POST /v1/quotes': QuoteView,
+  'GET /v1/quotes': page(QuoteView),
+  'GET /v1/quotes/{id}': QuoteView,
+  'PATCH /v1/quotes/{id}': QuoteView,
+  'POST /v1/quotes/{id}/send': QuoteView,
+  'GET /v1/quotes/{id}/documents': z.object({ data: z.array(DocumentView) }),
+  'GET /v1/quotes/{id}/timeline': TimelinePage,
+  'POST /v1/quotes/{id}/invoice': InvoiceView,
+  'POST /v1/quotes/{id}/decline': QuoteView,
+});
 
 export const handler = httpApi(routes, httpDeps);

@@ -76,3 +76,17 @@ export function route<B = undefined, Q = Record<string, string | undefined>>(def
  */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry of routes, each typed where declared (see above)
 export type Routes = Record<string, RouteDef<any, any>>;
+
+/**
+ * Attaches their response schemas to routes: what the OpenAPI document says a route answers (no answer is
+ * checked against it at run time). Called in a statement labelled `DOCS:`, which the functions' bundles drop
+ * (esbuild --drop-labels=DOCS, infra/constructs/app-function.ts): a function then bundles and builds no schema
+ * it only documents. Tests and the OpenAPI generator run the sources, where the statement runs.
+ */
+export function documentResponses(routes: Routes, responses: Record<string, z.ZodType>): void {
+  for (const [key, schema] of Object.entries(responses)) {
+    const def = routes[key];
+    if (!def) throw new Error(`documentResponses: no route ${key}`);
+    def.response = schema;
+  }
+}

@@ -12,7 +12,7 @@ import { invoicePorts } from './invoicing';
 import { tenants } from './tenancy';
 
 /** The delivery ports themselves underneath (read through, not copied: a port replaced later, as tests do, is seen here too). */
-export const automationPorts = once<DeliveryPorts>(() =>
+export const automationPorts = /* @__PURE__ */ once<DeliveryPorts>(() =>
   Object.assign(Object.create(deliveryPorts()) as DeliveryPorts, {
     einvoices: {
       ubl: async (tenantId, invoiceId) => {

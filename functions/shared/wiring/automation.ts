@@ -2,4 +2,4 @@
 import { deliveryRepository } from '../../adapters/dynamo/delivery/delivery-repository';
 import { once, service } from './core';
 
-export const delivery = once(() => deliveryRepository(service()));
+export const delivery = /* @__PURE__ */ once(() => deliveryRepository(service()));

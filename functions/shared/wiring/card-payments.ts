@@ -12,7 +12,7 @@ import { paymentPorts } from './payments';
 import { secretCipher } from './secrets';
 import { tenants } from './tenancy';
 
-export const stripeGateway = once(() => {
+export const stripeGateway = /* @__PURE__ */ once(() => {
   const base = config().STRIPE_API_BASE;
   if (!base) return createStripeGateway();
   const url = new URL(base);
@@ -24,7 +24,7 @@ export const stripeGateway = once(() => {
   });
 });
 
-export const stripeFacts = once(() => stripeFactsRepository(service()));
+export const stripeFacts = /* @__PURE__ */ once(() => stripeFactsRepository(service()));
 
 /** One of the tenant's Stripe keys, opened now; null when card payment is not set up. */
 export async function tenantStripeKey(tenantId: string, which: 'secretKey' | 'webhookSecret'): Promise<string | null> {
@@ -32,7 +32,7 @@ export async function tenantStripeKey(tenantId: string, which: 'secretKey' | 'we
   return stored ? StripeSettings.openStripeKey(secretCipher(), tenantId, stored, which) : null;
 }
 
-export const stripeIntakePorts = once(
+export const stripeIntakePorts = /* @__PURE__ */ once(
   (): StripeIntakePorts => ({
     gateway: stripeGateway(),
     webhookSecret: (tenantId) => tenantStripeKey(tenantId, 'webhookSecret'),

@@ -2,4 +2,4 @@
 import { clientRecords } from '../../adapters/dynamo/clients/clients-repository';
 import { once, service } from './core';
 
-export const clientRepositories = once(() => clientRecords(service()));
+export const clientRepositories = /* @__PURE__ */ once(() => clientRecords(service()));

@@ -5,14 +5,18 @@
  * function never loads SES, SNS, S3 or nodemailer. Handlers get their ports only from here.
  */
 import { createDynamoClients } from '../../adapters/dynamo/client';
-import { createService } from '../../adapters/dynamo/service';
+import { createLoadedService } from '../../adapters/dynamo/entity-registry';
 import { config } from '../config';
 
-/** A value made on first use and kept for the life of the container. */
+/**
+ * A value made on first use and kept for the life of the container. Calling `once` has no effect by itself
+ * (nothing is made until the value is asked for): wiring modules say so to esbuild, `export const x =
+ * /* @__PURE__ *\/ once(...)`, so a function that does not use `x` bundles neither it nor the adapters it names.
+ */
 export function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
 
-export const dynamo = once(() => createDynamoClients(config()));
-export const service = once(() => createService(dynamo().doc, config().TABLE_NAME));
+export const dynamo = /* @__PURE__ */ once(() => createDynamoClients(config()));
+export const service = /* @__PURE__ */ once(() => createLoadedService(dynamo().doc, config().TABLE_NAME));

@@ -11,7 +11,7 @@ import { actorOf, nowIso } from '../../domain/kernel';
 import { config } from '../config';
 import { delivery } from './automation';
 import { once, service } from './core';
-import { wakeupsRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
+import { wakeupsRepository } from '../../adapters/dynamo/scheduling/wakeups-repository';
 import { documents } from './documents';
 import { invoicePorts } from './invoicing';
 import { sales } from './sales';
@@ -20,12 +20,12 @@ import { tenants } from './tenancy';
 
 export { delivery };
 
-export const wakeupStore = once(() => wakeupsRepository(service()));
+export const wakeupStore = /* @__PURE__ */ once(() => wakeupsRepository(service()));
 
-export const mailer = once(() => createSesMailer(config()));
-export const smsSender = once(() => createSnsSms(config()));
+export const mailer = /* @__PURE__ */ once(() => createSesMailer(config()));
+export const smsSender = /* @__PURE__ */ once(() => createSnsSms(config()));
 
-export const deliveryPorts = once<DeliveryPorts>(() => ({
+export const deliveryPorts = /* @__PURE__ */ once<DeliveryPorts>(() => ({
   now: nowIso,
   publicBaseUrl: config().PUBLIC_BASE_URL,
   mailFrom: config().MAIL_FROM,

@@ -3,5 +3,5 @@ import { documentsRepository } from '../../adapters/dynamo/documents/documents-r
 import { templatesRepository } from '../../adapters/dynamo/documents/templates-repository';
 import { once, service } from './core';
 
-export const documents = once(() => documentsRepository(service()));
-export const templatesRepo = once(() => templatesRepository(service()));
+export const documents = /* @__PURE__ */ once(() => documentsRepository(service()));
+export const templatesRepo = /* @__PURE__ */ once(() => templatesRepository(service()));

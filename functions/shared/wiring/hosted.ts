@@ -7,7 +7,7 @@ import { qrPngDataUri } from '../../adapters/qr/qr-code';
 
 import { once, service } from './core';
 
-export const hostedInvoices = once(() => invoiceReader(service()));
+export const hostedInvoices = /* @__PURE__ */ once(() => invoiceReader(service()));
 
 /** The EPC QR code of a payload as a PNG data URI (error correction M, version at most 13, as EPC069-12 asks: EpcQr.EPC_ERROR_CORRECTION). */
 export const epcQrDataUri = (payload: string): Promise<string> => qrPngDataUri(payload, { errorCorrection: 'M', maxVersion: 13, scale: 6 });

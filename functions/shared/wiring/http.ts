@@ -6,7 +6,7 @@ import type { HttpDeps } from '../http/api';
 import { dynamo, once } from './core';
 import { tenants } from './tenancy';
 
-export const httpDeps = once<HttpDeps>(() => ({
+export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
   authenticate: (token) => ApiKey.authenticate(tenants(), token),
   idempotent: createIdempotency(dynamo().client, config().TABLE_NAME, config().IDEMPOTENCY_TTL_SECONDS),
 }));

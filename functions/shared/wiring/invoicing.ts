@@ -30,11 +30,11 @@ export function invoicePortsOn(svc: ReturnType<typeof service>, options: { allow
   };
 }
 
-export const invoicePorts = once(() => invoicePortsOn(service()));
+export const invoicePorts = /* @__PURE__ */ once(() => invoicePortsOn(service()));
 /** The same, for a caller who explicitly asks for another invoice from an already invoiced quote. */
-export const invoicePortsAllowingDuplicates = once(() => invoicePortsOn(service(), { allowDuplicate: true }));
+export const invoicePortsAllowingDuplicates = /* @__PURE__ */ once(() => invoicePortsOn(service(), { allowDuplicate: true }));
 
 /** The tenant's invoice pipeline with defaults filled in. */
-export const invoicePipelines = once(() => ({
+export const invoicePipelines = /* @__PURE__ */ once(() => ({
   get: async (tenantId: string) => (await InvoicePipeline.get(invoicePorts(), { tenantId })).pipeline,
 }));

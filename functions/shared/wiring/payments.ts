@@ -23,4 +23,4 @@ export function paymentPortsOn(svc: ReturnType<typeof service>, options: { sleep
   };
 }
 
-export const paymentPorts = once(() => paymentPortsOn(service()));
+export const paymentPorts = /* @__PURE__ */ once(() => paymentPortsOn(service()));

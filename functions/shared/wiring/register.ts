@@ -4,7 +4,7 @@ import { Register } from '../../domain/register';
 import { once, service } from './core';
 import { tenants } from './tenancy';
 
-export const registerStore = once(() => registerRepository(service()));
+export const registerStore = /* @__PURE__ */ once(() => registerRepository(service()));
 
 /** The tenant's register settings (settings.verifactu), or null when never set. */
 export async function registerSettings(tenantId: string) {

@@ -72,13 +72,13 @@ export function reportingPortsOn(svc: ReturnType<typeof service>, options: { now
   };
 }
 
-export const reportingPorts = once(() => reportingPortsOn(service()));
+export const reportingPorts = /* @__PURE__ */ once(() => reportingPortsOn(service()));
 
 /** The spreadsheet writer (XLSX, no dependency: adapters/spreadsheet). */
 export { xlsxOf };
 
 /** The export jobs' ports: the reporting ports and the job store (created with its event in one write). */
-export const exportPorts = once((): ExportPorts => ({ ...reportingPorts(), jobs: exportJobsRepository(service()) }));
+export const exportPorts = /* @__PURE__ */ once((): ExportPorts => ({ ...reportingPorts(), jobs: exportJobsRepository(service()) }));
 
 /** A built export as the bytes of its file. */
 export function encodeExport(result: { table?: Table; json?: unknown }, format: ExportFormat): { body: Uint8Array; contentType: string } {

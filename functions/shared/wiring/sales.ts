@@ -4,7 +4,7 @@ import { InvoiceSources } from '../../domain/sales';
 import { once, service } from './core';
 import { defaultCurrency } from './tenancy';
 
-export const sales = once(() => {
+export const sales = /* @__PURE__ */ once(() => {
   const ports = { ...salesRepositories(service()), defaultCurrency };
   return {
     ...ports,

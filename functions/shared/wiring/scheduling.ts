@@ -17,9 +17,9 @@ export async function tenantTimeZone(tenantId: string): Promise<string> {
   return typeof zone === 'string' && Calendar.isTimeZone(zone) ? zone : 'UTC';
 }
 
-export const recurringStore = once(() => recurringRepository(service()));
+export const recurringStore = /* @__PURE__ */ once(() => recurringRepository(service()));
 
-export const recurringPorts = once(
+export const recurringPorts = /* @__PURE__ */ once(
   (): RecurringPorts => ({
     recurring: recurringStore(),
     clients: clientDirectory(service()),
@@ -33,9 +33,9 @@ export function generatePorts(now: () => Date): GeneratePorts {
   return { recurring: recurringStore(), invoices: { ...invoicePortsOn(service()), now }, now };
 }
 
-export const overdueStore = once(() => overdueRepository(service()));
-export const dunningStore = once(() => dunningRepository(service()));
-export const reminderStore = once(() => remindersRepository(service()));
+export const overdueStore = /* @__PURE__ */ once(() => overdueRepository(service()));
+export const dunningStore = /* @__PURE__ */ once(() => dunningRepository(service()));
+export const reminderStore = /* @__PURE__ */ once(() => remindersRepository(service()));
 
 /** Every tenant the daily jobs walk. */
 export const tenantIds = () => tenants().tenantIds();
@@ -45,7 +45,11 @@ export function overduePorts(now: () => Date): OverduePorts {
   return { invoices: invoicesRepository(service()), overdue: overdueStore(), now };
 }
 
-export const scheduledSendStore = once(() => scheduledSendsRepository(service()));
+export const scheduledSendStore = /* @__PURE__ */ once(() => scheduledSendsRepository(service()));
 
 /** What the scheduled-send routes use (scheduling, listing, cancelling: no delivery). */
-export const scheduledSendRoutesPorts = once(() => ({ sends: scheduledSendStore(), invoices: invoicesRepository(service()), now: () => new Date() }));
+export const scheduledSendRoutesPorts = /* @__PURE__ */ once(() => ({
+  sends: scheduledSendStore(),
+  invoices: invoicesRepository(service()),
+  now: () => new Date(),
+}));

@@ -9,7 +9,7 @@ import type { SecretCipher } from '../../domain/kernel';
 import { config } from '../config';
 import { once } from './core';
 
-export const secretCipher = once((): SecretCipher => {
+export const secretCipher = /* @__PURE__ */ once((): SecretCipher => {
   const c = config();
   if (c.SECRETS_KMS_KEY_ID) return createKmsSecretCipher({ region: c.AWS_REGION, keyId: c.SECRETS_KMS_KEY_ID });
   if (c.LOCAL_SECRETS_KEY) return createLocalSecretCipher(c.LOCAL_SECRETS_KEY);

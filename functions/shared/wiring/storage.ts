@@ -3,4 +3,4 @@ import { createS3Storage } from '../../adapters/storage/s3-storage';
 import { config } from '../config';
 import { once } from './core';
 
-export const storage = once(() => createS3Storage(config()));
+export const storage = /* @__PURE__ */ once(() => createS3Storage(config()));

@@ -9,4 +9,4 @@ import { once } from './core';
 export { outboxEventsFromStream, type StreamedOutboxEvent } from '../../adapters/dynamo/stream';
 export type { BusEvent, EventPublisher } from '../../adapters/bus/event-bus';
 
-export const eventBus = once(() => createEventBus(config()));
+export const eventBus = /* @__PURE__ */ once(() => createEventBus(config()));

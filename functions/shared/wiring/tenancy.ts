@@ -5,7 +5,7 @@ import type { SellerLegalDetails } from '../../domain/invoicing';
 import { Register } from '../../domain/register';
 import { once, service } from './core';
 
-export const tenants = once(() => tenantsRepository(service()));
+export const tenants = /* @__PURE__ */ once(() => tenantsRepository(service()));
 
 /** The tenant's default currency: its setting, else EUR (documents' Settings.defaultCurrency). */
 export async function defaultCurrency(tenantId: string): Promise<string> {

@@ -10,10 +10,10 @@ import { config } from '../config';
 import { once, service } from './core';
 import { secretCipher } from './secrets';
 
-export const webhookStore = once(() => webhooksRepository(service()));
+export const webhookStore = /* @__PURE__ */ once(() => webhooksRepository(service()));
 
 /** The ports of the /v1/webhooks routes. */
-export const webhookAdminPorts = once(
+export const webhookAdminPorts = /* @__PURE__ */ once(
   (): WebhookAdminPorts => ({
     ...webhookStore(),
     secrets: secretCipher(),
@@ -22,7 +22,7 @@ export const webhookAdminPorts = once(
   }),
 );
 
-const sender = once(() => createHttpWebhookSender({ allowLoopback: config().WEBHOOKS_ALLOW_LOOPBACK, timeoutMs: config().WEBHOOK_TIMEOUT_MS }));
+const sender = /* @__PURE__ */ once(() => createHttpWebhookSender({ allowLoopback: config().WEBHOOKS_ALLOW_LOOPBACK, timeoutMs: config().WEBHOOK_TIMEOUT_MS }));
 
 /** The ports of the delivery worker; `now` is the clock the caller runs at (the sweep's instant). */
 export function webhookWorkerPorts(now: () => string = nowIso): WebhookWorkerPorts {

@@ -2,6 +2,13 @@ import type { ClientDirectory, CompanyRecord, ContactRecord, ProductCatalog, Pro
 import { crudRepository } from '../crud-repository';
 import type { Owned } from '../../../domain/kernel';
 import type { CrmService } from '../service';
+import { CompanyEntity } from './company-entity';
+import { ContactEntity } from './contact-entity';
+import { ProductEntity } from './product-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ company: CompanyEntity, contact: ContactEntity, product: ProductEntity });
 
 /**
  * Companies and contacts of one tenant, read directly by id: the client directory of leads, deals, quotes

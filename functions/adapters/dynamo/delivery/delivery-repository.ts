@@ -4,7 +4,22 @@ import { actorOf, Conflict, outboxEvent, staleVersion, timelineEntry, type Page,
 import { conditionHeld, isConditionFailure } from '../errors';
 import { asGeneric, listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import type { AutomationRuleEntity, AutomationRunEntity } from './automation-entity';
+import { AutomationRuleEntity, AutomationRunEntity } from './automation-entity';
+import { MessageEntity } from './message-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { SendingQuotaEntity } from './sending-quota-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  automationRule: AutomationRuleEntity,
+  automationRun: AutomationRunEntity,
+  message: MessageEntity,
+  outbox: OutboxEntity,
+  sendingQuota: SendingQuotaEntity,
+  timeline: TimelineEntity,
+});
 
 /** A stored run as the domain sees it (the untyped `steps` attribute read back as what was written). */
 function toRun(item: EntityItem<typeof AutomationRunEntity>): AutomationRun {

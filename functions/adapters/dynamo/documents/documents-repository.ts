@@ -3,8 +3,15 @@ import type { DocumentRecord, PublicLinkRecord } from '../../../domain/documents
 import { actorOf, outboxEvent, timelineEntry } from '../../../domain/kernel';
 import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
-import type { DocumentEntity } from './document-entity';
-import type { PublicLinkEntity } from './public-link-entity';
+import { DocumentEntity } from './document-entity';
+import { PublicLinkEntity } from './public-link-entity';
+import { MessageEntity } from '../delivery/message-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ document: DocumentEntity, message: MessageEntity, outbox: OutboxEntity, publicLink: PublicLinkEntity, timeline: TimelineEntity });
 
 /** Views and opens of one link produce at most one event per this interval. */
 export const VIEW_EVENT_INTERVAL_MS = 10 * 60 * 1000;

@@ -13,6 +13,11 @@ import { type DynamoDBDocumentClient, DeleteCommand, ScanCommand } from '@aws-sd
 import { PublicLink, type PublicLinkRecord } from '../../../domain/documents';
 import { isConditionFailure } from '../errors';
 import { createService } from '../service';
+import { PublicLinkEntity } from './public-link-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ publicLink: PublicLinkEntity });
 
 export interface MigrationReport {
   scanned: number;

@@ -2,6 +2,11 @@ import type { CrudRepository } from '../../../domain/kernel';
 import type { TemplateRecord } from '../../../domain/documents';
 import { crudRepository } from '../crud-repository';
 import type { CrmService } from '../service';
+import { TemplateEntity } from './template-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ template: TemplateEntity });
 
 /**
  * Template metadata: create, read, list (newest first), update and delete with optimistic concurrency

@@ -5,6 +5,11 @@
  */
 import type { Invoice } from '../../../domain/invoicing';
 import type { CrmService } from '../service';
+import { InvoiceEntity } from './invoice-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ invoice: InvoiceEntity });
 
 export const INVOICE_FIELDS = [
   'tenantId',

@@ -17,8 +17,25 @@ import { isInvalidCursor } from '../errors';
 import { defined } from '../helpers';
 import { timelineRepository } from '../kernel/timeline-repository';
 import type { CrmService } from '../service';
-import type { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
+import { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
 import { fromInvoiceRecord } from './invoice-record';
+import { AllocationEntity } from '../payments/allocation-entity';
+import { NumberCounterEntity } from '../kernel/counter-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { RefundEntity } from '../payments/refund-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  allocation: AllocationEntity,
+  invoice: InvoiceEntity,
+  invoiceLookup: InvoiceLookupEntity,
+  numberCounter: NumberCounterEntity,
+  outbox: OutboxEntity,
+  refund: RefundEntity,
+  timeline: TimelineEntity,
+});
 
 export { fromInvoiceRecord };
 

@@ -4,6 +4,22 @@ import { rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 import { commitInvoices, toInvoiceRecord, toLookupRecord } from './invoices-repository';
 import { InvoiceSources } from '../../../domain/sales';
+import { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { QuoteEntity } from '../sales/quote-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { DealEntity } from '../sales/deal-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  deal: DealEntity,
+  invoice: InvoiceEntity,
+  invoiceLookup: InvoiceLookupEntity,
+  outbox: OutboxEntity,
+  quote: QuoteEntity,
+  timeline: TimelineEntity,
+});
 
 type SourceLink = { type: 'deal' | 'quote'; id: string };
 /** What the transaction does to a source: claim it (its `invoiceId`, only when absent), check it exists, or check it has none. */

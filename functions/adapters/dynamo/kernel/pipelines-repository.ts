@@ -3,7 +3,11 @@ import { Conflict, staleVersion, type EntityKind, type PipelineSettings, type Pi
 import { defined } from '../helpers';
 import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
-import type { PipelineConfigEntity } from './pipeline-config-entity';
+import { PipelineConfigEntity } from './pipeline-config-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ pipelineConfig: PipelineConfigEntity });
 
 /** Tenants' pipelines (one item per tenant and entity kind: invoice, lead, deal), version-conditioned. */
 export function pipelinesRepository(service: CrmService): PipelineStore {

@@ -4,7 +4,11 @@ import type { Page, PageRequest } from '../../../domain/kernel';
 import type { TimelineEntry, TimelineStore } from '../../../domain/kernel';
 import { isInvalidCursor } from '../errors';
 import type { CrmService } from '../service';
-import type { TimelineEntity } from './timeline-entity';
+import { TimelineEntity } from './timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ timeline: TimelineEntity });
 
 /** A stored timeline entry as the domain sees it. */
 export function fromTimelineRecord(record: EntityItem<typeof TimelineEntity>): TimelineEntry {

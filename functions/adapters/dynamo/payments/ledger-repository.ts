@@ -19,10 +19,29 @@ import { isInvalidCursor } from '../errors';
 import { defined, rejectedItems } from '../helpers';
 import { toInvoiceRecord, toLookupRecord } from '../invoicing/invoices-repository';
 import type { CrmService } from '../service';
-import type { AllocationEntity, ReversalEntity } from './allocation-entity';
-import type { BankRowEntity } from './bank-row-entity';
-import type { PaymentEntity } from './payment-entity';
-import type { RefundEntity } from './refund-entity';
+import { AllocationEntity, ReversalEntity } from './allocation-entity';
+import { BankRowEntity, BankImportEntity } from './bank-row-entity';
+import { PaymentEntity, PaymentExternalIdEntity } from './payment-entity';
+import { RefundEntity } from './refund-entity';
+import { InvoiceEntity, InvoiceLookupEntity } from '../invoicing/invoice-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  allocation: AllocationEntity,
+  bankImport: BankImportEntity,
+  bankRow: BankRowEntity,
+  invoice: InvoiceEntity,
+  invoiceLookup: InvoiceLookupEntity,
+  outbox: OutboxEntity,
+  payment: PaymentEntity,
+  paymentExternalId: PaymentExternalIdEntity,
+  refund: RefundEntity,
+  reversal: ReversalEntity,
+  timeline: TimelineEntity,
+});
 
 type PaymentItem = EntityItem<typeof PaymentEntity>;
 

@@ -1,6 +1,11 @@
 import type { OpenInvoiceFinder } from '../../../domain/payments';
 import { fromInvoiceRecord } from '../invoicing/invoices-repository';
 import type { CrmService } from '../service';
+import { InvoiceEntity } from '../invoicing/invoice-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ invoice: InvoiceEntity });
 
 /**
  * The issued invoices of a tenant that may still owe money: one query per open stage of its pipeline (the

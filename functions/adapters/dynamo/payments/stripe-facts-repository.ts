@@ -3,6 +3,11 @@ import { Conflict } from '../../../domain/kernel';
 import type { PaymentFacts } from '../../../domain/payments';
 import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
+import { StripeFactsEntity } from './stripe-facts-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ stripeFacts: StripeFactsEntity });
 
 type PaymentFactsRecord = { facts: PaymentFacts; version: number };
 

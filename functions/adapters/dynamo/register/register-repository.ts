@@ -8,6 +8,11 @@ import { Register, type RegisterEntry } from '../../../domain/register';
 import { isInvalidCursor } from '../errors';
 import { commitInvoices } from '../invoicing/invoices-repository';
 import type { CrmService } from '../service';
+import { RegisterHeadEntity, RegisterRecordEntity } from './register-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ registerHead: RegisterHeadEntity, registerRecord: RegisterRecordEntity });
 
 const position = (sequence: number) => String(sequence).padStart(12, '0');
 

@@ -1,6 +1,12 @@
 import { outboxEvent } from '../../../domain/kernel';
 import type { ExportJob, ExportJobStore } from '../../../domain/reporting';
 import type { CrmService } from '../service';
+import { ExportJobEntity } from './export-job-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ exportJob: ExportJobEntity, outbox: OutboxEntity });
 
 const toJob = (item: Record<string, unknown>): ExportJob => {
   const { tenantId, id, report, params, format, status, key, error, createdBy, createdAt, updatedAt, version } = item as unknown as ExportJob;

@@ -2,6 +2,11 @@ import type { Deal, DealStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
 import { asGeneric, listBy } from '../helpers';
 import type { CrmService } from '../service';
+import { DealEntity } from './deal-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ deal: DealEntity });
 
 /** Deals: CRUD with optimistic concurrency; lists by stage, company or contact through their indexes. */
 export function dealsRepository(service: CrmService): DealStore {

@@ -4,11 +4,16 @@ import { nowIso, outboxRecord } from '../../../domain/kernel';
 import type { CommitOutcome, ConversionPlan, Lead, LeadStore } from '../../../domain/sales';
 import { crudRepository } from '../crud-repository';
 import { asGeneric, listBy, rejectedItems } from '../helpers';
-import type { CompanyEntity } from '../clients/company-entity';
-import type { ContactEntity } from '../clients/contact-entity';
+import { CompanyEntity } from '../clients/company-entity';
+import { ContactEntity } from '../clients/contact-entity';
 import type { CrmService } from '../service';
-import type { DealEntity } from './deal-entity';
-import type { LeadEntity } from './lead-entity';
+import { DealEntity } from './deal-entity';
+import { LeadEntity } from './lead-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ company: CompanyEntity, contact: ContactEntity, deal: DealEntity, lead: LeadEntity, outbox: OutboxEntity });
 
 /** Leads: CRUD with optimistic concurrency, listed newest first, by stage through byStage. */
 export function leadsRepository(service: CrmService): LeadStore {

@@ -6,7 +6,15 @@ import type { Quote, QuoteNumbering, QuoteStore, SendOutcome, SendPlan } from '.
 import { crudRepository } from '../crud-repository';
 import { asGeneric, listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import type { QuoteEntity } from './quote-entity';
+import { QuoteEntity } from './quote-entity';
+import { NumberCounterEntity } from '../kernel/counter-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { PublicLinkEntity } from '../documents/public-link-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ numberCounter: NumberCounterEntity, outbox: OutboxEntity, publicLink: PublicLinkEntity, quote: QuoteEntity, timeline: TimelineEntity });
 
 /** Quotes: CRUD with optimistic concurrency; lists by deal or client through their indexes. */
 export function quotesRepository(service: CrmService): QuoteStore {

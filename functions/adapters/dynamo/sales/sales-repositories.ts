@@ -6,6 +6,13 @@ import type { CrmService } from '../service';
 import { dealsRepository } from './deals-repository';
 import { conversionCommitter, duplicateFinder, leadsRepository } from './leads-repository';
 import { acceptanceCommitter, quoteNumbering, quotesRepository } from './quotes-repository';
+import { DealEntity } from './deal-entity';
+import { LeadEntity } from './lead-entity';
+import { TimelineEntity } from '../kernel/timeline-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ deal: DealEntity, lead: LeadEntity, timeline: TimelineEntity });
 
 /** Whether any lead or deal is in a stage, through their byStage indexes. */
 export function stageUsage(service: CrmService): StageUsage {

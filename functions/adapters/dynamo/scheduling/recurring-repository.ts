@@ -4,6 +4,11 @@ import type { RecurringInvoice, RecurringStore } from '../../../domain/schedulin
 import { conditionHeld, isInvalidCursor } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
+import { RecurringInvoiceEntity } from './recurring-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ recurringInvoice: RecurringInvoiceEntity });
 
 type Item = EntityItem<CrmService['entities']['recurringInvoice']>;
 

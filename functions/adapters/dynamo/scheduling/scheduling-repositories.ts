@@ -1,8 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type {
   DunningPolicy,
-  Wakeup,
-  WakeupStore,
   DunningStore,
   OverdueEpisode,
   OverdueStore,
@@ -14,6 +12,19 @@ import type {
 import { conditionHeld, isConditionFailure } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
+import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './dunning-entities';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { ScheduledSendEntity } from './scheduled-send-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  dunningPolicy: DunningPolicyEntity,
+  outbox: OutboxEntity,
+  overdueEpisode: OverdueEpisodeEntity,
+  reminder: ReminderEntity,
+  scheduledSend: ScheduledSendEntity,
+});
 
 type EpisodeItem = EntityItem<CrmService['entities']['overdueEpisode']>;
 
@@ -136,34 +147,6 @@ export function scheduledSendsRepository(svc: CrmService): ScheduledSendStore {
         .lte({ dueSort: `${atOrBefore}#\uffff` })
         .go({ pages: 'all' });
       return data.map(fromSendItem);
-    },
-  };
-}
-
-type WakeupItem = EntityItem<CrmService['entities']['wakeup']>;
-
-const toWakeupItem = (w: Wakeup) =>
-  ({
-    ...w,
-    dueKey: w.status === 'pending' ? 'wake' : '',
-    dueSort: w.status === 'pending' ? `${w.at}#${w.tenantId}#${w.runId}#${w.stepIndex}` : '',
-  }) as WakeupItem;
-
-export function wakeupsRepository(svc: CrmService): WakeupStore {
-  const e = svc.entities.wakeup;
-  return {
-    async schedule(w) {
-      await e.put(toWakeupItem({ ...w, status: 'pending' })).go();
-    },
-    async due(atOrBefore) {
-      const { data } = await e.query
-        .byDue({ dueKey: 'wake' })
-        .lte({ dueSort: `${atOrBefore}#\uffff` })
-        .go({ pages: 'all' });
-      return data.map(({ dueKey: _k, dueSort: _s, ...w }) => w as Wakeup);
-    },
-    async done(w) {
-      await e.put(toWakeupItem({ ...w, status: 'done' })).go();
     },
   };
 }

@@ -5,6 +5,13 @@ import type { Page, PageRequest } from '../../../domain/kernel';
 import type { TenantRecord } from '../../../domain/tenancy';
 import { isConditionFailure } from '../errors';
 import type { CrmService } from '../service';
+import { ApiKeyEntity } from './api-key-entity';
+import { AutomationRuleEntity } from '../delivery/automation-entity';
+import { TenantEntity } from './tenant-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({ apiKey: ApiKeyEntity, automationRule: AutomationRuleEntity, tenant: TenantEntity });
 
 /** Tenants and their API keys. A new tenant and its first admin key are written in one transaction. */
 export function tenantsRepository(service: CrmService) {

@@ -9,8 +9,18 @@ import type { DeliveryAttempt, StoredSubscription, WebhookDelivery, WebhookStore
 import { conditionHeld, isConditionFailure, isInvalidCursor } from '../errors';
 import { defined, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import { DUE_SHARD, type WebhookAttemptEntity, type WebhookDeliveryEntity } from './delivery-entity';
-import type { WebhookSubscriptionEntity } from './subscription-entity';
+import { DUE_SHARD, WebhookAttemptEntity, WebhookDeliveryEntity } from './delivery-entity';
+import { WebhookSubscriptionEntity } from './subscription-entity';
+import { OutboxEntity } from '../kernel/outbox-entity';
+import { registerEntities } from '../entity-registry';
+
+// the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
+registerEntities({
+  outbox: OutboxEntity,
+  webhookAttempt: WebhookAttemptEntity,
+  webhookDelivery: WebhookDeliveryEntity,
+  webhookSubscription: WebhookSubscriptionEntity,
+});
 
 type SubscriptionItem = EntityItem<typeof WebhookSubscriptionEntity>;
 type DeliveryItem = EntityItem<typeof WebhookDeliveryEntity>;
