@@ -5,27 +5,10 @@
  * functions/handlers/public/invoice-page.ts serves it. Every word the client reads comes from the catalogue
  * (templates/i18n/<lang>.json, `invoicePage.*` and `document.*`), in the model's language (the client's).
  */
+import { partyBlock, type PageHelpers, type PageParty, type Translate } from './page-parts';
 import { QUOTE_PAGE_CSS } from './styles';
 
 export type InvoicePageStatus = 'open' | 'paid' | 'partially_paid' | 'overdue' | 'void' | 'issued';
-
-interface PageAddress {
-  line1: string;
-  line2?: string | null;
-  city: string;
-  postalCode: string;
-  region?: string | null;
-  country: string;
-}
-
-interface PageParty {
-  name: string;
-  legalName?: string | null;
-  taxId?: string | null;
-  address?: PageAddress | null;
-  email?: string | null;
-  phone?: string | null;
-}
 
 /** What the page prints of the invoice (the document's print model). */
 interface PageModel {
@@ -73,16 +56,7 @@ export interface InvoicePageState {
   notice?: { key: string; tone: 'ok' | 'warn' | 'bad' };
 }
 
-export interface InvoicePageHelpers {
-  esc(value: unknown): string;
-  formatMoney(amount: unknown, currency: string, locale: string): string;
-  formatNumber(amount: unknown, locale: string): string;
-  formatPercent(rate: unknown, locale: string): string;
-  formatDate(iso: unknown, locale: string): string;
-  intlLocale(locale: string | null | undefined): string;
-  translator(locale: string | null | undefined): (key: string, params?: Readonly<Record<string, unknown>>) => string;
-  pageUrl(token: string): string;
-}
+export type InvoicePageHelpers = PageHelpers;
 
 /** The invoice page's stylesheet: the quote page's, then its own rules. One constant: its hash is in the CSP. */
 export const INVOICE_PAGE_CSS = `${QUOTE_PAGE_CSS}
@@ -102,26 +76,9 @@ a.button:focus,button:focus{outline:3px solid var(--brand);outline-offset:2px}
 /** The page's HTML, with the helpers given. */
 export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: InvoicePageState) => string {
   const { esc, formatDate, formatMoney, formatNumber, formatPercent, intlLocale, pageUrl, translator } = helpers;
-  type T = ReturnType<InvoicePageHelpers['translator']>;
+  type T = Translate;
 
-  function addressLines(a: PageAddress | null | undefined): string[] {
-    if (!a) return [];
-    return [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), [a.region, a.country].filter(Boolean).join(', ')].filter((l): l is string =>
-      Boolean(l && l.trim()),
-    );
-  }
-
-  function party(t: T, title: string, p: PageParty): string {
-    if (!p.name) return ''; // a simplified invoice names no recipient
-    const lines = [
-      p.legalName && p.legalName !== p.name ? p.legalName : null,
-      p.taxId ? `${t('document.taxId')} ${p.taxId}` : null,
-      ...addressLines(p.address ?? null),
-      p.email,
-      p.phone,
-    ].filter((l): l is string => Boolean(l));
-    return `<section><h2>${esc(title)}</h2><p><strong>${esc(p.name)}</strong></p>${lines.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`;
-  }
+  const party = (t: T, title: string, p: PageParty) => partyBlock(esc, t, title, p);
 
   function transfer(t: T, s: InvoicePageState, money: (v: string) => string): string {
     const b = s.bankTransfer;
