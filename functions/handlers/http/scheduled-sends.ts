@@ -1,19 +1,20 @@
-import * as z from 'zod';
 import { ScheduledSends } from '../../domain/scheduling';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { scheduledSendRoutesPorts } from '../../shared/wiring/scheduling';
+import { page } from './schemas/common';
 import { ScheduledSendView } from './schemas/scheduling';
 
 export const routes = {
   'GET /v1/invoices/{id}/scheduled-sends': route({
     summary: "The invoice's scheduled sends (POST /v1/invoices/{id}/send with sendAt), by send time: scheduled, sent, cancelled or skipped",
     permission: 'messages:read',
-    response: z.object({ data: z.array(ScheduledSendView) }),
+    response: page(ScheduledSendView),
     handler: async ({ params, caller }) => {
       const sends = await ScheduledSends.list(scheduledSendRoutesPorts(), { tenantId: caller.tenantId, invoiceId: params.id });
-      return { data: sends.map(ScheduledSends.view) };
+      // every send of one invoice in one page (a handful at most): nextCursor is always null
+      return { data: sends.map(ScheduledSends.view), nextCursor: null };
     },
   }),
   'DELETE /v1/invoices/{id}/scheduled-sends/{sendId}': route({
