@@ -19,7 +19,8 @@ const { values } = parseArgs({
 
 /** The environment of the running local stack's handlers (as infra/local/stack.ts sets it). */
 function useLocalStack(): boolean {
-  const stackFile = resolve(import.meta.dirname, '../../.local/stack.json');
+  // LOCAL_DIR: the same folder `npm start` was given (infra/local/start.ts), default .local/
+  const stackFile = resolve(process.env.LOCAL_DIR ?? resolve(import.meta.dirname, '../../.local'), 'stack.json');
   if (!existsSync(stackFile)) return false;
   const local = JSON.parse(readFileSync(stackFile, 'utf8')) as {
     apiUrl: string;
