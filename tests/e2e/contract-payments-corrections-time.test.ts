@@ -192,6 +192,19 @@ describe('corrections and invoice types', () => {
     expect(stale.status).toBe(409);
   });
 
+  it('refuses a credit note of an original issued more than 4 years ago (422 naming the field)', async () => {
+    const own = await makeTenant('Contract old');
+    const admin = apiClient(url, own.adminKey);
+    const client = await aClient(admin);
+    const created = await admin.post('/v1/invoices', { companyId: client.id, currency: 'EUR', lines: line(), dueDate: '2030-01-31' });
+    const old = `${new Date().getUTCFullYear() - 5}-01-10`;
+    const issued = await admin.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'VIEWED', issueDate: old });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const note = await admin.post(`/v1/invoices/${created.body.id}/credit-notes`, { reason: 'R1', reasonText: 'late', method: 'differences', full: true });
+    expect(note.status, JSON.stringify(note.body)).toBe(422);
+    expect(note.body.errors[0].field).toBe('issueDate');
+  });
+
   it('a credit note of a simplified invoice gets R5 even when R1 is asked', async () => {
     const simplified = await api.post('/v1/invoices', { type: 'simplified', currency: 'EUR', dueDate: '2030-01-31', lines: line('50.00') });
     expect(simplified.status, JSON.stringify(simplified.body)).toBe(201);
@@ -270,6 +283,39 @@ describe('time', () => {
     const put = await api.put('/v1/dunning', policy);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     expect((await api.get('/v1/dunning')).body).toMatchObject(policy);
+  });
+
+  it('sendAt with an offset answers the UTC instant; automation delay takes hours and minutes; preview count is bounded', async () => {
+    const client = await aClient(api);
+    const invoice = await issuedInvoice(api, client.id, { lines: line() });
+    const year = new Date().getUTCFullYear() + 1;
+    const scheduled = await api.post(`/v1/invoices/${invoice.id}/send`, { channel: 'email', sendAt: `${year}-03-01T10:00:00+01:00` });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(202);
+    expect(new Date(scheduled.body.scheduledSend.sendAt).toISOString()).toBe(`${year}-03-01T09:00:00.000Z`);
+    expect(scheduled.body.scheduledSend.sendAt.endsWith('Z')).toBe(true);
+
+    const own = await makeTenant('Contract delay');
+    const admin = apiClient(url, own.adminKey);
+    const rule = await admin.post('/v1/automation/rules', {
+      entity: 'invoice',
+      stage: 'VIEWED',
+      actions: [{ type: 'notify_responsible', delay: { hours: 2, minutes: 30 } }],
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    expect(rule.body.actions[0].delay).toEqual({ hours: 2, minutes: 30 });
+
+    const rec = await api.post('/v1/recurring-invoices', {
+      companyId: client.id,
+      currency: 'EUR',
+      lines: line(),
+      interval: 'month',
+      startDate: '2028-01-31',
+      dueInDays: 7,
+      issue: false,
+    });
+    const zero = await api.get(`/v1/recurring-invoices/${rec.body.id}/preview?count=0`);
+    expect([400, 422]).toContain(zero.status);
+    expect(zero.body.errors[0].field).toBe('query.count');
   });
 
   it('the daily jobs skip a cancelled invoice: no reminder, no overdue', async () => {
