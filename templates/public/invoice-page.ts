@@ -5,27 +5,10 @@
  * functions/handlers/public/invoice-page.ts serves it. Every word the client reads comes from the catalogue
  * (templates/i18n/<lang>.json, `invoicePage.*` and `document.*`), in the model's language (the client's).
  */
+import { partyBlock, type PageHelpers, type PageParty, type Translate } from './page-parts';
 import { QUOTE_PAGE_CSS } from './styles';
 
-export type InvoicePageStatus = 'open' | 'paid' | 'partially_paid' | 'overdue' | 'void';
-
-interface PageAddress {
-  line1: string;
-  line2?: string | null;
-  city: string;
-  postalCode: string;
-  region?: string | null;
-  country: string;
-}
-
-interface PageParty {
-  name: string;
-  legalName?: string | null;
-  taxId?: string | null;
-  address?: PageAddress | null;
-  email?: string | null;
-  phone?: string | null;
-}
+export type InvoicePageStatus = 'open' | 'paid' | 'partially_paid' | 'overdue' | 'void' | 'issued';
 
 /** What the page prints of the invoice (the document's print model). */
 interface PageModel {
@@ -40,6 +23,8 @@ interface PageModel {
   lines: { description: string; quantity: string; unit?: string | null; unitPrice: string; taxRate: string; netAmount: string }[];
   totals: { net: string; withholding: string; total: string; taxBreakdown: { rate: string; base: string; amount: string }[] };
   notes?: string | null;
+  /** The invoices a credit note corrects. */
+  corrects?: { number: string; issueDate?: string | null }[] | null;
 }
 
 export interface BankTransferView {
@@ -57,7 +42,7 @@ export interface BankTransferView {
 export interface InvoicePageState {
   model: PageModel;
   status: InvoicePageStatus;
-  /** Money figures (null for documents that owe nothing: drafts, proformas, credit notes). */
+  /** Money figures (null for documents that owe nothing: drafts, proformas, credit notes; invoices and simplified invoices have them). */
   figures: { amountPayable: string; amountPaid: string; balanceDue: string; paidAt: string | null } | null;
   /** The client's token (download and pay URLs); null in a staff preview. */
   token: string | null;
@@ -71,20 +56,11 @@ export interface InvoicePageState {
   notice?: { key: string; tone: 'ok' | 'warn' | 'bad' };
 }
 
-export interface InvoicePageHelpers {
-  esc(value: unknown): string;
-  formatMoney(amount: unknown, currency: string, locale: string): string;
-  formatNumber(amount: unknown, locale: string): string;
-  formatPercent(rate: unknown, locale: string): string;
-  formatDate(iso: unknown, locale: string): string;
-  intlLocale(locale: string | null | undefined): string;
-  translator(locale: string | null | undefined): (key: string, params?: Readonly<Record<string, unknown>>) => string;
-  pageUrl(token: string): string;
-}
+export type InvoicePageHelpers = PageHelpers;
 
 /** The invoice page's stylesheet: the quote page's, then its own rules. One constant: its hash is in the CSP. */
 export const INVOICE_PAGE_CSS = `${QUOTE_PAGE_CSS}
-.badge.open{color:var(--brand)}.badge.paid{color:var(--ok)}.badge.partially_paid{color:var(--warn)}.badge.overdue{color:var(--bad)}.badge.void{color:var(--muted)}
+.badge.open{color:var(--brand)}.badge.paid{color:var(--ok)}.badge.partially_paid{color:var(--warn)}.badge.overdue{color:var(--bad)}.badge.void{color:var(--muted)}.badge.issued{color:var(--ink)}
 .due{font-size:1.6rem;font-weight:700;margin:8px 0 0;font-variant-numeric:tabular-nums}
 .actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:16px}
 .pay{margin-top:16px}
@@ -92,7 +68,7 @@ export const INVOICE_PAGE_CSS = `${QUOTE_PAGE_CSS}
 .transfer dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0}
 .transfer dt{color:var(--muted)}.transfer dd{margin:0;word-break:break-all;font-variant-numeric:tabular-nums}
 .qr{text-align:center}.qr img{width:200px;height:200px;image-rendering:pixelated;display:block;margin:0 auto}
-a.button:focus,button:focus{outline:3px solid #93c5fd;outline-offset:2px}
+a.button:focus,button:focus{outline:3px solid var(--brand);outline-offset:2px}
 @media (max-width:640px){.transfer{grid-template-columns:1fr}}
 @media print{.pay,.actions{display:none}}
 `;
@@ -100,25 +76,9 @@ a.button:focus,button:focus{outline:3px solid #93c5fd;outline-offset:2px}
 /** The page's HTML, with the helpers given. */
 export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: InvoicePageState) => string {
   const { esc, formatDate, formatMoney, formatNumber, formatPercent, intlLocale, pageUrl, translator } = helpers;
-  type T = ReturnType<InvoicePageHelpers['translator']>;
+  type T = Translate;
 
-  function addressLines(a: PageAddress | null | undefined): string[] {
-    if (!a) return [];
-    return [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), [a.region, a.country].filter(Boolean).join(', ')].filter((l): l is string =>
-      Boolean(l && l.trim()),
-    );
-  }
-
-  function party(t: T, title: string, p: PageParty): string {
-    const lines = [
-      p.legalName && p.legalName !== p.name ? p.legalName : null,
-      p.taxId ? `${t('document.taxId')} ${p.taxId}` : null,
-      ...addressLines(p.address ?? null),
-      p.email,
-      p.phone,
-    ].filter((l): l is string => Boolean(l));
-    return `<section><h2>${esc(title)}</h2><p><strong>${esc(p.name)}</strong></p>${lines.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`;
-  }
+  const party = (t: T, title: string, p: PageParty) => partyBlock(esc, t, title, p);
 
   function transfer(t: T, s: InvoicePageState, money: (v: string) => string): string {
     const b = s.bankTransfer;
@@ -185,6 +145,12 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
         ? `<form class="pay" method="post" action="${esc(`${base}/pay`)}"><button type="submit" class="primary">${esc(t('invoicePage.payByCard', { amount: money(f.balanceDue) }))}</button></form>`
         : '';
     const showTransfer = s.status !== 'paid' && s.status !== 'void';
+    const corrects = (m.corrects ?? []).map((c) =>
+      c.issueDate ? t('document.corrects', { number: c.number, date: formatDate(c.issueDate, locale) }) : t('document.correctsNoDate', { number: c.number }),
+    );
+    const credit =
+      m.kind === 'credit_note' ? `<div class="small">${[t('document.creditNoteNotice'), ...corrects].map((line) => `<p>${esc(line)}</p>`).join('')}</div>` : '';
+    const totalLabel = t(m.kind === 'credit_note' ? 'document.totalCredited' : 'document.total');
     return `<!doctype html>
   <html lang="${esc(m.locale.slice(0, 2))}">
   <head>
@@ -205,12 +171,13 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   <dl class="meta">
   ${m.issueDate ? `<dt>${esc(t('document.issueDate'))}</dt><dd>${esc(formatDate(m.issueDate, locale))}</dd>` : ''}
   ${m.dueDate ? `<dt>${esc(t('document.dueDate'))}</dt><dd>${esc(formatDate(m.dueDate, locale))}</dd>` : ''}
-  <dt>${esc(t('document.total'))}</dt><dd>${esc(money(m.totals.total))}</dd>
+  <dt>${esc(totalLabel)}</dt><dd>${esc(money(m.totals.total))}</dd>
   ${f && f.amountPaid !== '0' && Number(f.amountPaid) !== 0 ? `<dt>${esc(t('invoicePage.amountPaid'))}</dt><dd>${esc(money(f.amountPaid))}</dd>` : ''}
   ${f ? `<dt>${esc(t('invoicePage.balanceDue'))}</dt><dd><strong class="balance">${esc(money(f.balanceDue))}</strong></dd>` : ''}
   </dl>
   </header>
   ${f && s.status !== 'paid' && s.status !== 'void' ? `<p class="due" aria-label="${esc(t('invoicePage.balanceDue'))}">${esc(money(f.balanceDue))}</p>${m.dueDate ? `<p class="small muted">${esc(t('invoicePage.dueOn', { date: formatDate(m.dueDate, locale) }))}</p>` : ''}` : ''}
+  ${credit}
   ${pay}
   ${downloads ? `<div class="actions">${downloads}</div>` : ''}
   </article>
@@ -228,7 +195,7 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   <div><span>${esc(t('document.subtotal'))}</span><span>${esc(money(m.totals.net))}</span></div>
   ${taxRows}
   ${Number(m.totals.withholding) !== 0 ? `<div><span>${esc(t('document.withholding'))}</span><span>−${esc(money(m.totals.withholding.replace(/^-/, '')))}</span></div>` : ''}
-  <div class="grand"><span>${esc(t('document.total'))}</span><span>${esc(money(m.totals.total))}</span></div>
+  <div class="grand"><span>${esc(totalLabel)}</span><span>${esc(money(m.totals.total))}</span></div>
   </div>
   ${m.notes ? `<p class="small">${esc(m.notes)}</p>` : ''}
   </section>

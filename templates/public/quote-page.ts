@@ -5,27 +5,10 @@
  * functions/handlers/public/quote-page.ts serves it. Every word the client reads comes from the catalogue
  * (templates/i18n/<lang>.json, `quotePage.*` and `document.*`), in the model's language.
  */
+import { partyBlock, type PageHelpers, type PageParty, type Translate } from './page-parts';
 import { QUOTE_PAGE_CSS, QUOTE_PAGE_SCRIPT } from './styles';
 
 type QuoteStatus = 'draft' | 'sent' | 'accepted' | 'expired' | 'declined';
-
-interface PageAddress {
-  line1: string;
-  line2?: string | null;
-  city: string;
-  postalCode: string;
-  region?: string | null;
-  country: string;
-}
-
-interface PageParty {
-  name: string;
-  legalName?: string | null;
-  taxId?: string | null;
-  address?: PageAddress | null;
-  email?: string | null;
-  phone?: string | null;
-}
 
 /** What the page prints of the quote (the document's print model). */
 interface PageModel {
@@ -64,20 +47,9 @@ interface PageQuote {
   client: { contactName?: string };
 }
 
-export interface QuotePageHelpers {
-  /** Text and attribute values as HTML. */
-  esc(value: unknown): string;
-  formatMoney(amount: unknown, currency: string, locale: string): string;
-  formatNumber(amount: unknown, locale: string): string;
-  formatPercent(rate: unknown, locale: string): string;
-  formatDate(iso: unknown, locale: string): string;
-  intlLocale(locale: string | null | undefined): string;
-  /** The texts of a language: `t('quotePage.acceptTitle')`. */
-  translator(locale: string | null | undefined): (key: string, params?: Readonly<Record<string, unknown>>) => string;
+export interface QuotePageHelpers extends PageHelpers {
   /** Whole days from today (UTC) to a date; negative when it is past. */
   daysUntil(date: string): number;
-  /** The public URL of the link's page. */
-  pageUrl(token: string): string;
   signerNameMax: number;
 }
 
@@ -107,31 +79,9 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   const { esc, formatDate, formatMoney, formatNumber, formatPercent, intlLocale, pageUrl, translator, daysUntil } = helpers;
   const SIGNER_NAME_MAX = helpers.signerNameMax;
 
-  function addressLines(a: PageAddress | null | undefined): string[] {
-    if (!a) return [];
-    return [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), [a.region, a.country].filter(Boolean).join(', ')].filter((l): l is string =>
-      Boolean(l && l.trim()),
-    );
-  }
+  type T = Translate;
 
-  type T = ReturnType<QuotePageHelpers['translator']>;
-
-  function party(
-    t: T,
-    title: string,
-    p: { name: string; legalName?: string | null; taxId?: string | null; address?: PageAddress | null; email?: string | null; phone?: string | null },
-    extra: string[] = [],
-  ): string {
-    const lines = [
-      p.legalName && p.legalName !== p.name ? p.legalName : null,
-      ...extra,
-      p.taxId ? `${t('document.taxId')} ${p.taxId}` : null,
-      ...addressLines(p.address ?? null),
-      p.email,
-      p.phone,
-    ].filter((l): l is string => Boolean(l));
-    return `<section><h2>${esc(title)}</h2><p><strong>${esc(p.name)}</strong></p>${lines.map((l) => `<p>${esc(l)}</p>`).join('')}</section>`;
-  }
+  const party = (t: T, title: string, p: PageParty, extra: string[] = []) => partyBlock(esc, t, title, p, extra);
 
   function stateNotice(t: T, s: QuotePageState, locale: string): string {
     const seller = s.model.seller.name;

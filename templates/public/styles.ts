@@ -44,7 +44,7 @@ button.primary{background:var(--brand);color:#fff;width:100%;font-size:1.05rem}
 button.link{background:none;border:none;color:var(--brand);padding:4px 0;font-weight:500}
 label{display:block;font-weight:600;margin:12px 0 4px}
 input[type=text]{width:100%;font:inherit;padding:12px;border:1px solid #9ca3af;border-radius:8px}
-input[type=text]:focus,canvas:focus{outline:3px solid #93c5fd;outline-offset:1px}
+input[type=text]:focus,canvas:focus{outline:3px solid var(--brand);outline-offset:1px}
 .check{display:flex;gap:10px;align-items:flex-start;font-weight:400;margin:16px 0}
 .check input{width:22px;height:22px;margin:2px 0 0;flex:none}
 canvas{display:block;width:100%;height:auto;aspect-ratio:3/1;border:1px dashed #9ca3af;border-radius:8px;background:#fff;touch-action:none}

@@ -3,10 +3,13 @@
  * the tenant's Stripe keys in settings (write-only, sealed at rest), the Pay button (a Checkout Session for the
  * balance due at click time, against a local stand-in of Stripe's API), and Stripe's webhook: events signed by
  * the `stripe` library's own test helper, valid, tampered, stale, duplicated and out of order; a payment on a
- * paid invoice kept as client credit; a refund reversing the payment.
+ * paid invoice kept as client credit; a refund and a lost dispute reversing the payment.
  */
+import chromium from '@sparticuz/chromium';
+import puppeteer from 'puppeteer-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultChromiumArgs } from '../../functions/adapters/pdf/renderer';
 import { STRIPE_API_VERSION } from '../../functions/adapters/payments/stripe';
 import { eventually } from '../fixtures/outbox';
 import { aClient, issuedInvoice } from '../fixtures/payments';
@@ -66,10 +69,10 @@ const paidInvoice = (invoiceId: string, amount = 10600): PaidInvoice => {
 };
 
 /** Posts an event to the webhook as Stripe would: the raw JSON, signed with the endpoint secret at `timestamp`. */
-async function deliver(event: object, options: { secret?: string; timestamp?: number; tamper?: (raw: string) => string } = {}) {
+async function deliver(event: object, options: { secret?: string; timestamp?: number; tamper?: (raw: string) => string; query?: string } = {}) {
   const payload = JSON.stringify(event);
   const header = signer.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? webhookSecret, timestamp: options.timestamp });
-  const res = await fetch(`${url()}/webhooks/stripe`, {
+  const res = await fetch(`${url()}/webhooks/stripe${options.query ?? ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': header },
     body: options.tamper ? options.tamper(payload) : payload,
@@ -82,13 +85,31 @@ const invoiceOf = async (id: string) => (await api.get(`/v1/invoices/${id}`)).bo
 describe("the tenant's Stripe keys", () => {
   it('are write-only: settings say they are configured and never show them; bad keys are refused naming the field', async () => {
     const view = (await api.get('/v1/settings')).body;
-    expect(view.payments.stripe).toMatchObject({ configured: true, mode: 'test', secretKeyLast4: secretKey.slice(-4) });
+    expect(view.payments.stripe).toMatchObject({
+      configured: true,
+      mode: 'test',
+      secretKeyLast4: secretKey.slice(-4),
+      webhookEndpoint: `${url()}/webhooks/stripe?tenant=${tenant.tenantId}`,
+    });
     expect(JSON.stringify(view)).not.toContain(secretKey);
     expect(JSON.stringify(view)).not.toContain(webhookSecret);
 
     const bad = await api.put('/v1/settings', { ...settingsBody(view), payments: { stripe: { secretKey: 'pk_test_nope', webhookSecret } } });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toContain('payments.stripe.secretKey');
+  });
+
+  it('are kept when a client sends back the payments part of what GET showed (webhookEndpoint included)', async () => {
+    const view = (await api.get('/v1/settings')).body;
+
+    const put = await api.put('/v1/settings', { ...settingsBody(view), payments: view.payments });
+
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.payments.stripe).toMatchObject({
+      configured: true,
+      secretKeyLast4: secretKey.slice(-4),
+      webhookEndpoint: view.payments.stripe.webhookEndpoint,
+    });
   });
 
   it('are sealed at rest: the stored settings hold no key in clear', async () => {
@@ -124,6 +145,49 @@ describe('the Pay button', () => {
     });
   });
 
+  it('works from a phone browser without JavaScript: the keyboard reaches the Pay button, Enter goes to Stripe Checkout', async () => {
+    const { invoice, page } = await anInvoiceWithLink();
+    standIn.requests.length = 0;
+    const browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH || (await chromium.executablePath()),
+      args: defaultChromiumArgs(),
+      headless: 'shell',
+      pipe: true,
+      defaultViewport: { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.setJavaScriptEnabled(false);
+      // Stripe's own page is not reachable from here: the browser's request for it is answered by a stub
+      await tab.setRequestInterception(true);
+      const toStripe: string[] = [];
+      tab.on('request', (req) => {
+        if (req.url().startsWith('https://checkout.stripe.com/')) {
+          toStripe.push(req.url());
+          void req.respond({ status: 200, contentType: 'text/html', body: '<title>Stripe Checkout</title>' });
+        } else void req.continue();
+      });
+      const opened = await tab.goto(page, { waitUntil: 'load' });
+      // the browser holds the 303 after the submit to the page's form-action: Stripe Checkout must be in it
+      expect(opened?.headers()['content-security-policy']).toMatch(/form-action 'self'[^;]* https:\/\/checkout\.stripe\.com/);
+      let focused = '';
+      for (let i = 0; i < 6 && !focused.startsWith('Pay'); i++) {
+        await tab.keyboard.press('Tab');
+        focused = await tab.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+      }
+      expect(focused).toBe('Pay €106.00 by card');
+      await Promise.all([tab.waitForNavigation({ waitUntil: 'load', timeout: 10_000 }), tab.keyboard.press('Enter')]);
+
+      expect(await tab.title()).toBe('Stripe Checkout');
+      expect(toStripe).toHaveLength(1);
+      expect(toStripe[0]).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+      expect(standIn.requests).toHaveLength(1);
+      expect(standIn.requests[0].form).toMatchObject({ 'line_items[0][price_data][unit_amount]': '10600', 'metadata[invoiceId]': invoice.id });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('answers 409 with a page, and creates no session, when the invoice is already paid', async () => {
     const { invoice, page } = await anInvoiceWithLink();
     await api.post(`/v1/invoices/${invoice.id}/payments`, { amount: '106.00', date: new Date().toISOString().slice(0, 10) });
@@ -154,6 +218,20 @@ describe("Stripe's webhook", () => {
     expect(payments).toHaveLength(1);
     expect(payments[0]).toMatchObject({ amount: '106.00', method: 'card', externalId: p.paymentIntent });
     expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
+  });
+
+  it("takes events at the endpoint URL the settings give (?tenant=), and checks them with that tenant's secret only", async () => {
+    const { invoice } = await anInvoiceWithLink();
+    const p = paidInvoice(invoice.id);
+    const other = await makeTenant('Other Card Co');
+    const endpoint = new URL((await api.get('/v1/settings')).body.payments.stripe.webhookEndpoint);
+
+    const elsewhere = await deliver(stripeEvents.sessionCompleted(p), { query: `?tenant=${other.tenantId}` });
+    const here = await deliver(stripeEvents.sessionCompleted(p), { query: endpoint.search });
+
+    expect(elsewhere.status).toBe(400); // the other tenant has no Stripe secret: nothing verifies, nothing recorded
+    expect(here).toMatchObject({ status: 200, body: { received: true, handled: true } });
+    expect((await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data).toHaveLength(1);
   });
 
   it('refuses a tampered body, another secret, a stale timestamp and a missing signature with 400, recording nothing', async () => {
@@ -201,6 +279,60 @@ describe("Stripe's webhook", () => {
 
     const after = await invoiceOf(invoice.id);
     expect(after).toMatchObject({ status: 'issued', balanceDue: '106.00', amountPaid: '0.00' });
+  });
+
+  it('records one payment when payment_intent.succeeded comes before checkout.session.completed, and the same balance in either order', async () => {
+    const first = await anInvoiceWithLink();
+    const second = await anInvoiceWithLink();
+    const a = paidInvoice(first.invoice.id);
+    const b = paidInvoice(second.invoice.id);
+
+    for (const e of [stripeEvents.paymentIntentSucceeded(a), stripeEvents.sessionCompleted(a), stripeEvents.paymentIntentSucceeded(a)])
+      expect((await deliver(e)).status).toBe(200);
+    for (const e of [stripeEvents.sessionCompleted(b), stripeEvents.paymentIntentSucceeded(b)]) expect((await deliver(e)).status).toBe(200);
+
+    for (const [invoice, p] of [
+      [first.invoice, a],
+      [second.invoice, b],
+    ] as const) {
+      const payments = (await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data;
+      expect(payments).toHaveLength(1);
+      expect(payments[0]).toMatchObject({ amount: '106.00', method: 'card', externalId: p.paymentIntent });
+      expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
+    }
+  });
+
+  it('records one payment when Stripe delivers the same payment at the same moment several times (concurrent requests)', async () => {
+    const { invoice } = await anInvoiceWithLink();
+    const p = paidInvoice(invoice.id);
+    const completed = stripeEvents.sessionCompleted(p);
+    const succeeded = stripeEvents.paymentIntentSucceeded(p);
+
+    const answers = await Promise.all([completed, succeeded, completed, succeeded, completed].map((e) => deliver(e)));
+
+    // each either recorded it or found it recorded; a lost race may answer 5xx/409 and Stripe retries it
+    const retried = await Promise.all(answers.map((a, i) => (a.status === 200 ? a : deliver([completed, succeeded][i % 2]))));
+    expect(retried.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const payments = (await api.get(`/v1/invoices/${invoice.id}/payments`)).body.data;
+    expect(payments).toHaveLength(1);
+    expect(await invoiceOf(invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00', amountPaid: '106.00' });
+  });
+
+  it('reverses a payment whose dispute is lost (delivered twice), and keeps one whose dispute is won', async () => {
+    const lost = await anInvoiceWithLink();
+    const won = await anInvoiceWithLink();
+    const pl = paidInvoice(lost.invoice.id);
+    const pw = paidInvoice(won.invoice.id);
+    await deliver(stripeEvents.sessionCompleted(pl));
+    await deliver(stripeEvents.sessionCompleted(pw));
+    expect((await invoiceOf(lost.invoice.id)).status).toBe('paid');
+
+    const lostDispute = stripeEvents.disputeClosed(pl, `dp_lost_${seq}`, 10600, 'lost', pl.at + 120);
+    for (const e of [lostDispute, lostDispute]) expect((await deliver(e)).status).toBe(200);
+    expect((await deliver(stripeEvents.disputeClosed(pw, `dp_won_${seq}`, 10600, 'won', pw.at + 120))).status).toBe(200);
+
+    expect(await invoiceOf(lost.invoice.id)).toMatchObject({ status: 'issued', balanceDue: '106.00', amountPaid: '0.00' });
+    expect(await invoiceOf(won.invoice.id)).toMatchObject({ status: 'paid', balanceDue: '0.00' });
   });
 
   it('records a payment whose refund came first once the payment arrives (the early refund is refused, Stripe retries it)', async () => {

@@ -31,10 +31,15 @@ beforeAll(async () => {
 /** An issued invoice (payable 106.00: 100.00 + 21 % VAT - 15 % IRPF) with a ready PDF document and its public link. */
 async function anInvoiceWithLink(client: ApiClient = api, companyId = company.id) {
   const invoice = await issuedInvoice(client, companyId, { dueDate: '2030-01-31' });
-  const doc = (await client.post(`/v1/invoices/${invoice.id}/documents`, {})).body;
+  return { invoice, ...(await aLinkOf(invoice.id, client)) };
+}
+
+/** A ready PDF document of an issued invoice, credit note or simplified invoice, and its public link. */
+async function aLinkOf(invoiceId: string, client: ApiClient = api) {
+  const doc = (await client.post(`/v1/invoices/${invoiceId}/documents`, {})).body;
   await eventually(async () => (await client.get(`/v1/documents/${doc.id}`)).body.status === 'ready', 'the render');
   const ready = (await client.get(`/v1/documents/${doc.id}`)).body;
-  return { invoice, doc: ready, token: ready.publicUrl.split('/p/')[1] as string, page: ready.publicUrl as string };
+  return { doc: ready, token: ready.publicUrl.split('/p/')[1] as string, page: ready.publicUrl as string };
 }
 
 const linkOf = async (token: string) => {
@@ -93,6 +98,7 @@ describe('the hosted invoice page', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).not.toContain('script-src');
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('checkout.stripe.com'); // no card payment set up: forms post to this site only
     const css = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
     expect(csp).toContain(`style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'`);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -161,6 +167,55 @@ describe('the hosted invoice page', () => {
     expect(paid).toMatch(/Paid on \d{1,2} [A-Z][a-z]{2} \d{4}\./);
     expect(paid).not.toContain('data:image/png');
     expect(paid).not.toContain('Pay by bank transfer');
+  });
+
+  it('shows a simplified invoice naming no recipient with its balance due as invoicing states it, and asks for no payment the ledger could not record', async () => {
+    const created = await api.post('/v1/invoices', {
+      type: 'simplified',
+      currency: 'EUR',
+      dueDate: '2030-01-31',
+      lines: [{ description: 'Counter sale', quantity: '1', unitPrice: '50.00', taxRate: '21' }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const issued = await api.post(`/v1/invoices/${created.body.id}/stage`, { stage: 'VIEWED' });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const { page } = await aLinkOf(created.body.id);
+    const view = (await api.get(`/v1/invoices/${created.body.id}`)).body;
+
+    const res = await browser(page);
+    const html = await res.text();
+
+    expect(res.status).toBe(200);
+    expect(html).toContain(`Simplified invoice ${issued.body.number}`);
+    expect(html).not.toContain('Bill to');
+    expect(view).toMatchObject({ balanceDue: '60.50', paymentStatus: 'unpaid' });
+    expect(html).toContain('Awaiting payment');
+    expect(html).toMatch(/Balance due<\/dt><dd><strong class="balance">€60\.50/);
+    // EN 16931 needs a buyer (BT-44): no e-invoice, so no button for one; the PDF is there
+    expect(html).not.toContain(`${page}/xml`);
+    expect(html).toContain(`${page}/pdf`);
+    expect(html).not.toContain('data:image/png'); // no client to record a transfer or card payment against
+    expect(html).not.toContain('/pay"');
+  });
+
+  it('shows a credit note as issued, with what it corrects and the total credited, and asks for no payment', async () => {
+    const { invoice } = await anInvoiceWithLink();
+    const note = await api.post(`/v1/invoices/${invoice.id}/credit-notes`, { reason: 'R1', reasonText: 'Wrong price', lines: [{ line: 0, amount: '10.00' }] });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const issued = await api.post(`/v1/invoices/${note.body.id}/stage`, { stage: 'VIEWED' });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const { page } = await aLinkOf(note.body.id);
+
+    const html = await (await browser(page)).text();
+
+    expect(html).toContain(`Credit note ${issued.body.number}`);
+    expect(html).toContain('>Issued<');
+    expect(html).toContain(`Corrects invoice ${invoice.number}`);
+    expect(html).toContain('Total credited');
+    expect(html).not.toContain('Awaiting payment');
+    expect(html).not.toContain('Balance due');
+    expect(html).not.toContain('data:image/png');
+    expect(html).not.toContain('/pay"');
   });
 
   it("speaks the client's language", async () => {

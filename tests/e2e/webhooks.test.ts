@@ -263,4 +263,49 @@ describe('webhook deliveries', () => {
     expect(after.every((d) => d.status === 'failed' && d.failureReason === 'the subscription is paused')).toBe(true);
     expect((await api.post(`/v1/webhooks/${sub.body.id}/deliveries/${after[0].id}/replay`, {})).status).toBe(409);
   });
+  it("never lets one tenant's slow endpoint delay another tenant's delivery in the same sweep", async () => {
+    // Prepare: tenant A's endpoint fails its first attempt, then hangs at the retry; tenant B's fails, then answers
+    const slow = new WebhookReceiver([{ status: 500 }, { hang: true }]);
+    const fast = new WebhookReceiver([{ status: 500 }, { status: 200 }]);
+    await Promise.all([slow.start(), fast.start()]);
+    try {
+      const tenants = await Promise.all(['Slow Tenant', 'Fast Tenant'].map((n) => makeTenant(n)));
+      const [slowApi, fastApi] = tenants.map((t) => apiClient(url, t.adminKey));
+      const slowSub = (await slowApi.post('/v1/webhooks', { url: `${slow.url}/slow`, events: ['invoice.paid'] })).body;
+      const fastSub = (await fastApi.post('/v1/webhooks', { url: `${fast.url}/fast`, events: ['invoice.paid'] })).body;
+      for (const a of [slowApi, fastApi]) {
+        const client = await aClient(a);
+        const invoice = await issuedInvoice(a, client.id);
+        expect((await a.post(`/v1/invoices/${invoice.id}/payments`, { amount: invoice.balanceDue, date: todayUtc(), method: 'bank_transfer' })).status).toBe(
+          201,
+        );
+      }
+      await stack().settle();
+      const [slowDelivery] = (await slowApi.get(`/v1/webhooks/${slowSub.id}/deliveries`)).body.data;
+      const [fastDelivery] = (await fastApi.get(`/v1/webhooks/${fastSub.id}/deliveries`)).body.data;
+      expect([slowDelivery.attemptCount, fastDelivery.attemptCount]).toEqual([1, 1]);
+      const due = [slowDelivery.nextAttemptAt, fastDelivery.nextAttemptAt].sort()[1];
+
+      // Act: one sweep at the instant both retries are due
+      const started = Date.now();
+      const sweep = sweepAt(due);
+      while (fast.received.length < 2 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 20));
+      const fastAnsweredAfter = Date.now() - started;
+      await sweep;
+      const sweepTook = Date.now() - started;
+
+      // Assess: B's retry went out at once, while A's hung until the sender's deadline (10 s) cut it
+      expect(fast.received).toHaveLength(2);
+      expect(fastAnsweredAfter).toBeLessThan(2_000);
+      expect(sweepTook).toBeGreaterThanOrEqual(9_000);
+      const [fastAfter] = (await fastApi.get(`/v1/webhooks/${fastSub.id}/deliveries`)).body.data;
+      const [slowAfter] = (await slowApi.get(`/v1/webhooks/${slowSub.id}/deliveries`)).body.data;
+      expect(fastAfter).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+      expect(slowAfter).toMatchObject({ status: 'pending', attemptCount: 2 });
+      expect(slowAfter.attempts[1].durationMs).toBeGreaterThanOrEqual(9_000);
+      expect(slowAfter.failureReason).toMatch(/no answer within/);
+    } finally {
+      await Promise.all([slow.stop(), fast.stop()]);
+    }
+  }, 40_000);
 });

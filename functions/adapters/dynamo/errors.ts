@@ -8,6 +8,17 @@ export function isConditionFailure(error: unknown): boolean {
   return false;
 }
 
+/** Runs a conditioned write: true when it was written, false when its condition did not hold (any other error is thrown). */
+export async function conditionHeld(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 export function isInvalidCursor(error: unknown): boolean {
   let e = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {

@@ -112,54 +112,88 @@ function linkEntry(source: Invoice, kind: string, data: Record<string, unknown>,
   return timelineEntry({ tenantId: source.tenantId, subjectType: 'invoice', subjectId: source.id, kind, actor, at: now, data });
 }
 
+/**
+ * A full invoice (F1 or F3) made from an issued original and issued at once, linked both ways: the original
+ * gets `linkField` (and a timeline entry `kind`) in the transaction that numbers the new invoice.
+ */
+async function issueFrom(
+  ports: InvoicePorts,
+  original: Invoice,
+  cmd: { actor: Actor; client: Invoice['client']; dueDate: string | null | undefined; carry: Partial<Invoice>; link: 'convertedTo' | 'replacedBy' },
+): Promise<Invoice | 'stale'> {
+  const { actor } = cmd;
+  const settings = effective(await ports.pipelines.get(original.tenantId, 'invoice'));
+  const draft: Invoice = {
+    ...newInvoice({
+      tenantId: original.tenantId,
+      actor,
+      stage: initialStage(settings.pipeline).id,
+      type: 'invoice',
+      client: cmd.client,
+      lines: lineInputs(original.lines),
+      currency: original.currency,
+      dueDate: cmd.dueDate ?? undefined,
+      notes: original.notes,
+      dealId: original.dealId,
+      quoteId: cmd.link === 'convertedTo' ? original.quoteId : undefined, // a replacement does not take over the quote
+      source: { type: 'invoice', id: original.id },
+      responsibleUserId: original.responsibleUserId,
+      now: nowOf(ports),
+    }),
+    ...cmd.carry,
+  };
+  const kind = cmd.link === 'convertedTo' ? 'converted' : 'replaced';
+  return issueNew(ports, {
+    draft,
+    actor,
+    source: original,
+    link: (source, at) => ({
+      before: source,
+      after: { ...source, [cmd.link]: draft.id, version: source.version + 1, updatedAt: at.toISOString() },
+      timeline: [linkEntry(source, kind, { invoiceId: draft.id }, actor, at)],
+      events: [],
+    }),
+  });
+}
+
+/** The original's checks before a convert or a replace: the right type, not done already (409 with the id), issued, not cancelled. */
+function assertDerivable(original: Invoice, expected: 'proforma' | 'simplified', link: 'convertedTo' | 'replacedBy'): void {
+  const noun = expected === 'proforma' ? 'proforma' : 'simplified invoice';
+  const done = original[link];
+  if ((original.type as string) !== expected) {
+    const what = expected === 'proforma' ? 'only a proforma is converted into an invoice' : 'only a simplified invoice is replaced by a full one';
+    throw new RuleViolation(what, [{ field: 'id', message: `the document is a ${original.type}` }]);
+  }
+  if (done) {
+    const verb = link === 'convertedTo' ? 'converted' : 'replaced';
+    throw new Conflict(`the ${noun} is ${verb} already`, [{ field: 'id', message: `${verb} ${link === 'convertedTo' ? 'into' : 'by'} ${done}` }], {
+      invoiceId: done,
+      existingId: done,
+    });
+  }
+  if (original.status === 'draft') {
+    const what = expected === 'proforma' ? 'a draft proforma is not converted: issue it first' : 'a draft is not replaced: issue it first';
+    throw new RuleViolation(what, [{ field: 'id', message: `the ${expected === 'proforma' ? 'proforma' : 'invoice'} is a draft` }]);
+  }
+  if (original.status === 'void') {
+    const what = expected === 'proforma' ? 'a cancelled proforma is not converted' : 'a cancelled invoice is not replaced';
+    throw new Conflict(what, [{ field: 'id', message: `the ${expected === 'proforma' ? 'proforma' : 'invoice'} is cancelled` }]);
+  }
+}
+
 /** POST /v1/invoices/{id}/convert: an issued proforma -> a new invoice (F1), once; 409 with its id the second time. */
 export async function convert(ports: InvoicePorts, cmd: ItemCommand): Promise<Invoice> {
   const { tenantId, id, actor } = cmd;
   return repeat(ports, async () => {
     const proforma = await ports.invoices.get(tenantId, id);
     if (!proforma) throw new NotFound('invoice');
-    if (proforma.type !== 'proforma')
-      throw new RuleViolation('only a proforma is converted into an invoice', [{ field: 'id', message: `the document is a ${proforma.type}` }]);
-    if (proforma.convertedTo) {
-      throw new Conflict('the proforma is converted already', [{ field: 'id', message: `converted into ${proforma.convertedTo}` }], {
-        invoiceId: proforma.convertedTo,
-        existingId: proforma.convertedTo,
-      });
-    }
-    if (proforma.status === 'draft')
-      throw new RuleViolation('a draft proforma is not converted: issue it first', [{ field: 'id', message: 'the proforma is a draft' }]);
-    if (proforma.status === 'void') throw new Conflict('a cancelled proforma is not converted', [{ field: 'id', message: 'the proforma is cancelled' }]);
-    const now = nowOf(ports);
-    const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
-    const draft: Invoice = {
-      ...newInvoice({
-        tenantId,
-        actor,
-        stage: initialStage(settings.pipeline).id,
-        type: 'invoice',
-        client: proforma.client,
-        lines: lineInputs(proforma.lines),
-        currency: proforma.currency,
-        dueDate: proforma.dueDate ?? undefined,
-        notes: proforma.notes,
-        dealId: proforma.dealId,
-        quoteId: proforma.quoteId,
-        source: { type: 'invoice', id: proforma.id },
-        responsibleUserId: proforma.responsibleUserId,
-        now,
-      }),
-      convertedFrom: proforma.id,
-    };
-    return issueNew(ports, {
-      draft,
+    assertDerivable(proforma, 'proforma', 'convertedTo');
+    return issueFrom(ports, proforma, {
       actor,
-      source: proforma,
-      link: (source, at) => ({
-        before: source,
-        after: { ...source, convertedTo: draft.id, version: source.version + 1, updatedAt: at.toISOString() },
-        timeline: [linkEntry(source, 'converted', { invoiceId: draft.id }, actor, at)],
-        events: [],
-      }),
+      client: proforma.client,
+      dueDate: proforma.dueDate,
+      carry: { convertedFrom: proforma.id },
+      link: 'convertedTo',
     });
   });
 }
@@ -174,47 +208,13 @@ export async function replace(ports: InvoicePorts, cmd: ItemCommand & { client: 
   return repeat(ports, async () => {
     const simplified = await ports.invoices.get(tenantId, id);
     if (!simplified) throw new NotFound('invoice');
-    if ((simplified.type as string) !== 'simplified') {
-      throw new RuleViolation('only a simplified invoice is replaced by a full one', [{ field: 'id', message: `the document is a ${simplified.type}` }]);
-    }
-    if (simplified.replacedBy) {
-      throw new Conflict('the simplified invoice is replaced already', [{ field: 'id', message: `replaced by ${simplified.replacedBy}` }], {
-        invoiceId: simplified.replacedBy,
-        existingId: simplified.replacedBy,
-      });
-    }
-    if (simplified.status === 'draft') throw new RuleViolation('a draft is not replaced: issue it first', [{ field: 'id', message: 'the invoice is a draft' }]);
-    if (simplified.status === 'void') throw new Conflict('a cancelled invoice is not replaced', [{ field: 'id', message: 'the invoice is cancelled' }]);
-    const now = nowOf(ports);
-    const settings = effective(await ports.pipelines.get(tenantId, 'invoice'));
-    const draft: Invoice = {
-      ...newInvoice({
-        tenantId,
-        actor,
-        stage: initialStage(settings.pipeline).id,
-        type: 'invoice',
-        client: snapshot,
-        lines: lineInputs(simplified.lines),
-        currency: simplified.currency,
-        dueDate: simplified.dueDate ?? simplified.issueDate ?? undefined,
-        notes: simplified.notes,
-        dealId: simplified.dealId,
-        source: { type: 'invoice', id: simplified.id },
-        responsibleUserId: simplified.responsibleUserId,
-        now,
-      }),
-      replaces: [{ invoiceId: simplified.id, number: simplified.number, issueDate: simplified.issueDate }],
-    };
-    return issueNew(ports, {
-      draft,
+    assertDerivable(simplified, 'simplified', 'replacedBy');
+    return issueFrom(ports, simplified, {
       actor,
-      source: simplified,
-      link: (source, at) => ({
-        before: source,
-        after: { ...source, replacedBy: draft.id, version: source.version + 1, updatedAt: at.toISOString() },
-        timeline: [linkEntry(source, 'replaced', { invoiceId: draft.id }, actor, at)],
-        events: [],
-      }),
+      client: snapshot,
+      dueDate: simplified.dueDate ?? simplified.issueDate,
+      carry: { replaces: [{ invoiceId: simplified.id, number: simplified.number, issueDate: simplified.issueDate }] },
+      link: 'replacedBy',
     });
   });
 }

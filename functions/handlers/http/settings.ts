@@ -3,6 +3,7 @@ import { StripeSettings } from '../../domain/payments';
 import { assertValidTaxId, NotFound, staleVersion } from '../../domain/kernel';
 import { Register } from '../../domain/register';
 import type { TenantRecord } from '../../domain/tenancy';
+import { config } from '../../shared/config';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
@@ -15,6 +16,9 @@ import { SettingsBody, SettingsView } from './schemas/settings';
 
 /** Three images of at most 512 KB each, in base64, plus the rest. */
 const MAX_BODY_BYTES = 2_200 * 1024;
+
+/** Where this tenant's Stripe account sends its events (the API's public base, as the public links use it). */
+const stripeWebhookEndpoint = (tenantId: string) => `${config().PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/stripe?tenant=${encodeURIComponent(tenantId)}`;
 
 async function view(tenant: TenantRecord) {
   const s = documentSettingsOf(tenant.settings);
@@ -52,7 +56,7 @@ async function view(tenant: TenantRecord) {
     simplifiedInvoiceLimit: Settings.simplifiedInvoiceLimit(s),
     accounting: s.accounting ?? null,
     images,
-    payments: { stripe: StripeSettings.stripeKeysView(tenant.settings) },
+    payments: { stripe: { ...StripeSettings.stripeKeysView(tenant.settings), webhookEndpoint: stripeWebhookEndpoint(tenant.tenantId) } },
     verifactu: Register.settingsOf(tenant.settings),
     version: tenant.version,
     updatedAt: tenant.updatedAt,

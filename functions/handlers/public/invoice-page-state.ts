@@ -5,7 +5,7 @@
  */
 import type { BankTransferView, InvoicePageState } from '../../../templates/public/invoice-page';
 import { Settings as DocumentSettingsArea, Printing, type PublicLinkRecord } from '../../domain/documents';
-import type { Invoice, SettlementView } from '../../domain/invoicing';
+import { Settlement, type Invoice, type SettlementView } from '../../domain/invoicing';
 import { dec, formatAmount, today } from '../../domain/kernel';
 import { epcQrPayload, storedStripeKeys } from '../../domain/payments';
 import { documents } from '../../shared/wiring/documents';
@@ -17,44 +17,33 @@ import { usableLink } from './page';
 export const wantsHtml = (accept: string | undefined): boolean => /\btext\/html\b/i.test(accept ?? '');
 
 /**
- * The figures the invoice shows (invoicing's Settlement.settlementView, read here from the cached figures so this
- * function does not load the invoicing area): drafts and proformas owe nothing yet; untouched invoices owe their total.
+ * The figures the invoice shows: invoicing's own view of the money the payments area recorded on it
+ * (Settlement.settlementView over the figures the ledger caches on the invoice, rebuilt from its records);
+ * the page computes none. Drafts and proformas owe nothing; a credit note is not a debt.
  */
 function figuresOf(invoice: Invoice.Info): SettlementView {
-  if (invoice.status === 'draft' || invoice.type === 'proforma') {
-    return { amountPayable: null, amountPaid: null, amountCredited: null, balanceDue: null, paymentStatus: null, paidAt: null };
-  }
-  const zero = formatAmount(0, invoice.currency);
-  const s = invoice.settlement ?? {
-    amountPaid: zero,
-    amountCredited: zero,
-    balanceDue: invoice.status === 'void' ? zero : invoice.totals.total,
-    paymentStatus: invoice.type === 'invoice' && invoice.status !== 'void' ? ('unpaid' as const) : null,
-    paidAt: null,
-  };
-  return {
-    amountPayable: invoice.totals.total,
-    amountPaid: s.amountPaid,
-    amountCredited: s.amountCredited,
-    balanceDue: s.balanceDue,
-    paymentStatus: s.paymentStatus,
-    paidAt: s.paidAt,
-  };
+  return Settlement.settlementView(invoice);
 }
+
+/** Documents with a balance the client pays: invoices and simplified invoices (credit notes and proformas have none). */
+const isPayable = (invoice: Invoice.Info) => invoice.type === 'invoice' || invoice.type === 'simplified';
 
 type Tenant = NonNullable<Awaited<ReturnType<ReturnType<typeof tenants>['getTenant']>>>;
 
-/** The page's status word: void, paid (by money or by hand), overdue (past due with money owed), partly paid, open. */
+/** The page's status word: void, issued (a credit note), paid (by money or by hand), overdue (past due with money owed), partly paid, open. */
 export function pageStatus(invoice: Invoice.Info, figures: SettlementView, on: string): InvoicePageState['status'] {
   if (invoice.status === 'void') return 'void';
+  if (!isPayable(invoice)) return 'issued';
   if (invoice.status === 'paid' || figures.paymentStatus === 'paid') return 'paid';
   if (figures.balanceDue && dec(figures.balanceDue).gt(0) && invoice.dueDate && invoice.dueDate < on) return 'overdue';
   if (figures.paymentStatus === 'partially_paid') return 'partially_paid';
   return 'open';
 }
 
-/** Whether the invoice has an e-invoice (issued invoices and credit notes; the XML itself is made by /p/{token}/xml). */
-const hasEInvoice = (invoice: Invoice.Info) => invoice.type !== 'proforma' && invoice.status !== 'draft' && Boolean(invoice.number && invoice.issueDate);
+/** Whether the invoice has an e-invoice (issued invoices and credit notes naming their client; the XML itself is made by /p/{token}/xml). */
+const hasEInvoice = (invoice: Invoice.Info) =>
+  // EN 16931 requires a buyer (BT-44): a simplified invoice naming no recipient has no e-invoice
+  invoice.type !== 'proforma' && invoice.status !== 'draft' && Boolean(invoice.number && invoice.issueDate && invoice.client);
 
 async function bankTransferOf(invoice: Invoice.Info, tenant: Tenant, balanceDue: string): Promise<BankTransferView | null> {
   const settings = DocumentSettingsArea.documentSettingsOf(tenant.settings);
@@ -105,12 +94,18 @@ export async function invoicePageState(
     tenants().getTenant(link.tenantId),
     link.documentId ? documents().documents.get(link.tenantId, link.documentId) : null,
   ]);
-  if (!invoice || !tenant || !invoice.client || invoice.status === 'draft') return null;
-  const model = Printing.invoiceDocumentModel(invoice, { name: tenant.name, settings: tenant.settings });
+  if (!invoice || !tenant || invoice.status === 'draft') return null;
+  let model: InvoicePageState['model'];
+  try {
+    // a simplified invoice (and its R5 note) may name no client; any other invoice without one has no page
+    model = Printing.invoiceDocumentModel(invoice, { name: tenant.name, settings: tenant.settings });
+  } catch {
+    return null;
+  }
   const view = figuresOf(invoice);
   const status = pageStatus(invoice, view, today());
   const figures =
-    view.balanceDue !== null && view.amountPayable !== null && invoice.type === 'invoice'
+    view.balanceDue !== null && view.amountPayable !== null && isPayable(invoice)
       ? {
           amountPayable: view.amountPayable,
           amountPaid: view.amountPaid ?? '0',
@@ -118,7 +113,9 @@ export async function invoicePageState(
           paidAt: view.paidAt,
         }
       : null;
-  const owes = Boolean(figures && dec(figures.balanceDue).gt(0) && status !== 'paid' && status !== 'void');
+  // the page asks for money only where the ledger can record it against a client (a simplified invoice naming
+  // no recipient shows its balance, but a card payment or transfer for it would have no client to belong to)
+  const owes = Boolean(figures && dec(figures.balanceDue).gt(0) && status !== 'paid' && status !== 'void' && invoice.client);
   const preview = 'preview' in access;
   const state: InvoicePageState = {
     model,

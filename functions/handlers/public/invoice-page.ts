@@ -20,8 +20,20 @@ export { invoiceLink, invoicePageState, wantsHtml } from './invoice-page-state';
 
 const invoicePageHtml = invoicePageTemplate({ ...LocaleFormat, esc, pageUrl, translator: Texts.translator });
 
+/**
+ * Where the Pay button's form ends up: POST /p/{token}/pay answers 303 to the Checkout Session's URL, and
+ * browsers hold that redirect to the page's form-action too (without it, Chrome aborts the submit).
+ */
+export const CARD_CHECKOUT_ORIGINS = ['https://checkout.stripe.com'] as const;
+
 export const invoicePageResponse = (status: number, state: InvoicePageState): RawResponse =>
-  scriptlessPage(status, invoicePageHtml(state), INVOICE_PAGE_CSS, { 'content-language': state.model.locale.slice(0, 2) });
+  scriptlessPage(
+    status,
+    invoicePageHtml(state),
+    INVOICE_PAGE_CSS,
+    { 'content-language': state.model.locale.slice(0, 2) },
+    { formTargets: state.payByCard ? CARD_CHECKOUT_ORIGINS : [] },
+  );
 
 /**
  * GET /p/{token} of an invoice from a browser: the page, and the view is recorded (document.viewed via 'link',

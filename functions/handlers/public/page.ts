@@ -45,7 +45,7 @@ export const pageUrl = (token: string) => `${baseUrl()}/p/${token}`;
  * The headers of every page: no caching, no framing, no referrer, nothing but our own inline code (the CSP
  * sources that allow the page's `<style>` and `<script>`; without a script source, no script runs).
  */
-function pageHeaders(sources: { style: string; script?: string }): Record<string, string> {
+function pageHeaders(sources: { style: string; script?: string; formTargets?: readonly string[] }): Record<string, string> {
   let formOrigin = '';
   try {
     formOrigin = ` ${new URL(baseUrl()).origin}`;
@@ -60,7 +60,8 @@ function pageHeaders(sources: { style: string; script?: string }): Record<string
       `style-src ${sources.style}`,
       ...(sources.script ? [`script-src ${sources.script}`] : []),
       "img-src 'self' data:",
-      `form-action 'self'${formOrigin}`,
+      // a browser checks form-action on the redirect after a submit too: a form answered by a 303 elsewhere needs that origin
+      `form-action 'self'${formOrigin}${(sources.formTargets ?? []).map((t) => ` ${t}`).join('')}`,
       "base-uri 'none'",
       "frame-ancestors 'none'",
     ].join('; '),
@@ -89,9 +90,15 @@ const BASE_CSS_SOURCE = `'sha256-${createHash('sha256').update(BASE_CSS).digest(
  * A page without script whose one `<style>` holds exactly `css`: the CSP allows that stylesheet by its hash and
  * no script at all (the invoice page).
  */
-export function scriptlessPage(status: number, html: string, css: string, headers: Record<string, string> = {}): RawResponse {
+export function scriptlessPage(
+  status: number,
+  html: string,
+  css: string,
+  headers: Record<string, string> = {},
+  options: { formTargets?: readonly string[] } = {},
+): RawResponse {
   const style = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
-  return new RawResponse({ statusCode: status, headers: { ...pageHeaders({ style }), ...headers }, body: html });
+  return new RawResponse({ statusCode: status, headers: { ...pageHeaders({ style, formTargets: options.formTargets }), ...headers }, body: html });
 }
 
 /** A page that only says something: a title and a sentence; no script, and the same bytes for the same language. */

@@ -1,7 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import type { AutomationRule, AutomationRun, MessageRecord } from '../../../domain/delivery';
 import { actorOf, Conflict, outboxEvent, staleVersion, timelineEntry, type Page, type PageRequest } from '../../../domain/kernel';
-import { isConditionFailure } from '../errors';
+import { conditionHeld, isConditionFailure } from '../errors';
 import { asGeneric, listBy, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 import { AutomationRuleEntity, AutomationRunEntity } from './automation-entity';
@@ -130,17 +130,13 @@ export function deliveryRepository(service: CrmService) {
       }
     },
     async takeOver(existing: MessageRecord, next: { leaseUntil: string; now: string }): Promise<boolean> {
-      try {
-        await message
+      return conditionHeld(() =>
+        message
           .patch({ tenantId: existing.tenantId, id: existing.id })
           .set({ leaseUntil: next.leaseUntil, attempts: (existing.attempts ?? 1) + 1, version: existing.version + 1, updatedAt: next.now })
           .where((a, { eq }) => `${eq(a.version, existing.version)} AND ${eq(a.status, 'sending')}`)
-          .go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          .go(),
+      );
     },
     async markSent(m: MessageRecord, providerMessageId: string) {
       const result = await service.transaction

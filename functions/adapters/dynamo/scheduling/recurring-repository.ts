@@ -1,7 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import { InvalidInput, type Page, type PageRequest } from '../../../domain/kernel';
 import type { RecurringInvoice, RecurringStore } from '../../../domain/scheduling';
-import { isConditionFailure, isInvalidCursor } from '../errors';
+import { conditionHeld, isInvalidCursor } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
 import { RecurringInvoiceEntity } from './recurring-entity';
@@ -44,28 +44,20 @@ export function recurringRepository(svc: CrmService): RecurringStore {
       }
     },
     async save(s, expectedVersion) {
-      try {
-        await e
+      return conditionHeld(() =>
+        e
           .put(toItem(s))
           .where((a, { eq }) => eq(a.version, expectedVersion))
-          .go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          .go(),
+      );
     },
     async remove(tenantId, id, expectedVersion) {
-      try {
-        await e
+      return conditionHeld(() =>
+        e
           .delete({ tenantId, id })
           .where((a, { eq }) => eq(a.version, expectedVersion))
-          .go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          .go(),
+      );
     },
     async due(asOf, tenantId) {
       const out: RecurringInvoice[] = [];

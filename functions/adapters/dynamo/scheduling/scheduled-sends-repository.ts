@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { ScheduledSend, ScheduledSendStore } from '../../../domain/scheduling';
-import { isConditionFailure } from '../errors';
+import { conditionHeld } from '../errors';
 import { defined } from '../helpers';
 import { registerEntities } from '../entity-registry';
 import type { CrmService } from '../service';
@@ -36,16 +36,12 @@ export function scheduledSendsRepository(svc: CrmService): ScheduledSendStore {
       return data.map(fromSendItem);
     },
     async save(next, expectedVersion) {
-      try {
-        await e
+      return conditionHeld(() =>
+        e
           .put(toSendItem(next))
           .where((a, { eq }) => eq(a.version, expectedVersion))
-          .go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+          .go(),
+      );
     },
     async due(atOrBefore) {
       const { data } = await e.query

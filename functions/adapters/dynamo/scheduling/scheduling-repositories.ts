@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { DunningPolicy, DunningStore, OverdueEpisode, OverdueStore, ReminderRecord, ReminderStore } from '../../../domain/scheduling';
-import { isConditionFailure } from '../errors';
+import { conditionHeld, isConditionFailure } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './dunning-entities';
@@ -56,13 +56,7 @@ export function remindersRepository(svc: CrmService): ReminderStore {
   const e = svc.entities.reminder;
   return {
     async claim(record) {
-      try {
-        await e.create(defined({ ...record }) as EntityItem<typeof e>).go();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return conditionHeld(() => e.create(defined({ ...record }) as EntityItem<typeof e>).go());
     },
     async get(tenantId, invoiceId, stepId) {
       const { data } = await e.get({ tenantId, invoiceId, stepId }).go({ consistent: true });

@@ -6,7 +6,7 @@
 import type { EntityItem } from 'electrodb';
 import { Conflict, InvalidInput, NotFound, type OutboxEvent } from '../../../domain/kernel';
 import type { DeliveryAttempt, StoredSubscription, WebhookDelivery, WebhookStore } from '../../../domain/webhooks';
-import { isConditionFailure, isInvalidCursor } from '../errors';
+import { conditionHeld, isConditionFailure, isInvalidCursor } from '../errors';
 import { defined, rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
 import { DUE_SHARD, WebhookAttemptEntity, WebhookDeliveryEntity } from './delivery-entity';
@@ -183,13 +183,7 @@ export function webhooksRepository(service: CrmService): WebhooksRepository {
         return data ? fromDeliveryItem(data) : null;
       },
       async createIfAbsent(d) {
-        try {
-          await delivery.create(toDeliveryItem(d)).go();
-          return true;
-        } catch (error) {
-          if (isConditionFailure(error)) return false;
-          throw error;
-        }
+        return conditionHeld(() => delivery.create(toDeliveryItem(d)).go());
       },
       save: (d, expectedVersion, made) => saveDelivery(d, expectedVersion, made, []),
       saveAnnouncing: (d, expectedVersion, events) => saveDelivery(d, expectedVersion, undefined, events),

@@ -122,6 +122,7 @@ export const SettingsBody = z.strictObject({
           mode: z.enum(['live', 'test']).optional(),
           secretKeyLast4: z.string().max(4).optional(),
           webhookSecretSet: z.boolean().optional(),
+          webhookEndpoint: z.string().max(2048).optional().describe('shown by GET (where Stripe sends its events); ignored here'),
         })
         .superRefine((v, ctx) => {
           const writing = v.configured === undefined || v.secretKey !== undefined || v.webhookSecret !== undefined;
@@ -188,8 +189,11 @@ export const SettingsView = z.object({
         mode: z.enum(['live', 'test']).optional(),
         secretKeyLast4: z.string().optional(),
         webhookSecretSet: z.boolean().optional(),
+        webhookEndpoint: z
+          .string()
+          .describe("The URL to give Stripe as this tenant's webhook endpoint (Developers > Webhooks): POST /webhooks/stripe?tenant={tenantId}"),
       })
-      .describe('Whether Stripe keys are set (the keys themselves are never shown)'),
+      .describe('Whether Stripe keys are set (the keys themselves are never shown), and where Stripe sends its events'),
   }),
   verifactu: z.object({ enabled: z.boolean(), issuerTaxId: z.string() }).nullable(),
   version: z.number(),
