@@ -318,6 +318,32 @@ describe('time', () => {
     expect(zero.body.errors[0].field).toBe('query.count');
   });
 
+  it('three concurrent daily job runs for the same date make each recurring period once', async () => {
+    const own = await makeTenant('Contract concurrent jobs');
+    const admin = apiClient(url, own.adminKey);
+    const client = await aClient(admin);
+    const created = await admin.post('/v1/recurring-invoices', {
+      companyId: client.id,
+      currency: 'EUR',
+      lines: line(),
+      interval: 'week',
+      startDate: '2029-01-01',
+      dueInDays: 7,
+      issue: true,
+      send: 'none',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // the 15th: three weekly periods are due (Jan 1, 8, 15), made once each whichever run gets them
+    const runs = (await Promise.all([0, 1, 2].map(() => invoke('dailyJobs', { date: '2029-01-15', tenantId: own.tenantId })))) as any[];
+    expect(runs.reduce((n, r) => n + r.recurring.made, 0)).toBe(3);
+    const invoices = (await admin.get('/v1/invoices?limit=100')).body.data.filter(
+      (i: { recurringInvoiceId?: string }) => i.recurringInvoiceId === created.body.id,
+    );
+    expect(invoices.map((i: { period: string }) => i.period).sort()).toEqual(['2029-01-01', '2029-01-08', '2029-01-15']);
+    expect(new Set(invoices.map((i: { number: string }) => i.number)).size).toBe(3);
+    expect((await admin.get(`/v1/recurring-invoices/${created.body.id}`)).body).toMatchObject({ made: 3, nextDate: '2029-01-22' });
+  });
+
   it('the daily jobs skip a cancelled invoice: no reminder, no overdue', async () => {
     const own = await makeTenant('Contract jobs');
     const admin = apiClient(url, own.adminKey);
