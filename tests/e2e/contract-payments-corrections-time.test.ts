@@ -344,17 +344,39 @@ describe('time', () => {
     expect((await admin.get(`/v1/recurring-invoices/${created.body.id}`)).body).toMatchObject({ made: 3, nextDate: '2029-01-22' });
   });
 
-  it('the daily jobs skip a cancelled invoice: no reminder, no overdue', async () => {
+  it('a scheduled send is found only under its own invoice; a replayed Idempotency-Key schedules once', async () => {
+    const client = await aClient(api);
+    const [a, b] = [await issuedInvoice(api, client.id, { lines: line() }), await issuedInvoice(api, client.id, { lines: line() })];
+    const sendAt = new Date(Date.now() + 7_200_000).toISOString();
+    const key = `send-${randomUUID()}`;
+    const first = await api.post(`/v1/invoices/${a.id}/send`, { channel: 'email', sendAt }, { 'idempotency-key': key });
+    const replay = await api.post(`/v1/invoices/${a.id}/send`, { channel: 'email', sendAt }, { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+    expect(replay.status).toBe(202);
+    expect(replay.body.scheduledSend.id).toBe(first.body.scheduledSend.id);
+    expect((await api.get(`/v1/invoices/${a.id}/scheduled-sends`)).body.data).toHaveLength(1);
+    expect((await api.del(`/v1/invoices/${b.id}/scheduled-sends/${first.body.scheduledSend.id}`)).status).toBe(404);
+    const other = apiClient(url, (await makeTenant('Contract other')).adminKey);
+    expect((await other.get(`/v1/invoices/${a.id}/scheduled-sends`)).status).toBe(404);
+  });
+
+  it('the daily jobs skip a cancelled, a paid and a fully credited invoice: no reminder, no overdue', async () => {
     const own = await makeTenant('Contract jobs');
     const admin = apiClient(url, own.adminKey);
     const client = await aClient(admin);
     const due = addDays(todayUtc(), 2);
     const invoice = await issuedInvoice(admin, client.id, { lines: line(), dueDate: due });
     await admin.put('/v1/dunning', { enabled: true, steps: [{ id: 'late', offsetDays: 1, channel: 'email', text: 'Pay' }] });
+    const paid = await issuedInvoice(admin, client.id, { lines: line(), dueDate: due });
+    const credited = await issuedInvoice(admin, client.id, { lines: line(), dueDate: due });
     const cancelled = await admin.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4', reasonText: 'by mistake' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect((await admin.post(`/v1/invoices/${paid.id}/payments`, { amount: '121.00', date: todayUtc() })).status).toBe(201);
+    const note = await admin.post(`/v1/invoices/${credited.id}/credit-notes`, { reason: 'R1', reasonText: 'price', method: 'differences', full: true });
+    expect((await admin.post(`/v1/invoices/${note.body.id}/stage`, { stage: 'VIEWED' })).status).toBe(200);
     const run = (await invoke('dailyJobs', { date: addDays(due, 1), tenantId: own.tenantId })) as any;
     expect(run.overdue.opened).toBe(0);
     expect(run.reminders.sent).toBe(0);
+    expect(run.reminders.lateFees).toBe(0);
   });
 });
