@@ -122,6 +122,23 @@ describe('payments', () => {
       summary: { matched: 1, suggested: 0, unmatched: 0, duplicate: 0 },
     });
   });
+
+  it('bank import finds English headers by name (Date, Amount, Reference, Payer name, IBAN), signed amounts', async () => {
+    const client = await aClient(api, { name: 'Payer Ltd' });
+    const invoice = await issuedInvoice(api, client.id, { lines: line('20.00') }); // 24.20
+    const csv = [
+      'Date,Amount,Reference,Payer name,IBAN',
+      `${todayUtc()},24.20,Invoice ${invoice.number},Payer Ltd,ES9121000418450200051332`,
+      `${todayUtc()},-5.00,Bank fee,,`,
+      `${todayUtc()},999.99,Unknown transfer,Somebody,`,
+    ].join('\n');
+    const res = await api.post('/v1/payments/imports', csv, { 'content-type': 'text/csv; charset=utf-8' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.dryRun).toBe(false);
+    expect(res.body.rows[0]).toMatchObject({ status: 'matched', amount: '24.20', invoiceIds: [invoice.id], paymentId: expect.stringMatching(/^pay_/) });
+    expect(res.body.rows.slice(1).map((r: { status: string }) => r.status)).toEqual(['unmatched', 'unmatched']);
+    expect((await api.get(`/v1/invoices/${invoice.id}`)).body).toMatchObject({ balanceDue: '0.00', paymentStatus: 'paid' });
+  });
 });
 
 describe('corrections and invoice types', () => {
