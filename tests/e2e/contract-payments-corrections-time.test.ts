@@ -222,6 +222,24 @@ describe('corrections and invoice types', () => {
     expect(note.body.errors[0].field).toBe('issueDate');
   });
 
+  it('cancelling a partly credited invoice credits what is left; cancelling again is 409', async () => {
+    const client = await aClient(api);
+    const invoice = await issuedInvoice(api, client.id, { lines: line() }); // 121.00
+    const part = await api.post(`/v1/invoices/${invoice.id}/credit-notes`, { reason: 'R3', reasonText: 'discount', lines: [{ line: 0, amount: '50.00' }] });
+    expect(part.status, JSON.stringify(part.body)).toBe(201);
+    expect((await api.post(`/v1/invoices/${part.body.id}/stage`, { stage: 'VIEWED' })).status).toBe(200);
+    const cancelled = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4', reasonText: 'order withdrawn' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({
+      stage: 'CANCELLED',
+      balanceDue: '0.00',
+      creditNote: { type: 'credit_note', status: 'issued', totals: { total: '-60.50' } },
+    });
+    const again = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4' });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('a credit note of a simplified invoice gets R5 even when R1 is asked', async () => {
     const simplified = await api.post('/v1/invoices', { type: 'simplified', currency: 'EUR', dueDate: '2030-01-31', lines: line('50.00') });
     expect(simplified.status, JSON.stringify(simplified.body)).toBe(201);
