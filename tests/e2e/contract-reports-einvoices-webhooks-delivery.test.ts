@@ -216,3 +216,37 @@ describe('delivery you can see', () => {
     expect((await api.post('/v1/automation/runs/run_00000000000000000000000000/retry', {})).status).toBe(404);
   });
 });
+
+describe('a failed automation step', () => {
+  it('fails the run visibly: the run with its failed step, a timeline entry and document.failed', async () => {
+    const template = await api.post('/v1/templates', {
+      name: 'Breaks on one client',
+      kind: 'invoice',
+      source: '<h1>{{number}}</h1>\n{{#if (eq client.name "Broken Client")}}\n  {{client.nickname}}\n{{/if}}',
+    });
+    expect(template.status, JSON.stringify(template.body)).toBe(201);
+    const rule = await api.post('/v1/automation/rules', {
+      entity: 'invoice',
+      stage: 'SENT',
+      actions: [{ type: 'create_document', templateId: template.body.id }],
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const broken = await aClient(api, { name: 'Broken Client' });
+    const invoice = await issuedInvoice(api, broken.id, { stage: 'SENT' });
+
+    const runs = await eventually(async () => {
+      const res = await api.get(`/v1/automation/runs?status=failed&subjectId=${invoice.id}`);
+      return res.body.data.length ? res.body.data : undefined;
+    }, 'the failed run');
+    expect(runs[0]).toMatchObject({ status: 'failed', subjectId: invoice.id, steps: expect.any(Array) });
+    expect(runs[0].steps.map((s: { status: string }) => s.status)).toContain('failed');
+    const timeline = await eventually(async () => {
+      const entries = (await api.get(`/v1/invoices/${invoice.id}/timeline`)).body.data as { kind: string }[];
+      return entries.some((e) => e.kind === 'document_failed') ? entries : undefined;
+    }, 'the timeline entry');
+    expect(timeline.map((e) => e.kind)).toContain('document_failed');
+    await stack().settle();
+    expect(stack().bus.received.some((e) => e['detail-type'] === 'document.failed' && e.detail.subjectId === invoice.id)).toBe(true);
+    expect((await api.del(`/v1/automation/rules/${rule.body.id}`)).status).toBeLessThan(300);
+  });
+});
