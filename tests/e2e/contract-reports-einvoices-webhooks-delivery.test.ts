@@ -73,6 +73,7 @@ describe('reports and exports', () => {
     const forecast = await api.get('/v1/reports/forecast');
     expect(forecast.status).toBe(200);
     expect(forecast.body.months).toHaveLength(6);
+    expect(forecast.body.rows[0]).toMatchObject({ billing: expect.any(String), collections: expect.any(String), total: expect.any(String) });
     const summary = await api.get(`/v1/reports/summary?${period}`);
     expect(summary.status).toBe(200);
     expect(summary.body).toMatchObject({ byStage: expect.any(Array), byPaymentStatus: expect.any(Array), dso: expect.any(Array) });

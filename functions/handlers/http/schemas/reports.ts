@@ -131,7 +131,18 @@ export const ForecastQuery = z.strictObject({
 export const ForecastView = z.object({
   asOf: z.string(),
   months: z.array(z.string()),
-  rows: z.array(z.object({ month: z.string(), currency: z.string(), recurring: Money, openInvoices: Money, weightedDeals: Money, total: Money })),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      currency: z.string(),
+      recurring: Money,
+      openInvoices: Money,
+      weightedDeals: Money,
+      billing: Money.describe('Expected billing: recurring + weighted deals'),
+      collections: Money.describe('Expected collections: open invoices by due date'),
+      total: Money,
+    }),
+  ),
   overdue: z.array(z.object({ currency: z.string(), amount: Money })),
   stageProbabilities: z.record(z.string(), z.number()),
 });
