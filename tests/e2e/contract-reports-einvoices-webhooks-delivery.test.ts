@@ -70,6 +70,7 @@ describe('reports and exports', () => {
     const agingCsv = await raw(`/v1/reports/aging?asOf=${today}&buckets=30,60,90,120&format=csv`);
     expect(agingCsv.status).toBe(200);
     expect(agingCsv.headers.get('content-type')).toMatch(/^text\/csv/);
+    await issuedInvoice(api, companyId, { dueDate: today }); // an open invoice this month: a forecast row
     const forecast = await api.get('/v1/reports/forecast');
     expect(forecast.status).toBe(200);
     expect(forecast.body.months).toHaveLength(6);
