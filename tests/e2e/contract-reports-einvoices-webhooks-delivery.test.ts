@@ -98,6 +98,11 @@ describe('reports and exports', () => {
     const again = await api.post('/v1/exports', body, key);
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(created.body.id);
+    expect(again.body.secret).toBe(created.body.secret);
+    const otherBody = await api.post('/v1/webhooks', { ...body, events: ['invoice.paid'] }, key);
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.body.errors[0].field).toBe('Idempotency-Key');
+    expect((await api.get('/v1/webhooks')).body.data.filter((w: { url: string }) => w.url === body.url)).toHaveLength(1);
     const other = await api.post('/v1/exports', { ...body, format: 'csv' }, key);
     expect(other.status).toBe(422);
     const done = await eventually(async () => {
@@ -250,5 +255,58 @@ describe('a failed automation step', () => {
     await stack().settle();
     expect(stack().bus.received.some((e) => e['detail-type'] === 'document.failed' && e.detail.subjectId === invoice.id)).toBe(true);
     expect((await api.del(`/v1/automation/rules/${rule.body.id}`)).status).toBeLessThan(300);
+  });
+});
+
+describe('the register switched on through the settings, as a client does it', () => {
+  it('PUT /v1/settings with verifactu turns it on: the next issue is registered, listed and verified', async () => {
+    const own = await makeTenant('Contract B register');
+    const client = apiClient(url, own.adminKey);
+    // PUT replaces the settings: a client sends back what GET showed, with verifactu
+    const current = (await client.get('/v1/settings')).body;
+    const { tenantName: _n, images: _i, quoteLinkGraceDays: _q, updatedAt: _u, verifactu: _v, version: _w, payments: _p, ...base } = current;
+    const kept = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== null));
+    const put = await client.put('/v1/settings', { ...kept, verifactu: { enabled: true, issuerTaxId: 'B12345674' } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.verifactu).toEqual({ enabled: true, issuerTaxId: 'B12345674' });
+    const company = await aClient(client, { taxId: 'B87654323' });
+    const invoice = await issuedInvoice(client, company.id);
+    const record = await client.get(`/v1/invoices/${invoice.id}/register`);
+    expect(record.status, JSON.stringify(record.body)).toBe(200);
+    expect(record.body).toMatchObject({
+      record: { IDEmisorFactura: 'B12345674', NumSerieFactura: invoice.number },
+      huella: expect.stringMatching(/^[0-9A-F]{64}$/),
+      previousHuella: '',
+      qrUrl: expect.stringMatching(/^https:/),
+    });
+    const list = await client.get(`/v1/register?${period}`);
+    expect(list.body.data).toHaveLength(1);
+    expect((await client.get('/v1/register/verify')).body).toEqual({ ok: true, records: 1 });
+  });
+});
+
+describe('webhooks and exports: what a client sends', () => {
+  it('PATCH without a version applies; the same Idempotency-Key answers the same subscription', async () => {
+    const key = { 'idempotency-key': `contract-b-whk-${Date.now()}` };
+    const body = { url: 'https://example.com/erp', events: ['invoice.paid', 'payment.recorded'], description: 'ERP' };
+    const created = await api.post('/v1/webhooks', body, key);
+    expect(created.status).toBe(201);
+    const again = await api.post('/v1/webhooks', body, key);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(created.body.id);
+    const patched = await api.patch(`/v1/webhooks/${created.body.id}`, { description: 'ERP sync' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ description: 'ERP sync', events: body.events });
+    expect((await api.del(`/v1/webhooks/${created.body.id}`)).status).toBe(204);
+  });
+
+  it('an export job takes its params as JSON numbers too (forecast months)', async () => {
+    const created = await api.post('/v1/exports', { report: 'forecast', params: { months: 3 }, format: 'json' });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const done = await eventually(async () => {
+      const job = await api.get(`/v1/exports/${created.body.id}`);
+      return job.body.status !== 'pending' ? job.body : undefined;
+    }, 'the export job');
+    expect(done).toMatchObject({ status: 'done', url: expect.stringMatching(/^http/) });
   });
 });
