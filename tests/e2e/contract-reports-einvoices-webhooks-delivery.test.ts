@@ -300,6 +300,16 @@ describe('webhooks and exports: what a client sends', () => {
     expect((await api.del(`/v1/webhooks/${created.body.id}`)).status).toBe(204);
   });
 
+  it('two concurrent requests with the same Idempotency-Key make one subscription, both answered with it', async () => {
+    const key = { 'idempotency-key': `contract-b-race-${Date.now()}` };
+    const body = { url: 'https://example.com/race', events: ['invoice.paid'] };
+    const [a, b] = await Promise.all([api.post('/v1/webhooks', body, key), api.post('/v1/webhooks', body, key)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(a.body.secret).toBe(b.body.secret);
+    expect((await api.get('/v1/webhooks?limit=100')).body.data.filter((w: { url: string }) => w.url === body.url)).toHaveLength(1);
+  });
+
   it('an export job takes its params as JSON numbers too (forecast months)', async () => {
     const created = await api.post('/v1/exports', { report: 'forecast', params: { months: 3 }, format: 'json' });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
