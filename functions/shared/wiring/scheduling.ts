@@ -5,7 +5,8 @@
 import { clientDirectory } from '../../adapters/dynamo/clients/clients-repository';
 import { invoicesRepository } from '../../adapters/dynamo/invoicing/invoices-repository';
 import { recurringRepository } from '../../adapters/dynamo/scheduling/recurring-repository';
-import { dunningRepository, overdueRepository, remindersRepository, scheduledSendsRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
+import { scheduledSendsRepository } from '../../adapters/dynamo/scheduling/scheduled-sends-repository';
+import { dunningRepository, overdueRepository, remindersRepository } from '../../adapters/dynamo/scheduling/scheduling-repositories';
 import { Calendar, type GeneratePorts, type OverduePorts, type RecurringPorts } from '../../domain/scheduling';
 import { once, service } from './core';
 import { invoicePortsOn } from './invoicing';

@@ -1,20 +1,10 @@
 import type { EntityItem } from 'electrodb';
-import type {
-  DunningPolicy,
-  DunningStore,
-  OverdueEpisode,
-  OverdueStore,
-  ReminderRecord,
-  ReminderStore,
-  ScheduledSend,
-  ScheduledSendStore,
-} from '../../../domain/scheduling';
+import type { DunningPolicy, DunningStore, OverdueEpisode, OverdueStore, ReminderRecord, ReminderStore } from '../../../domain/scheduling';
 import { conditionHeld, isConditionFailure } from '../errors';
 import { defined } from '../helpers';
 import type { CrmService } from '../service';
 import { DunningPolicyEntity, OverdueEpisodeEntity, ReminderEntity } from './dunning-entities';
 import { OutboxEntity } from '../kernel/outbox-entity';
-import { ScheduledSendEntity } from './scheduled-send-entity';
 import { registerEntities } from '../entity-registry';
 
 // the entities this module's reads and transactions use (a function loads only these: entity-registry.ts)
@@ -23,7 +13,6 @@ registerEntities({
   outbox: OutboxEntity,
   overdueEpisode: OverdueEpisodeEntity,
   reminder: ReminderEntity,
-  scheduledSend: ScheduledSendEntity,
 });
 
 type EpisodeItem = EntityItem<CrmService['entities']['overdueEpisode']>;
@@ -104,49 +93,6 @@ export function dunningRepository(svc: CrmService): DunningStore {
         if (isConditionFailure(error)) return false;
         throw error;
       }
-    },
-  };
-}
-
-type SendItem = EntityItem<CrmService['entities']['scheduledSend']>;
-
-function toSendItem(s: ScheduledSend): SendItem {
-  const due = s.status === 'scheduled' || s.status === 'sending';
-  return defined({ ...s, dueKey: due ? 'send' : '', dueSort: due ? `${s.sendAt}#${s.tenantId}#${s.id}` : '' }) as SendItem;
-}
-function fromSendItem(item: SendItem): ScheduledSend {
-  const { dueKey: _k, dueSort: _s, ...rest } = item;
-  return rest as ScheduledSend;
-}
-
-export function scheduledSendsRepository(svc: CrmService): ScheduledSendStore {
-  const e = svc.entities.scheduledSend;
-  return {
-    async create(send) {
-      await e.create(toSendItem(send)).go();
-    },
-    async get(tenantId, id) {
-      const { data } = await e.get({ tenantId, id }).go({ consistent: true });
-      return data ? fromSendItem(data) : null;
-    },
-    async listForInvoice(tenantId, invoiceId) {
-      const { data } = await e.query.byInvoice({ tenantId, invoiceId }).go({ pages: 'all' });
-      return data.map(fromSendItem);
-    },
-    async save(next, expectedVersion) {
-      return conditionHeld(() =>
-        e
-          .put(toSendItem(next))
-          .where((a, { eq }) => eq(a.version, expectedVersion))
-          .go(),
-      );
-    },
-    async due(atOrBefore) {
-      const { data } = await e.query
-        .byDue({ dueKey: 'send' })
-        .lte({ dueSort: `${atOrBefore}#\uffff` })
-        .go({ pages: 'all' });
-      return data.map(fromSendItem);
     },
   };
 }
