@@ -98,11 +98,6 @@ describe('reports and exports', () => {
     const again = await api.post('/v1/exports', body, key);
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(created.body.id);
-    expect(again.body.secret).toBe(created.body.secret);
-    const otherBody = await api.post('/v1/webhooks', { ...body, events: ['invoice.paid'] }, key);
-    expect(otherBody.status).toBe(422);
-    expect(otherBody.body.errors[0].field).toBe('Idempotency-Key');
-    expect((await api.get('/v1/webhooks')).body.data.filter((w: { url: string }) => w.url === body.url)).toHaveLength(1);
     const other = await api.post('/v1/exports', { ...body, format: 'csv' }, key);
     expect(other.status).toBe(422);
     const done = await eventually(async () => {
@@ -294,6 +289,11 @@ describe('webhooks and exports: what a client sends', () => {
     const again = await api.post('/v1/webhooks', body, key);
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(created.body.id);
+    expect(again.body.secret).toBe(created.body.secret);
+    const otherBody = await api.post('/v1/webhooks', { ...body, events: ['invoice.paid'] }, key);
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.body.errors[0].field).toBe('Idempotency-Key');
+    expect((await api.get('/v1/webhooks')).body.data.filter((w: { url: string }) => w.url === body.url)).toHaveLength(1);
     const patched = await api.patch(`/v1/webhooks/${created.body.id}`, { description: 'ERP sync' });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expect(patched.body).toMatchObject({ description: 'ERP sync', events: body.events });
