@@ -40,6 +40,10 @@ export interface ForecastMonth {
   recurring: string;
   openInvoices: string;
   weightedDeals: string;
+  /** Expected billing: what will be invoiced this month (recurring + weighted deals). */
+  billing: string;
+  /** Expected collections: what open invoices bring in by their due date. */
+  collections: string;
   total: string;
 }
 
@@ -138,6 +142,8 @@ export function forecast(input: {
         recurring: formatAmount(c.recurring, currency),
         openInvoices: formatAmount(c.openInvoices, currency),
         weightedDeals: formatAmount(c.weightedDeals, currency),
+        billing: formatAmount(c.recurring.plus(c.weightedDeals), currency),
+        collections: formatAmount(c.openInvoices, currency),
         total: formatAmount(c.recurring.plus(c.openInvoices).plus(c.weightedDeals), currency),
       };
     })

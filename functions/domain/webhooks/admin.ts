@@ -8,7 +8,9 @@
  */
 import {
   Conflict,
+  derivedId,
   NotFound,
+  RuleViolation,
   newId,
   type OutboxEvent,
   type Page,
@@ -132,18 +134,54 @@ export function eventTypes(): string[] {
   return subscribableEventTypes();
 }
 
-/** A new subscription; the answer carries its secret, which is never shown again. */
-export async function subscribe(ports: WebhookAdminPorts, command: { tenantId: string } & SubscriptionInput): Promise<SubscriptionView & { secret: string }> {
-  const { tenantId, ...input } = command;
-  const id = newId('webhook');
+/**
+ * A new subscription; the answer carries its secret, which is never shown again.
+ * With the caller's Idempotency-Key (`requestKey`) the subscription's id derives from it, so a retried
+ * request answers the subscription the first one made (its current secret included) instead of making a
+ * second one; the same key with another body is refused. (The generic Idempotency-Key store is not used
+ * here: it would keep the secret in clear.)
+ */
+export async function subscribe(
+  ports: WebhookAdminPorts,
+  command: { tenantId: string; requestKey?: string } & SubscriptionInput,
+): Promise<SubscriptionView & { secret: string }> {
+  const { tenantId, requestKey, ...input } = command;
+  const id = requestKey ? derivedId('webhook', tenantId, 'idempotency-key', requestKey) : newId('webhook');
   const now = ports.now();
   const secret = generateWebhookSecret();
   // validated before anything is sealed or stored
-  newSubscription(input, { tenantId, id, now, secret: null }, ports.policy);
+  const candidate = newSubscription(input, { tenantId, id, now, secret: null }, ports.policy);
+  if (requestKey) {
+    const first = await sameRequest(ports, candidate);
+    if (first) return first;
+  }
   const sealed = await ports.secrets.seal({ tenantId, purpose: secretPurpose(id) }, secret);
   const subscription = newSubscription(input, { tenantId, id, now, secret: sealed }, ports.policy);
-  await ports.subscriptions.create(subscription);
+  try {
+    await ports.subscriptions.create(subscription);
+  } catch (error) {
+    // a concurrent retry with the same key made it first
+    const first = requestKey && error instanceof Conflict ? await sameRequest(ports, candidate) : null;
+    if (first) return first;
+    throw error;
+  }
   return { ...view(subscription), secret };
+}
+
+/** The subscription an earlier request with the same Idempotency-Key made, with its current secret; 422 when that request's body differed. */
+async function sameRequest(ports: WebhookAdminPorts, candidate: WebhookSubscription<null>): Promise<(SubscriptionView & { secret: string }) | null> {
+  const existing = await ports.subscriptions.get(candidate.tenantId, candidate.id);
+  if (!existing) return null;
+  const same =
+    existing.url === candidate.url &&
+    (existing.description ?? null) === (candidate.description ?? null) &&
+    JSON.stringify(existing.events) === JSON.stringify(candidate.events);
+  if (!same)
+    throw new RuleViolation('this Idempotency-Key was used with another request body', [
+      { field: 'Idempotency-Key', message: 'already used with a different body' },
+    ]);
+  const secret = await ports.secrets.open({ tenantId: existing.tenantId, purpose: secretPurpose(existing.id) }, existing.secrets[0].value);
+  return { ...view(existing), secret };
 }
 
 async function load(ports: Pick<WebhookAdminPorts, 'subscriptions'>, tenantId: string, id: string): Promise<StoredSubscription> {

@@ -18,15 +18,17 @@ import {
 export const routes = {
   'POST /v1/webhooks': route({
     summary:
-      'Subscribe an endpoint to events (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature); the signing secret is shown only in this answer',
+      'Subscribe an endpoint to events (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature); the signing secret is shown only in this answer. Idempotency-Key: a retry with the same key and body answers the same subscription (and secret); with another body, 422',
     permission: 'webhooks:write',
-    // the answer carries the secret: it must never be stored, so Idempotency-Key is not honoured here
+    // the answer carries the secret: it must never be stored in clear, so the generic Idempotency-Key store is
+    // not used; the domain honours the key itself (the subscription's id derives from it)
     idempotent: false,
     body: WebhookCreate,
     response: WebhookWithSecret,
     status: 201,
     errors: [422],
-    handler: async ({ body, caller }) => Webhooks.subscribe(webhookAdminPorts(), { tenantId: caller.tenantId, ...body }),
+    handler: async ({ body, caller, headers }) =>
+      Webhooks.subscribe(webhookAdminPorts(), { tenantId: caller.tenantId, requestKey: headers['idempotency-key'] || undefined, ...body }),
   }),
   'GET /v1/webhooks': route({
     summary: "The tenant's webhook subscriptions (never their secrets)",

@@ -60,6 +60,11 @@ describe('forecast', () => {
     expect(sum(report.rows.map((r) => r.openInvoices)).toFixed(2)).toBe(sum(dueByJuly.map((i) => i.balanceDue)).toFixed(2));
     expect(report.overdue[0].amount).toBe(sum(aging.invoices.filter((i) => i.dueDate && i.dueDate < '2026-05-15').map((i) => i.balanceDue)).toFixed(2));
     for (const r of report.rows) expect(r.total).toBe(sum([r.recurring, r.openInvoices, r.weightedDeals]).toFixed(2));
+    // billing (what will be invoiced) and collections (what open invoices bring in) split the same total
+    for (const r of report.rows) {
+      expect(r.billing).toBe(sum([r.recurring, r.weightedDeals]).toFixed(2));
+      expect(r.collections).toBe(r.openInvoices);
+    }
   });
 
   it('refuses more than 12 months naming the field; a pipeline probability wins over the position', async () => {

@@ -151,7 +151,12 @@ export function webhooksRepository(service: CrmService): WebhooksRepository {
         return { data: result.data.map(fromSubscriptionItem), nextCursor: result.cursor ?? null };
       },
       async create(s) {
-        await subscription.create(toSubscriptionItem(s)).go();
+        try {
+          await subscription.create(toSubscriptionItem(s)).go();
+        } catch (error) {
+          if (isConditionFailure(error)) throw new Conflict(`webhook ${s.id} already exists`);
+          throw error;
+        }
       },
       async save(s, expectedVersion) {
         try {

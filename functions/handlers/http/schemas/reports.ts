@@ -131,7 +131,18 @@ export const ForecastQuery = z.strictObject({
 export const ForecastView = z.object({
   asOf: z.string(),
   months: z.array(z.string()),
-  rows: z.array(z.object({ month: z.string(), currency: z.string(), recurring: Money, openInvoices: Money, weightedDeals: Money, total: Money })),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      currency: z.string(),
+      recurring: Money,
+      openInvoices: Money,
+      weightedDeals: Money,
+      billing: Money.describe('Expected billing: recurring + weighted deals'),
+      collections: Money.describe('Expected collections: open invoices by due date'),
+      total: Money,
+    }),
+  ),
   overdue: z.array(z.object({ currency: z.string(), amount: Money })),
   stageProbabilities: z.record(z.string(), z.number()),
 });
@@ -169,7 +180,7 @@ export const ExportCreate = z.strictObject({
     .enum(['sales-ledger', 'invoices', 'journal', 'vat', 'aging', 'summary', 'forecast'])
     .describe('The report to build: sales-ledger, invoices, journal, aging (csv, xlsx or json); vat, summary, forecast (json)'),
   params: z
-    .record(z.string(), z.string().max(100))
+    .record(z.string(), z.union([z.string().max(100), z.number().transform(String)]))
     .optional()
     .describe("The report's query parameters: from and to; asOf and buckets for aging; basis for vat; months for forecast"),
   format: z.enum(['csv', 'xlsx', 'json']).optional().describe('csv (default for tables) , xlsx or json'),
