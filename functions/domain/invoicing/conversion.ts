@@ -20,12 +20,11 @@ import {
   type ItemCommand,
 } from '../kernel';
 import { loadClient, newInvoice } from './create';
-import { busy, createIssueQueue, jitteredBackoff } from './issuing';
+import { retrying } from './credit-notes';
+import { busy, createIssueQueue } from './issuing';
 import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoicePorts } from './model';
 import { effective } from './pipeline-settings';
 import { planStageMove, stageMoveChange } from './stage-move';
-
-const MAX_ATTEMPTS = 20;
 
 /** The stage a document made here is issued to: the first open stage after the pipeline's first. */
 function issueStageOf(pipeline: ReturnType<typeof effective>['pipeline']): string {
@@ -97,16 +96,12 @@ async function issueNew(
   return issued.invoice;
 }
 
-async function repeat(ports: InvoicePorts, attempt: () => Promise<Invoice | 'stale'>): Promise<Invoice> {
-  const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = ports.random ?? Math.random;
-  for (let i = 1; ; i++) {
+/** One attempt again while it collides with concurrent writes (`stale`), the same way as the other derived documents. */
+const repeat = (ports: InvoicePorts, attempt: () => Promise<Invoice | 'stale'>): Promise<Invoice> =>
+  retrying(ports, 'the conversion', async () => {
     const result = await attempt();
-    if (result !== 'stale') return withNulls(result);
-    if (i >= MAX_ATTEMPTS) throw new Conflict('the conversion kept colliding with concurrent writes; retry');
-    await sleep(jitteredBackoff(i, random));
-  }
-}
+    return result === 'stale' ? 'retry' : withNulls(result);
+  });
 
 function linkEntry(source: Invoice, kind: string, data: Record<string, unknown>, actor: Actor, now: Date) {
   return timelineEntry({ tenantId: source.tenantId, subjectType: 'invoice', subjectId: source.id, kind, actor, at: now, data });
