@@ -184,17 +184,14 @@ export function aging(input: { asOf: string; limits?: number[]; invoices: Report
   return { asOf, buckets: names, clients, totals, invoices };
 }
 
+/** A line's figures in column order: currency, each bucket, total, unapplied credit, net (the table's and the page's). */
+export function agingCells(report: Pick<AgingReport, 'buckets'>, l: Omit<AgingLine, 'clientId' | 'clientName'>): string[] {
+  return [l.currency, ...report.buckets.map((b) => l.buckets[b]), l.total, l.unappliedCredit, l.net];
+}
+
 /** The report as a table: one row per client and currency, then one total row per currency. */
 export function agingTable(report: AgingReport): { name: string; header: string[]; rows: (string | null)[][] } {
   const header = ['clientId', 'clientName', 'currency', ...report.buckets, 'total', 'unappliedCredit', 'net'];
-  const row = (id: string | null, name: string | null, l: Omit<AgingLine, 'clientId' | 'clientName'>) => [
-    id,
-    name,
-    l.currency,
-    ...report.buckets.map((b) => l.buckets[b]),
-    l.total,
-    l.unappliedCredit,
-    l.net,
-  ];
+  const row = (id: string | null, name: string | null, l: Omit<AgingLine, 'clientId' | 'clientName'>) => [id, name, ...agingCells(report, l)];
   return { name: 'aging', header, rows: [...report.clients.map((c) => row(c.clientId, c.clientName, c)), ...report.totals.map((t) => row('TOTAL', null, t))] };
 }

@@ -4,7 +4,7 @@
  * source of every number printed here; the table keeps to one page (the largest rows, the rest summed).
  */
 import { dec, sum } from '../kernel';
-import type { AgingReport } from './aging';
+import { agingCells, type AgingReport } from './aging';
 import type { Forecast } from './forecast';
 
 const esc = (s: unknown) =>
@@ -72,14 +72,7 @@ export function agingPage(report: AgingReport, assetOrigin: string): string {
   const [first] = report.totals;
   const bars = first ? report.buckets.map((b) => ({ label: b, value: first.buckets[b] })) : [];
   const header = ['Client', 'Currency', ...report.buckets, 'Total', 'Unapplied credit', 'Net'];
-  const line = (name: string, l: (typeof report.totals)[number]) => [
-    name,
-    l.currency,
-    ...report.buckets.map((b) => l.buckets[b]),
-    l.total,
-    l.unappliedCredit,
-    l.net,
-  ];
+  const line = (name: string, l: (typeof report.totals)[number]) => [name, ...agingCells(report, l)];
   const sorted = [...report.clients].sort((a, b) => dec(b.total).comparedTo(a.total));
   const shown = sorted.slice(0, MAX_ROWS);
   const rest = sorted.slice(MAX_ROWS);
