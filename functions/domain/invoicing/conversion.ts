@@ -6,24 +6,12 @@
  * - `replace`: a simplified invoice (F2) is replaced by a full invoice (F3) for a named client (`replacedBy`,
  *   `replaces`), issued at once; the simplified invoice itself never changes otherwise.
  */
-import {
-  Conflict,
-  defaultNumberFormat,
-  initialStage,
-  lineInputs,
-  NotFound,
-  outboxEvent,
-  RuleViolation,
-  timelineEntry,
-  today,
-  type Actor,
-  type ItemCommand,
-} from '../kernel';
+import { Conflict, initialStage, lineInputs, NotFound, outboxEvent, RuleViolation, timelineEntry, today, type Actor, type ItemCommand } from '../kernel';
 import { loadClient, newInvoice } from './create';
 import { retrying } from './credit-notes';
 import { busy, createIssueQueue } from './issuing';
 import { nowOf, withNulls, type Invoice, type InvoiceChange, type InvoicePorts } from './model';
-import { effective } from './pipeline-settings';
+import { effective, issueSlot } from './pipeline-settings';
 import { planStageMove, stageMoveChange } from './stage-move';
 
 /** The stage a document made here is issued to: the first open stage after the pipeline's first. */
@@ -75,11 +63,7 @@ async function issueNew(
   const queue = ports.issueQueue ?? createIssueQueue({ sleep: ports.sleep, random: ports.random });
   const created = createdEntries(draft, actor, now);
   const issued = await queue.issue(ports.invoices, {
-    tenantId,
-    series: draft.series,
-    format: settings.numbering[draft.type] ?? defaultNumberFormat(draft.series),
-    issueDate: plan.issueDate!,
-    sizeHint: JSON.stringify(draft).length * 2,
+    ...issueSlot(settings, draft, plan.issueDate!),
     build: (numbering) => {
       const moved = stageMoveChange(draft, plan, { now, actor, numbering });
       return {

@@ -14,7 +14,7 @@ import {
   type PipelineSettings,
   type Stage,
 } from '../kernel';
-import { INVOICE_TYPES, nowOf, type InvoicePorts, type InvoiceSeriesFormats } from './model';
+import { INVOICE_TYPES, nowOf, type Invoice, type InvoicePorts, type InvoiceSeriesFormats } from './model';
 
 export interface EffectiveInvoicePipeline {
   pipeline: Pipeline;
@@ -47,6 +47,20 @@ export function effective(stored: PipelineSettings | null): EffectiveInvoicePipe
     numbering: { ...defaultNumbering(), ...(stored.numbering ?? {}) },
     version: stored.version,
     updatedAt: stored.updatedAt ?? null,
+  };
+}
+
+/**
+ * What the issue queue needs to number a document (its series, the format of its type, the issue date, the
+ * size of its write): the same for a stage move and for a document issued at once (convert, replace).
+ */
+export function issueSlot(settings: EffectiveInvoicePipeline, invoice: Pick<Invoice, 'tenantId' | 'series' | 'type'>, issueDate: string) {
+  return {
+    tenantId: invoice.tenantId,
+    series: invoice.series,
+    format: settings.numbering[invoice.type] ?? defaultNumberFormat(invoice.series),
+    issueDate,
+    sizeHint: JSON.stringify(invoice).length * 2,
   };
 }
 

@@ -6,7 +6,6 @@ import {
   canMove,
   Conflict,
   dec,
-  defaultNumberFormat,
   findStage,
   missingFields,
   NotFound,
@@ -24,7 +23,7 @@ import {
 import { busy, createIssueQueue, jitteredBackoff } from './issuing';
 import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
 import { fiscalTypeOf, nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
-import { effective } from './pipeline-settings';
+import { effective, issueSlot } from './pipeline-settings';
 
 /** RD 1619/2012 art. 4: a simplified invoice totals at most 400 EUR VAT included, unless the tenant sets more (up to 3000). */
 export const DEFAULT_SIMPLIFIED_LIMIT = '400.00';
@@ -259,14 +258,7 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, 
     let outcome: 'ok' | 'stale' | 'busy' | 'contention';
     let moved: Invoice | undefined;
     if (plan.issues) {
-      const issued = await queue.issue(ports.invoices, {
-        tenantId,
-        series: current.series,
-        format: settings.numbering[current.type] ?? defaultNumberFormat(current.series),
-        issueDate: plan.issueDate!,
-        sizeHint: JSON.stringify(current).length * 2,
-        build: (numbering) => build(numbering),
-      });
+      const issued = await queue.issue(ports.invoices, { ...issueSlot(settings, current, plan.issueDate!), build: (numbering) => build(numbering) });
       outcome = issued.outcome;
       if (issued.outcome === 'ok') moved = issued.invoice;
     } else {
