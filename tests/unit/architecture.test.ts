@@ -112,10 +112,10 @@ describe('architecture', () => {
   it('lets the domain import only the domain, the event contracts, the text catalogues and a few pure packages', () => {
     // Pure: no I/O, no clock, no environment. fast-xml-parser only writes the e-invoices' XML (einvoicing/),
     // ibantools checks IBANs and BICs (payments/epc-qr), ipaddr.js classifies IP addresses (webhooks/address-policy),
-    // libphonenumber-js/max validates and formats phone numbers (kernel/text).
+    // libphonenumber-js/max validates and formats phone numbers (kernel/text, loaded on first use with node:module's createRequire).
     // Image drawing (qrcode, pdf-lib, Chromium) is not here: it is rendering, in adapters (adapters/qr, adapters/pdf).
     // csv-parse/sync reads bank statements (payments/bank-csv).
-    const pure = new Set(['decimal.js', 'ulid', 'node:crypto', 'fast-xml-parser', 'ibantools', 'ipaddr.js', 'csv-parse/sync', 'libphonenumber-js/max']);
+    const pure = new Set(['decimal.js', 'ulid', 'node:crypto', 'fast-xml-parser', 'ibantools', 'ipaddr.js', 'csv-parse/sync', 'libphonenumber-js/max', 'node:module']);
     const catalogues = join(root, 'templates/i18n');
     const offenders = files(domainDir).flatMap((file) =>
       importsOf(file)

@@ -1,6 +1,4 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 
 /**
@@ -8,11 +6,21 @@ import type { Context } from 'aws-lambda';
  * persistence, kept in the service's single table.
  * Powertools puts every record under one static partition when the table has a sort key;
  * the override below spreads records over partitions by their (hashed) key instead.
+ *
+ * The utility (with its JMESPath engine, ~50 KB) loads on the first request that carries an Idempotency-Key:
+ * a bundled dynamic import runs a module only when called, so a cold start that serves a GET never pays for it.
  */
-class SingleTablePersistence extends DynamoDBPersistenceLayer {
-  protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
-    return { pk: { S: `IDEMPOTENCY#${idempotencyKey}` }, sk: { S: 'IDEMPOTENCY' } };
+async function loadPowertools() {
+  const [{ IdempotencyConfig, makeIdempotent }, { DynamoDBPersistenceLayer }] = await Promise.all([
+    import('@aws-lambda-powertools/idempotency'),
+    import('@aws-lambda-powertools/idempotency/dynamodb'),
+  ]);
+  class SingleTablePersistence extends DynamoDBPersistenceLayer {
+    protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
+      return { pk: { S: `IDEMPOTENCY#${idempotencyKey}` }, sk: { S: 'IDEMPOTENCY' } };
+    }
   }
+  return { IdempotencyConfig, makeIdempotent, SingleTablePersistence };
 }
 
 export interface IdempotentRequest {
@@ -26,28 +34,38 @@ export interface IdempotentRequest {
 export type IdempotentRunner = <R>(request: IdempotentRequest, fn: () => Promise<R>, context?: Context) => Promise<R>;
 
 export function createIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number): IdempotentRunner {
-  const persistenceStore = new SingleTablePersistence({
-    tableName,
-    awsSdkV3Client: client,
-    keyAttr: 'pk',
-    sortKeyAttr: 'sk',
-    expiryAttr: 'ttl',
-    inProgressExpiryAttr: 'inProgressUntil',
-    statusAttr: 'idemStatus',
-    dataAttr: 'idemData',
-    validationKeyAttr: 'idemValidation',
-  });
-  const idempotencyConfig = new IdempotencyConfig({
-    eventKeyJmesPath: '[scope, key]',
-    payloadValidationJmesPath: 'payload',
-    expiresAfterSeconds: ttlSeconds,
-    throwOnNoIdempotencyKey: true,
-  });
-  const run = makeIdempotent(async (request: IdempotentRequest & { fn: () => Promise<unknown> }) => request.fn(), {
-    persistenceStore,
-    config: idempotencyConfig,
-  });
+  let made: ReturnType<typeof make> | undefined;
+  const make = async () => {
+    const { IdempotencyConfig, makeIdempotent, SingleTablePersistence } = await loadPowertools();
+    const persistenceStore = new SingleTablePersistence({
+      tableName,
+      awsSdkV3Client: client,
+      keyAttr: 'pk',
+      sortKeyAttr: 'sk',
+      expiryAttr: 'ttl',
+      inProgressExpiryAttr: 'inProgressUntil',
+      statusAttr: 'idemStatus',
+      dataAttr: 'idemData',
+      validationKeyAttr: 'idemValidation',
+    });
+    const idempotencyConfig = new IdempotencyConfig({
+      eventKeyJmesPath: '[scope, key]',
+      payloadValidationJmesPath: 'payload',
+      expiresAfterSeconds: ttlSeconds,
+      throwOnNoIdempotencyKey: true,
+    });
+    const run = makeIdempotent(async (request: IdempotentRequest & { fn: () => Promise<unknown> }) => request.fn(), {
+      persistenceStore,
+      config: idempotencyConfig,
+    });
+    return { run, idempotencyConfig };
+  };
   return async <R>(request: IdempotentRequest, fn: () => Promise<R>, context?: Context) => {
+    made ??= make().catch((error) => {
+      made = undefined; // a failed load is tried again by the next request
+      throw error;
+    });
+    const { run, idempotencyConfig } = await made;
     // With the invocation's deadline, a request that dies mid-way frees its key when the Lambda
     // would have timed out, instead of blocking retries until the record expires.
     if (context) idempotencyConfig.registerLambdaContext(context);

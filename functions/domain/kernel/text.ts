@@ -1,7 +1,8 @@
 /**
  * Text normalization for search keys and duplicate matching (names, e-mails, phones).
  */
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Latin letters that carry no combining mark to strip, folded by hand (after lower-casing). */
 const LETTER_FOLDS: Readonly<Record<string, string>> = Object.freeze({
@@ -39,15 +40,23 @@ export function normalizeForSearch(s: string): string {
 /**
  * Phone numbers: libphonenumber-js with its `max` metadata, the smallest set that validates the digits of every
  * kind of number per country (`min` only checks lengths; `mobile` refuses landlines, which companies have).
- * It ships in the shared Lambda layer (infra/constructs/deps-layer.ts), not in each bundle.
+ * It ships in the shared Lambda layer (infra/constructs/deps-layer.ts), not in each bundle, and loads on the
+ * first phone checked: its metadata takes ~25 ms to load, which every cold start of the client functions paid
+ * before, phone or not (`npm run bench`, cold start). `require` is synchronous, so the checks stay plain functions.
  */
+type PhoneLibrary = typeof import('libphonenumber-js/max');
+let phoneLibrary: PhoneLibrary | undefined;
+const phones = (): PhoneLibrary => {
+  phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLibrary;
+  return phoneLibrary;
+};
 const PHONE_CHARACTERS = /^[+0-9 ()./\-\u00a0]+$/;
 
 /** A default country given as ISO 3166 alpha-2 ('ES', 'es') or as a calling code ('34', '+34'). */
 function defaultRegion(country: string | undefined): { defaultCountry?: CountryCode; defaultCallingCode?: string } | null {
   if (country === undefined) return {};
   const key = country.trim().toUpperCase();
-  if (isSupportedCountry(key)) return { defaultCountry: key };
+  if (phones().isSupportedCountry(key)) return { defaultCountry: key };
   const code = key.replace(/^\+/, '');
   return /^[1-9]\d{0,2}$/.test(code) ? { defaultCallingCode: code } : null;
 }
@@ -69,7 +78,7 @@ export function toE164(phone: string, defaultCountry?: string): string | null {
   if (!region) return null;
   const international = compact.startsWith('+') || compact.startsWith('00') || (!region.defaultCountry && !region.defaultCallingCode);
   const text = international ? `+${compact.replace(/^(\+|00)/, '')}` : compact;
-  const parsed = parsePhoneNumberFromString(text, international ? {} : region);
+  const parsed = phones().parsePhoneNumberFromString(text, international ? {} : region);
   return parsed?.isValid() ? parsed.number : null;
 }
 
