@@ -6,7 +6,7 @@ import { defineEvent } from './envelope';
  * to the stage it had before it was paid. No `invoice.stage_changed` accompanies it: the automation of the
  * stage it returns to does not run again.
  */
-export const invoiceReopened = defineEvent('invoice.reopened', 'A paid invoice owes money again and went back to the stage it had before.', {
+export const invoiceReopened = defineEvent('invoice.reopened', 'A paid invoice owes money again and went back to the stage it had before.', () => ({
   invoiceId: z.string(),
   from: z.string(),
   to: z.string(),
@@ -15,4 +15,4 @@ export const invoiceReopened = defineEvent('invoice.reopened', 'A paid invoice o
   currency: z.string(),
   actorId: z.string().optional(),
   actorType: z.enum(['user', 'automation', 'client', 'system']).optional(),
-});
+}));

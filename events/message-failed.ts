@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineEvent } from './envelope';
 
-export const messageFailed = defineEvent('message.failed', 'An e-mail or SMS to a client could not be sent; a user can retry it.', {
+export const messageFailed = defineEvent('message.failed', 'An e-mail or SMS to a client could not be sent; a user can retry it.', () => ({
   subjectType: z.enum(['invoice', 'quote']),
   subjectId: z.string(),
   channel: z.enum(['email', 'sms']),
@@ -10,4 +10,4 @@ export const messageFailed = defineEvent('message.failed', 'An e-mail or SMS to 
   messageId: z.string(),
   reason: z.string(),
   runId: z.string().optional(),
-});
+}));

@@ -4,7 +4,9 @@
  */
 import { formatDocumentNumber, MAX_COUNTER_WIDTH } from '../kernel';
 
-const madridClock = new Intl.DateTimeFormat('en-GB', {
+/** Made on first use: building a formatter of a named time zone loads ICU's zone data (~10 ms at import otherwise). */
+let madridClock: Intl.DateTimeFormat | undefined;
+const newMadridClock = () => new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/Madrid',
   year: 'numeric',
   month: '2-digit',
@@ -21,6 +23,7 @@ const madridClock = new Intl.DateTimeFormat('en-GB', {
  * and +02:00 in summer (never a fixed offset), to the second: "2026-07-01T12:00:00+02:00".
  */
 export function madridTimestamp(instant: Date): string {
+  madridClock ??= newMadridClock();
   const parts = Object.fromEntries(madridClock.formatToParts(instant).map((p) => [p.type, p.value]));
   const offset = parts.timeZoneName === 'GMT' ? '+00:00' : parts.timeZoneName.replace('GMT', '');
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
