@@ -9,7 +9,19 @@
  * The text goes in as one byte-mode segment of its UTF-8 bytes (what EPC069-12 expects of its UTF-8
  * payloads, and what every reader decodes), with a quiet zone of 4 modules (ISO/IEC 18004).
  */
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+
+/**
+ * The library loads on the first code drawn (~10 ms at cold start otherwise): the functions that wire it (the
+ * hosted page's, the register's) mostly answer requests that draw none (a PDF download, the Pay button).
+ * `require` is synchronous, so drawing stays a plain function.
+ */
+type QrLibrary = typeof import('qrcode');
+let qrLibrary: QrLibrary | undefined;
+const QRCode = (): QrLibrary => {
+  qrLibrary ??= createRequire(import.meta.url)('qrcode') as QrLibrary;
+  return qrLibrary;
+};
 
 export type QrErrorCorrection = 'L' | 'M' | 'Q' | 'H';
 
@@ -36,7 +48,7 @@ const segments = (text: string) => [{ data: Buffer.from(text, 'utf8'), mode: 'by
 /** The symbol's version and size in modules (without the quiet zone). */
 export function qrSymbol(text: string, options: QrOptions = {}): { version: number; size: number; errorCorrection: QrErrorCorrection } {
   const errorCorrection = options.errorCorrection ?? 'M';
-  const symbol = QRCode.create(segments(text), { errorCorrectionLevel: errorCorrection });
+  const symbol = QRCode().create(segments(text), { errorCorrectionLevel: errorCorrection });
   if (options.maxVersion && symbol.version > options.maxVersion) throw new QrTooLarge(symbol.version, options.maxVersion);
   return { version: symbol.version, size: symbol.modules.size, errorCorrection };
 }
@@ -44,7 +56,7 @@ export function qrSymbol(text: string, options: QrOptions = {}): { version: numb
 /** A PNG image of the code (black on white). */
 export async function qrPng(text: string, options: QrOptions = {}): Promise<Buffer> {
   const { errorCorrection, version } = qrSymbol(text, options);
-  return QRCode.toBuffer(segments(text), {
+  return QRCode().toBuffer(segments(text), {
     type: 'png',
     errorCorrectionLevel: errorCorrection,
     version,
@@ -56,7 +68,7 @@ export async function qrPng(text: string, options: QrOptions = {}): Promise<Buff
 /** An SVG document of the code, scalable, to inline in HTML (no external request, fits a strict CSP) or a PDF. */
 export async function qrSvg(text: string, options: QrOptions = {}): Promise<string> {
   const { errorCorrection, version } = qrSymbol(text, options);
-  return QRCode.toString(segments(text), { type: 'svg', errorCorrectionLevel: errorCorrection, version, margin: options.margin ?? 4 });
+  return QRCode().toString(segments(text), { type: 'svg', errorCorrectionLevel: errorCorrection, version, margin: options.margin ?? 4 });
 }
 
 /** A `data:image/png;base64,...` URI of the code (for an <img> in a document template). */
