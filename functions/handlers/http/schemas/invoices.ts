@@ -9,7 +9,7 @@ import {
   PAYMENT_STATUSES,
 } from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
-import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
+import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, resourceId } from './common';
 import { LineBody } from './lines';
 
 /** The HTTP contract of invoices and the invoice pipeline (docs/openapi.json). Bodies are strict. */
