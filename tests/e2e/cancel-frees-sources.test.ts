@@ -290,6 +290,8 @@ describe('40 sources, register on', () => {
     // Assess
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'void', stage: 'CANCELLED' });
+    const chain = (await client40.get(`/v1/register?from=${month}-01&limit=100`)).body.data as { invoiceId: string; kind: string }[];
+    expect(chain.filter((r) => r.invoiceId === made.body.id).map((r) => r.kind)).toEqual(['alta', 'anulacion']);
     const freed = await Promise.all(deals.map(async (id) => (await client40.get(`/v1/deals/${id}`)).body.invoiceId));
     expect(freed.filter((v) => v !== undefined)).toEqual([]);
     const again = await client40.post('/v1/invoices/recapitulative', { companyId: client.id, month, dealIds: deals });
