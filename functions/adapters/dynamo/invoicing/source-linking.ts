@@ -38,7 +38,8 @@ function sourceLinkOf(change: InvoiceChange | undefined): SourceLink | null {
  * have no `invoiceId` (a recapitulative invoice billed it in full), unless `allowDuplicate`. A recapitulative
  * invoice (`sources`) claims every deal and quote it groups the same way (their `invoiceId`, only when absent);
  * a source taken first makes the write fail with a Conflict listing them (`taken`); deleting that draft gives them
- * back in the same transaction. Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
+ * back in the same transaction, and so does a write that voids an invoice (a cancel, a move to the failure stage):
+ * its quote or `sources` still naming it are released in that write (`commitReleasing`). Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
  */
 export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceStore, options: { allowDuplicate?: boolean } = {}): InvoiceStore {
   const allowDuplicate = options.allowDuplicate ?? false;
