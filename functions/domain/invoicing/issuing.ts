@@ -46,10 +46,10 @@ export interface IssueQueueOptions {
 }
 
 /**
- * Items of one plain issue in the transaction: invoice, lookup, timeline entry, up to two events, its register
- * record. A batch is at most this many invoices; a store that finds the members' items too many for one
- * transaction anyway (credit notes carry their original and its allocation, a register adds its head) answers
- * `too_large`, and the batch goes in parts.
+ * Items of one plain issue in the transaction: invoice, lookup, timeline entry, up to two events (its register
+ * record comes on top). A batch takes members while their declared items (`IssueRequest.items`, from
+ * `writeItems`) fit one transaction; the store counts the items it actually writes, and when they are still too
+ * many it answers `too_large` and the batch goes in parts (the backstop of an estimate).
  */
 const ITEMS_PER_INVOICE = 5;
 export const MAX_TRANSACTION_ITEMS = 100;
