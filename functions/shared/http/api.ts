@@ -43,7 +43,12 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
   } catch (e) {
     throw new InvalidInput(`the body is not valid JSON: ${(e as Error).message}`, [{ field: 'body', message: 'malformed JSON' }]);
   }
-  if (json === undefined) throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
+  if (json === undefined) {
+    // no body at all: what an empty object would be, when every field is optional (POST .../documents, .../send)
+    const empty = def.body.safeParse({});
+    if (empty.success) return empty.data;
+    throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
+  }
   return parseWith(def.body, json);
 }
 
