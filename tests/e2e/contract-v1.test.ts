@@ -674,3 +674,143 @@ describe('sending, public links, events', () => {
     expect(stack().bus.received.some((e) => e['detail-type'] === 'quote.accepted' && JSON.stringify(e.detail).includes(quote.body.id))).toBe(true);
   });
 });
+
+describe('contract details', () => {
+  it('stage move: the 422 lists every missing required field of the stage at once', async () => {
+    const companyId = await aCompanyId({ email: undefined, phone: undefined, taxId: undefined });
+    const bare = (await api.post('/v1/invoices', { from: { companyId } })).body;
+    const refused = await api.post(`/v1/invoices/${bare.id}/stage`, { stage: 'SENT' });
+    expectProblem(refused, 422);
+    const required = (await api.get('/v1/pipelines/invoice')).body.stages.find((s: any) => s.id === 'SENT').requiredFields as string[];
+    expect(required.length).toBeGreaterThan(1);
+    const fields = refused.body.errors.map((e: any) => e.field);
+    for (const f of required) expect(fields.some((x: string) => x === f || x.startsWith(`${f}`) || f.startsWith(x))).toBe(true);
+    expect(fields).toEqual(expect.arrayContaining(['lines', 'dueDate']));
+  });
+
+  it('a required field added to a stage by PUT /v1/pipelines/invoice is enforced', async () => {
+    const other = await makeTenant('Pipeline Rules');
+    const o = apiClient(url, other.adminKey);
+    const pipeline = (await o.get('/v1/pipelines/invoice')).body;
+    const stages = pipeline.stages.map((s: any) => (s.id === 'VIEWED' ? { ...s, requiredFields: [...s.requiredFields, 'notes'] } : s));
+    const put = await o.put('/v1/pipelines/invoice', { stages });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.stages.find((s: any) => s.id === 'VIEWED').requiredFields).toContain('notes');
+    const company = await o.post('/v1/companies', aCompany({ email: `pr-${uniq()}@example.com` }));
+    const draft = await o.post('/v1/invoices', { companyId: company.body.id, currency: 'EUR', dueDate: dayOffset(9), lines: [line()] });
+    const refused = await o.post(`/v1/invoices/${draft.body.id}/stage`, { stage: 'VIEWED' });
+    expectProblem(refused, 422);
+    expect(refused.body.errors.map((e: any) => e.field)).toEqual(['notes']);
+  });
+
+  it('POST /v1/invoices with companyId and contactId together is refused naming the field', async () => {
+    const companyId = await aCompanyId();
+    const contact = await api.post('/v1/contacts', aContact({ email: `both-${uniq()}@example.com` }));
+    const res = await api.post('/v1/invoices', { companyId, contactId: contact.body.id, currency: 'EUR', lines: [line()] });
+    expect([400, 422]).toContain(res.status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body.errors.map((e: any) => e.field)).toEqual(expect.arrayContaining(['contactId']));
+  });
+
+  it('convert without a match answers the new deal and contact (company only when the lead has one)', async () => {
+    const lead = await api.post('/v1/leads', { title: 'Solo', contact: { firstName: 'Solo', lastName: `P${uniq()}`, email: `solo-${uniq()}@example.com` } });
+    expect(lead.status, JSON.stringify(lead.body)).toBe(201);
+    const res = await api.post(`/v1/leads/${lead.body.id}/convert`, {});
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    expect(res.body).toMatchObject({ deal: { id: expect.stringMatching(/^deal_/), title: 'Solo' }, contact: { id: expect.stringMatching(/^con_/) } });
+    expect(res.body.company ?? null).toBeNull();
+  });
+
+  it('convert: a company matching by tax id is a 409 candidate; onDuplicate "create" makes a new one', async () => {
+    const taxId = 'B87654323';
+    const existing = await api.post('/v1/companies', aCompany({ name: `Tax ${uniq()}`, taxId, email: `tx-${uniq()}@example.com` }));
+    const lead = await api.post('/v1/leads', aLead({ contact: { firstName: 'New', lastName: `P${uniq()}`, email: `new-${uniq()}@example.com` }, company: { name: `Other ${uniq()}`, taxId } }));
+    const conflict = await api.post(`/v1/leads/${lead.body.id}/convert`, {});
+    expectProblem(conflict, 409);
+    expect(JSON.stringify(conflict.body.candidates)).toContain(existing.body.id);
+    const created = await api.post(`/v1/leads/${lead.body.id}/convert`, { onDuplicate: 'create' });
+    expect(created.status, JSON.stringify(created.body)).toBeLessThan(300);
+    expect(created.body.company.id).not.toBe(existing.body.id);
+  });
+
+  it('deals: stage on create; If-Match stale is 409; quotes carry dealId', async () => {
+    const companyId = await aCompanyId();
+    const stages = (await api.get('/v1/pipelines/deal')).body?.stages?.map((s: any) => s.id) ?? [];
+    const deal = await api.post('/v1/deals', { title: 'Staged', companyId, lines: [line()], ...(stages[1] ? { stage: stages[1] } : {}) });
+    expect(deal.status, JSON.stringify(deal.body)).toBe(201);
+    if (stages[1]) expect(deal.body.stage).toBe(stages[1]);
+    const ok = await api.patch(`/v1/deals/${deal.body.id}`, { title: 'v2' }, { 'if-match': String(deal.body.version) });
+    expect(ok.status).toBe(200);
+    expectProblem(await api.patch(`/v1/deals/${deal.body.id}`, { title: 'v3' }, { 'if-match': String(deal.body.version) }), 409);
+    const quote = await api.post('/v1/quotes', { companyId, dealId: deal.body.id, lines: [line()] });
+    expect(quote.status, JSON.stringify(quote.body)).toBe(201);
+    expect(quote.body).toMatchObject({ dealId: deal.body.id, companyId });
+  });
+
+  it('from a quote and from a contact: responsible user copied; client snapshot of the contact', async () => {
+    const contact = await api.post('/v1/contacts', aContact({ email: `fq-${uniq()}@example.com`, responsibleUserId: 'usr_manager' }));
+    const quote = await api.post('/v1/quotes', { contactId: contact.body.id, lines: [line('30.00')] });
+    await api.post(`/v1/quotes/${quote.body.id}/send`, {});
+    const inv = await api.post('/v1/invoices', { from: { quoteId: quote.body.id } });
+    expect(inv.status, JSON.stringify(inv.body)).toBe(201);
+    expect(inv.body).toMatchObject({ quoteId: quote.body.id, client: { id: contact.body.id }, currency: 'EUR', totals: { net: '30.00', tax: '6.30', total: '36.30' } });
+    expect(inv.body.responsibleUserId).toBe(quote.body.responsibleUserId);
+  });
+
+  it('invoices list paginates with limit and cursor', async () => {
+    const companyId = await aCompanyId();
+    for (let i = 0; i < 3; i++) await aDraft(companyId);
+    const first = await api.get(`/v1/invoices?clientId=${companyId}&limit=2`);
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api.get(`/v1/invoices?clientId=${companyId}&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.body).toMatchObject({ data: [expect.any(Object)], nextCursor: null });
+  });
+
+  it('documents with a templateId; the timeline lists the document; open.gif answers a GIF', async () => {
+    const tpl = await api.post('/v1/templates', { name: 'Plain', kind: 'invoice', source: '<html lang="{{locale}}"><body><p>{{kind}}</p></body></html>' });
+    expect(tpl.status, JSON.stringify(tpl.body)).toBe(201);
+    const draft = await aDraft(await aCompanyId());
+    const doc = await api.post(`/v1/invoices/${draft.id}/documents`, { templateId: tpl.body.id });
+    expect(doc.status, JSON.stringify(doc.body)).toBeLessThan(300);
+    expect(doc.body.templateId).toBe(tpl.body.id);
+    const ready = await eventually(async () => {
+      const d = (await api.get(`/v1/documents/${doc.body.id}`)).body;
+      return d.status !== 'pending' ? d : undefined;
+    }, 'the render');
+    expect(ready.status).toBe('ready');
+    await stack().settle();
+    const kinds = (await api.get(`/v1/invoices/${draft.id}/timeline`)).body.data.map((e: any) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['created', 'document_created']));
+    const gif = await fetch(`${ready.publicUrl}/open.gif`);
+    expect(gif.status).toBe(200);
+    expect(gif.headers.get('content-type')).toBe('image/gif');
+  });
+
+  it('paying the balance moves the invoice to PAID; invoice.paid and payment.recorded carry tenantId and eventId', async () => {
+    const draft = await aDraft(await aCompanyId());
+    await api.post(`/v1/invoices/${draft.id}/stage`, { stage: 'VIEWED' });
+    const pay = await api.post(`/v1/invoices/${draft.id}/payments`, { amount: '121.00', date: dayOffset(0) });
+    expect(pay.status, JSON.stringify(pay.body)).toBe(201);
+    await stack().settle();
+    expect((await api.get(`/v1/invoices/${draft.id}`)).body.stage).toBe('PAID');
+    const mine = stack().bus.received.filter((e) => JSON.stringify(e.detail).includes(draft.id));
+    const types = mine.map((e) => e['detail-type']);
+    expect(types).toEqual(expect.arrayContaining(['invoice.created', 'invoice.paid', 'payment.recorded']));
+    expect(types.filter((t) => t === 'invoice.paid')).toHaveLength(1);
+    expect(mine.find((e) => e['detail-type'] === 'invoice.created')!.detail).toMatchObject({ invoiceId: draft.id, tenantId: tenant.tenantId, eventId: expect.any(String) });
+    expect(mine.find((e) => e['detail-type'] === 'invoice.paid')!.detail).toMatchObject({ invoiceId: draft.id, tenantId: tenant.tenantId });
+  });
+
+  it('automation rule with triggers round-trips; a viewer may read rules but not write them', async () => {
+    const body = { entity: 'invoice', stage: 'SENT', actions: [{ type: 'create_document' }, { type: 'send_email', subject: 'Invoice {{number}}', body: 'Hello', attach: 'document' }], triggers: [{ type: 'link_opened', moveTo: 'VIEWED' }] };
+    const other = apiClient(url, (await makeTenant('Rule Triggers')).adminKey);
+    const created = await other.post('/v1/automation/rules', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ entity: 'invoice', stage: 'SENT', triggers: [{ type: 'link_opened', moveTo: 'VIEWED' }] });
+    expect(created.body.actions[1]).toMatchObject({ type: 'send_email', subject: 'Invoice {{number}}', body: 'Hello', attach: 'document' });
+    const viewer = apiClient(url, tenant.keys.viewer);
+    expect((await viewer.get('/v1/automation/rules')).status).toBe(200);
+    expectProblem(await viewer.post('/v1/automation/rules', body), 403);
+  });
+});
