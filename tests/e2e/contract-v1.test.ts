@@ -37,6 +37,17 @@ async function aDraft(companyId: string, overrides: Record<string, unknown> = {}
   return res.body;
 }
 
+/** The e-mails of the invoice as sent two minutes ago: an open fetched now is past the scanners' window. */
+async function sentMinutesAgo(subjectId: string): Promise<void> {
+  const { service } = await import('../../functions/shared/wiring/core');
+  const { message } = service().entities;
+  const timeline = (await api.get(`/v1/invoices/${subjectId}/timeline`)).body.data as { kind: string; data: { messageId?: string } }[];
+  const past = new Date(Date.now() - 120_000).toISOString();
+  for (const entry of timeline.filter((e) => e.kind === 'message_sent')) {
+    await message.patch({ tenantId: tenant.tenantId, id: entry.data.messageId! }).set({ updatedAt: past }).go();
+  }
+}
+
 function expectProblem(res: { status: number; body: any; headers: Headers }, status: number) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -601,6 +612,19 @@ describe('sending, public links, events', () => {
       version: expect.any(Number),
     });
     expect(events.find((e) => e['detail-type'] === 'message.sent')!.detail).toMatchObject({ channel: 'email', to: email, messageId: expect.any(String) });
+
+    // the client opens the e-mail (past the scanners' window, as in delivery.test.ts): VIEWED, document.viewed via email_open
+    await sentMinutesAgo(draft.id);
+    const gif = await fetch(pixel!, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' } });
+    expect(gif.headers.get('content-type')).toBe('image/gif');
+    await eventually(async () => (await api.get(`/v1/invoices/${draft.id}`)).body.stage === 'VIEWED', 'the move to VIEWED');
+    await stack().settle();
+    const viewed = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && JSON.stringify(e.detail).includes(draft.id));
+    expect(viewed.map((e) => e.detail.via)).toContain('email_open');
+    const toViewed = stack().bus.received.find((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === draft.id && e.detail.to === 'VIEWED');
+    expect(toViewed?.detail).toMatchObject({ from: 'SENT', to: 'VIEWED', version: expect.any(Number), tenantId: tenant.tenantId });
+    const kinds = (await api.get(`/v1/invoices/${draft.id}/timeline`)).body.data.map((e: any) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['stage_changed', 'document_created', 'message_sent', 'email_opened']));
   });
 
   it('send by SMS; GET /p/{token} records a view and 302s to the PDF; document.viewed { via: "link" }', async () => {
@@ -667,7 +691,11 @@ describe('sending, public links, events', () => {
     });
     expect(accepted.status, await accepted.clone().text()).toBeLessThan(300);
     const after = (await api.get(`/v1/quotes/${quote.body.id}`)).body;
-    expect(JSON.stringify(after)).toContain('Carlos Ruiz');
+    expect(after).toMatchObject({
+      status: 'accepted',
+      acceptedAt: expect.stringMatching(ISO_UTC),
+      acceptance: { signerName: 'Carlos Ruiz', ip: expect.any(String), userAgent: 'Contract/1.0', documentSha256: null },
+    });
     await stack().settle();
     const invoices = (await api.get(`/v1/invoices?clientId=${companyId}`)).body.data;
     expect(invoices.some((i: any) => i.quoteId === quote.body.id)).toBe(true);
@@ -812,5 +840,56 @@ describe('contract details', () => {
     const viewer = apiClient(url, tenant.keys.viewer);
     expect((await viewer.get('/v1/automation/rules')).status).toBe(200);
     expectProblem(await viewer.post('/v1/automation/rules', body), 403);
+  });
+});
+
+describe('every list and the tenant from the key', () => {
+  it('each list answers exactly { data, nextCursor } and takes ?limit=50', async () => {
+    const companyId = await aCompanyId();
+    const invoice = await aDraft(companyId);
+    const quote = await api.post('/v1/quotes', { companyId, lines: [line()] });
+    const paths = [
+      '/v1/companies',
+      '/v1/contacts',
+      '/v1/products',
+      '/v1/leads',
+      '/v1/deals',
+      '/v1/quotes',
+      '/v1/invoices',
+      '/v1/templates',
+      '/v1/automation/rules',
+      `/v1/invoices/${invoice.id}/documents`,
+      `/v1/invoices/${invoice.id}/timeline`,
+      `/v1/invoices/${invoice.id}/payments`,
+      `/v1/quotes/${quote.body.id}/documents`,
+    ];
+    for (const path of paths) {
+      for (const query of ['', '?limit=50']) {
+        const res = await api.get(`${path}${query}`);
+        expect(res.status, `${path}${query} ${JSON.stringify(res.body)}`).toBe(200);
+        expect(Object.keys(res.body).sort(), path).toEqual(['data', 'nextCursor']);
+        expect(Array.isArray(res.body.data), path).toBe(true);
+      }
+    }
+  });
+
+  it('ignores a tenant named in the request: the key decides', async () => {
+    const other = await makeTenant('Header Tenant');
+    const res = await api.post('/v1/companies', aCompany({ email: `h-${uniq()}@example.com` }), { 'x-tenant-id': other.tenantId });
+    expect(res.status).toBe(201);
+    expect((await apiClient(url, other.adminKey).get(`/v1/companies/${res.body.id}`)).status).toBe(404);
+    expect((await api.get(`/v1/companies/${res.body.id}`)).status).toBe(200);
+    const inBody = await api.post('/v1/companies', { ...aCompany(), tenantId: other.tenantId });
+    expect(inBody.status).toBe(400);
+    expect(inBody.body.errors.map((e: any) => e.field)).toContain('tenantId');
+  });
+
+  it("the invoice's client is a snapshot: renaming the company later leaves the issued invoice as it was", async () => {
+    const companyId = await aCompanyId({ name: 'Before Rename' });
+    const draft = await aDraft(companyId);
+    expect(draft.client).toMatchObject({ id: companyId, name: 'Before Rename', taxId: expect.any(String), address: expect.objectContaining({ city: 'Madrid' }) });
+    await api.post(`/v1/invoices/${draft.id}/stage`, { stage: 'VIEWED' });
+    await api.patch(`/v1/companies/${companyId}`, { name: 'After Rename' });
+    expect((await api.get(`/v1/invoices/${draft.id}`)).body.client.name).toBe('Before Rename');
   });
 });
