@@ -621,7 +621,9 @@ describe('sending, public links, events', () => {
     await stack().settle();
     const viewed = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && JSON.stringify(e.detail).includes(draft.id));
     expect(viewed.map((e) => e.detail.via)).toContain('email_open');
-    const toViewed = stack().bus.received.find((e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === draft.id && e.detail.to === 'VIEWED');
+    const toViewed = stack().bus.received.find(
+      (e) => e['detail-type'] === 'invoice.stage_changed' && e.detail.invoiceId === draft.id && e.detail.to === 'VIEWED',
+    );
     expect(toViewed?.detail).toMatchObject({ from: 'SENT', to: 'VIEWED', version: expect.any(Number), tenantId: tenant.tenantId });
     const kinds = (await api.get(`/v1/invoices/${draft.id}/timeline`)).body.data.map((e: any) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['stage_changed', 'document_created', 'message_sent', 'email_opened']));
@@ -752,7 +754,10 @@ describe('contract details', () => {
   it('convert: a company matching by tax id is a 409 candidate; onDuplicate "create" makes a new one', async () => {
     const taxId = 'B87654323';
     const existing = await api.post('/v1/companies', aCompany({ name: `Tax ${uniq()}`, taxId, email: `tx-${uniq()}@example.com` }));
-    const lead = await api.post('/v1/leads', aLead({ contact: { firstName: 'New', lastName: `P${uniq()}`, email: `new-${uniq()}@example.com` }, company: { name: `Other ${uniq()}`, taxId } }));
+    const lead = await api.post(
+      '/v1/leads',
+      aLead({ contact: { firstName: 'New', lastName: `P${uniq()}`, email: `new-${uniq()}@example.com` }, company: { name: `Other ${uniq()}`, taxId } }),
+    );
     const conflict = await api.post(`/v1/leads/${lead.body.id}/convert`, {});
     expectProblem(conflict, 409);
     expect(JSON.stringify(conflict.body.candidates)).toContain(existing.body.id);
@@ -781,7 +786,12 @@ describe('contract details', () => {
     await api.post(`/v1/quotes/${quote.body.id}/send`, {});
     const inv = await api.post('/v1/invoices', { from: { quoteId: quote.body.id } });
     expect(inv.status, JSON.stringify(inv.body)).toBe(201);
-    expect(inv.body).toMatchObject({ quoteId: quote.body.id, client: { id: contact.body.id }, currency: 'EUR', totals: { net: '30.00', tax: '6.30', total: '36.30' } });
+    expect(inv.body).toMatchObject({
+      quoteId: quote.body.id,
+      client: { id: contact.body.id },
+      currency: 'EUR',
+      totals: { net: '30.00', tax: '6.30', total: '36.30' },
+    });
     expect(inv.body.responsibleUserId).toBe(quote.body.responsibleUserId);
   });
 
@@ -826,12 +836,21 @@ describe('contract details', () => {
     const types = mine.map((e) => e['detail-type']);
     expect(types).toEqual(expect.arrayContaining(['invoice.created', 'invoice.paid', 'payment.recorded']));
     expect(types.filter((t) => t === 'invoice.paid')).toHaveLength(1);
-    expect(mine.find((e) => e['detail-type'] === 'invoice.created')!.detail).toMatchObject({ invoiceId: draft.id, tenantId: tenant.tenantId, eventId: expect.any(String) });
+    expect(mine.find((e) => e['detail-type'] === 'invoice.created')!.detail).toMatchObject({
+      invoiceId: draft.id,
+      tenantId: tenant.tenantId,
+      eventId: expect.any(String),
+    });
     expect(mine.find((e) => e['detail-type'] === 'invoice.paid')!.detail).toMatchObject({ invoiceId: draft.id, tenantId: tenant.tenantId });
   });
 
   it('automation rule with triggers round-trips; a viewer may read rules but not write them', async () => {
-    const body = { entity: 'invoice', stage: 'SENT', actions: [{ type: 'create_document' }, { type: 'send_email', subject: 'Invoice {{number}}', body: 'Hello', attach: 'document' }], triggers: [{ type: 'link_opened', moveTo: 'VIEWED' }] };
+    const body = {
+      entity: 'invoice',
+      stage: 'SENT',
+      actions: [{ type: 'create_document' }, { type: 'send_email', subject: 'Invoice {{number}}', body: 'Hello', attach: 'document' }],
+      triggers: [{ type: 'link_opened', moveTo: 'VIEWED' }],
+    };
     const other = apiClient(url, (await makeTenant('Rule Triggers')).adminKey);
     const created = await other.post('/v1/automation/rules', body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -887,7 +906,12 @@ describe('every list and the tenant from the key', () => {
   it("the invoice's client is a snapshot: renaming the company later leaves the issued invoice as it was", async () => {
     const companyId = await aCompanyId({ name: 'Before Rename' });
     const draft = await aDraft(companyId);
-    expect(draft.client).toMatchObject({ id: companyId, name: 'Before Rename', taxId: expect.any(String), address: expect.objectContaining({ city: 'Madrid' }) });
+    expect(draft.client).toMatchObject({
+      id: companyId,
+      name: 'Before Rename',
+      taxId: expect.any(String),
+      address: expect.objectContaining({ city: 'Madrid' }),
+    });
     await api.post(`/v1/invoices/${draft.id}/stage`, { stage: 'VIEWED' });
     await api.patch(`/v1/companies/${companyId}`, { name: 'After Rename' });
     expect((await api.get(`/v1/invoices/${draft.id}`)).body.client.name).toBe('Before Rename');
