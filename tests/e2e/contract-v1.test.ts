@@ -917,3 +917,51 @@ describe('every list and the tenant from the key', () => {
     expect((await api.get(`/v1/invoices/${draft.id}`)).body.client.name).toBe('Before Rename');
   });
 });
+
+describe('Idempotency-Key on every POST', () => {
+  it('replays the first answer for the same body and answers 422 for another, across resources', async () => {
+    const companyId = await aCompanyId();
+    const issued = await aDraft(companyId);
+    await api.post(`/v1/invoices/${issued.id}/stage`, { stage: 'VIEWED' });
+    const lead = await api.post('/v1/leads', { title: 'Idem', contact: { firstName: 'I', lastName: `D${uniq()}`, email: `idem-${uniq()}@example.com` } });
+    const cases: [string, unknown, unknown][] = [
+      ['/v1/contacts', aContact({ email: `ic-${uniq()}@example.com` }), aContact({ email: `ic2-${uniq()}@example.com` })],
+      ['/v1/products', aProduct(), aProduct({ name: 'Other' })],
+      ['/v1/invoices', { companyId, currency: 'EUR', lines: [line()] }, { companyId, currency: 'EUR', lines: [line('1.00')] }],
+      ['/v1/deals', { title: 'Idem', companyId, lines: [line()] }, { title: 'Idem 2', companyId, lines: [line()] }],
+      ['/v1/quotes', { companyId, lines: [line()] }, { companyId, lines: [line('2.00')] }],
+      [`/v1/invoices/${issued.id}/payments`, { amount: '1.00', date: dayOffset(0) }, { amount: '2.00', date: dayOffset(0) }],
+      [`/v1/leads/${lead.body.id}/convert`, {}, { onDuplicate: 'create' }],
+      ['/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'notify_responsible' }] }, { entity: 'invoice', stage: 'CANCELLED', actions: [{ type: 'notify_responsible' }] }],
+    ];
+    for (const [path, body, other] of cases) {
+      const key = `k-${uniq()}`;
+      const first = await api.post(path, body, { 'idempotency-key': key });
+      expect(first.status, `${path} ${JSON.stringify(first.body)}`).toBeLessThan(300);
+      const again = await api.post(path, body, { 'idempotency-key': key });
+      expect(again.status, path).toBe(first.status);
+      expect(again.body, path).toEqual(first.body);
+      const changed = await api.post(path, other, { 'idempotency-key': key });
+      expect(changed.status, `${path} ${JSON.stringify(changed.body)}`).toBe(422);
+      expect(changed.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+});
+
+describe('more clients and lines', () => {
+  it('convert: a contact matching by phone is a 409 candidate', async () => {
+    const phone = `+3465${String(Date.now()).slice(-7)}`;
+    const existing = await api.post('/v1/contacts', aContact({ email: `ph-${uniq()}@example.com`, phone }));
+    const lead = await api.post('/v1/leads', { title: 'Phone', contact: { firstName: 'Phone', lastName: 'Match', phone } });
+    const conflict = await api.post(`/v1/leads/${lead.body.id}/convert`, {});
+    expectProblem(conflict, 409);
+    expect(JSON.stringify(conflict.body.candidates)).toContain(existing.body.id);
+  });
+
+  it('a line with a productId takes its description, price and tax rate from the product', async () => {
+    const product = await api.post('/v1/products', aProduct({ name: 'Widget', unitPrice: '20.00', taxRate: '10' }));
+    const res = await api.post('/v1/invoices', { companyId: await aCompanyId(), currency: 'EUR', lines: [{ productId: product.body.id, quantity: '2' }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.lines[0]).toMatchObject({ productId: product.body.id, description: 'Widget', unitPrice: '20.00', taxRate: '10', netAmount: '40.00' });
+  });
+});
