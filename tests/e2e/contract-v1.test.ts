@@ -650,6 +650,8 @@ describe('sending, public links, events', () => {
     const viewed = stack().bus.received.filter((e) => e['detail-type'] === 'document.viewed' && JSON.stringify(e.detail).includes(draft.id));
     expect(viewed.length).toBeGreaterThanOrEqual(1);
     expect(viewed[0].detail).toMatchObject({ via: 'link' });
+    const timeline = (await api.get(`/v1/invoices/${draft.id}/timeline`)).body.data as { kind: string }[];
+    expect(timeline.map((e) => e.kind)).toEqual(['created', 'stage_changed', 'document_created', 'message_sent', 'viewed']);
     const sentEvents = stack().bus.received.filter((e) => e['detail-type'] === 'message.sent' && (e.detail as any).channel === 'sms');
     expect(sentEvents.some((e) => (e.detail as any).to === phone)).toBe(true);
   });
@@ -932,7 +934,11 @@ describe('Idempotency-Key on every POST', () => {
       ['/v1/quotes', { companyId, lines: [line()] }, { companyId, lines: [line('2.00')] }],
       [`/v1/invoices/${issued.id}/payments`, { amount: '1.00', date: dayOffset(0) }, { amount: '2.00', date: dayOffset(0) }],
       [`/v1/leads/${lead.body.id}/convert`, {}, { onDuplicate: 'create' }],
-      ['/v1/automation/rules', { entity: 'invoice', stage: 'PAID', actions: [{ type: 'notify_responsible' }] }, { entity: 'invoice', stage: 'CANCELLED', actions: [{ type: 'notify_responsible' }] }],
+      [
+        '/v1/automation/rules',
+        { entity: 'invoice', stage: 'PAID', actions: [{ type: 'notify_responsible' }] },
+        { entity: 'invoice', stage: 'CANCELLED', actions: [{ type: 'notify_responsible' }] },
+      ],
     ];
     for (const [path, body, other] of cases) {
       const key = `k-${uniq()}`;
@@ -963,5 +969,41 @@ describe('more clients and lines', () => {
     const res = await api.post('/v1/invoices', { companyId: await aCompanyId(), currency: 'EUR', lines: [{ productId: product.body.id, quantity: '2' }] });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.lines[0]).toMatchObject({ productId: product.body.id, description: 'Widget', unitPrice: '20.00', taxRate: '10', netAmount: '40.00' });
+  });
+});
+
+describe("another tenant's ids in a body", () => {
+  it('answer exactly as missing ones do', async () => {
+    const other = apiClient(url, (await makeTenant('Foreign Ids')).adminKey);
+    const companyId = await aCompanyId();
+    const contact = (await api.post('/v1/contacts', aContact({ email: `f-${uniq()}@example.com` }))).body;
+    const deal = (await api.post('/v1/deals', { title: 'Mine', companyId, lines: [line()] })).body;
+    const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
+    const pairs: [string, (id: string) => unknown, string, string][] = [
+      ['/v1/invoices', (id) => ({ companyId: id, currency: 'EUR', lines: [line()] }), companyId, 'cmp_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/invoices', (id) => ({ contactId: id, currency: 'EUR', lines: [line()] }), contact.id, 'con_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/invoices', (id) => ({ from: { dealId: id } }), deal.id, 'deal_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/invoices', (id) => ({ from: { quoteId: id } }), quote.id, 'quo_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/quotes', (id) => ({ companyId: id, lines: [line()] }), companyId, 'cmp_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/deals', (id) => ({ title: 'X', companyId: id, lines: [line()] }), companyId, 'cmp_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['/v1/contacts', (id) => aContact({ email: `x-${uniq()}@example.com`, companyId: id }), companyId, 'cmp_01aaaaaaaaaaaaaaaaaaaaaaaa'],
+    ];
+    for (const [path, body, foreignId, missingId] of pairs) {
+      const foreign = await other.post(path, body(foreignId));
+      const missing = await other.post(path, body(missingId));
+      expect(missing.status, `${path} ${JSON.stringify(missing.body)}`).toBeGreaterThanOrEqual(400);
+      expect(foreign.status, `${path} ${JSON.stringify(foreign.body)}`).toBe(missing.status);
+      expect(foreign.body.title).toBe(missing.body.title);
+    }
+  });
+
+  it('contacts and products: GET, PATCH, DELETE by id', async () => {
+    const contact = (await api.post('/v1/contacts', aContact({ email: `del-${uniq()}@example.com` }))).body;
+    const product = (await api.post('/v1/products', aProduct())).body;
+    for (const path of [`/v1/contacts/${contact.id}`, `/v1/products/${product.id}`]) {
+      expect((await api.get(path)).status).toBe(200);
+      expect([200, 204]).toContain((await api.del(path)).status);
+      expectProblem(await api.get(path), 404);
+    }
   });
 });
