@@ -1007,3 +1007,19 @@ describe("another tenant's ids in a body", () => {
     }
   });
 });
+
+describe('POST actions whose body is all optional', () => {
+  // Skipped: the service answers 400 "a JSON body is required" to a POST without a body even when every field is
+  // optional (functions/shared/http/api.ts parseBody, another piece's file): unskip once an empty body parses as {}.
+  it.skip('take no body at all', async () => {
+    const companyId = await aCompanyId();
+    const invoice = await aDraft(companyId);
+    const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
+    const lead = (await api.post('/v1/leads', { title: 'Empty', contact: { firstName: 'E', lastName: `B${uniq()}`, email: `e-${uniq()}@example.com` } })).body;
+    const template = (await api.get('/v1/templates')).body.data[0];
+    for (const path of [`/v1/invoices/${invoice.id}/documents`, `/v1/quotes/${quote.id}/send`, `/v1/leads/${lead.id}/convert`, `/v1/templates/${template.id}/preview`]) {
+      const res = await fetch(`${url()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tenant.adminKey}` } });
+      expect(res.status, `${path} ${await res.clone().text()}`).toBeLessThan(300);
+    }
+  });
+});
