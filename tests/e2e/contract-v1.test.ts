@@ -52,6 +52,8 @@ function expectProblem(res: { status: number; body: any; headers: Headers }, sta
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.headers.get('content-type')).toContain('application/problem+json');
   expect(res.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(Array.isArray(res.body.errors)).toBe(true);
+  for (const e of res.body.errors) expect(e).toMatchObject({ field: expect.any(String), message: expect.any(String) });
 }
 
 describe('conventions', () => {
