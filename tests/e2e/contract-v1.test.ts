@@ -1019,9 +1019,53 @@ describe('POST actions whose body is all optional', () => {
     const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
     const lead = (await api.post('/v1/leads', { title: 'Empty', contact: { firstName: 'E', lastName: `B${uniq()}`, email: `e-${uniq()}@example.com` } })).body;
     const template = (await api.get('/v1/templates')).body.data[0];
-    for (const path of [`/v1/invoices/${invoice.id}/documents`, `/v1/quotes/${quote.id}/send`, `/v1/leads/${lead.id}/convert`, `/v1/templates/${template.id}/preview`]) {
+    for (const path of [
+      `/v1/invoices/${invoice.id}/documents`,
+      `/v1/quotes/${quote.id}/send`,
+      `/v1/leads/${lead.id}/convert`,
+      `/v1/templates/${template.id}/preview`,
+    ]) {
       const res = await fetch(`${url()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tenant.adminKey}` } });
       expect(res.status, `${path} ${await res.clone().text()}`).toBeLessThan(300);
+    }
+  });
+});
+
+describe('the events of this whole file', () => {
+  it('come from crm.invoicing, each detail with tenantId and eventId; the listed detail-types carry their fields', async () => {
+    await stack().settle();
+    const received = stack().bus.received;
+    expect(received.length).toBeGreaterThan(20);
+    for (const e of received) {
+      expect(e.source, e['detail-type']).toBe('crm.invoicing');
+      expect(e.detail, e['detail-type']).toMatchObject({ tenantId: expect.any(String), eventId: expect.any(String) });
+    }
+    const types = new Set(received.map((e) => e['detail-type']));
+    for (const t of [
+      'invoice.created',
+      'invoice.stage_changed',
+      'invoice.paid',
+      'document.created',
+      'message.sent',
+      'document.viewed',
+      'quote.accepted',
+      'payment.recorded',
+    ]) {
+      expect(types, t).toContain(t);
+    }
+    for (const e of received.filter((x) => x['detail-type'] === 'invoice.stage_changed')) {
+      expect(e.detail).toMatchObject({
+        invoiceId: expect.stringMatching(/^inv_/),
+        from: expect.any(String),
+        to: expect.any(String),
+        version: expect.any(Number),
+      });
+    }
+    for (const e of received.filter((x) => x['detail-type'] === 'message.sent')) {
+      expect(e.detail).toMatchObject({ channel: expect.stringMatching(/^(email|sms)$/), to: expect.any(String), messageId: expect.any(String) });
+    }
+    for (const e of received.filter((x) => x['detail-type'] === 'document.viewed')) {
+      expect(['link', 'email_open']).toContain(e.detail.via);
     }
   });
 });
