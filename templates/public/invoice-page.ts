@@ -162,7 +162,7 @@ export function invoicePageTemplate(helpers: InvoicePageHelpers): (state: Invoic
   </head>
   <body>
   <main>
-  ${s.preview ? '<div class="notice warn" role="status"><p>Preview: this is what the client sees. Nothing is recorded and nothing can be paid here.</p></div>' : ''}
+  ${s.preview ? `<div class="notice warn" role="status"><p>${esc(t('invoicePage.preview'))}</p></div>` : ''}
   ${notice}
   ${paidNotice}
   <article class="card">

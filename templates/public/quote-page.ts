@@ -204,7 +204,7 @@ export function quotePageTemplate(helpers: QuotePageHelpers): (state: QuotePageS
   </head>
   <body>
   <main>
-  ${s.preview ? '<div class="notice warn" role="status"><p>Preview: this is what the client sees. Nothing is recorded and nothing can be accepted here.</p></div>' : ''}
+  ${s.preview ? `<div class="notice warn" role="status"><p>${esc(t('quotePage.preview'))}</p></div>` : ''}
   ${s.notice ? `<div class="notice bad" role="alert"><p>${esc(t(`quotePage.${s.notice}`))}</p></div>` : ''}
   ${stateNotice(t, s, locale)}
   <article class="card">

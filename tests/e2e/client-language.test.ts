@@ -57,6 +57,18 @@ describe("the client's language", () => {
     }
   });
 
+  it("says the staff preview of a Spanish client's quote is a preview, in Spanish", async () => {
+    const { company } = await aCompanyOf(es);
+    const quote = (await es.post('/v1/quotes', { companyId: company.id, lines: [aLine()] })).body;
+    const sent = (await es.post(`/v1/quotes/${quote.id}/send`, { delivery: 'none' })).body;
+
+    const html = plain(await (await fetch(sent.previewUrl)).text());
+
+    expect(html).toContain('<html lang="es">');
+    expect(html).toContain('Vista previa: esto es lo que ve el cliente.');
+    expect(html).not.toContain('Preview: this is what the client sees');
+  });
+
   it('says the accepted, expired and declined states in Spanish, and the refused fields too', async () => {
     const { company } = await aCompanyOf(es);
     const { quote, page } = await aSentQuote(es, company.id);

@@ -21,7 +21,7 @@ import ru from '../../templates/i18n/ru.json';
 import { eventually } from '../fixtures/outbox';
 import { aClient, issuedInvoice, todayUtc } from '../fixtures/payments';
 import { decodeQrPng } from '../fixtures/qr';
-import { apiClient, makeTenant, useLocalStack, type ApiClient } from '../fixtures/stack';
+import { apiClient, makeTenant, useLocalStack } from '../fixtures/stack';
 
 const stack = useLocalStack();
 let browser: Browser;
@@ -75,6 +75,7 @@ async function clientPage(size: ViewportName): Promise<{ page: Page; violations:
 }
 
 /** What a reader sees of the page (rendered text, as laid out). */
+// biome-ignore lint/performance/useDomNodeTextContent: the text a reader sees (innerText leaves out hidden elements, textContent does not)
 const visibleText = (page: Page) => page.$eval('body', (b) => (b as HTMLElement).innerText);
 
 /** The QR code as the camera sees it: a screenshot of the rendered image on the page, decoded to its payload. */

@@ -115,7 +115,17 @@ describe('architecture', () => {
     // libphonenumber-js/max validates and formats phone numbers (kernel/text, loaded on first use with node:module's createRequire).
     // Image drawing (qrcode, pdf-lib, Chromium) is not here: it is rendering, in adapters (adapters/qr, adapters/pdf).
     // csv-parse/sync reads bank statements (payments/bank-csv).
-    const pure = new Set(['decimal.js', 'ulid', 'node:crypto', 'fast-xml-parser', 'ibantools', 'ipaddr.js', 'csv-parse/sync', 'libphonenumber-js/max', 'node:module']);
+    const pure = new Set([
+      'decimal.js',
+      'ulid',
+      'node:crypto',
+      'fast-xml-parser',
+      'ibantools',
+      'ipaddr.js',
+      'csv-parse/sync',
+      'libphonenumber-js/max',
+      'node:module',
+    ]);
     const catalogues = join(root, 'templates/i18n');
     const offenders = files(domainDir).flatMap((file) =>
       importsOf(file)

@@ -52,7 +52,11 @@ export function createKmsSecretCipher(options: KmsCipherOptions): SecretCipher {
       const { client, sdk } = await connect();
       try {
         const out = await client.send(
-          new sdk.DecryptCommand({ CiphertextBlob: Buffer.from(sealed.ciphertext, 'base64'), KeyId: sealed.keyId, EncryptionContext: encryptionContext(context) }),
+          new sdk.DecryptCommand({
+            CiphertextBlob: Buffer.from(sealed.ciphertext, 'base64'),
+            KeyId: sealed.keyId,
+            EncryptionContext: encryptionContext(context),
+          }),
         );
         if (!out.Plaintext) throw new Error('KMS answered Decrypt without a plaintext');
         return Buffer.from(out.Plaintext).toString('utf8');

@@ -255,7 +255,7 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, 
       return extend ? extend(change) : change;
     };
 
-    let outcome: 'ok' | 'stale' | 'busy' | 'contention';
+    let outcome: 'ok' | 'stale' | 'busy' | 'contention' | 'too_large'; // too_large: issuing only, answered by the queue
     let moved: Invoice | undefined;
     if (plan.issues) {
       const issued = await queue.issue(ports.invoices, { ...issueSlot(settings, current, plan.issueDate!), build: (numbering) => build(numbering) });

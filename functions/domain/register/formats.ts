@@ -6,17 +6,18 @@ import { formatDocumentNumber, MAX_COUNTER_WIDTH } from '../kernel';
 
 /** Made on first use: building a formatter of a named time zone loads ICU's zone data (~10 ms at import otherwise). */
 let madridClock: Intl.DateTimeFormat | undefined;
-const newMadridClock = () => new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Madrid',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'longOffset',
-});
+const newMadridClock = () =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Madrid',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  });
 
 /**
  * FechaHoraHusoGenRegistro: the instant in Europe/Madrid wall-clock time with its offset, +01:00 in winter

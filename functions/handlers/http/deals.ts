@@ -5,7 +5,7 @@ import { callerActor, route, type Routes } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { sales } from '../../shared/wiring/sales';
 import { ListQuery, page } from './schemas/common';
-import { TimelinePage } from './schemas/invoices';
+import { TimelinePage } from './schemas/timeline';
 import { DealCreate, DealListQuery, DealPatch, StageMove, Deal as DealView } from './schemas/deals';
 import { salesPipelineRoutes } from './sales-pipeline-routes';
 

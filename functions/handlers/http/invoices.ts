@@ -18,8 +18,8 @@ import {
   RecapitulativeCreate,
   ReplaceBody,
   StageMoveBody,
-  TimelinePage,
 } from './schemas/invoices';
+import { TimelinePage } from './schemas/timeline';
 
 export const routes = {
   'POST /v1/invoices': route({

@@ -6,7 +6,7 @@ import { route } from '../../shared/http/route';
 import { httpDeps } from '../../shared/wiring/http';
 import { invoicePorts } from '../../shared/wiring/invoicing';
 import { registerIssuer } from '../../shared/wiring/tenancy';
-import { InvoicePipelineBody, InvoicePipelineView } from './schemas/invoices';
+import { InvoicePipelineBody, InvoicePipelineView } from './schemas/pipelines';
 
 /**
  * With the register on, the numbers of every registered series must be valid NumSerieFactura (printable

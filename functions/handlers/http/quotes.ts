@@ -16,7 +16,8 @@ import { documentView, seesClientLinks } from './document-view';
 import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, page } from './schemas/common';
 import { DocumentView } from './schemas/delivery';
-import { InvoiceView, TimelinePage } from './schemas/invoices';
+import { InvoiceView } from './schemas/invoices';
+import { TimelinePage } from './schemas/timeline';
 import { InvoiceFromQuote, Quote as QuoteView, QuoteCreate, QuoteListQuery, QuotePatch, SendQuote, VersionOnly } from './schemas/quotes';
 
 /** The quote as the caller may see it: the page's preview URL for everyone, its public URL (the client's credential) not for viewers. */

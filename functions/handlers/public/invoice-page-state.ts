@@ -6,7 +6,7 @@
 import type { BankTransferView, InvoicePageState } from '../../../templates/public/invoice-page';
 import { Settings as DocumentSettingsArea, Printing, type PublicLinkRecord } from '../../domain/documents';
 import { Settlement, type Invoice, type SettlementView } from '../../domain/invoicing';
-import { dec, formatAmount, today } from '../../domain/kernel';
+import { dec, today } from '../../domain/kernel';
 import { epcQrPayload, storedStripeKeys } from '../../domain/payments';
 import { documents } from '../../shared/wiring/documents';
 import { epcQrDataUri, hostedInvoices } from '../../shared/wiring/hosted';

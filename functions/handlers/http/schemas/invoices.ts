@@ -9,29 +9,10 @@ import {
   PAYMENT_STATUSES,
 } from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
-import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, percent, resourceId, text } from './common';
+import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, resourceId } from './common';
+import { LineBody } from './lines';
 
 /** The HTTP contract of invoices and the invoice pipeline (docs/openapi.json). Bodies are strict. */
-
-const REQUIRED_WITHOUT_PRODUCT = ['description', 'unitPrice', 'taxRate'] as const;
-
-export const LineBody = z
-  .strictObject({
-    productId: resourceId('prd').optional(),
-    description: text(1000).optional(),
-    quantity: decimalString({ maxScale: 6, signed: true }),
-    unitPrice: decimalString({ maxScale: 6 }).optional(),
-    taxRate: percent.optional(),
-    discountPercent: percent.optional(),
-    withholdingRate: percent.optional(),
-    unit: optionalText(20),
-  })
-  .superRefine((line, ctx) => {
-    if (line.productId) return;
-    for (const key of REQUIRED_WITHOUT_PRODUCT) {
-      if (line[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required without a productId' });
-    }
-  });
 
 const clientIds = {
   companyId: resourceId('cmp').optional(),
@@ -199,42 +180,6 @@ export const InvoiceView = z.object({
   ...Meta,
 });
 export const InvoicePage = page(InvoiceView);
-
-export const TimelineEntryView = z.object({
-  id: z.string(),
-  subjectType: z.string(),
-  subjectId: z.string(),
-  kind: z.string(),
-  at: z.string(),
-  actor: z.object({ type: z.enum(['user', 'automation', 'client', 'system']), id: z.string() }),
-  data: z.record(z.string(), z.unknown()),
-});
-export const TimelinePage = page(TimelineEntryView);
-
-// ---------------------------------------------------------------------------------------------------
-// Pipeline
-
-const StageBody = z.strictObject({
-  id: z.string().max(64),
-  name: z.string().max(200),
-  kind: z.string().max(20),
-  requiredFields: z.array(z.string().max(200)).max(50),
-});
-
-/** Types are checked here (400); the rules of a pipeline by validatePipeline (422, with paths). */
-export const InvoicePipelineBody = z.strictObject({
-  stages: z.array(StageBody).max(100),
-  numbering: z.record(z.string().max(32), z.string().max(200)).optional(),
-  version: z.number().int().min(0).optional(),
-});
-
-export const InvoicePipelineView = z.object({
-  entity: z.literal('invoice'),
-  stages: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['open', 'success', 'failure']), requiredFields: z.array(z.string()) })),
-  numbering: z.object({ invoice: z.string(), credit_note: z.string(), proforma: z.string(), simplified: z.string() }),
-  version: z.number().int(),
-  updatedAt: z.string().nullable(),
-});
 
 // ---------------------------------------------------------------------------------------------------
 // Corrections

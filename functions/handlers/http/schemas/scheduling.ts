@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { INTERVALS, RECURRING_STATUSES, SEND_MODES } from '../../../domain/scheduling';
-import { LineBody } from './invoices';
+import { LineBody } from './lines';
 import { Meta, currencyCode, decimalString, isoDate, optionalText, percent, resourceId } from './common';
 
 /** The HTTP contract of recurring invoices (docs/openapi.json). Bodies are strict; rules (dates, counts) answer 422. */
