@@ -548,8 +548,8 @@ describe('pipelines, automation, templates, settings', () => {
   it('templates: the standard one is built in; POST, GET, PUT, DELETE; preview is a PDF', async () => {
     const list = await api.get('/v1/templates');
     expect(list.status).toBe(200);
-    expect(list.body.data.length).toBeGreaterThanOrEqual(1);
-    const builtIn = list.body.data[0];
+    const builtIn = list.body.data.find((t: any) => t.builtin);
+    expect(builtIn).toMatchObject({ id: expect.any(String), kind: expect.any(String), builtin: true });
     const preview = await fetch(`${url()}/v1/templates/${builtIn.id}/preview`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tenant.adminKey}`, 'content-type': 'application/json' },
@@ -678,6 +678,10 @@ describe('sending, public links, events', () => {
     const quote = await api.post('/v1/quotes', { companyId, lines: [line()] });
     const sent = await api.post(`/v1/quotes/${quote.body.id}/send`, {});
     const page = sent.body.publicUrl as string;
+    const ready = await eventually(async () => {
+      const docs = (await api.get(`/v1/quotes/${quote.body.id}/documents`)).body.data as { status: string; sha256: string }[];
+      return docs.find((d) => d.status === 'ready');
+    }, 'the quote document');
     const html = await fetch(page);
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toContain('text/html');
@@ -700,7 +704,7 @@ describe('sending, public links, events', () => {
     expect(after).toMatchObject({
       status: 'accepted',
       acceptedAt: expect.stringMatching(ISO_UTC),
-      acceptance: { signerName: 'Carlos Ruiz', ip: expect.any(String), userAgent: 'Contract/1.0', documentSha256: null },
+      acceptance: { signerName: 'Carlos Ruiz', ip: expect.any(String), userAgent: 'Contract/1.0', documentSha256: ready.sha256 },
     });
     await stack().settle();
     const invoices = (await api.get(`/v1/invoices?clientId=${companyId}`)).body.data;
@@ -1067,5 +1071,24 @@ describe('the events of this whole file', () => {
     for (const e of received.filter((x) => x['detail-type'] === 'document.viewed')) {
       expect(['link', 'email_open']).toContain(e.detail.via);
     }
+  });
+});
+
+describe('the client locale', () => {
+  it("a client's locale wins over the tenant's: the e-mail and the quote page speak it", async () => {
+    const email = `es-${uniq()}@example.com`;
+    const companyId = await aCompanyId({ email, locale: 'es' });
+    const draft = await aDraft(companyId);
+    expect((await api.post(`/v1/invoices/${draft.id}/stage`, { stage: 'SENT' })).status).toBe(200);
+    const [mail] = await eventually(async () => {
+      const m = await emailsTo(email);
+      return m.length ? m : undefined;
+    }, 'the Spanish e-mail');
+    expect(mail.subject).toMatch(/^Factura /);
+    const contact = await api.post('/v1/contacts', aContact({ email: `ro-${uniq()}@example.com`, locale: 'ro' }));
+    const quote = await api.post('/v1/quotes', { contactId: contact.body.id, lines: [line()] });
+    const sent = await api.post(`/v1/quotes/${quote.body.id}/send`, { delivery: 'none' });
+    expect(await (await fetch(sent.body.publicUrl)).text()).toContain('<html lang="ro">');
+    await stack().settle();
   });
 });
