@@ -1092,3 +1092,60 @@ describe('the client locale', () => {
     await stack().settle();
   });
 });
+
+describe("another tenant's objects on every route", () => {
+  it('answer 404, as missing ones', async () => {
+    const other = apiClient(url, (await makeTenant('Sweep')).adminKey);
+    const companyId = await aCompanyId();
+    const contact = (await api.post('/v1/contacts', aContact({ email: `sw-${uniq()}@example.com` }))).body;
+    const product = (await api.post('/v1/products', aProduct())).body;
+    const lead = (await api.post('/v1/leads', { title: 'Sweep', contact: { firstName: 'S', lastName: `W${uniq()}`, email: `swl-${uniq()}@example.com` } })).body;
+    const deal = (await api.post('/v1/deals', { title: 'Sweep', companyId, lines: [line()] })).body;
+    const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
+    const invoice = await aDraft(companyId);
+    await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'VIEWED' });
+    const doc = (await api.post(`/v1/invoices/${invoice.id}/documents`, {})).body;
+    const rule = (await api.get('/v1/automation/rules')).body.data[0];
+    const template = (await api.post('/v1/templates', { name: 'Sweep', kind: 'invoice', source: '<html lang="{{locale}}"><body>{{kind}}</body></html>' })).body;
+    const calls: [string, string, unknown?][] = [
+      ['GET', `/v1/contacts/${contact.id}`],
+      ['PATCH', `/v1/contacts/${contact.id}`, { firstName: 'X' }],
+      ['DELETE', `/v1/contacts/${contact.id}`],
+      ['DELETE', `/v1/companies/${companyId}`],
+      ['GET', `/v1/products/${product.id}`],
+      ['PATCH', `/v1/products/${product.id}`, { name: 'X' }],
+      ['GET', `/v1/leads/${lead.id}`],
+      ['POST', `/v1/leads/${lead.id}/convert`, {}],
+      ['GET', `/v1/deals/${deal.id}`],
+      ['PATCH', `/v1/deals/${deal.id}`, { title: 'X' }],
+      ['GET', `/v1/quotes/${quote.id}`],
+      ['POST', `/v1/quotes/${quote.id}/send`, {}],
+      ['GET', `/v1/quotes/${quote.id}/documents`],
+      ['PATCH', `/v1/invoices/${invoice.id}`, { notes: 'X' }],
+      ['GET', `/v1/invoices/${invoice.id}/documents`],
+      ['POST', `/v1/invoices/${invoice.id}/documents`, {}],
+      ['GET', `/v1/invoices/${invoice.id}/timeline`],
+      ['GET', `/v1/invoices/${invoice.id}/payments`],
+      ['POST', `/v1/invoices/${invoice.id}/payments`, { amount: '1.00', date: dayOffset(0) }],
+      ['POST', `/v1/invoices/${invoice.id}/send`, { channel: 'email' }],
+      ['GET', `/v1/documents/${doc.id}`],
+      ['GET', `/v1/automation/rules/${rule.id}`],
+      ['PUT', `/v1/automation/rules/${rule.id}`, { entity: 'invoice', stage: 'SENT', actions: [{ type: 'notify_responsible' }] }],
+      ['DELETE', `/v1/automation/rules/${rule.id}`],
+      ['GET', `/v1/templates/${template.id}`],
+      ['PUT', `/v1/templates/${template.id}`, { name: 'X', kind: 'invoice', source: '<html lang="{{locale}}"><body>x</body></html>' }],
+      ['DELETE', `/v1/templates/${template.id}`],
+      ['POST', `/v1/templates/${template.id}/preview`, {}],
+    ];
+    const wrong: string[] = [];
+    for (const [method, path, body] of calls) {
+      const res = await other.call(method, path, body);
+      if (res.status !== 404) wrong.push(`${method} ${path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+    }
+    expect(wrong).toEqual([]);
+    // and all of it is still there for its owner
+    expect((await api.get(`/v1/templates/${template.id}`)).status).toBe(200);
+    expect((await api.get(`/v1/automation/rules/${rule.id}`)).status).toBe(200);
+    expect((await api.get(`/v1/contacts/${contact.id}`)).status).toBe(200);
+  });
+});
