@@ -1149,3 +1149,29 @@ describe("another tenant's objects on every route", () => {
     expect((await api.get(`/v1/contacts/${contact.id}`)).status).toBe(200);
   });
 });
+
+describe('roles', () => {
+  it('a viewer reads but every write answers 403 problem+json', async () => {
+    const viewer = apiClient(url, tenant.keys.viewer);
+    const companyId = await aCompanyId();
+    const invoice = await aDraft(companyId);
+    const rule = (await api.get('/v1/automation/rules')).body.data[0];
+    for (const path of ['/v1/companies', '/v1/invoices', `/v1/invoices/${invoice.id}`, '/v1/pipelines/invoice', '/v1/automation/rules', '/v1/templates']) {
+      expect((await viewer.get(path)).status, path).toBe(200);
+    }
+    const writes: [string, string, unknown][] = [
+      ['POST', '/v1/contacts', aContact()],
+      ['PATCH', `/v1/companies/${companyId}`, { name: 'X' }],
+      ['POST', '/v1/invoices', { companyId, currency: 'EUR', lines: [line()] }],
+      ['POST', `/v1/invoices/${invoice.id}/stage`, { stage: 'SENT' }],
+      ['PATCH', `/v1/invoices/${invoice.id}`, { notes: 'x' }],
+      ['PUT', '/v1/pipelines/invoice', (await api.get('/v1/pipelines/invoice')).body],
+      ['PUT', `/v1/automation/rules/${rule.id}`, { entity: 'invoice', stage: 'SENT', actions: [{ type: 'notify_responsible' }] }],
+      ['POST', '/v1/templates', { name: 'X', kind: 'invoice', source: 'x' }],
+    ];
+    for (const [method, path, body] of writes) {
+      const res = await viewer.call(method, path, body);
+      expectProblem(res, 403);
+    }
+  });
+});
