@@ -1014,6 +1014,28 @@ describe("another tenant's ids in a body", () => {
   });
 });
 
+describe('Idempotency-Key on the public accept', () => {
+  // Skipped: POST /p/{token}/accept ignores Idempotency-Key: the retry of an accepted quote answers 409 "already
+  // accepted" instead of the first answer (the public routes do not go through the idempotency middleware).
+  it.skip('replays the first answer to a retry with the same key and body', async () => {
+    const companyId = await aCompanyId();
+    const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
+    const sent = (await api.post(`/v1/quotes/${quote.id}/send`, { delivery: 'none' })).body;
+    const key = `k-${uniq()}`;
+    const accept = () =>
+      fetch(`${sent.publicUrl}/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ signerName: 'Ana Pérez', consent: true }),
+      });
+    const first = await accept();
+    const again = await accept();
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+  });
+});
+
 describe('POST actions whose body is all optional', () => {
   // Skipped: the service answers 400 "a JSON body is required" to a POST without a body even when every field is
   // optional (functions/shared/http/api.ts parseBody, another piece's file): unskip once an empty body parses as {}.
@@ -1099,7 +1121,8 @@ describe("another tenant's objects on every route", () => {
     const companyId = await aCompanyId();
     const contact = (await api.post('/v1/contacts', aContact({ email: `sw-${uniq()}@example.com` }))).body;
     const product = (await api.post('/v1/products', aProduct())).body;
-    const lead = (await api.post('/v1/leads', { title: 'Sweep', contact: { firstName: 'S', lastName: `W${uniq()}`, email: `swl-${uniq()}@example.com` } })).body;
+    const lead = (await api.post('/v1/leads', { title: 'Sweep', contact: { firstName: 'S', lastName: `W${uniq()}`, email: `swl-${uniq()}@example.com` } }))
+      .body;
     const deal = (await api.post('/v1/deals', { title: 'Sweep', companyId, lines: [line()] })).body;
     const quote = (await api.post('/v1/quotes', { companyId, lines: [line()] })).body;
     const invoice = await aDraft(companyId);
