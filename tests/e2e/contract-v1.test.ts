@@ -1198,3 +1198,32 @@ describe('roles', () => {
     }
   });
 });
+
+describe('version on every PATCH and stage move', () => {
+  it('a stale If-Match answers 409 problem+json and changes nothing', async () => {
+    const companyId = await aCompanyId();
+    const objects: [string, any, unknown][] = [
+      ['/v1/contacts', (await api.post('/v1/contacts', aContact({ email: `v-${uniq()}@example.com` }))).body, { firstName: 'Changed' }],
+      ['/v1/products', (await api.post('/v1/products', aProduct())).body, { name: 'Changed' }],
+      [
+        '/v1/leads',
+        (await api.post('/v1/leads', { title: 'V', contact: { firstName: 'V', lastName: 'W', email: `vl-${uniq()}@example.com` } })).body,
+        { title: 'Changed' },
+      ],
+      ['/v1/deals', (await api.post('/v1/deals', { title: 'V', companyId, lines: [line()] })).body, { title: 'Changed' }],
+      ['/v1/quotes', (await api.post('/v1/quotes', { companyId, lines: [line()] })).body, { notes: 'Changed' }],
+    ];
+    for (const [base, obj, patch] of objects) {
+      const path = `${base}/${obj.id}`;
+      const ok = await api.patch(path, patch, { 'if-match': String(obj.version) });
+      expect(ok.status, `${path} ${JSON.stringify(ok.body)}`).toBe(200);
+      expect(ok.body.version, path).toBeGreaterThan(obj.version);
+      expectProblem(await api.patch(path, { ...(patch as object) }, { 'if-match': String(obj.version) }), 409);
+    }
+    const deal = objects[3][1];
+    const fresh = (await api.get(`/v1/deals/${deal.id}`)).body;
+    expectProblem(await api.post(`/v1/deals/${deal.id}/stage`, { stage: 'PREPARATION' }, { 'if-match': String(deal.version) }), 409);
+    const moved = await api.post(`/v1/deals/${deal.id}/stage`, { stage: 'PREPARATION' }, { 'if-match': String(fresh.version) });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+  });
+});
