@@ -15,6 +15,8 @@
  *                                                note applies it: move.ts)
  *   Recapitulative.create / recapitulativeLines  (one draft for a client's won deals and accepted quotes of a month,
  *                                                linked to them in the transaction that writes it)
+ *   SourceRelease.voidedWithSources / releaseEntries   (an invoice that becomes void, e.g. cancelled, gives its
+ *                                                deals and quotes back: the store releases them in that write)
  */
 export * as Invoice from './invoice';
 export * as Corrections from './correction';
@@ -24,6 +26,7 @@ export * as Issuing from './issuing';
 export * as Settlement from './settlement';
 export * as LegalMinimum from './legal-minimum';
 export * as Recapitulative from './recapitulative';
+export * as SourceRelease from './source-release';
 export type {
   CommitResult,
   CorrectedRef,

@@ -15,6 +15,7 @@
  */
 import { Conflict, counterPeriod, formatDocumentNumber, RuleViolation } from '../kernel';
 import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './model';
+import { releaseItems, voidedWithSources } from './source-release';
 
 export interface IssueRequest {
   tenantId: string;
@@ -24,6 +25,8 @@ export interface IssueRequest {
   issueDate: string;
   /** Rough size of the invoice in bytes (a transaction holds at most 4 MB). */
   sizeHint: number;
+  /** At most how many items its write takes in the transaction (`writeItems`); default ITEMS_PER_INVOICE + 1 (a register record). */
+  items?: number;
   /** The change that issues the invoice with this number (called again on every try: fresh ids). */
   build(numbering: { number: string; sequence: number }): InvoiceChange;
 }
@@ -43,15 +46,28 @@ export interface IssueQueueOptions {
 }
 
 /**
- * Items of one plain issue in the transaction: invoice, lookup, timeline entry, up to two events, its register
- * record. A batch is at most this many invoices; a store that finds the members' items too many for one
- * transaction anyway (credit notes carry their original and its allocation, a register adds its head) answers
- * `too_large`, and the batch goes in parts.
+ * Items of one plain issue in the transaction: invoice, lookup, timeline entry, up to two events (its register
+ * record comes on top). A batch takes members while their declared items (`IssueRequest.items`, from
+ * `writeItems`) fit one transaction; the store counts the items it actually writes, and when they are still too
+ * many it answers `too_large` and the batch goes in parts (the backstop of an estimate).
  */
 const ITEMS_PER_INVOICE = 5;
-const MAX_TRANSACTION_ITEMS = 100;
+export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 1) / (ITEMS_PER_INVOICE + 1));
+/** What the members of one batch may take: all but the counter and the register's chain head. */
+const MEMBER_ITEMS_BUDGET = MAX_TRANSACTION_ITEMS - 2;
 const MAX_BATCH_BYTES = 3_000_000;
+
+/**
+ * At most how many items one change writes in its transaction besides the counter and the register's chain head:
+ * per invoice (its own and the `linked` ones) the invoice, its lookup, its timeline entries and events and a
+ * register record; its ledger records; and the sources an invoice it voids gives back (source-release.ts).
+ */
+export function writeItems(change: InvoiceChange): number {
+  const own = (c: InvoiceChange): number =>
+    3 + c.timeline.length + c.events.length + (c.ledger?.length ?? 0) + (c.linked ?? []).reduce((n, l) => n + own(l), 0);
+  return own(change) + releaseItems(voidedWithSources([change]));
+}
 
 export const ISSUE_DEFAULTS = {
   maxAttempts: 80,
@@ -87,10 +103,13 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
   function takeBatch(pending: Pending[]): Pending[] {
     const batch: Pending[] = [];
     let bytes = 0;
+    let items = 0;
     while (pending.length > 0 && batch.length < o.maxBatch) {
       const next = pending[0];
-      if (batch.length > 0 && bytes + next.request.sizeHint > MAX_BATCH_BYTES) break;
+      const nextItems = next.request.items ?? ITEMS_PER_INVOICE + 1;
+      if (batch.length > 0 && (bytes + next.request.sizeHint > MAX_BATCH_BYTES || items + nextItems > MEMBER_ITEMS_BUDGET)) break;
       bytes += next.request.sizeHint;
+      items += nextItems;
       batch.push(pending.shift()!);
     }
     return batch;

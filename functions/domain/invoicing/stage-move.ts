@@ -20,7 +20,7 @@ import {
   type Pipeline,
   unknownStage,
 } from '../kernel';
-import { busy, createIssueQueue, jitteredBackoff } from './issuing';
+import { busy, createIssueQueue, jitteredBackoff, writeItems } from './issuing';
 import { legalMinimumProblems, type SellerLegalDetails } from './legal-minimum';
 import { fiscalTypeOf, nowOf, withNulls, type Invoice, type InvoiceChange, type InvoiceStatus, type StageMovePorts } from './model';
 import { effective, issueSlot } from './pipeline-settings';
@@ -258,7 +258,9 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, 
     let outcome: 'ok' | 'stale' | 'busy' | 'contention' | 'too_large'; // too_large: issuing only, answered by the queue
     let moved: Invoice | undefined;
     if (plan.issues) {
-      const issued = await queue.issue(ports.invoices, { ...issueSlot(settings, current, plan.issueDate!), build: (numbering) => build(numbering) });
+      // what its write takes in the transaction (a cancel's note voids its original, which may give back up to 40 sources)
+      const items = writeItems(build({ number: '', sequence: 0 }));
+      const issued = await queue.issue(ports.invoices, { ...issueSlot(settings, current, plan.issueDate!), items, build: (numbering) => build(numbering) });
       outcome = issued.outcome;
       if (issued.outcome === 'ok') moved = issued.invoice;
     } else {

@@ -146,7 +146,7 @@ export const routes = {
   }),
   'POST /v1/invoices/{id}/cancel': route({
     summary:
-      'Cancel an issued invoice: a full credit note is issued and the invoice moves to CANCELLED (409 while payments are allocated to it unless settle says what becomes of that money)',
+      'Cancel an issued invoice: a full credit note is issued and the invoice moves to CANCELLED (409 while payments are allocated to it unless settle says what becomes of that money); the quote it was made from, or the deals and quotes a recapitulative invoice grouped, are freed in the same write (invoiceId removed where it still names it) and can be invoiced again',
     permission: 'invoices:write',
     body: CancelBody,
     response: CancelView,

@@ -129,11 +129,18 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
     const keyed = def.idempotent !== false && (def.idempotentUpToBytes === undefined || Buffer.byteLength(event.body ?? '') <= def.idempotentUpToBytes);
     if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && keyed) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
-      return deps().idempotent(
+      const seal = def.idempotent || undefined;
+      let fresh: APIGatewayProxyStructuredResultV2 | undefined;
+      const stored = await deps().idempotent(
         { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
-        async () => toResponse(def, await def.handler(ctx)),
+        async () => {
+          fresh = toResponse(def, await def.handler(ctx));
+          return seal ? seal.seal(caller.tenantId, fresh) : fresh;
+        },
         context,
       );
+      // a replay answers the stored answer (opened when sealed)
+      return fresh ?? (seal ? seal.open(caller.tenantId, stored) : (stored as APIGatewayProxyStructuredResultV2));
     }
     return toResponse(def, await def.handler(ctx));
   }

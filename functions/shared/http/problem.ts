@@ -35,6 +35,8 @@ export function problem(
 export function toProblem(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     const [status, title] = statusByKind[error.kind] ?? [400, 'Bad request'];
+    // a 503 is logged with its cause (a secret that does not open: `reason` names the key)
+    if (status > 500) logger.warn('unavailable', { error, reason: (error as { reason?: string }).reason });
     const answer = problem(status, title, error.message, error.errors, error.extra);
     if (error instanceof QuotaExceeded) answer.headers = { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) };
     return answer;

@@ -228,8 +228,16 @@ export async function commitInvoices(
   throw new Error(`invoice transaction canceled: ${codes.join(', ')}`);
 }
 
+/**
+ * An invoice store whose commit can carry more items in the same transaction: another store's (the register's
+ * records, the sources a voided invoice gives back: source-linking.ts), after the invoices' items.
+ */
+export interface ExtensibleInvoiceStore extends InvoiceStore {
+  commitWith(commit: InvoiceCommit, extra: (entities: TransactionEntities) => unknown[]): Promise<CommitResult>;
+}
+
 /** Invoices, their lookup items, number counters and timeline, on the single table. */
-export function invoicesRepository(service: CrmService): InvoiceStore {
+export function invoicesRepository(service: CrmService): ExtensibleInvoiceStore {
   const { invoice, invoiceLookup } = service.entities;
   const { numberCounter } = service.entities;
   const timeline = timelineRepository(service);
@@ -254,6 +262,7 @@ export function invoicesRepository(service: CrmService): InvoiceStore {
     },
 
     commit: (commit: InvoiceCommit) => commitInvoices(service, commit),
+    commitWith: (commit, extra) => commitInvoices(service, commit, extra),
 
     async getCounter(tenantId, series, period): Promise<NumberCounter | null> {
       const { data } = await numberCounter.get({ tenantId, series, period }).go({ consistent: true });

@@ -1,8 +1,8 @@
 import { Conflict, timelineEntry } from '../../../domain/kernel';
-import type { CommitResult, InvoiceChange, InvoiceCommit, InvoiceStore } from '../../../domain/invoicing';
+import { SourceRelease, type CommitResult, type InvoiceChange, type InvoiceCommit, type InvoiceStore } from '../../../domain/invoicing';
 import { rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import { commitInvoices, toInvoiceRecord, toLookupRecord } from './invoices-repository';
+import { commitInvoices, toInvoiceRecord, toLookupRecord, type ExtensibleInvoiceStore } from './invoices-repository';
 import { InvoiceSources } from '../../../domain/sales';
 import { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
 import { OutboxEntity } from '../kernel/outbox-entity';
@@ -38,9 +38,10 @@ function sourceLinkOf(change: InvoiceChange | undefined): SourceLink | null {
  * have no `invoiceId` (a recapitulative invoice billed it in full), unless `allowDuplicate`. A recapitulative
  * invoice (`sources`) claims every deal and quote it groups the same way (their `invoiceId`, only when absent);
  * a source taken first makes the write fail with a Conflict listing them (`taken`); deleting that draft gives them
- * back in the same transaction. Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
+ * back in the same transaction, and so does a write that voids an invoice (a cancel, a move to the failure stage):
+ * its quote or `sources` still naming it are released in that write (`commitReleasing`). Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
  */
-export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, options: { allowDuplicate?: boolean } = {}): InvoiceStore {
+export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceStore, options: { allowDuplicate?: boolean } = {}): InvoiceStore {
   const allowDuplicate = options.allowDuplicate ?? false;
 
   async function commitLinked(commit: InvoiceCommit, links: { link: SourceLink; mode: LinkMode }[]): Promise<CommitResult | { claimed: SourceLink[] }> {
@@ -141,12 +142,46 @@ export function linkedInvoiceStore(service: CrmService, base: InvoiceStore, opti
     );
   }
 
+  /**
+   * A write that voids invoices made from deals or quotes (a cancel: its credit note moves the original to CANCELLED;
+   * a move to the failure stage) gives back, in the SAME transaction, those of their sources that still name them:
+   * `invoiceId` removed under the condition that it still names the invoice (a source re-claimed meanwhile is not
+   * touched), the source's version moved, an `invoice_cancelled` entry on its timeline (domain: source-release.ts).
+   * The sources are read on every try: a retried write (contention, a new counter) neither fails on them nor writes twice.
+   */
+  async function commitReleasing(commit: InvoiceCommit, voided: SourceRelease.VoidedInvoice[]): Promise<CommitResult> {
+    const held = await Promise.all(
+      voided.map(async (v) => {
+        const still = await Promise.all(v.links.map(async (link) => ((await invoiceOf(v.invoice.tenantId, link)) === v.invoice.id ? link : null)));
+        return { voided: v, links: still.filter((l): l is SourceLink => !!l) };
+      }),
+    );
+    const releasing = held.filter((h) => h.links.length > 0);
+    if (releasing.length === 0) return base.commit(commit);
+    return base.commitWith(commit, ({ quote, deal, timeline }) => [
+      ...releasing.flatMap(({ voided: { invoice }, links }) =>
+        links.map((link) =>
+          ((link.type === 'quote' ? quote : deal) as typeof quote)
+            .patch({ tenantId: invoice.tenantId, id: link.id })
+            .remove(['invoiceId'])
+            .set({ updatedAt: invoice.updatedAt })
+            .add({ version: 1 })
+            .where((a, { eq }) => eq(a.invoiceId, invoice.id))
+            .commit(),
+        ),
+      ),
+      ...releasing.flatMap(({ voided: v, links }) => SourceRelease.releaseEntries(v, links).map((entry) => timeline.create(entry).commit())),
+    ]);
+  }
+
   const invoices: InvoiceStore = {
     ...base,
     async commit(commit: InvoiceCommit): Promise<CommitResult> {
       const change = commit.changes.length === 1 && !commit.counter && commit.changes[0]!.before === null ? commit.changes[0] : undefined;
       const deleted = commit.changes[0]?.delete ? commit.changes[0] : undefined;
       if (deleted?.before?.sources?.length && !commit.counter) return releaseSources(commit, deleted.before);
+      const voided = SourceRelease.voidedWithSources(commit.changes);
+      if (voided.length > 0) return commitReleasing(commit, voided);
       const { tenantId } = change?.after ?? { tenantId: '' };
       // a recapitulative invoice: claim every source, none taken twice
       const grouped = change?.after.sources;

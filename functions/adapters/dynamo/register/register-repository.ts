@@ -2,11 +2,11 @@
  * The register's storage: records of an issuer's chain (immutable, read in order), the chain's head, and
  * the invoice store that appends to the chain in the transaction that issues or cancels invoices.
  */
-import type { CommitResult, InvoiceCommit, InvoiceStore } from '../../../domain/invoicing';
+import type { CommitResult, InvoiceCommit } from '../../../domain/invoicing';
 import { InvalidInput, type Page } from '../../../domain/kernel';
 import { Register, type RegisterEntry } from '../../../domain/register';
 import { isInvalidCursor } from '../errors';
-import { commitInvoices } from '../invoicing/invoices-repository';
+import { commitInvoices, type ExtensibleInvoiceStore, type TransactionEntities } from '../invoicing/invoices-repository';
 import type { CrmService } from '../service';
 import { RegisterHeadEntity, RegisterRecordEntity } from './register-entity';
 import { registerEntities } from '../entity-registry';
@@ -98,26 +98,28 @@ export function registerRepository(service: CrmService): RegisterStore {
  */
 export function registeringInvoiceStore(
   service: CrmService,
-  base: InvoiceStore,
+  base: ExtensibleInvoiceStore,
   options: { issuerOf: (tenantId: string) => Promise<string | null>; clock?: () => Date },
-): InvoiceStore {
+): ExtensibleInvoiceStore {
   const registers = registerRepository(service);
   const clock = options.clock ?? (() => new Date());
-  return {
-    ...base,
-    async commit(commit: InvoiceCommit): Promise<CommitResult> {
-      if (!Register.touchesRegister(commit.changes)) return base.commit(commit);
-      const tenantId = commit.changes[0]!.after.tenantId;
-      const issuerTaxId = await options.issuerOf(tenantId);
-      if (!issuerTaxId) return base.commit(commit);
-      const head = await registers.head(tenantId, issuerTaxId);
-      const headTime = head ? Date.parse(head.record.FechaHoraHusoGenRegistro) : Number.NaN;
-      const now = clock();
-      const at = Number.isNaN(headTime) || headTime <= now.getTime() ? now : new Date(headTime);
-      const entries = Register.recordsFor(commit.changes, head, issuerTaxId, { now: at });
-      const last = entries[entries.length - 1];
-      if (!last) return base.commit(commit);
-      return commitInvoices(service, commit, ({ registerRecord, registerHead }) => [
+  const none = () => [];
+  /** The commit, with `extra` items of the caller's (after the register's) in the same transaction. */
+  async function commitWith(commit: InvoiceCommit, extra: (entities: TransactionEntities) => unknown[]): Promise<CommitResult> {
+    if (!Register.touchesRegister(commit.changes)) return base.commitWith(commit, extra);
+    const tenantId = commit.changes[0]!.after.tenantId;
+    const issuerTaxId = await options.issuerOf(tenantId);
+    if (!issuerTaxId) return base.commitWith(commit, extra);
+    const head = await registers.head(tenantId, issuerTaxId);
+    const headTime = head ? Date.parse(head.record.FechaHoraHusoGenRegistro) : Number.NaN;
+    const now = clock();
+    const at = Number.isNaN(headTime) || headTime <= now.getTime() ? now : new Date(headTime);
+    const entries = Register.recordsFor(commit.changes, head, issuerTaxId, { now: at });
+    const last = entries[entries.length - 1];
+    if (!last) return base.commitWith(commit, extra);
+    return commitInvoices(service, commit, (entities) => {
+      const { registerRecord, registerHead } = entities;
+      return [
         ...entries.map((entry) =>
           registerRecord
             .create({
@@ -142,7 +144,13 @@ export function registeringInvoiceStore(
               .where((a, { eq }) => `${eq(a.sequence, head.sequence)} AND ${eq(a.huella, head.huella)}`)
               .commit()
           : registerHead.create({ tenantId, issuerTaxId, sequence: last.sequence, huella: last.huella, entry: last }).commit(),
-      ]);
-    },
+        ...extra(entities),
+      ];
+    });
+  }
+  return {
+    ...base,
+    commit: (commit: InvoiceCommit) => commitWith(commit, none),
+    commitWith,
   };
 }

@@ -8,8 +8,9 @@
  * tenant saved meanwhile (which writes them itself) is left alone. Needs Scan on the table: an operator's
  * credentials, not a function's.
  */
-import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../errors';
+import { scanEntityItems } from '../scan';
 import { createService } from '../service';
 import { registerEntities } from '../entity-registry';
 import { TenantEntity } from './tenant-entity';
@@ -25,43 +26,33 @@ export interface TenantIndexReport {
   alreadyThere: number;
 }
 
+/** What the key computation needs of a tenant item. */
+type TenantItem = { pk: string; sk: string; tenantId: string; name: string; version?: number; createdAt: string; updatedAt: string };
+
 export async function migrateTenantIndex(client: DynamoDBDocumentClient, table: string): Promise<TenantIndexReport> {
   const { tenant } = createService(client, table).entities;
   const report: TenantIndexReport = { scanned: 0, indexed: 0, alreadyThere: 0 };
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: '#e = :entity AND attribute_not_exists(gsi1pk)',
-        ExpressionAttributeNames: { '#e': '__edb_e__' },
-        ExpressionAttributeValues: { ':entity': 'tenant' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      report.scanned++;
-      // the keys exactly as ElectroDB writes them for this tenant
-      const { Item: keys } = tenant
-        .put({ tenantId: item.tenantId, name: item.name, version: item.version ?? 1, createdAt: item.createdAt, updatedAt: item.updatedAt })
-        .params<{ Item: { gsi1pk: string; gsi1sk: string } }>();
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk)',
-            ExpressionAttributeValues: { ':pk': keys.gsi1pk, ':sk': keys.gsi1sk },
-          }),
-        );
-        report.indexed++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        report.alreadyThere++;
-      }
+  for await (const item of scanEntityItems<TenantItem>(client, table, 'tenant', { expression: 'attribute_not_exists(gsi1pk)' })) {
+    report.scanned++;
+    // the keys exactly as ElectroDB writes them for this tenant
+    const { Item: keys } = tenant
+      .put({ tenantId: item.tenantId, name: item.name, version: item.version ?? 1, createdAt: item.createdAt, updatedAt: item.updatedAt })
+      .params<{ Item: { gsi1pk: string; gsi1sk: string } }>();
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk)',
+          ExpressionAttributeValues: { ':pk': keys.gsi1pk, ':sk': keys.gsi1sk },
+        }),
+      );
+      report.indexed++;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      report.alreadyThere++;
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return report;
 }
