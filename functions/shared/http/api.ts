@@ -132,12 +132,15 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
     };
     const idempotencyKey = headers['idempotency-key'];
     const keyed = def.idempotent !== false && (def.idempotentUpToBytes === undefined || Buffer.byteLength(event.body ?? '') <= def.idempotentUpToBytes);
-    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && keyed) {
+    // a public route (the token in its path is the credential) honours the key for JSON clients; a browser's form
+    // post sends none, and its answers (pages, redirects) name the token, which the store must never keep
+    const publicJson = def.permission === 'public' && /^application\/([a-z.+-]*\+)?json\b/i.test(headers['content-type'] ?? '');
+    if (event.requestContext.http.method === 'POST' && idempotencyKey && (def.permission !== 'public' || publicJson) && keyed) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
       const seal = def.idempotent || undefined;
       let fresh: APIGatewayProxyStructuredResultV2 | undefined;
       const stored = await deps().idempotent(
-        { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
+        { scope: `${caller.tenantId || 'public'} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
         async () => {
           fresh = toResponse(def, await def.handler(ctx));
           return seal ? seal.seal(caller.tenantId, fresh) : fresh;
