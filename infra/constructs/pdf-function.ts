@@ -4,6 +4,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppFunction, type AppFunctionProps } from './app-function';
 import { CHROMIUM_PACKAGE, ChromiumLayer } from './chromium-layer';
+import { DepsLayer } from './deps-layer';
 
 export const PDF_MIN_MEMORY_MB = 2048;
 export const PDF_DEFAULT_TIMEOUT_SECONDS = 60;
@@ -19,6 +20,8 @@ export type PdfFunctionProps = Omit<AppFunctionProps, 'architecture' | 'layers' 
  *  - Chromium is NOT bundled: `@sparticuz/chromium` stays external and comes from the ChromiumLayer
  *    (one per stack), so no other function ever carries it.
  *  - The function runs on the layer's architecture (the npm package's binary is x86_64).
+ *  - It has the shared deps layer as well, for the packages the code loads on first use (a runtime `require`
+ *    that esbuild cannot see, so no bundle carries them).
  *  - At least 2048 MB (Chromium gets CPU with memory), 60 s by default, 1 GiB of /tmp for the inflated binary.
  *  - The built-in templates (`templates/`) and the Noto Sans fonts the renderer embeds are copied next to the
  *    bundle: /var/task/templates and /var/task/node_modules/@fontsource/noto-sans (where the renderer's
@@ -43,7 +46,9 @@ export class PdfFunction extends Construct {
     this.app = new AppFunction(this, 'Pdf', {
       ...props,
       architecture: this.chromium.architecture,
-      layers: [this.chromium.layer],
+      // the shared layer too: the bundle carries its packages, but what loads on first use with a runtime
+      // `require` (the QR drawer, the phone library, the Idempotency-Key utility) is found there, never bundled
+      layers: [this.chromium.layer, DepsLayer.of(this, projectRoot).layer],
       memorySize: Math.max(spec.memoryMb ?? PDF_MIN_MEMORY_MB, PDF_MIN_MEMORY_MB),
       timeout: Duration.seconds(spec.timeoutSeconds ?? PDF_DEFAULT_TIMEOUT_SECONDS),
       ephemeralStorageSize: props.ephemeralStorageSize ?? 1024,

@@ -483,6 +483,31 @@ describe('stateless stack', () => {
       expect(routeKeys).toEqual(expect.arrayContaining(['ANY /{proxy+}', 'GET /docs', 'GET /docs/swagger-ui.js']));
     });
 
+    it('load on first use only what the shared layer carries, and every function that does has that layer (PDF ones too)', () => {
+      const [depsLayer, layer] = Object.entries(resources(template, 'AWS::Lambda::LayerVersion')).find(([, r]) =>
+        String(r.Properties!.Description).startsWith('Shared packages'),
+      )!;
+      const layerDir = join(synth.outdir, `asset.${(layer.Properties!.Content.S3Key as string).replace(/\.zip$/, '')}`, 'nodejs', 'node_modules');
+      // loaded with a runtime require (createRequire(import.meta.url)(name)) that esbuild cannot see: never bundled
+      const lazy = {
+        'libphonenumber-js/max': 'libphonenumber-js',
+        qrcode: 'qrcode',
+        '@aws-lambda-powertools/idempotency': '@aws-lambda-powertools/idempotency',
+      };
+      let users = 0;
+      for (const name of Object.keys(all)) {
+        const code = bundle(name);
+        const needed = Object.keys(lazy).filter((module) => code.includes(`"${module}"`));
+        if (needed.length === 0) continue;
+        users++;
+        const layers = (fn(name).resource.Properties!.Layers as { Ref: string }[]).map((l) => l.Ref);
+        expect(layers, `${name} loads ${needed.join(', ')} at run time`).toContain(depsLayer);
+        for (const module of needed) expect(existsSync(join(layerDir, lazy[module as keyof typeof lazy], 'package.json')), module).toBe(true);
+      }
+      expect(users).toBeGreaterThan(1);
+      expect(bundle('renderDocument')).toContain('"qrcode"'); // the register's QR code on PDFs
+    });
+
     it("of HTTP functions are at most 400 KB minified (Chromium functions exempt): each bundles only its own area's adapters", () => {
       const sizes = Object.fromEntries(
         httpNames.filter((name) => !all[name].pdf).map((name) => [name, statSync(join(assetDir(synth.outdir, fn(name).resource), 'index.mjs')).size]),
@@ -539,7 +564,7 @@ describe('stateless stack', () => {
   describe('PDF functions', () => {
     const pdfNames = () => Object.keys(all).filter((name) => all[name].pdf);
 
-    it('get at least 2048 MB, 60 s unless declared otherwise, and the Chromium layer on the same architecture', () => {
+    it('get at least 2048 MB, 60 s unless declared otherwise, the Chromium layer on the same architecture, then the shared one', () => {
       expect(pdfNames().length).toBeGreaterThan(0);
       const layers = resources(template, 'AWS::Lambda::LayerVersion');
       for (const name of pdfNames()) {
@@ -547,7 +572,8 @@ describe('stateless stack', () => {
         expect(props.MemorySize, name).toBeGreaterThanOrEqual(2048);
         expect(props.Timeout, name).toBe(all[name].timeoutSeconds ?? 60);
         expect(props.Architectures, name).toEqual([chromiumArchitecture(CHROMIUM_BINARY)]);
-        expect(props.Layers, name).toHaveLength(1);
+        expect(props.Layers, name).toHaveLength(2); // Chromium, and the shared packages (what loads on first use)
+        expect(String(layers[props.Layers[1].Ref].Properties!.Description), name).toMatch(/^Shared packages/);
         const layer = layers[props.Layers[0].Ref];
         expect(layer, name).toBeDefined();
         expect(layer.Properties!.CompatibleRuntimes).toEqual(['nodejs24.x']);

@@ -43,9 +43,10 @@ describe('a route whose stored answer is sealed', () => {
   it('stores only the sealed answer, answers the first request without opening it, and opens it for a replay', async () => {
     const calls = { handler: 0, seal: 0, open: [] as unknown[] };
     const seal: AnswerSeal = {
-      async seal(tenantId, answer) {
+      async prepare(tenantId) {
         calls.seal++;
-        return { sealedFor: tenantId, box: Buffer.from(JSON.stringify(answer)).toString('base64') };
+        expect(calls.handler).toBe(0); // readied before the handler writes
+        return (answer) => ({ sealedFor: tenantId, box: Buffer.from(JSON.stringify(answer)).toString('base64') });
       },
       async open(tenantId, stored) {
         calls.open.push(stored);

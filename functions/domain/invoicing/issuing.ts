@@ -132,7 +132,8 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
       const late = members.filter((m) => now - m.enqueuedAt > o.budgetMs);
       for (const m of late) m.resolve({ outcome: 'busy' });
       members = members.filter((m) => !late.includes(m));
-      if (members.length === 0) return;
+      // every way out of this loop below answers the members it gives up on and goes on with the deferred ones
+      if (members.length === 0) continue;
 
       const stored = seen !== undefined ? seen : await store.getCounter(tenantId, series, period);
       seen = undefined;
@@ -146,7 +147,7 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
         );
       }
       members = members.filter((m) => !early.includes(m));
-      if (members.length === 0) return;
+      if (members.length === 0) continue;
 
       const start = stored?.value ?? 0;
       const changes = members.map((m, i) =>
@@ -164,7 +165,8 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
         });
       } catch (error) {
         for (const m of members) m.reject(error);
-        return;
+        members = [];
+        continue;
       }
       if (result.outcome === 'ok') {
         members.forEach((m, i) => m.resolve({ outcome: 'ok', invoice: changes[i].after }));
@@ -201,7 +203,8 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
       const wait = jitteredBackoff(attempts, random, o.backoffBaseMs, o.backoffCapMs);
       if (attempts >= o.maxAttempts) {
         for (const m of members) m.resolve({ outcome: 'busy' });
-        return;
+        members = [];
+        continue;
       }
       await sleep(wait);
     }

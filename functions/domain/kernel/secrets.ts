@@ -91,13 +91,23 @@ export interface SealedEnvelope {
 
 const envelopeAad = (context: SecretContext) => Buffer.from(JSON.stringify(encryptionContext(context)));
 
-export async function sealEnvelope(cipher: SecretCipher, context: SecretContext, plaintext: string): Promise<SealedEnvelope> {
+/**
+ * A sealer of values under one new data key: the key is sealed first (the cipher's call, KMS in AWS), so sealing a
+ * value afterwards is local and cannot fail. A write whose answer must be sealed prepares it BEFORE writing.
+ */
+export async function envelopeSealer(cipher: SecretCipher, context: SecretContext): Promise<(plaintext: string) => SealedEnvelope> {
   const dataKey = randomBytes(32);
-  const nonce = randomBytes(12);
-  const gcm = createCipheriv('aes-256-gcm', dataKey, nonce).setAAD(envelopeAad(context));
-  const encrypted = Buffer.concat([gcm.update(plaintext, 'utf8'), gcm.final()]);
   const key = await cipher.seal(context, dataKey.toString('base64'));
-  return { key, data: Buffer.concat([nonce, gcm.getAuthTag(), encrypted]).toString('base64') };
+  return (plaintext) => {
+    const nonce = randomBytes(12);
+    const gcm = createCipheriv('aes-256-gcm', dataKey, nonce).setAAD(envelopeAad(context));
+    const encrypted = Buffer.concat([gcm.update(plaintext, 'utf8'), gcm.final()]);
+    return { key, data: Buffer.concat([nonce, gcm.getAuthTag(), encrypted]).toString('base64') };
+  };
+}
+
+export async function sealEnvelope(cipher: SecretCipher, context: SecretContext, plaintext: string): Promise<SealedEnvelope> {
+  return (await envelopeSealer(cipher, context))(plaintext);
 }
 
 /** The value; SecretUnreadable when its key does not open for this context or the bytes were altered. */

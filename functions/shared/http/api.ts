@@ -44,9 +44,10 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
     throw new InvalidInput(`the body is not valid JSON: ${(e as Error).message}`, [{ field: 'body', message: 'malformed JSON' }]);
   }
   if (json === undefined) {
-    // no body at all: what an empty object would be, when every field is optional (POST .../documents, .../send)
-    const empty = def.body.safeParse({});
-    if (empty.success) return empty.data;
+    // a POST action with no body at all: what an empty object would be, when every field is optional
+    // (POST .../documents, .../send). Never a PUT or a PATCH: an empty one is a mistake, not "change nothing"
+    const empty = event.requestContext.http.method === 'POST' ? def.body.safeParse({}) : undefined;
+    if (empty?.success) return empty.data;
     throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
   }
   return parseWith(def.body, json);
@@ -142,8 +143,9 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
       const stored = await deps().idempotent(
         { scope: `${caller.tenantId || 'public'} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
         async () => {
+          const sealed = seal ? await seal.prepare(caller.tenantId) : null; // before the handler writes anything
           fresh = toResponse(def, await def.handler(ctx));
-          return seal ? seal.seal(caller.tenantId, fresh) : fresh;
+          return sealed ? sealed(fresh) : fresh;
         },
         context,
       );

@@ -34,7 +34,11 @@ export class RawResponse {
 
 /** Seals an answer before the Idempotency-Key store keeps it, and opens it for a replay. */
 export interface AnswerSeal {
-  seal(tenantId: string, answer: APIGatewayProxyStructuredResultV2): Promise<unknown>;
+  /**
+   * Readies the sealing BEFORE the handler runs (any remote call, e.g. sealing a data key with KMS, happens here):
+   * the returned function seals locally, so nothing can fail between the handler's write and the stored answer.
+   */
+  prepare(tenantId: string): Promise<(answer: APIGatewayProxyStructuredResultV2) => unknown>;
   open(tenantId: string, stored: unknown): Promise<APIGatewayProxyStructuredResultV2>;
 }
 

@@ -6,15 +6,16 @@
  * may use the secrets key under that purpose (infra/functions.ts `secretsSeal/secretsOpen:idempotentAnswers`).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { openEnvelope, type SealedEnvelope, SecretUnreadable, sealEnvelope, Unavailable } from '../../domain/kernel';
+import { envelopeSealer, openEnvelope, type SealedEnvelope, SecretUnreadable, Unavailable } from '../../domain/kernel';
 import { secretCipher } from '../wiring/secrets';
 import type { AnswerSeal } from './route';
 
 export const ANSWER_PURPOSE = 'idempotent-answer';
 
 export const sealedAnswer: AnswerSeal = {
-  async seal(tenantId, answer) {
-    return { sealedAnswer: await sealEnvelope(secretCipher(), { tenantId, purpose: ANSWER_PURPOSE }, JSON.stringify(answer)) };
+  async prepare(tenantId) {
+    const seal = await envelopeSealer(secretCipher(), { tenantId, purpose: ANSWER_PURPOSE });
+    return (answer) => ({ sealedAnswer: seal(JSON.stringify(answer)) });
   },
   async open(tenantId, stored) {
     const sealed = (stored as { sealedAnswer?: SealedEnvelope } | null)?.sealedAnswer;

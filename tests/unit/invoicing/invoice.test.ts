@@ -468,6 +468,36 @@ describe('stage moves', () => {
     expect(committed.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('answers every member of a batch that went in parts, also when a later part fails (no request left waiting)', async () => {
+    // Prepare: while a first issue commits (slowly), two more queue up and form one batch; the store finds that
+    // batch too large for one transaction, and its write of the first part fails
+    const setup = await sendableDraft();
+    const more = await Promise.all(
+      [1, 2].map(() =>
+        Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } }),
+      ),
+    );
+    const commit = setup.invoices.commit.bind(setup.invoices);
+    const sizes: number[] = [];
+    setup.invoices.commit = async (c) => {
+      sizes.push(c.changes.length);
+      if (sizes.length === 1) await new Promise((r) => setTimeout(r, 50));
+      if (sizes.length === 2) return { outcome: 'too_large', fits: 1 };
+      if (sizes.length === 3) throw new Error('throttled');
+      return commit(c);
+    };
+
+    // Act
+    const settled = await Promise.allSettled([setup.invoice, ...more].map((d) => Invoice.moveToStage(setup.ports, { tenantId, id: d.id, to: 'SENT', actor })));
+
+    // Assess: the batch of two went in parts; the failed part answered its error, the deferred one was issued
+    expect(sizes.slice(0, 4)).toEqual([1, 2, 1, 1]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', expect.any(String), expect.any(String)]);
+    const rejected = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(rejected.map((r) => r.reason.message)).toEqual(['throttled']);
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+  });
+
   it('refuses (422) the one document whose own items exceed a transaction, and issues the others', async () => {
     const setup = await sendableDraft();
     setup.invoices.maxMembers = 0;
