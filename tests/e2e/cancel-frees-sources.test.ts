@@ -262,6 +262,27 @@ describe('cancelling an invoice frees what it billed', () => {
   });
 });
 
+describe('deleting a draft', () => {
+  it('made from a quote gives the quote back too (no entry: the draft never existed for the client)', async () => {
+    // Prepare
+    const client = await aClient(api);
+    const quote = await anAcceptedQuote(client.id);
+    const draft = await fromQuote(quote.id);
+    const before = (await api.get(`/v1/quotes/${quote.id}`)).body;
+
+    // Act
+    const deleted = await api.del(`/v1/invoices/${draft.id}`);
+    const again = await api.post('/v1/invoices', { from: { quoteId: quote.id } });
+
+    // Assess
+    expect(before.invoiceId).toBe(draft.id);
+    expect(deleted.status).toBe(204);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect((await api.get(`/v1/quotes/${quote.id}`)).body.invoiceId).toBe(again.body.id);
+    expect(await cancelledEntries(`/v1/quotes/${quote.id}`)).toEqual([]);
+  });
+});
+
 describe('40 sources, register on', () => {
   it('a recapitulative invoice of 40 deals is cancelled in one transaction (register records included) and frees all 40', async () => {
     // Prepare: the register on (its records and chain head ride in the same transaction), 40 won deals
