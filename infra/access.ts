@@ -49,6 +49,8 @@ export const SECRET_AREAS = {
   webhooks: 'webhooks.*',
   /** Card provider keys: purpose `payments.<...>`. */
   payments: 'payments.*',
+  /** Stored answers of Idempotency-Key that carry a secret (a new API key, a new signing secret): purpose `idempotent-answer`. */
+  idempotentAnswers: 'idempotent-answer',
 } as const;
 export type SecretArea = keyof typeof SECRET_AREAS;
 

@@ -51,7 +51,8 @@ export const functions = {
   apiKeys: {
     entry: 'functions/handlers/http/api-keys.ts',
     description: 'API keys of a tenant (admin only)',
-    access: ['table'],
+    // a new key's answer is kept sealed for Idempotency-Key replays
+    access: ['table', 'secretsSeal:idempotentAnswers', 'secretsOpen:idempotentAnswers'],
     routes: ['GET /v1/api-keys', 'POST /v1/api-keys', 'DELETE /v1/api-keys/{id}'],
   },
   companies: {
@@ -308,7 +309,9 @@ export const functions = {
   webhooks: {
     entry: 'functions/handlers/http/webhooks.ts',
     description: 'Outgoing webhook subscriptions (signing secrets sealed, shown once), their delivery log and replays',
-    access: ['table', 'secretsSeal:webhooks'],
+    // seals new signing secrets; opens one to answer a retried subscribe (Idempotency-Key), and seals/opens the
+    // stored answers of rotate-secret
+    access: ['table', 'secretsSeal:webhooks', 'secretsOpen:webhooks', 'secretsSeal:idempotentAnswers', 'secretsOpen:idempotentAnswers'],
     routes: [
       'POST /v1/webhooks',
       'GET /v1/webhooks',

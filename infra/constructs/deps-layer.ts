@@ -17,7 +17,16 @@ import { runtimeClosure } from './chromium-layer';
  * AWS SDK from the runtime. Assembled at synth time, offline, like the Chromium layer. (The PDF functions
  * bundle them as before.)
  */
-export const SHARED_PACKAGES = ['electrodb', 'nodemailer', 'libphonenumber-js', 'decimal.js', 'qrcode', 'stripe', 'ibantools'] as const;
+export const SHARED_PACKAGES = [
+  'electrodb',
+  'nodemailer',
+  'libphonenumber-js',
+  'decimal.js',
+  'qrcode',
+  'stripe',
+  'ibantools',
+  '@aws-lambda-powertools/idempotency',
+] as const;
 
 /**
  * Packages the layer carries as ONE prebuilt CommonJS file instead of their installed tree (Node then resolves
@@ -33,6 +42,17 @@ export const PREBUILT_PACKAGES: Partial<Record<(typeof SHARED_PACKAGES)[number],
   stripe: {},
   // IBAN and BIC checks (settings, the EPC QR code of the hosted page, bank statements): ~18 KB in every bundle otherwise
   ibantools: {},
+  // the Idempotency-Key utility with its JMESPath engine and commons (~52 KB in every HTTP bundle otherwise),
+  // loaded on the first request that carries a key (functions/adapters/dynamo/idempotency.ts)
+  '@aws-lambda-powertools/idempotency': {},
+};
+
+/**
+ * Subpaths of a prebuilt package that its one file also answers (`<name>/<subpath>` resolves to the same
+ * file, so both share one copy of the package's classes).
+ */
+export const PREBUILT_SUBPATHS: Partial<Record<(typeof SHARED_PACKAGES)[number], string[]>> = {
+  '@aws-lambda-powertools/idempotency': ['dynamodb'],
 };
 
 export class DepsLayer extends Construct {
@@ -72,7 +92,7 @@ export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir()
     return pkg;
   });
   const key = createHash('sha256')
-    .update(JSON.stringify({ layout: 2, packages: unique.map((p) => [p.target, p.version]), prebuilt: PREBUILT_PACKAGES }))
+    .update(JSON.stringify({ layout: 3, packages: unique.map((p) => [p.target, p.version]), prebuilt: PREBUILT_PACKAGES, subpaths: PREBUILT_SUBPATHS }))
     .update(
       Object.values(PREBUILT_PACKAGES)
         .flatMap((subs) => Object.values(subs ?? {}).map((file) => readFileSync(file, 'utf8')))
@@ -88,7 +108,13 @@ export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir()
     for (const pkg of unique) {
       const substitutions = PREBUILT_PACKAGES[pkg.name as (typeof SHARED_PACKAGES)[number]];
       if (substitutions) {
-        prebuild(pkg, join(building, 'layer', 'nodejs', pkg.target), substitutions);
+        prebuild(
+          pkg,
+          join(building, 'layer', 'nodejs', pkg.target),
+          substitutions,
+          PREBUILT_SUBPATHS[pkg.name as (typeof SHARED_PACKAGES)[number]] ?? [],
+          projectRoot,
+        );
         continue;
       }
       cpSync(pkg.dir, join(building, 'layer', 'nodejs', pkg.target), {
@@ -113,11 +139,29 @@ export function assembleDepsLayer(projectRoot: string, cacheRoot = join(tmpdir()
   return { dir: join(dir, 'layer'), packages: manifest.packages, modules: manifest.modules };
 }
 
-/** One package as one minified CommonJS file (its own dependencies inside, the AWS SDK left to the runtime). */
-function prebuild(pkg: { dir: string; name: string; version: string }, target: string, substitutions: Record<string, string>): void {
+/**
+ * One package as one minified CommonJS file (its own dependencies inside, the AWS SDK left to the runtime); with
+ * `subpaths`, the file exports those subpaths' names too and the package's `exports` map them to it.
+ */
+function prebuild(
+  pkg: { dir: string; name: string; version: string },
+  target: string,
+  substitutions: Record<string, string>,
+  subpaths: string[],
+  projectRoot: string,
+): void {
   const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as { main?: string };
+  const entry = subpaths.length
+    ? {
+        stdin: {
+          contents: [pkg.name, ...subpaths.map((sub) => `${pkg.name}/${sub}`)].map((from) => `export * from ${JSON.stringify(from)};`).join('\n'),
+          resolveDir: projectRoot,
+          sourcefile: `${pkg.name}-entry.js`,
+        },
+      }
+    : { entryPoints: [join(pkg.dir, manifest.main ?? 'index.js')] };
   buildSync({
-    entryPoints: [join(pkg.dir, manifest.main ?? 'index.js')],
+    ...entry,
     outfile: join(target, 'index.js'),
     bundle: true,
     platform: 'node',
@@ -129,5 +173,8 @@ function prebuild(pkg: { dir: string; name: string; version: string }, target: s
     external: ['@aws-sdk/*'],
     logLevel: 'error',
   });
-  writeFileSync(join(target, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, main: 'index.js' }, null, 2));
+  const exports = subpaths.length
+    ? { exports: Object.fromEntries([['.', './index.js'], ...subpaths.map((sub) => [`./${sub}`, './index.js']), ['./package.json', './package.json']]) }
+    : {};
+  writeFileSync(join(target, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, main: 'index.js', ...exports }, null, 2));
 }

@@ -161,6 +161,21 @@ describe('accepting a quote', () => {
     expect(accepted.acceptance.signatureKey).toContain(`/signature-${accepted.acceptance.signatureSha256.slice(0, 8)}.png`);
   });
 
+  it('takes the JSON of the contract, { signerName, signature? }, as the consent; consent: false is refused', async () => {
+    const declined = await aSentQuote();
+    const refused = await json(declined.page, { signerName: 'Ana Pérez', consent: false });
+    const { quote, page } = await aSentQuote();
+
+    const res = await json(page, { signerName: 'Ana Pérez' });
+
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).errors).toEqual([{ field: 'consent', message: expect.any(String) }]);
+    expect((await api.get(`/v1/quotes/${declined.quote.id}`)).body.status).toBe('sent');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'accepted', quoteId: quote.id, signerName: 'Ana Pérez', method: 'typed' });
+    expect((await api.get(`/v1/quotes/${quote.id}`)).body).toMatchObject({ status: 'accepted', acceptance: { signerName: 'Ana Pérez' } });
+  });
+
   it('refuses what is incomplete or not a PNG (422 listing every problem; the form page shows them and keeps the name)', async () => {
     const { quote, page } = await aSentQuote();
 
@@ -174,7 +189,7 @@ describe('accepting a quote', () => {
     const formPage = await form(page, { signerName: 'Ana <Pérez>' });
 
     expect(missing.status).toBe(422);
-    expect((await missing.json()).errors.map((e: { field: string }) => e.field)).toEqual(['signerName', 'consent']);
+    expect((await missing.json()).errors.map((e: { field: string }) => e.field)).toEqual(['signerName']); // JSON: the call is the consent
     expect(notPng.status).toBe(422);
     expect((await notPng.json()).errors).toEqual([{ field: 'signature', message: 'is not a PNG image' }]);
     expect([400, 422]).toContain(tooBig.status);

@@ -336,7 +336,8 @@ describe('stateless stack', () => {
           name,
         ).toEqual([]);
       }
-      expect(secretGrants(all.webhooks.access)).toEqual({ seal: ['webhooks.*'], open: [] });
+      expect(secretGrants(all.webhooks.access)).toEqual({ seal: ['idempotent-answer', 'webhooks.*'], open: ['idempotent-answer', 'webhooks.*'] });
+      expect(secretGrants(all.apiKeys.access)).toEqual({ seal: ['idempotent-answer'], open: ['idempotent-answer'] });
       expect(secretGrants(all.sweepWebhooks.access)).toEqual({ seal: [], open: ['webhooks.*'] });
       expect(secretGrants(all.deliverWebhooks.access)).toEqual({ seal: [], open: ['webhooks.*'] });
     });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsSecretCipher } from '../../functions/adapters/secrets/kms-cipher';
 import { createLocalSecretCipher, generateLocalSecretsKey } from '../../functions/adapters/secrets/local-cipher';
-import { SecretUnreadable, type SecretCipher } from '../../functions/domain/kernel';
+import { openEnvelope, openSetting, SecretUnreadable, sealEnvelope, type SecretCipher } from '../../functions/domain/kernel';
 import { KmsStandIn } from '../fixtures/kms-stand-in';
 
 const stripeKey = { tenantId: 'ten_a', purpose: 'payments.stripe.secretKey' };
 const secret = 'sk_live_51Habcdefghijklmnopqrstuvwxyz0123456789';
+const answerContext = { tenantId: 'ten_a', purpose: 'idempotent-answer' };
 
 /** What every SecretCipher must do, whichever keeps the key. */
 function behavesAsASecretCipher(name: string, make: () => SecretCipher) {
@@ -39,6 +40,20 @@ function behavesAsASecretCipher(name: string, make: () => SecretCipher) {
       await expect(make().seal(stripeKey, '')).rejects.toThrow();
       await expect(make().seal(stripeKey, 'x'.repeat(4097))).rejects.toThrow();
     });
+
+    it('seals a value of any size in an envelope (a data key sealed by the cipher), bound to the same context', async () => {
+      const cipher = make();
+      const answer = JSON.stringify({ statusCode: 201, body: JSON.stringify({ apiKey: secret, padding: 'é'.repeat(6000) }) });
+      const envelope = await sealEnvelope(cipher, answerContext, answer);
+      expect(await openEnvelope(cipher, answerContext, envelope)).toBe(answer);
+      expect(JSON.stringify(envelope)).not.toContain(secret.slice(8, 20));
+      await expect(openEnvelope(cipher, { ...answerContext, tenantId: 'ten_b' }, envelope)).rejects.toBeInstanceOf(SecretUnreadable);
+      await expect(openEnvelope(cipher, { ...answerContext, purpose: 'payments.stripe.secretKey' }, envelope)).rejects.toBeInstanceOf(SecretUnreadable);
+      const bytes = Buffer.from(envelope.data, 'base64');
+      bytes[bytes.length - 1] ^= 1;
+      await expect(openEnvelope(cipher, answerContext, { ...envelope, data: bytes.toString('base64') })).rejects.toBeInstanceOf(SecretUnreadable);
+      await expect(openEnvelope(cipher, answerContext, { ...envelope, data: '' })).rejects.toBeInstanceOf(SecretUnreadable);
+    });
   });
 }
 
@@ -51,6 +66,23 @@ describe('tenant secrets, sealed at rest', () => {
     await expect(createLocalSecretCipher(generateLocalSecretsKey()).open(stripeKey, sealed)).rejects.toBeInstanceOf(SecretUnreadable);
     await expect(createLocalSecretCipher(key, 'local-2').open(stripeKey, sealed)).rejects.toBeInstanceOf(SecretUnreadable);
     expect(() => createLocalSecretCipher(Buffer.alloc(16).toString('base64'))).toThrow(/32 bytes/);
+  });
+
+  it('a secret that no longer opens is a 503-kind error naming the setting to set again, never the key', async () => {
+    const sealed = await createLocalSecretCipher(key).seal(stripeKey, secret);
+    const error = await openSetting(createLocalSecretCipher(generateLocalSecretsKey()), stripeKey, sealed, {
+      field: 'settings.payments.stripe.secretKey',
+      setAgain: 'PUT /v1/settings',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretUnreadable);
+    expect(error).toMatchObject({
+      kind: 'unavailable',
+      message: expect.stringMatching(/settings\.payments\.stripe\.secretKey cannot be opened .* must be set again: PUT \/v1\/settings/),
+      errors: [{ field: 'settings.payments.stripe.secretKey', message: expect.stringContaining('set it again') }],
+      reason: expect.stringContaining('does not open'),
+    });
+    expect((error as Error).message).not.toContain('local-1');
+    expect(await openSetting(createLocalSecretCipher(key), stripeKey, sealed, { field: 'x', setAgain: 'y' })).toBe(secret);
   });
 
   describe('AWS KMS cipher (against a local stand-in of KMS)', () => {

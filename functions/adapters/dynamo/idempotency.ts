@@ -1,5 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRequire } from 'node:module';
 import type { Context } from 'aws-lambda';
+import { Conflict, RuleViolation } from '../../domain/kernel';
 
 /**
  * Idempotency-Key support, by AWS Lambda Powertools' idempotency utility and its DynamoDB
@@ -7,14 +9,14 @@ import type { Context } from 'aws-lambda';
  * Powertools puts every record under one static partition when the table has a sort key;
  * the override below spreads records over partitions by their (hashed) key instead.
  *
- * The utility (with its JMESPath engine, ~50 KB) loads on the first request that carries an Idempotency-Key:
- * a bundled dynamic import runs a module only when called, so a cold start that serves a GET never pays for it.
+ * The utility (with its JMESPath engine, ~50 KB) is in the shared layer, not in the bundles
+ * (infra/constructs/deps-layer.ts), and loads on the first request that carries an Idempotency-Key: a cold
+ * start that serves a GET never pays for it.
  */
 async function loadPowertools() {
-  const [{ IdempotencyConfig, makeIdempotent }, { DynamoDBPersistenceLayer }] = await Promise.all([
-    import('@aws-lambda-powertools/idempotency'),
-    import('@aws-lambda-powertools/idempotency/dynamodb'),
-  ]);
+  const load = createRequire(import.meta.url);
+  const { IdempotencyConfig, makeIdempotent } = load('@aws-lambda-powertools/idempotency') as typeof import('@aws-lambda-powertools/idempotency');
+  const { DynamoDBPersistenceLayer } = load('@aws-lambda-powertools/idempotency/dynamodb') as typeof import('@aws-lambda-powertools/idempotency/dynamodb');
   class SingleTablePersistence extends DynamoDBPersistenceLayer {
     protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
       return { pk: { S: `IDEMPOTENCY#${idempotencyKey}` }, sk: { S: 'IDEMPOTENCY' } };
@@ -69,6 +71,28 @@ export function createIdempotency(client: DynamoDBClient, tableName: string, ttl
     // With the invocation's deadline, a request that dies mid-way frees its key when the Lambda
     // would have timed out, instead of blocking retries until the record expires.
     if (context) idempotencyConfig.registerLambdaContext(context);
-    return (await run({ ...request, fn })) as R;
+    try {
+      return (await run({ ...request, fn })) as R;
+    } catch (error) {
+      throw asDomainError(error);
+    }
   };
+}
+
+/**
+ * The utility's refusals in the domain's words (told apart by name: the utility loads from the layer, so its
+ * classes are not the ones a static import would see): another body under a key is a 422, a key whose first
+ * request still runs a 409. Anything else (the handler's own errors included) passes as it is.
+ */
+function asDomainError(error: unknown): unknown {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'IdempotencyValidationError') {
+    return new RuleViolation('this Idempotency-Key was used with another request body', [
+      { field: 'Idempotency-Key', message: 'already used with a different body' },
+    ]);
+  }
+  if (name === 'IdempotencyAlreadyInProgressError') {
+    return new Conflict('a request with this Idempotency-Key is still in progress; retry shortly', [{ field: 'Idempotency-Key', message: 'in progress' }]);
+  }
+  return error;
 }

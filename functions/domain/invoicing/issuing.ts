@@ -45,7 +45,12 @@ export interface IssueQueueOptions {
   clock?: () => number;
 }
 
-/** Items of one invoice in the transaction: invoice, lookup, timeline entry, up to two events. */
+/**
+ * Items of one plain issue in the transaction: invoice, lookup, timeline entry, up to two events (its register
+ * record comes on top). A batch takes members while their declared items (`IssueRequest.items`, from
+ * `writeItems`) fit one transaction; the store counts the items it actually writes, and when they are still too
+ * many it answers `too_large` and the batch goes in parts (the backstop of an estimate).
+ */
 const ITEMS_PER_INVOICE = 5;
 export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_BATCH = Math.floor((MAX_TRANSACTION_ITEMS - 1) / (ITEMS_PER_INVOICE + 1));
@@ -116,7 +121,13 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
     const { tenantId, series } = members[0].request;
     let seen: NumberCounter | null | undefined;
     let attempts = 0;
-    while (members.length > 0) {
+    /** Members put off because the transaction could not hold them all: they go next, in order. */
+    let deferred: Pending[] = [];
+    while (members.length > 0 || deferred.length > 0) {
+      if (members.length === 0) {
+        members = deferred;
+        deferred = [];
+      }
       const now = clock();
       const late = members.filter((m) => now - m.enqueuedAt > o.budgetMs);
       for (const m of late) m.resolve({ outcome: 'busy' });
@@ -157,7 +168,25 @@ export function createIssueQueue(options: IssueQueueOptions = {}): IssueQueue {
       }
       if (result.outcome === 'ok') {
         members.forEach((m, i) => m.resolve({ outcome: 'ok', invoice: changes[i].after }));
-        return;
+        members = [];
+        continue; // the deferred, if any, from the counter as it now is (read again)
+      }
+      if (result.outcome === 'too_large') {
+        // nothing was written: the first `fits` go now from the same counter, the rest after them
+        seen = stored;
+        if (result.fits > 0) {
+          deferred = [...members.slice(result.fits), ...deferred];
+          members = members.slice(0, result.fits);
+          continue;
+        }
+        const [alone, ...rest] = members;
+        alone.reject(
+          new RuleViolation('the document writes more than one transaction holds', [
+            { field: 'id', message: `issuing it writes more than ${MAX_TRANSACTION_ITEMS} items at once` },
+          ]),
+        );
+        members = rest;
+        continue;
       }
       if (result.outcome === 'stale') {
         // those invoices changed since they were read: their callers plan again; the others go on at once

@@ -233,7 +233,15 @@ export interface InvoiceCommit {
  * create), by index in `changes`; 'contention' when the number counter moved first or the write collided
  * with another (retry), with the counter as the refusal found it when the store can tell.
  */
-export type CommitResult = { outcome: 'ok' } | { outcome: 'stale'; members: number[] } | { outcome: 'contention'; counter?: NumberCounter | null };
+export type CommitResult =
+  | { outcome: 'ok' }
+  | { outcome: 'stale'; members: number[] }
+  | { outcome: 'contention'; counter?: NumberCounter | null }
+  /**
+   * Issuing only (a commit with a counter): the members' items are more than one transaction holds (DynamoDB: 100);
+   * the first `fits` of them would fit, with everything the store adds. Nothing was written.
+   */
+  | { outcome: 'too_large'; fits: number };
 
 // ---------------------------------------------------------------------------------------------------
 // Ports

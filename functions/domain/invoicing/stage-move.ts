@@ -255,7 +255,7 @@ export async function moveToStage(ports: StageMovePorts, cmd: MoveStageCommand, 
       return extend ? extend(change) : change;
     };
 
-    let outcome: 'ok' | 'stale' | 'busy' | 'contention';
+    let outcome: 'ok' | 'stale' | 'busy' | 'contention' | 'too_large'; // too_large: issuing only, answered by the queue
     let moved: Invoice | undefined;
     if (plan.issues) {
       // what its write takes in the transaction (a cancel's note voids its original, which may give back up to 40 sources)

@@ -2,7 +2,7 @@
  * A tenant's Stripe keys (`settings.payments.stripe`): checked on the way in, stored sealed (see
  * functions/domain/kernel/secrets.ts), never shown again; reading the settings gives only a description of them.
  */
-import { type FieldError, RuleViolation, type SealedSecret, type SecretCipher } from '../kernel';
+import { type FieldError, openSetting, RuleViolation, type SealedSecret, type SecretCipher } from '../kernel';
 
 export interface StripeKeys {
   /** `sk_live_...`, `sk_test_...` or a restricted key `rk_live_...` / `rk_test_...`. */
@@ -76,9 +76,15 @@ export function stripeKeysView(settings: unknown): StripeKeysDescription | { con
   return storedStripeKeys(settings)?.description ?? { configured: false };
 }
 
-/** One of the tenant's keys, opened at the moment of use. */
+/**
+ * One of the tenant's keys, opened at the moment of use; when it no longer opens (SecretUnreadable, 503), the
+ * error names the setting to set again.
+ */
 export async function openStripeKey(cipher: SecretCipher, tenantId: string, stored: StoredStripeKeys, which: 'secretKey' | 'webhookSecret'): Promise<string> {
-  return cipher.open({ tenantId, purpose: which === 'secretKey' ? SECRET_KEY_PURPOSE : WEBHOOK_SECRET_PURPOSE }, stored[which]);
+  return openSetting(cipher, { tenantId, purpose: which === 'secretKey' ? SECRET_KEY_PURPOSE : WEBHOOK_SECRET_PURPOSE }, stored[which], {
+    field: `settings.payments.stripe.${which}`,
+    setAgain: 'PUT /v1/settings with payments.stripe { secretKey, webhookSecret }',
+  });
 }
 
 /**

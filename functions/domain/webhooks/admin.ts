@@ -17,6 +17,7 @@ import {
   type PageRequest,
   type SealedSecret,
   type SecretCipher,
+  openSetting,
   outboxEvent,
   staleVersion,
 } from '../kernel';
@@ -24,7 +25,7 @@ import type { AddressPolicy } from './address-policy';
 import { type DeliveryAttempt, replayDelivery, type WebhookDelivery } from './deliveries';
 import { subscribableEventTypes } from './messages';
 import { changeSubscription, generateWebhookSecret, newSubscription, rotateSecret, type SubscriptionInput, type WebhookSubscription } from './subscriptions';
-import { secretPurpose, type WebhookStorePorts } from './worker';
+import { secretPurpose, secretSetting, type WebhookStorePorts } from './worker';
 
 export type StoredSubscription = WebhookSubscription<SealedSecret>;
 
@@ -180,7 +181,12 @@ async function sameRequest(ports: WebhookAdminPorts, candidate: WebhookSubscript
     throw new RuleViolation('this Idempotency-Key was used with another request body', [
       { field: 'Idempotency-Key', message: 'already used with a different body' },
     ]);
-  const secret = await ports.secrets.open({ tenantId: existing.tenantId, purpose: secretPurpose(existing.id) }, existing.secrets[0].value);
+  const secret = await openSetting(
+    ports.secrets,
+    { tenantId: existing.tenantId, purpose: secretPurpose(existing.id) },
+    existing.secrets[0].value,
+    secretSetting(existing.id),
+  );
   return { ...view(existing), secret };
 }
 

@@ -7,7 +7,7 @@
  * again: the subscriber may get the message twice, with the same `webhook-id`, and deduplicates on it.
  * Two workers on one delivery both send, one records, the other finds the version moved and stops.
  */
-import { Conflict, type SealedSecret, type SecretCipher } from '../kernel';
+import { Conflict, openSetting, type SealedSecret, type SecretCipher, type SecretSetting } from '../kernel';
 import { cancelDelivery, decideAttempt, fanOut, recordAttempt, replayDelivery, type DeliveryAttempt, type WebhookDelivery } from './deliveries';
 import type { BusEvent } from './messages';
 import type { WebhookSender } from './ports';
@@ -36,6 +36,12 @@ export interface WebhookWorkerPorts extends WebhookStorePorts {
 
 /** The purpose a subscription's signing secrets are sealed under. */
 export const secretPurpose = (subscriptionId: string) => `webhooks.${subscriptionId}`;
+
+/** What to do when a subscription's stored secret no longer opens (SecretUnreadable): rotate it. */
+export const secretSetting = (subscriptionId: string): SecretSetting => ({
+  field: `webhooks.${subscriptionId}.secret`,
+  setAgain: `POST /v1/webhooks/${subscriptionId}/rotate-secret with overlapSeconds 0`,
+});
 
 /** Creates the deliveries of one event; the ones already there (the bus delivered the event again) are left alone. */
 export async function fanOutEvent(ports: Pick<WebhookWorkerPorts, 'subscriptions' | 'deliveries' | 'now'>, event: BusEvent): Promise<WebhookDelivery[]> {
@@ -68,7 +74,9 @@ export async function attemptDelivery(ports: WebhookWorkerPorts, command: { tena
     return { outcome: 'cancelled', reason };
   }
   const context = { tenantId: subscription.tenantId, purpose: secretPurpose(subscription.id) };
-  const secrets = await Promise.all(signingSecrets(subscription, now).map((sealed) => ports.secrets.open(context, sealed)));
+  const secrets = await Promise.all(
+    signingSecrets(subscription, now).map((sealed) => openSetting(ports.secrets, context, sealed, secretSetting(subscription.id))),
+  );
   const result = await ports.sender.send({ url: subscription.url, webhookId: delivery.webhookId, timestamp: new Date(now), body: delivery.body, secrets });
   const recorded = recordAttempt(delivery, delivery.attemptCount + 1, result, now);
   if (!(await saveOrStop(ports, recorded.delivery, delivery.version, recorded.attempt)))

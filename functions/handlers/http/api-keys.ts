@@ -3,6 +3,7 @@ import { newId } from '../../domain/kernel';
 import { ApiKey, ROLES } from '../../domain/tenancy';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
+import { sealedAnswer } from '../../shared/http/sealed-answer';
 import { httpDeps } from '../../shared/wiring/http';
 import { tenants } from '../../shared/wiring/tenancy';
 import { ListQuery, email, page, text } from './schemas/common';
@@ -30,10 +31,11 @@ export const routes = {
     },
   }),
   'POST /v1/api-keys': route({
-    summary: 'Create an API key for a user and role; the secret is shown only in this answer',
+    summary:
+      'Create an API key for a user and role; the secret is shown only in this answer. Idempotency-Key: a retry with the same key and body answers the same key (and secret); with another body, 422',
     permission: 'apiKeys:write',
-    // the answer carries the secret: it must never be stored, so Idempotency-Key is not honoured here
-    idempotent: false,
+    // the answer carries the secret: the Idempotency-Key store keeps it sealed, never in clear
+    idempotent: sealedAnswer,
     body: z.strictObject({
       name: text(100),
       role: z.enum(ROLES),
@@ -45,6 +47,7 @@ export const routes = {
     }),
     response: ApiKeyView.extend({ apiKey: z.string() }),
     status: 201,
+    errors: [422],
     handler: async ({ caller, body }) => {
       const { record, token } = ApiKey.issue({
         tenantId: caller.tenantId,

@@ -27,8 +27,8 @@ export const routes = {
   'GET /v1/automation/rules': route({
     summary: "The tenant's automation rules",
     permission: 'automation:read',
-    response: z.object({ data: z.array(RuleView) }),
-    handler: async ({ caller }) => ({ data: (await delivery().rules.list(caller.tenantId)).map(view) }),
+    response: z.object({ data: z.array(RuleView), nextCursor: z.null() }),
+    handler: async ({ caller }) => ({ data: (await delivery().rules.list(caller.tenantId)).map(view), nextCursor: null }),
   }),
   'POST /v1/automation/rules': route({
     summary: 'Add an automation rule to a stage',

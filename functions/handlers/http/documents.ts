@@ -72,7 +72,7 @@ export const routes = {
     handler: async ({ caller, params }) => {
       await invoiceOf(caller, params.id);
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
-      return { data: await Promise.all(docs.map((doc) => documentView(doc, caller))) };
+      return { data: await Promise.all(docs.map((doc) => documentView(doc, caller))), nextCursor: null };
     },
   }),
   'GET /v1/documents/{id}': route({
@@ -172,7 +172,7 @@ export const routes = {
 // the answers' schemas, for the OpenAPI document only: left out of the function's bundle (documentResponses)
 DOCS: documentResponses(routes, {
   'POST /v1/invoices/{id}/documents': DocumentView,
-  'GET /v1/invoices/{id}/documents': z.object({ data: z.array(DocumentView) }),
+  'GET /v1/invoices/{id}/documents': z.object({ data: z.array(DocumentView), nextCursor: z.null() }),
   'GET /v1/documents/{id}': DocumentView,
   'POST /v1/invoices/{id}/send': z.union([RunView, ScheduledSendAccepted]),
 });

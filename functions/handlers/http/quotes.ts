@@ -137,7 +137,7 @@ export const routes: Routes = {
     handler: async ({ params, caller }) => {
       await Quote.get(sales(), { tenantId: caller.tenantId, id: params.id });
       const docs = await documents().documents.listForSubject(caller.tenantId, params.id);
-      return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map((doc) => documentView(doc, caller))) };
+      return { data: await Promise.all(docs.filter((d) => d.subjectType === 'quote').map((doc) => documentView(doc, caller))), nextCursor: null };
     },
   }),
   'GET /v1/quotes/{id}/timeline': route({
@@ -199,7 +199,7 @@ DOCS: documentResponses(routes, {
   'GET /v1/quotes/{id}': QuoteView,
   'PATCH /v1/quotes/{id}': QuoteView,
   'POST /v1/quotes/{id}/send': QuoteView,
-  'GET /v1/quotes/{id}/documents': z.object({ data: z.array(DocumentView) }),
+  'GET /v1/quotes/{id}/documents': z.object({ data: z.array(DocumentView), nextCursor: z.null() }),
   'GET /v1/quotes/{id}/timeline': TimelinePage,
   'POST /v1/quotes/{id}/invoice': InvoiceView,
   'POST /v1/quotes/{id}/decline': QuoteView,

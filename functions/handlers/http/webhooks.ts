@@ -1,6 +1,7 @@
 import { Webhooks } from '../../domain/webhooks';
 import { httpApi } from '../../shared/http/api';
 import { route } from '../../shared/http/route';
+import { sealedAnswer } from '../../shared/http/sealed-answer';
 import { httpDeps } from '../../shared/wiring/http';
 import { webhookAdminPorts } from '../../shared/wiring/webhooks';
 import {
@@ -65,9 +66,10 @@ export const routes = {
   }),
   'POST /v1/webhooks/{id}/rotate-secret': route({
     summary:
-      'A new signing secret, shown only in this answer; the previous one keeps signing beside it for overlapSeconds (24 h unless told), so both verify meanwhile',
+      'A new signing secret, shown only in this answer; the previous one keeps signing beside it for overlapSeconds (24 h unless told), so both verify meanwhile. Idempotency-Key: a retry with the same key and body answers the same secret (one rotation); with another body, 422',
     permission: 'webhooks:write',
-    idempotent: false,
+    // the answer carries the secret: the Idempotency-Key store keeps it sealed, never in clear
+    idempotent: sealedAnswer,
     body: WebhookRotate,
     response: WebhookWithSecret,
     errors: [409, 422],

@@ -145,7 +145,7 @@ export const routes = {
     summary:
       'The client accepts the quote of a public link: full name, optional drawn signature (PNG data URL), consent. ' +
       'A form post (urlencoded) answers with a redirect (303) to the page showing the accepted state, or the page with what is wrong; ' +
-      'JSON { signerName, signature?, consent } answers JSON. 409 when expired, declined or already accepted.',
+      'JSON { signerName, signature?, consent? } answers JSON (the call is the consent unless consent is false). 409 when expired, declined or already accepted.',
     permission: 'public',
     body: AcceptBody,
     response: Accepted,
@@ -160,7 +160,10 @@ export const routes = {
         if (form) return notAvailable();
         throw new NotFound('quote');
       }
-      const input = (ctx.body ?? {}) as z.infer<typeof AcceptBody>;
+      const body = (ctx.body ?? {}) as z.infer<typeof AcceptBody>;
+      // the form must tick its box; a JSON client's call is its consent (the contract: { signerName, signature? }),
+      // unless it says `consent: false`
+      const input = form ? body : { ...body, consent: body.consent ?? true };
       try {
         const quote = await QuoteAcceptance.accept(acceptancePorts(), {
           tenantId: link.tenantId,

@@ -43,7 +43,12 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
   } catch (e) {
     throw new InvalidInput(`the body is not valid JSON: ${(e as Error).message}`, [{ field: 'body', message: 'malformed JSON' }]);
   }
-  if (json === undefined) throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
+  if (json === undefined) {
+    // no body at all: what an empty object would be, when every field is optional (POST .../documents, .../send)
+    const empty = def.body.safeParse({});
+    if (empty.success) return empty.data;
+    throw new InvalidInput('a JSON body is required', [{ field: 'body', message: 'required' }]);
+  }
   return parseWith(def.body, json);
 }
 
@@ -127,13 +132,23 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
     };
     const idempotencyKey = headers['idempotency-key'];
     const keyed = def.idempotent !== false && (def.idempotentUpToBytes === undefined || Buffer.byteLength(event.body ?? '') <= def.idempotentUpToBytes);
-    if (event.requestContext.http.method === 'POST' && idempotencyKey && def.permission !== 'public' && keyed) {
+    // a public route (the token in its path is the credential) honours the key for JSON clients; a browser's form
+    // post sends none, and its answers (pages, redirects) name the token, which the store must never keep
+    const publicJson = def.permission === 'public' && /^application\/([a-z.+-]*\+)?json\b/i.test(headers['content-type'] ?? '');
+    if (event.requestContext.http.method === 'POST' && idempotencyKey && (def.permission !== 'public' || publicJson) && keyed) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
-      return deps().idempotent(
-        { scope: `${caller.tenantId} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
-        async () => toResponse(def, await def.handler(ctx)),
+      const seal = def.idempotent || undefined;
+      let fresh: APIGatewayProxyStructuredResultV2 | undefined;
+      const stored = await deps().idempotent(
+        { scope: `${caller.tenantId || 'public'} ${event.routeKey} ${event.rawPath}`, key: idempotencyKey, payload: body ?? null },
+        async () => {
+          fresh = toResponse(def, await def.handler(ctx));
+          return seal ? seal.seal(caller.tenantId, fresh) : fresh;
+        },
         context,
       );
+      // a replay answers the stored answer (opened when sealed)
+      return fresh ?? (seal ? seal.open(caller.tenantId, stored) : (stored as APIGatewayProxyStructuredResultV2));
     }
     return toResponse(def, await def.handler(ctx));
   }

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DomainError, QuotaExceeded, type FieldError } from '../../domain/kernel';
 import { logger } from '../logger';
 
@@ -35,19 +34,11 @@ export function problem(
 export function toProblem(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     const [status, title] = statusByKind[error.kind] ?? [400, 'Bad request'];
+    // a 503 is logged with its cause (a secret that does not open: `reason` names the key)
+    if (status > 500) logger.warn('unavailable', { error, reason: (error as { reason?: string }).reason });
     const answer = problem(status, title, error.message, error.errors, error.extra);
     if (error instanceof QuotaExceeded) answer.headers = { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) };
     return answer;
-  }
-  if (error instanceof IdempotencyValidationError) {
-    return problem(422, 'Unprocessable request', 'this Idempotency-Key was used with another request body', [
-      { field: 'Idempotency-Key', message: 'already used with a different body' },
-    ]);
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress; retry shortly', [
-      { field: 'Idempotency-Key', message: 'in progress' },
-    ]);
   }
   logger.error('unhandled error', { error: error as Error });
   return problem(500, 'Internal error', 'something went wrong on our side; it has been logged');

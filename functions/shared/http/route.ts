@@ -32,6 +32,12 @@ export class RawResponse {
   constructor(readonly response: APIGatewayProxyStructuredResultV2) {}
 }
 
+/** Seals an answer before the Idempotency-Key store keeps it, and opens it for a replay. */
+export interface AnswerSeal {
+  seal(tenantId: string, answer: APIGatewayProxyStructuredResultV2): Promise<unknown>;
+  open(tenantId: string, stored: unknown): Promise<APIGatewayProxyStructuredResultV2>;
+}
+
 export interface RouteDef<B = unknown, Q = unknown> {
   summary: string;
   /** `public` routes need no API key (the public links); all others name a permission. */
@@ -44,10 +50,10 @@ export interface RouteDef<B = unknown, Q = unknown> {
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /**
-   * false: the Idempotency-Key header is not honoured (the answer must never be stored, e.g. it
-   * carries a secret shown once).
+   * false: the Idempotency-Key header is not honoured. An AnswerSeal (`sealedAnswer`, shared/http/sealed-answer.ts):
+   * honoured, the stored answer sealed with the tenant secrets cipher (it carries a secret shown once).
    */
-  idempotent?: false;
+  idempotent?: false | AnswerSeal;
   /**
    * The Idempotency-Key is honoured only for bodies up to this many bytes (a stored answer must fit one
    * DynamoDB item); a larger request runs without it. For routes idempotent by themselves (a bank statement

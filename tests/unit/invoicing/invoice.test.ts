@@ -447,6 +447,38 @@ describe('stage moves', () => {
     expect(setup.invoices.outbox.filter((e) => e.detailType === 'invoice.stage_changed')).toHaveLength(40);
   });
 
+  it('issues a batch in parts when the store says its items do not fit one transaction, still gapless', async () => {
+    // Prepare: a store that holds 3 issues per transaction
+    const setup = await sendableDraft();
+    const drafts = await Promise.all(
+      Array.from({ length: 9 }, () =>
+        Invoice.create(setup.ports, { tenantId, actor, input: { companyId: acme.id, currency: 'EUR', lines: [line()], dueDate: '2026-04-15' } }),
+      ),
+    );
+    setup.invoices.maxMembers = 3;
+    setup.invoices.batches.length = 0;
+
+    // Act
+    const moved = await Promise.all([setup.invoice, ...drafts].map((d) => Invoice.moveToStage(setup.ports, { tenantId, id: d.id, to: 'SENT', actor })));
+
+    // Assess: all issued, numbers 1..10, and the batches the store took were of at most 3
+    expect(moved.map((m) => m.sequence).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const committed = setup.invoices.batches.filter((n) => n <= 3); // the others were answered too_large
+    expect(committed.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(committed.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses (422) the one document whose own items exceed a transaction, and issues the others', async () => {
+    const setup = await sendableDraft();
+    setup.invoices.maxMembers = 0;
+
+    const refused = await Invoice.moveToStage(setup.ports, { tenantId, id: setup.invoice.id, to: 'SENT', actor }).catch((e) => e);
+
+    expect(refused).toBeInstanceOf(RuleViolation);
+    expect(refused.errors).toEqual([{ field: 'id', message: expect.stringContaining('more than 100 items') }]);
+    expect((await setup.invoices.get(tenantId, setup.invoice.id))!.status).toBe('draft');
+  });
+
   it('lets the others of a batch go on when one of them changed meanwhile', async () => {
     const setup = await sendableDraft();
     const other = await Invoice.create(setup.ports, {

@@ -9,9 +9,10 @@
  * version 2 (so links keep working across the deploy) and once right after (for links created in between); then
  * `deleteLegacy` removes the version 1 items. Needs Scan on the table: an operator's credentials, not a function's.
  */
-import { type DynamoDBDocumentClient, DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { PublicLink, type PublicLinkRecord } from '../../../domain/documents';
 import { isConditionFailure } from '../errors';
+import { scanEntityItems } from '../scan';
 import { createService } from '../service';
 import { PublicLinkEntity } from './public-link-entity';
 import { registerEntities } from '../entity-registry';
@@ -26,49 +27,43 @@ export interface MigrationReport {
   deleted: number;
 }
 
+/** A version 1 item, as it was written. */
+type LegacyLinkItem = Omit<PublicLinkRecord, 'id' | 'views' | 'opens'> & { pk: string; sk: string; token?: string; views?: number; opens?: number };
+
 export async function migratePublicLinks(client: DynamoDBDocumentClient, table: string, options: { deleteLegacy?: boolean } = {}): Promise<MigrationReport> {
   const { publicLink } = createService(client, table).entities;
   const report: MigrationReport = { scanned: 0, copied: 0, alreadyThere: 0, deleted: 0 };
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: '#e = :entity AND #v = :version',
-        ExpressionAttributeNames: { '#e': '__edb_e__', '#v': '__edb_v__' },
-        ExpressionAttributeValues: { ':entity': 'publicLink', ':version': '1' },
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      report.scanned++;
-      if (typeof item.token !== 'string') continue;
-      const link: PublicLinkRecord = {
-        id: PublicLink.idOf(item.token),
-        tenantId: item.tenantId,
-        subjectType: item.subjectType,
-        subjectId: item.subjectId,
-        createdAt: item.createdAt,
-        ...(item.documentId ? { documentId: item.documentId } : {}),
-        ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
-        ...(item.revokedAt ? { revokedAt: item.revokedAt } : {}),
-        ...(item.lastViewedAt ? { lastViewedAt: item.lastViewedAt } : {}),
-        views: Number(item.views ?? 0),
-        opens: Number(item.opens ?? 0),
-      };
-      try {
-        await publicLink.create(link).go();
-        report.copied++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        report.alreadyThere++;
-      }
-      if (options.deleteLegacy) {
-        await client.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
-        report.deleted++;
-      }
+  for await (const item of scanEntityItems<LegacyLinkItem>(client, table, 'publicLink', {
+    expression: '#v = :version',
+    names: { '#v': '__edb_v__' },
+    values: { ':version': '1' },
+  })) {
+    report.scanned++;
+    if (typeof item.token !== 'string') continue;
+    const link: PublicLinkRecord = {
+      id: PublicLink.idOf(item.token),
+      tenantId: item.tenantId,
+      subjectType: item.subjectType,
+      subjectId: item.subjectId,
+      createdAt: item.createdAt,
+      ...(item.documentId ? { documentId: item.documentId } : {}),
+      ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
+      ...(item.revokedAt ? { revokedAt: item.revokedAt } : {}),
+      ...(item.lastViewedAt ? { lastViewedAt: item.lastViewedAt } : {}),
+      views: Number(item.views ?? 0),
+      opens: Number(item.opens ?? 0),
+    };
+    try {
+      await publicLink.create(link).go();
+      report.copied++;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      report.alreadyThere++;
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+    if (options.deleteLegacy) {
+      await client.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
+      report.deleted++;
+    }
+  }
   return report;
 }

@@ -127,6 +127,9 @@ export type TransactionEntities = Parameters<Parameters<CrmService['transaction'
  * lookup, timeline..., outbox..., then `extra` items (e.g. the register's records and chain head). An extra
  * item refused on its condition means another writer went first: contention, the caller retries.
  */
+/** What one DynamoDB transaction holds. */
+const MAX_TRANSACTION_ITEMS = 100;
+
 export async function commitInvoices(
   service: CrmService,
   { changes, counter }: InvoiceCommit,
@@ -136,72 +139,81 @@ export async function commitInvoices(
   const updatedAt = changes[0]?.after.updatedAt ?? new Date().toISOString();
   const invoiceIndexes: [number, number][] = [];
   let extraFrom = 0;
-  const result = await service.transaction
-    .write((entities) => {
-      const { numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox, allocation, refund } = entities;
-      const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
-      const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
-      // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
-      const counterItems =
-        counter && key && set
-          ? [
-              counter.expected === 0
-                ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
-                : numberCounter
-                    .patch(key)
-                    .set(set)
-                    .where((a, { eq }) => eq(a.value, counter.expected))
-                    .commit({ response: 'all_old' }),
-            ]
-          : [];
-      let at = counterItems.length;
-      // an invoice change's items: the invoice (version-conditioned, created, or deleted), its lookup, entries, events
-      const itemsOf = ({ before, after, timeline: entries, events, delete: remove }: InvoiceChange, member: number) => {
-        invoiceIndexes.push([at, member]);
-        const items = [];
-        if (remove) {
-          items.push(
-            invoices
-              .delete({ tenantId: after.tenantId, id: after.id })
-              .where((a, { eq }) => eq(a.version, before!.version))
-              .commit(),
-            lookups.delete({ tenantId: after.tenantId, id: after.id }).commit(),
-          );
+  let tooLarge: { fits: number } | null = null;
+  const transaction = service.transaction.write((entities) => {
+    const { numberCounter, invoice: invoices, invoiceLookup: lookups, timeline, outbox, allocation, refund } = entities;
+    const key = counter && { tenantId: counter.tenantId, series: counter.series, period: counter.period };
+    const set = counter && { value: counter.next, lastIssueDate: counter.lastIssueDate, updatedAt };
+    // on refusal DynamoDB returns the counter as it is (ALL_OLD): the retry needs no read
+    const counterItems =
+      counter && key && set
+        ? [
+            counter.expected === 0
+              ? numberCounter.create({ ...key, ...set }).commit({ response: 'all_old' })
+              : numberCounter
+                  .patch(key)
+                  .set(set)
+                  .where((a, { eq }) => eq(a.value, counter.expected))
+                  .commit({ response: 'all_old' }),
+          ]
+        : [];
+    let at = counterItems.length;
+    // an invoice change's items: the invoice (version-conditioned, created, or deleted), its lookup, entries, events
+    const itemsOf = ({ before, after, timeline: entries, events, delete: remove }: InvoiceChange, member: number) => {
+      invoiceIndexes.push([at, member]);
+      const items = [];
+      if (remove) {
+        items.push(
+          invoices
+            .delete({ tenantId: after.tenantId, id: after.id })
+            .where((a, { eq }) => eq(a.version, before!.version))
+            .commit(),
+          lookups.delete({ tenantId: after.tenantId, id: after.id }).commit(),
+        );
+      } else {
+        items.push(
+          before
+            ? invoices
+                .put(toInvoiceRecord(after))
+                .where((a, { eq }) => eq(a.version, before.version))
+                .commit()
+            : invoices.create(toInvoiceRecord(after)).commit(),
+          lookups.put(toLookupRecord(after)).commit(),
+        );
+      }
+      items.push(...entries.map((entry) => timeline.create(entry).commit()), ...events.map((event) => outbox.create(event).commit()));
+      at += items.length;
+      return items;
+    };
+    const changeItems = changes.flatMap((change, member) => {
+      const items = [];
+      items.push(...itemsOf(change, member));
+      for (const other of change.linked ?? []) items.push(...itemsOf(other, member));
+      for (const record of change.ledger ?? []) {
+        const { kind: _kind, ...rest } = record;
+        if (record.kind === 'allocation') {
+          const { source, ...fields } = rest as Omit<typeof record, 'kind'>;
+          items.push(allocation.create({ ...fields, sourceType: source.type, sourceId: source.id }).commit());
         } else {
-          items.push(
-            before
-              ? invoices
-                  .put(toInvoiceRecord(after))
-                  .where((a, { eq }) => eq(a.version, before.version))
-                  .commit()
-              : invoices.create(toInvoiceRecord(after)).commit(),
-            lookups.put(toLookupRecord(after)).commit(),
-          );
+          items.push(refund.create(defined({ ...rest }) as Parameters<typeof refund.create>[0]).commit());
         }
-        items.push(...entries.map((entry) => timeline.create(entry).commit()), ...events.map((event) => outbox.create(event).commit()));
-        at += items.length;
-        return items;
-      };
-      const changeItems = changes.flatMap((change, member) => {
-        const items = [];
-        items.push(...itemsOf(change, member));
-        for (const other of change.linked ?? []) items.push(...itemsOf(other, member));
-        for (const record of change.ledger ?? []) {
-          const { kind: _kind, ...rest } = record;
-          if (record.kind === 'allocation') {
-            const { source, ...fields } = rest as Omit<typeof record, 'kind'>;
-            items.push(allocation.create({ ...fields, sourceType: source.type, sourceId: source.id }).commit());
-          } else {
-            items.push(refund.create(defined({ ...rest }) as Parameters<typeof refund.create>[0]).commit());
-          }
-          at += 1;
-        }
-        return items;
-      });
-      extraFrom = at;
-      return [...counterItems, ...changeItems, ...((extra?.(entities) ?? []) as typeof changeItems)];
-    })
-    .go();
+        at += 1;
+      }
+      return items;
+    });
+    extraFrom = at;
+    const extras = (extra?.(entities) ?? []) as typeof changeItems;
+    const items = [...counterItems, ...changeItems, ...extras];
+    if (counter && items.length > MAX_TRANSACTION_ITEMS) {
+      // issuing: how many of the members (in order) fit with everything added after them (register, sources)
+      const ends = changes.map((_, member) => invoiceIndexes.find(([, m]) => m === member + 1)?.[0] ?? extraFrom);
+      tooLarge = { fits: ends.filter((end) => end + extras.length <= MAX_TRANSACTION_ITEMS).length };
+      return [];
+    }
+    return items;
+  });
+  const result = await transaction.go(); // builds the items (the callback above), then sends them: none when too large
+  if (tooLarge) return { outcome: 'too_large', ...(tooLarge as { fits: number }) };
   if (!result.canceled) return { outcome: 'ok' };
   const reasons = result.data as { code?: string; item?: NumberCounter | null }[];
   const codes = reasons.map((d) => d.code ?? 'None');
