@@ -262,6 +262,29 @@ describe('cancelling an invoice frees what it billed', () => {
   });
 });
 
+describe('a cancel retried with its Idempotency-Key', () => {
+  it('answers the first answer again and writes nothing more: the quote freed once, one entry', async () => {
+    // Prepare
+    const client = await aClient(api);
+    const quote = await anAcceptedQuote(client.id);
+    const invoice = await fromQuote(quote.id);
+    await issue(invoice.id);
+    const key = { 'idempotency-key': `cancel-${invoice.id}` };
+
+    // Act
+    const first = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4' }, key);
+    const replay = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4' }, key);
+    const after = (await api.get(`/v1/quotes/${quote.id}`)).body;
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(replay.status).toBe(200);
+    expect(replay.body.creditNote.id).toBe(first.body.creditNote.id);
+    expect(after.invoiceId).toBeUndefined();
+    expect(await cancelledEntries(`/v1/quotes/${quote.id}`)).toHaveLength(1);
+  });
+});
+
 describe('deleting a draft', () => {
   it('made from a quote gives the quote back too (no entry: the draft never existed for the client)', async () => {
     // Prepare
