@@ -262,6 +262,50 @@ describe('cancelling an invoice frees what it billed', () => {
   });
 });
 
+describe('a cancel retried with its Idempotency-Key', () => {
+  it('answers the first answer again and writes nothing more: the quote freed once, one entry', async () => {
+    // Prepare
+    const client = await aClient(api);
+    const quote = await anAcceptedQuote(client.id);
+    const invoice = await fromQuote(quote.id);
+    await issue(invoice.id);
+    const key = { 'idempotency-key': `cancel-${invoice.id}` };
+
+    // Act
+    const first = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4' }, key);
+    const replay = await api.post(`/v1/invoices/${invoice.id}/cancel`, { reason: 'R4' }, key);
+    const after = (await api.get(`/v1/quotes/${quote.id}`)).body;
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(replay.status).toBe(200);
+    expect(replay.body.creditNote.id).toBe(first.body.creditNote.id);
+    expect(after.invoiceId).toBeUndefined();
+    expect(await cancelledEntries(`/v1/quotes/${quote.id}`)).toHaveLength(1);
+  });
+});
+
+describe('deleting a draft', () => {
+  it('made from a quote gives the quote back too (no entry: the draft never existed for the client)', async () => {
+    // Prepare
+    const client = await aClient(api);
+    const quote = await anAcceptedQuote(client.id);
+    const draft = await fromQuote(quote.id);
+    const before = (await api.get(`/v1/quotes/${quote.id}`)).body;
+
+    // Act
+    const deleted = await api.del(`/v1/invoices/${draft.id}`);
+    const again = await api.post('/v1/invoices', { from: { quoteId: quote.id } });
+
+    // Assess
+    expect(before.invoiceId).toBe(draft.id);
+    expect(deleted.status).toBe(204);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect((await api.get(`/v1/quotes/${quote.id}`)).body.invoiceId).toBe(again.body.id);
+    expect(await cancelledEntries(`/v1/quotes/${quote.id}`)).toEqual([]);
+  });
+});
+
 describe('40 sources, register on', () => {
   it('a recapitulative invoice of 40 deals is cancelled in one transaction (register records included) and frees all 40', async () => {
     // Prepare: the register on (its records and chain head ride in the same transaction), 40 won deals

@@ -132,7 +132,7 @@ const REASONS = new Set(['R1', 'R2', 'R3', 'R4', 'R5']);
  * POST /v1/invoices/{id}/cancel: an issued invoice is never deleted: a full credit note is made and issued,
  * note. 409 while payments are allocated to it unless `settle` says what becomes of that money. The quote it
  * was made from (or the deals and quotes of a recapitulative invoice) are freed in that transaction by the
- * store (source-release.ts): they can be invoiced again.
+ * store (source-links.ts): they can be invoiced again.
  */
 export async function cancel(ports: InvoicePorts, cmd: ItemCommand & { input: CancelInput }): Promise<{ invoice: Invoice; creditNote: Invoice }> {
   const { tenantId, id, actor, input } = cmd;

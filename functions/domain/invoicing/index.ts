@@ -15,8 +15,9 @@
  *                                                note applies it: move.ts)
  *   Recapitulative.create / recapitulativeLines  (one draft for a client's won deals and accepted quotes of a month,
  *                                                linked to them in the transaction that writes it)
- *   SourceRelease.voidedWithSources / releaseEntries   (an invoice that becomes void, e.g. cancelled, gives its
- *                                                deals and quotes back: the store releases them in that write)
+ *   SourceLinks.sourceEntries / releasesOf / releaseEntries   (the deals and quotes an invoice is made from: their
+ *                                                timeline entries; a deleted draft or an invoice that becomes void, e.g.
+ *                                                cancelled, gives them back: the store releases them in that write)
  */
 export * as Invoice from './invoice';
 export * as Corrections from './correction';
@@ -26,7 +27,7 @@ export * as Issuing from './issuing';
 export * as Settlement from './settlement';
 export * as LegalMinimum from './legal-minimum';
 export * as Recapitulative from './recapitulative';
-export * as SourceRelease from './source-release';
+export * as SourceLinks from './source-links';
 export type {
   CommitResult,
   CorrectedRef,

@@ -15,7 +15,7 @@
  */
 import { Conflict, counterPeriod, formatDocumentNumber, RuleViolation } from '../kernel';
 import type { CommitResult, Invoice, InvoiceChange, InvoiceStore, NumberCounter } from './model';
-import { releaseItems, voidedWithSources } from './source-release';
+import { releaseItems, releasesOf } from './source-links';
 
 export interface IssueRequest {
   tenantId: string;
@@ -61,12 +61,12 @@ const MAX_BATCH_BYTES = 3_000_000;
 /**
  * At most how many items one change writes in its transaction besides the counter and the register's chain head:
  * per invoice (its own and the `linked` ones) the invoice, its lookup, its timeline entries and events and a
- * register record; its ledger records; and the sources an invoice it voids gives back (source-release.ts).
+ * register record; its ledger records; and the sources an invoice it voids gives back (source-links.ts).
  */
 export function writeItems(change: InvoiceChange): number {
   const own = (c: InvoiceChange): number =>
     3 + c.timeline.length + c.events.length + (c.ledger?.length ?? 0) + (c.linked ?? []).reduce((n, l) => n + own(l), 0);
-  return own(change) + releaseItems(voidedWithSources([change]));
+  return own(change) + releaseItems(releasesOf([change]));
 }
 
 export const ISSUE_DEFAULTS = {

@@ -233,7 +233,7 @@ export async function commitInvoices(
  * records, the sources a voided invoice gives back: source-linking.ts), after the invoices' items.
  */
 export interface ExtensibleInvoiceStore extends InvoiceStore {
-  commitWith(commit: InvoiceCommit, extra: (entities: TransactionEntities) => unknown[]): Promise<CommitResult>;
+  commit(commit: InvoiceCommit, extra?: (entities: TransactionEntities) => unknown[]): Promise<CommitResult>;
 }
 
 /** Invoices, their lookup items, number counters and timeline, on the single table. */
@@ -261,8 +261,7 @@ export function invoicesRepository(service: CrmService): ExtensibleInvoiceStore 
       return data ? fromInvoiceRecord(data) : null;
     },
 
-    commit: (commit: InvoiceCommit) => commitInvoices(service, commit),
-    commitWith: (commit, extra) => commitInvoices(service, commit, extra),
+    commit: (commit, extra) => commitInvoices(service, commit, extra),
 
     async getCounter(tenantId, series, period): Promise<NumberCounter | null> {
       const { data } = await numberCounter.get({ tenantId, series, period }).go({ consistent: true });

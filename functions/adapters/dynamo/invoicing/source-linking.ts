@@ -1,8 +1,8 @@
-import { Conflict, timelineEntry } from '../../../domain/kernel';
-import { SourceRelease, type CommitResult, type InvoiceChange, type InvoiceCommit, type InvoiceStore } from '../../../domain/invoicing';
+import { Conflict } from '../../../domain/kernel';
+import { SourceLinks, type CommitResult, type InvoiceChange, type InvoiceCommit, type InvoiceStore } from '../../../domain/invoicing';
 import { rejectedItems } from '../helpers';
 import type { CrmService } from '../service';
-import { commitInvoices, toInvoiceRecord, toLookupRecord, type ExtensibleInvoiceStore } from './invoices-repository';
+import { toInvoiceRecord, toLookupRecord, type ExtensibleInvoiceStore } from './invoices-repository';
 import { InvoiceSources } from '../../../domain/sales';
 import { InvoiceEntity, InvoiceLookupEntity } from './invoice-entity';
 import { OutboxEntity } from '../kernel/outbox-entity';
@@ -37,9 +37,9 @@ function sourceLinkOf(change: InvoiceChange | undefined): SourceLink | null {
  * both succeed, the loser gets 409 naming the winner's invoice (unless `allowDuplicate`). A deal is checked to
  * have no `invoiceId` (a recapitulative invoice billed it in full), unless `allowDuplicate`. A recapitulative
  * invoice (`sources`) claims every deal and quote it groups the same way (their `invoiceId`, only when absent);
- * a source taken first makes the write fail with a Conflict listing them (`taken`); deleting that draft gives them
- * back in the same transaction, and so does a write that voids an invoice (a cancel, a move to the failure stage):
- * its quote or `sources` still naming it are released in that write (`commitReleasing`). Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
+ * a source taken first makes the write fail with a Conflict listing them (`taken`). Deleting a draft, or voiding an
+ * invoice (a cancel, a move to the failure stage), gives its quote or `sources` still naming it back in that same
+ * write (`commitReleasing`). Every other commit goes to `base`. (Which sources may be invoiced at all is the domain's rule: sales' InvoiceSources and RecapitulativeSelection.)
  */
 export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceStore, options: { allowDuplicate?: boolean } = {}): InvoiceStore {
   const allowDuplicate = options.allowDuplicate ?? false;
@@ -53,26 +53,17 @@ export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceS
       type: after.type,
       total: after.totals.total,
       currency: after.currency,
-      ...(after.recapitulative ? { recapitulative: true } : {}),
+      recapitulative: after.recapitulative,
     };
-    const linkEntries = links.map(({ link }) =>
-      timelineEntry({ tenantId: after.tenantId, subjectType: link.type, subjectId: link.id, kind: 'invoice_created', actor, at: after.createdAt, data }),
+    // on each source's timeline (and, for an invoice from a quote of a deal, on the deal's)
+    const linkEntries = SourceLinks.sourceEntries(
+      after,
+      links.map((l) => l.link),
+      'invoice_created',
+      actor,
+      after.createdAt,
+      data,
     );
-    // an invoice from a quote of a deal shows on the deal's timeline too
-    const single = links.length === 1 && !after.sources ? links[0]!.link : null;
-    if (single?.type === 'quote' && after.dealId) {
-      linkEntries.push(
-        timelineEntry({
-          tenantId: after.tenantId,
-          subjectType: 'deal',
-          subjectId: after.dealId,
-          kind: 'invoice_created',
-          actor,
-          at: after.createdAt,
-          data: { ...data, quoteId: single.id },
-        }),
-      );
-    }
     // the sources' items come last, in the order of `links`
     const firstLink = 2 + change.timeline.length + change.events.length + linkEntries.length;
     const result = await service.transaction
@@ -92,15 +83,10 @@ export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceS
               .add({ version: 1 })
               .where((a, { notExists }) => notExists(a.invoiceId))
               .commit();
-          if (mode === 'unclaimed')
-            return (entity as typeof quote)
-              .check(key)
-              .where((a, { exists, notExists }) => `${exists(a.id)} AND ${notExists(a.invoiceId)}`)
-              .commit();
-          // a further invoice, asked for: the source keeps pointing at its first one, and must still exist
+          // 'unclaimed': it exists and has no invoice; 'exists' (a further invoice, asked for): the source keeps pointing at its first one
           return (entity as typeof quote)
             .check(key)
-            .where((a, { exists }) => exists(a.id))
+            .where((a, { exists, notExists }) => (mode === 'unclaimed' ? `${exists(a.id)} AND ${notExists(a.invoiceId)}` : exists(a.id)))
             .commit();
         }),
       ])
@@ -125,63 +111,43 @@ export function linkedInvoiceStore(service: CrmService, base: ExtensibleInvoiceS
   }
 
   /**
-   * Deleting a recapitulative draft gives its sources back (their `invoiceId` removed, in the same transaction, where
-   * it still names this invoice), so they can be invoiced again.
-   */
-  async function releaseSources(commit: InvoiceCommit, draft: NonNullable<InvoiceChange['before']>): Promise<CommitResult> {
-    const linked = await Promise.all(draft.sources!.map(async (link) => ((await invoiceOf(draft.tenantId, link)) === draft.id ? link : null)));
-    const held = linked.filter((l): l is SourceLink => !!l);
-    return commitInvoices(service, commit, ({ deal, quote }) =>
-      held.map((link) =>
-        ((link.type === 'quote' ? quote : deal) as typeof quote)
-          .patch({ tenantId: draft.tenantId, id: link.id })
-          .remove(['invoiceId'])
-          .where((a, { eq }) => eq(a.invoiceId, draft.id))
-          .commit(),
-      ),
-    );
-  }
-
-  /**
-   * A write that voids invoices made from deals or quotes (a cancel: its credit note moves the original to CANCELLED;
-   * a move to the failure stage) gives back, in the SAME transaction, those of their sources that still name them:
-   * `invoiceId` removed under the condition that it still names the invoice (a source re-claimed meanwhile is not
-   * touched), the source's version moved, an `invoice_cancelled` entry on its timeline (domain: source-release.ts).
+   * A write that deletes a draft made from deals or quotes, or voids such an invoice (a cancel: its credit note moves
+   * the original to CANCELLED; a move to the failure stage), gives back in the SAME transaction those of its sources
+   * that still name it: `invoiceId` removed under that condition (a source re-claimed meanwhile is not touched), the
+   * source's version moved, and for a void an `invoice_cancelled` entry on its timeline (domain: source-links.ts).
    * The sources are read on every try: a retried write (contention, a new counter) neither fails on them nor writes twice.
    */
-  async function commitReleasing(commit: InvoiceCommit, voided: SourceRelease.VoidedInvoice[]): Promise<CommitResult> {
+  async function commitReleasing(commit: InvoiceCommit, releases: SourceLinks.Release[]): Promise<CommitResult> {
     const held = await Promise.all(
-      voided.map(async (v) => {
-        const still = await Promise.all(v.links.map(async (link) => ((await invoiceOf(v.invoice.tenantId, link)) === v.invoice.id ? link : null)));
-        return { voided: v, links: still.filter((l): l is SourceLink => !!l) };
+      releases.map(async (r) => {
+        const still = await Promise.all(r.links.map(async (link) => ((await invoiceOf(r.invoice.tenantId, link)) === r.invoice.id ? link : null)));
+        return { r, links: still.filter((l): l is SourceLink => !!l) };
       }),
     );
-    const releasing = held.filter((h) => h.links.length > 0);
-    if (releasing.length === 0) return base.commit(commit);
-    return base.commitWith(commit, ({ quote, deal, timeline }) => [
-      ...releasing.flatMap(({ voided: { invoice }, links }) =>
-        links.map((link) =>
+    const at = new Date().toISOString();
+    return base.commit(commit, ({ quote, deal, timeline }) =>
+      held.flatMap(({ r, links }) => [
+        ...links.map((link) =>
           ((link.type === 'quote' ? quote : deal) as typeof quote)
-            .patch({ tenantId: invoice.tenantId, id: link.id })
+            .patch({ tenantId: r.invoice.tenantId, id: link.id })
             .remove(['invoiceId'])
-            .set({ updatedAt: invoice.updatedAt })
+            .set({ updatedAt: r.voided?.at ?? at })
             .add({ version: 1 })
-            .where((a, { eq }) => eq(a.invoiceId, invoice.id))
+            .where((a, { eq }) => eq(a.invoiceId, r.invoice.id))
             .commit(),
         ),
-      ),
-      ...releasing.flatMap(({ voided: v, links }) => SourceRelease.releaseEntries(v, links).map((entry) => timeline.create(entry).commit())),
-    ]);
+        ...SourceLinks.releaseEntries(r, links).map((entry) => timeline.create(entry).commit()),
+      ]),
+    );
   }
 
   const invoices: InvoiceStore = {
     ...base,
     async commit(commit: InvoiceCommit): Promise<CommitResult> {
       const change = commit.changes.length === 1 && !commit.counter && commit.changes[0]!.before === null ? commit.changes[0] : undefined;
-      const deleted = commit.changes[0]?.delete ? commit.changes[0] : undefined;
-      if (deleted?.before?.sources?.length && !commit.counter) return releaseSources(commit, deleted.before);
-      const voided = SourceRelease.voidedWithSources(commit.changes);
-      if (voided.length > 0) return commitReleasing(commit, voided);
+      // a deleted draft or a voided invoice gives its deals and quotes back
+      const releases = SourceLinks.releasesOf(commit.changes);
+      if (releases.length > 0) return commitReleasing(commit, releases);
       const { tenantId } = change?.after ?? { tenantId: '' };
       // a recapitulative invoice: claim every source, none taken twice
       const grouped = change?.after.sources;

@@ -103,20 +103,19 @@ export function registeringInvoiceStore(
 ): ExtensibleInvoiceStore {
   const registers = registerRepository(service);
   const clock = options.clock ?? (() => new Date());
-  const none = () => [];
   /** The commit, with `extra` items of the caller's (after the register's) in the same transaction. */
-  async function commitWith(commit: InvoiceCommit, extra: (entities: TransactionEntities) => unknown[]): Promise<CommitResult> {
-    if (!Register.touchesRegister(commit.changes)) return base.commitWith(commit, extra);
+  async function commit(commit: InvoiceCommit, extra?: (entities: TransactionEntities) => unknown[]): Promise<CommitResult> {
+    if (!Register.touchesRegister(commit.changes)) return base.commit(commit, extra);
     const tenantId = commit.changes[0]!.after.tenantId;
     const issuerTaxId = await options.issuerOf(tenantId);
-    if (!issuerTaxId) return base.commitWith(commit, extra);
+    if (!issuerTaxId) return base.commit(commit, extra);
     const head = await registers.head(tenantId, issuerTaxId);
     const headTime = head ? Date.parse(head.record.FechaHoraHusoGenRegistro) : Number.NaN;
     const now = clock();
     const at = Number.isNaN(headTime) || headTime <= now.getTime() ? now : new Date(headTime);
     const entries = Register.recordsFor(commit.changes, head, issuerTaxId, { now: at });
     const last = entries[entries.length - 1];
-    if (!last) return base.commitWith(commit, extra);
+    if (!last) return base.commit(commit, extra);
     return commitInvoices(service, commit, (entities) => {
       const { registerRecord, registerHead } = entities;
       return [
@@ -144,13 +143,9 @@ export function registeringInvoiceStore(
               .where((a, { eq }) => `${eq(a.sequence, head.sequence)} AND ${eq(a.huella, head.huella)}`)
               .commit()
           : registerHead.create({ tenantId, issuerTaxId, sequence: last.sequence, huella: last.huella, entry: last }).commit(),
-        ...extra(entities),
+        ...(extra?.(entities) ?? []),
       ];
     });
   }
-  return {
-    ...base,
-    commit: (commit: InvoiceCommit) => commitWith(commit, none),
-    commitWith,
-  };
+  return { ...base, commit };
 }

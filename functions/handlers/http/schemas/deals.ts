@@ -1,29 +1,8 @@
 import * as z from 'zod';
-import { ListQuery, Meta, currencyCode, decimalString, optionalText, percent, resourceId, text } from './common';
+import { ListQuery, Meta, currencyCode, optionalText, resourceId, text } from './common';
+import { ComputedLineView, Lines, TotalsView } from './priced-lines';
 
-/** A document line (`Line` of docs/openapi.json); amounts and totals are always computed, never accepted. */
-export const Line = z.strictObject({
-  productId: resourceId('prd').optional(),
-  description: text(1000),
-  quantity: decimalString({ maxScale: 6 }),
-  unitPrice: decimalString({ maxScale: 6 }),
-  taxRate: percent,
-  discountPercent: percent.optional(),
-  withholdingRate: percent.optional(),
-  unit: optionalText(20),
-});
-export const Lines = z.array(Line).max(200, 'at most 200 lines');
-
-export const ComputedLineView = Line.extend({ netAmount: z.string() });
-const RateRow = z.object({ rate: z.string(), base: z.string(), amount: z.string() });
-export const TotalsView = z.object({
-  net: z.string(),
-  tax: z.string(),
-  withholding: z.string(),
-  total: z.string(),
-  taxBreakdown: z.array(RateRow),
-  withholdingBreakdown: z.array(RateRow),
-});
+export { ComputedLineView, Line, Lines, TotalsView } from './priced-lines';
 
 export const stageId = z.string().trim().min(1).max(32);
 const userId = z.string().max(64);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ComputedLineView, Lines, TotalsView } from './deals';
+import { ComputedLineView, Lines, TotalsView } from './priced-lines';
 import { INVOICE_TYPES } from '../../../domain/invoicing';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, email, isoDate, optionalText, resourceId, text } from './common';
 

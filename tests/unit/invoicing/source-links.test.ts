@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createIssueQueue, MAX_TRANSACTION_ITEMS, writeItems } from '../../../functions/domain/invoicing/issuing';
-import { SourceRelease, type InvoiceChange, type InvoiceStore } from '../../../functions/domain/invoicing';
+import { SourceLinks, type InvoiceChange, type InvoiceStore } from '../../../functions/domain/invoicing';
 import type { Invoice } from '../../../functions/domain/invoicing/model';
 
-const { voidedWithSources, releaseEntries, releaseItems, sourceLinksOf } = SourceRelease;
+const { releasesOf, releaseEntries, releaseItems, sourceEntries } = SourceLinks;
 const tenantId = 'ten_01jtenant0000000000000000';
 const actor = { type: 'user' as const, id: 'usr_clerk' };
 
@@ -53,34 +53,39 @@ describe('what a voided invoice gives back', () => {
   it("a cancel's credit note voiding an invoice from a quote: the quote, with the note", () => {
     const write = change(null, note, { linked: [change(fromQuote, voided(fromQuote))] });
 
-    expect(voidedWithSources([write])).toEqual([
-      expect.objectContaining({ links: [{ type: 'quote', id: 'quo_1' }], creditNote: { id: 'inv_note', number: 'CN-2026-000001' }, actor }),
+    expect(releasesOf([write])).toEqual([
+      expect.objectContaining({
+        links: [{ type: 'quote', id: 'quo_1' }],
+        voided: { at: fromQuote.updatedAt, actor, creditNote: expect.objectContaining({ id: 'inv_note', number: 'CN-2026-000001' }) },
+      }),
     ]);
   });
 
   it('every source of a recapitulative invoice; a draft moved to the failure stage too', () => {
     const draft = anInvoice({ status: 'draft', number: undefined, source: { type: 'quote', id: 'quo_3' } });
 
-    expect(voidedWithSources([change(recap, voided(recap))])[0]!.links).toEqual([
+    expect(releasesOf([change(recap, voided(recap))])[0]!.links).toEqual([
       { type: 'deal', id: 'deal_1' },
       { type: 'quote', id: 'quo_2' },
     ]);
-    expect(voidedWithSources([change(draft, voided(draft))])[0]!.links).toEqual([{ type: 'quote', id: 'quo_3' }]);
+    expect(releasesOf([change(draft, voided(draft))])[0]!.links).toEqual([{ type: 'quote', id: 'quo_3' }]);
   });
 
-  it('nothing for a partial credit note (the original stays issued), a deletion, an invoice already void or one of no deal or quote', () => {
+  it('a deleted draft gives its sources back without an entry; nothing for a partial credit note, an invoice already void or one of no deal or quote', () => {
     const partial = change(null, note, { linked: [change(fromQuote, { ...fromQuote, version: 2 })] });
-    const deletion = change(fromQuote, fromQuote, { delete: true });
+    const deletion = change(recap, recap, { delete: true, timeline: [] });
     const already = change(voided(fromQuote), voided(fromQuote));
     const plain = anInvoice();
 
-    expect(voidedWithSources([partial, deletion, already, change(plain, voided(plain))])).toEqual([]);
-    expect(sourceLinksOf(note)).toEqual([]);
+    const deleted = releasesOf([deletion]);
+    expect(deleted).toEqual([{ invoice: recap, links: recap.sources }]);
+    expect(releaseEntries(deleted[0]!, recap.sources!)).toEqual([]);
+    expect(releasesOf([partial, already, change(plain, voided(plain)), change(note, voided(note))])).toEqual([]);
   });
 
   it("writes an invoice_cancelled entry on each source held, and on the quote's deal for an invoice of one quote", () => {
-    const [single] = voidedWithSources([change(null, note, { linked: [change(fromQuote, voided(fromQuote))] })]);
-    const [grouped] = voidedWithSources([change(recap, voided(recap))]);
+    const [single] = releasesOf([change(null, note, { linked: [change(fromQuote, voided(fromQuote))] })]);
+    const [grouped] = releasesOf([change(recap, voided(recap))]);
 
     const onQuote = releaseEntries(single!, single!.links);
     const onlyDeal = releaseEntries(grouped!, [{ type: 'deal', id: 'deal_1' }]);
@@ -98,6 +103,10 @@ describe('what a voided invoice gives back', () => {
     ]);
     expect(onlyDeal).toEqual([expect.objectContaining({ subjectType: 'deal', subjectId: 'deal_1', data: { ...data, recapitulative: true } })]);
     expect(releaseEntries(single!, [])).toEqual([]);
+    // the same entries when it is made: invoice_created
+    expect(
+      sourceEntries(fromQuote, single!.links, 'invoice_created', actor, fromQuote.updatedAt, { invoiceId: 'inv_original' }).map((e) => e.subjectId),
+    ).toEqual(['quo_1', 'deal_9']);
   });
 });
 
@@ -111,8 +120,8 @@ describe('transaction items', () => {
       ledger: [{ kind: 'allocation' } as never, { kind: 'refund' } as never],
     });
 
-    expect(releaseItems(voidedWithSources([write]))).toBe(80);
-    expect(writeItems(write)).toBe(5 + 6 + 2 + 80);
+    expect(releaseItems(releasesOf([write]))).toBe(81);
+    expect(writeItems(write)).toBe(5 + 6 + 2 + 81);
     expect(1 + writeItems(write) + 1).toBeLessThanOrEqual(MAX_TRANSACTION_ITEMS);
   });
 
