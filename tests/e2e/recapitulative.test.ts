@@ -257,4 +257,39 @@ describe('recapitulative invoices', () => {
     expect(text).toContain(`Fecha de la operación: ${formatDate(second.closedAt.slice(0, 10), 'es')}`);
     expect(text).toContain('Reforma cocina');
   });
+
+  it("its e-invoice (UBL and CII) carries each line's operation date as the line period (BG-26)", async () => {
+    // Prepare
+    const client = await aClient(api);
+    const first = await aWonDeal(client.id, 'Pintura', '120.00');
+    const second = await aWonDeal(client.id, 'Fontanería', '80.00');
+    const made = await api.post('/v1/invoices/recapitulative', { companyId: client.id, month, dealIds: [first.id, second.id], dueDate: '2030-01-31' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const issued = await api.post(`/v1/invoices/${made.body.id}/stage`, { stage: 'VIEWED' });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+
+    // Act
+    const ubl = await api.get(`/v1/invoices/${made.body.id}/einvoice?syntax=ubl`);
+    const cii = await api.get(`/v1/invoices/${made.body.id}/einvoice?syntax=cii`);
+
+    // Assess
+    expect(ubl.status, String(ubl.body)).toBe(200);
+    expect(cii.status, String(cii.body)).toBe(200);
+    const ublXml = String(ubl.body).replace(/>\s+</g, '><');
+    const ciiXml = String(cii.body).replace(/>\s+</g, '><');
+    const dates = (made.body.lines as { operationDate: string }[]).map((l) => l.operationDate);
+    expect(dates).toEqual([first.closedAt.slice(0, 10), second.closedAt.slice(0, 10)].sort());
+    const ublPeriods = [
+      ...ublXml.matchAll(
+        /<cac:InvoiceLine>[\s\S]*?<cac:InvoicePeriod><cbc:StartDate>([^<]+)<\/cbc:StartDate><cbc:EndDate>([^<]+)<\/cbc:EndDate><\/cac:InvoicePeriod>/g,
+      ),
+    ];
+    expect(ublPeriods.map((m) => [m[1], m[2]])).toEqual(dates.map((d) => [d, d]));
+    const ciiPeriods = [
+      ...ciiXml.matchAll(
+        /<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format="102">(\d{8})<\/udt:DateTimeString><\/ram:StartDateTime><ram:EndDateTime><udt:DateTimeString format="102">(\d{8})</g,
+      ),
+    ];
+    expect(ciiPeriods.map((m) => [m[1], m[2]])).toEqual(dates.map((d) => [d.replaceAll('-', ''), d.replaceAll('-', '')]));
+  });
 });

@@ -67,6 +67,8 @@ function lineItem(l: ComputedLine): XmlElement {
     'ram:SpecifiedLineTradeDelivery': { 'ram:BilledQuantity': withAttrs(l.quantity, { unitCode: l.unitCode }) },
     'ram:SpecifiedLineTradeSettlement': {
       'ram:ApplicableTradeTax': tradeTax(l.vat),
+      // BG-26, between the line's tax and its allowances (D16B order)
+      'ram:BillingSpecifiedPeriod': l.period ? { 'ram:StartDateTime': dateTime(l.period.start), 'ram:EndDateTime': dateTime(l.period.end) } : undefined,
       'ram:SpecifiedTradeAllowanceCharge': l.discount
         ? {
             'ram:ChargeIndicator': indicator(false),

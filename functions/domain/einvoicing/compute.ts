@@ -64,6 +64,7 @@ function line(input: EInvoiceInput, i: number): ComputedLine {
     netAmount: formatAmount(net, currency),
     vat: computedVat(l.vat),
   };
+  if (l.period) out.period = { ...(l.period.start ? { start: l.period.start } : {}), ...(l.period.end ? { end: l.period.end } : {}) };
   const gross = roundMoney(dec(l.quantity).times(dec(l.unitPrice)), currency);
   if (l.discountPercent !== undefined && !dec(l.discountPercent).isZero()) {
     out.grossAmount = formatAmount(gross, currency);

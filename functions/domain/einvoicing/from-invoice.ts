@@ -132,6 +132,8 @@ export function fromInvoice(invoice: Invoice.Info, settings: DocumentSettings, o
       discountPercent: line.discountPercent,
       netAmount: signAmount(line.netAmount),
       vat: options.vat?.[i] ?? defaultVatTreatment(line.taxRate, seller, buyer),
+      // a recapitulative invoice's line bills one day's operation: its line period (BG-26) is that day
+      ...(line.operationDate ? { period: { start: line.operationDate, end: line.operationDate } } : {}),
     })),
     withholdings: invoice.totals.withholdingBreakdown.map((w) => ({
       label: withholdingLabel,

@@ -82,6 +82,17 @@ export interface EInvoiceLine {
    */
   netAmount?: string;
   vat: EInvoiceVat;
+  /**
+   * Invoice line period (BG-26): start (BT-134) and end (BT-135) dates, YYYY-MM-DD, at least one of them
+   * (BR-CO-20), end not before start (BR-30). E.g. a recapitulative invoice's line: the day of its operation.
+   */
+  period?: EInvoicePeriod;
+}
+
+/** A period of dates, YYYY-MM-DD (BG-26 on a line). */
+export interface EInvoicePeriod {
+  start?: string;
+  end?: string;
 }
 
 /** A document-level allowance (discount) or charge (BG-20 / BG-21). */
@@ -188,6 +199,8 @@ export interface ComputedLine {
   discount?: { amount: string; percent: string; reason: string };
   netAmount: string;
   vat: ComputedVat;
+  /** BG-26, as given (at least a start or an end). */
+  period?: EInvoicePeriod;
 }
 
 export interface ComputedAllowanceCharge {

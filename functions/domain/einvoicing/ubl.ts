@@ -62,6 +62,8 @@ function invoiceLine(l: ComputedLine, doc: ComputedEInvoice): XmlElement {
     'cbc:ID': l.id,
     [doc.kind === 'invoice' ? 'cbc:InvoicedQuantity' : 'cbc:CreditedQuantity']: withAttrs(l.quantity, { unitCode: l.unitCode }),
     'cbc:LineExtensionAmount': withAttrs(l.netAmount, { currencyID: currency }),
+    // BG-26, after cbc:AccountingCost and before cac:AllowanceCharge (UBL 2.1 InvoiceLine / CreditNoteLine order)
+    'cac:InvoicePeriod': l.period ? { 'cbc:StartDate': l.period.start, 'cbc:EndDate': l.period.end } : undefined,
     'cac:AllowanceCharge': l.discount
       ? {
           'cbc:ChargeIndicator': 'false',

@@ -5,7 +5,7 @@
  */
 import { dec, type FieldError, isCurrency, isDecimalString, minorUnits, validateLine } from '../kernel';
 import { CREDIT_TRANSFER_CODES } from './codes';
-import { VAT_CATEGORIES, type EInvoiceInput, type EInvoiceParty, type EInvoiceVat, type VatCategory } from './model';
+import { VAT_CATEGORIES, type EInvoiceInput, type EInvoiceParty, type EInvoicePeriod, type EInvoiceVat, type VatCategory } from './model';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const COUNTRY = /^[A-Z]{2}$/;
@@ -43,6 +43,21 @@ function vatProblems(vat: EInvoiceVat | undefined, at: string): FieldError[] {
       field: `${at}.exemptionReason`,
       message: `category ${vat.category} is taxed (at ${vat.category === 'Z' ? 'zero' : 'a'} rate): it takes no exemption reason (BR-${vat.category}-10)`,
     });
+  }
+  return errors;
+}
+
+/** A line period (BG-26): dates as YYYY-MM-DD, a start or an end (BR-CO-20), the end not before the start (BR-30). */
+function periodProblems(period: EInvoicePeriod, at: string): FieldError[] {
+  if (!period || typeof period !== 'object') return [{ field: at, message: 'a line period is an object with a start and/or an end date' }];
+  const errors: FieldError[] = [];
+  for (const key of ['start', 'end'] as const) {
+    if (period[key] !== undefined && !isIsoDate(period[key])) errors.push({ field: `${at}.${key}`, message: `the period ${key} must be a date as YYYY-MM-DD` });
+  }
+  if (period.start === undefined && period.end === undefined) {
+    errors.push({ field: `${at}.start`, message: 'a line period has a start date or an end date (BR-CO-20)' });
+  } else if (errors.length === 0 && period.start !== undefined && period.end !== undefined && period.end < period.start) {
+    errors.push({ field: `${at}.end`, message: 'the period end cannot be before its start (BR-30)' });
   }
   return errors;
 }
@@ -126,6 +141,7 @@ export function validateInput(input: EInvoiceInput): FieldError[] {
     const vatErrors = vatProblems(line?.vat, `${at}.vat`);
     errors.push(...vatErrors);
     if (vatErrors.length === 0) categories.add(line.vat.category);
+    if (line?.period !== undefined) errors.push(...periodProblems(line.period, `${at}.period`));
   });
 
   (input.allowancesCharges ?? []).forEach((ac, i) => {

@@ -8,7 +8,7 @@
  *   UBL21_XSD          the xsd/ folder of the OASIS UBL 2.1 release (maindoc/UBL-Invoice-2.1.xsd, common/...)
  *   SAXON_JAR          Saxon HE (default /usr/share/java/Saxon-HE.jar, Debian's libsaxonhe-java); needs java and xmllint
  *
- * Every document of the sample spread, some mapped from stored invoices, and generated ones must give
+ * Every document of the sample spread (the recapitulative one with line periods), some mapped from stored invoices, and generated ones must give
  * 0 fatal findings; warnings are printed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EInvoice, type EInvoiceInput, type EInvoiceSyntax } from '../../../functions/domain/einvoicing';
-import { anIssuedInvoice, EINVOICE_SAMPLES, sellerSettings } from '../../fixtures/einvoices';
+import { anIssuedInvoice, anIssuedRecapitulativeInvoice, EINVOICE_SAMPLES, sellerSettings } from '../../fixtures/einvoices';
 
 const artefacts = process.env.EN16931_ARTEFACTS;
 const ublXsd = process.env.UBL21_XSD;
@@ -47,6 +47,8 @@ function documents(): Record<string, EInvoiceInput> {
       }),
       sellerSettings,
     ),
+    // a recapitulative invoice: each line's operation date as its line period (BG-26, BR-30, BR-CO-20)
+    'mapped-recapitulative': EInvoice.fromInvoice(anIssuedRecapitulativeInvoice(), sellerSettings),
   };
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
