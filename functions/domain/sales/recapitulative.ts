@@ -47,6 +47,12 @@ function belongsTo(candidate: RecapitulativeCandidate, request: RecapitulativeRe
 }
 
 /**
+ * The most operations one recapitulative invoice groups: its write claims every source in one DynamoDB
+ * transaction (at most 100 items: per source its claim and its timeline entry, besides the invoice's own).
+ */
+export const MAX_SOURCES = 40;
+
+/**
  * The sources one recapitulative invoice groups, in operation-date order. Without ids: every candidate of the
  * client concluded in the month without an invoice. With ids: exactly those, each refused by name
  * (`dealIds[i]`, `quoteIds[i]`) when it does not exist, is another client's, is not won / accepted, was
@@ -106,6 +112,16 @@ export function selectRecapitulative(request: RecapitulativeRequest, candidates:
     throw new RuleViolation(`the client has no won deal nor accepted quote without an invoice in ${request.month}`, [
       { field: 'month', message: 'nothing to invoice in this month' },
     ]);
+  if (chosen.length > MAX_SOURCES)
+    throw new RuleViolation(
+      `the client has ${chosen.length} operations to invoice in ${request.month}; one recapitulative invoice groups at most ${MAX_SOURCES}`,
+      [
+        {
+          field: 'month',
+          message: `${chosen.length} operations, at most ${MAX_SOURCES} per invoice: name them with dealIds / quoteIds and make one invoice per group (the first ${MAX_SOURCES}: ${chosen[MAX_SOURCES - 1]!.operationDate} and before)`,
+        },
+      ],
+    );
   return chosen;
 }
 

@@ -110,6 +110,18 @@ describe('recapitulative invoices: which operations one invoice groups (pure rul
     expect(empty).toMatchObject({ kind: 'rule', errors: [{ field: 'month', message: 'nothing to invoice in this month' }] });
   });
 
+  it('refuses a month of more operations than one invoice groups (one transaction), on `month`, saying how to split it', () => {
+    const many = Array.from({ length: RecapitulativeSelection.MAX_SOURCES + 1 }, (_, i) =>
+      deal(`deal_${String(i).padStart(2, '0')}`, { operationDate: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}` }),
+    );
+
+    const refused = refusal(() => selectRecapitulative({ companyId: 'cmp_a', month }, many));
+
+    expect(refused.kind).toBe('rule');
+    expect(refused.errors).toEqual([{ field: 'month', message: expect.stringMatching(/^41 operations, at most 40 per invoice: name them with dealIds/) }]);
+    expect(selectRecapitulative({ companyId: 'cmp_a', month }, many.slice(1))).toHaveLength(RecapitulativeSelection.MAX_SOURCES);
+  });
+
   it("a contact's operations are those without a company; a company's deal with the contact is the company's", () => {
     const candidates = [deal('deal_1', { companyId: '', contactId: 'con_a' }), deal('deal_2', { companyId: 'cmp_a', contactId: 'con_a' })];
 

@@ -9,6 +9,7 @@ import {
   PAYMENT_STATUSES,
 } from '../../../domain/invoicing';
 import { STAGE_ID_PATTERN } from '../../../domain/kernel';
+import { RecapitulativeSelection } from '../../../domain/sales';
 import { ClientSnapshotView, ListQuery, Meta, currencyCode, decimalString, isoDate, optionalText, page, resourceId } from './common';
 import { LineBody } from './lines';
 
@@ -216,7 +217,7 @@ export const ReplaceBody = z
   .refine((b) => !!b.companyId !== !!b.contactId, { message: 'give a companyId or a contactId' });
 
 /** At most this many operations in one recapitulative invoice (each is linked in the transaction that writes it). */
-export const MAX_RECAPITULATIVE_SOURCES = 40;
+const MAX_RECAPITULATIVE_SOURCES = RecapitulativeSelection.MAX_SOURCES;
 
 export const RecapitulativeCreate = z
   .strictObject({
