@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aCompany, aContact, aLead, aLine, aProduct } from '../fixtures/builders';
-import { emailsTo, eventually, smsTo } from '../fixtures/outbox';
+import { emailsTo, eventually, sentMinutesAgo, smsTo } from '../fixtures/outbox';
 import { apiClient, makeTenant, useLocalStack, type ApiClient, type TestTenant } from '../fixtures/stack';
 
 /**
@@ -35,17 +35,6 @@ async function aDraft(companyId: string, overrides: Record<string, unknown> = {}
   const res = await api.post('/v1/invoices', { companyId, currency: 'EUR', dueDate: dayOffset(30), lines: [line()], ...overrides });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
-}
-
-/** The e-mails of the invoice as sent two minutes ago: an open fetched now is past the scanners' window. */
-async function sentMinutesAgo(subjectId: string): Promise<void> {
-  const { service } = await import('../../functions/shared/wiring/core');
-  const { message } = service().entities;
-  const timeline = (await api.get(`/v1/invoices/${subjectId}/timeline`)).body.data as { kind: string; data: { messageId?: string } }[];
-  const past = new Date(Date.now() - 120_000).toISOString();
-  for (const entry of timeline.filter((e) => e.kind === 'message_sent')) {
-    await message.patch({ tenantId: tenant.tenantId, id: entry.data.messageId! }).set({ updatedAt: past }).go();
-  }
 }
 
 function expectProblem(res: { status: number; body: any; headers: Headers }, status: number) {
@@ -616,7 +605,7 @@ describe('sending, public links, events', () => {
     expect(events.find((e) => e['detail-type'] === 'message.sent')!.detail).toMatchObject({ channel: 'email', to: email, messageId: expect.any(String) });
 
     // the client opens the e-mail (past the scanners' window, as in delivery.test.ts): VIEWED, document.viewed via email_open
-    await sentMinutesAgo(draft.id);
+    await sentMinutesAgo(api, tenant.tenantId, draft.id);
     const gif = await fetch(pixel!, { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' } });
     expect(gif.headers.get('content-type')).toBe('image/gif');
     await eventually(async () => (await api.get(`/v1/invoices/${draft.id}`)).body.stage === 'VIEWED', 'the move to VIEWED');

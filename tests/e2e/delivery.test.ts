@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, beforeAll, describe, expect, it } from 'vitest';
 import { aCompany } from '../fixtures/builders';
 import { FlakyProxy } from '../fixtures/flaky-proxy';
-import { emailsTo, eventually, smsTo } from '../fixtures/outbox';
+import { emailsTo, eventually, sentMinutesAgo, smsTo } from '../fixtures/outbox';
 import { pdfText } from '../fixtures/pdf-text';
 import { apiClient, makeTenant, useLocalStack, type ApiClient } from '../fixtures/stack';
 
@@ -58,20 +58,6 @@ const stageOf = async (id: string) => (await api.get(`/v1/invoices/${id}`)).body
 /** What a mail client sends when a person opens the e-mail (no proxy, no scanner). */
 const MAIL_CLIENT = { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' };
 
-/**
- * The e-mails of the subject as sent two minutes ago: an open fetched now is past the scanners' window
- * (EmailOpens.SCANNER_WINDOW_SECONDS) without the test waiting for it.
- */
-async function sentMinutesAgo(subjectId: string): Promise<void> {
-  const { service } = await import('../../functions/shared/wiring/core');
-  const { message } = service().entities;
-  const timeline = (await api.get(`/v1/invoices/${subjectId}/timeline`)).body.data as { kind: string; data: { messageId?: string } }[];
-  const past = new Date(Date.now() - 120_000).toISOString();
-  for (const entry of timeline.filter((e) => e.kind === 'message_sent')) {
-    await message.patch({ tenantId, id: entry.data.messageId! }).set({ updatedAt: past }).go();
-  }
-}
-
 /** An invoice moved to SENT, once its e-mail has arrived and the stack is idle, with the e-mail's open pixel. */
 async function anEmailedInvoice(): Promise<{ invoice: Awaited<ReturnType<typeof anInvoice>>['invoice']; pixel: string }> {
   const { invoice, email } = await anInvoice();
@@ -121,7 +107,7 @@ describe('the scenario the product is bought for', () => {
     expect(await stageOf(invoice.id)).toBe('SENT');
 
     // The client opens the e-mail later: the pixel is fetched by their mail client
-    await sentMinutesAgo(invoice.id);
+    await sentMinutesAgo(api, tenantId, invoice.id);
     await fetch(pixel!, { headers: MAIL_CLIENT });
     await eventually(async () => (await stageOf(invoice.id)) === 'VIEWED', 'the move to VIEWED');
 
@@ -235,7 +221,7 @@ describe('public links', () => {
     const { invoice, pixel } = await anEmailedInvoice();
     expect((await api.post(`/v1/invoices/${invoice.id}/stage`, { stage: 'PAID' })).status).toBe(200);
 
-    await sentMinutesAgo(invoice.id);
+    await sentMinutesAgo(api, tenantId, invoice.id);
     await fetch(pixel, { headers: MAIL_CLIENT });
     await stack().settle();
 
@@ -246,7 +232,7 @@ describe('public links', () => {
 
   it('handles a link view and an e-mail open arriving together: VIEWED once, nothing dead-lettered', async () => {
     const { invoice, pixel } = await anEmailedInvoice();
-    await sentMinutesAgo(invoice.id);
+    await sentMinutesAgo(api, tenantId, invoice.id);
 
     await Promise.all([fetch(pixel, { headers: MAIL_CLIENT }), fetch(pixel.replace('/open.gif', ''), { redirect: 'manual' })]);
     await stack().settle();
@@ -262,7 +248,7 @@ describe('public links', () => {
   it('records opens by image proxies, scanners and web pages as unverified: nothing moves, a link view still does', async () => {
     // Prepare: an invoice e-mailed two minutes ago
     const { invoice, pixel } = await anEmailedInvoice();
-    await sentMinutesAgo(invoice.id);
+    await sentMinutesAgo(api, tenantId, invoice.id);
 
     // Act: Gmail's image proxy, Apple Mail Privacy Protection, a security scanner, an e-mail viewer page (Referer)
     for (const headers of [
@@ -293,7 +279,7 @@ describe('public links', () => {
 
   it('counts every open but emits one event per link within ten minutes (scanners and reloads cannot flood)', async () => {
     const { invoice, pixel } = await anEmailedInvoice();
-    await sentMinutesAgo(invoice.id);
+    await sentMinutesAgo(api, tenantId, invoice.id);
 
     for (let i = 0; i < 5; i++) expect((await fetch(pixel, { headers: MAIL_CLIENT })).status).toBe(200);
     await stack().settle();

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EInvoice, type EInvoiceInput, type EInvoiceSyntax } from '../../../functions/domain/einvoicing';
 import { Conflict, computeInvoice, type LineInput, RuleViolation } from '../../../functions/domain/kernel';
-import { brokenRules, readBack } from '../../fixtures/einvoice-checks';
+import { brokenRules, problemsOf, readBack } from '../../fixtures/einvoice-checks';
 import { anIssuedInvoice, EINVOICE_SAMPLES, sellerSettings, spanishBuyer, spanishSeller } from '../../fixtures/einvoices';
 
 const SYNTAXES: EInvoiceSyntax[] = ['ubl', 'cii'];
-
-function problemsOf(input: EInvoiceInput): { field: string; message: string }[] {
-  try {
-    EInvoice.compute(input);
-  } catch (error) {
-    if (error instanceof RuleViolation) return error.errors;
-    throw error;
-  }
-  return [];
-}
 
 const minimal = (overrides: Partial<EInvoiceInput> = {}): EInvoiceInput => ({
   kind: 'invoice',

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EInvoice, type EInvoiceInput, type EInvoiceSyntax } from '../../../functions/domain/einvoicing';
-import { RuleViolation } from '../../../functions/domain/kernel';
-import { brokenRules, readBack } from '../../fixtures/einvoice-checks';
+import { brokenRules, problemsOf, readBack } from '../../fixtures/einvoice-checks';
 import { anIssuedInvoice, anIssuedRecapitulativeInvoice, EINVOICE_SAMPLES, sellerSettings } from '../../fixtures/einvoices';
 
 const recap = EINVOICE_SAMPLES.recapitulative;
@@ -21,16 +20,6 @@ function linesOf(xml: string, element: string): string[] {
 function expectOrder(xml: string, tags: string[]): void {
   const positions = tags.map((tag) => xml.indexOf(`<${tag}`)).filter((p) => p >= 0);
   expect(positions).toEqual([...positions].sort((a, b) => a - b));
-}
-
-function problemsOf(input: EInvoiceInput): { field: string; message: string }[] {
-  try {
-    EInvoice.compute(input);
-  } catch (error) {
-    if (error instanceof RuleViolation) return error.errors;
-    throw error;
-  }
-  return [];
 }
 
 const withPeriod = (period: unknown, at = 0): EInvoiceInput => ({
