@@ -122,14 +122,16 @@ const hasFilters = (f: ResidualFilters) => Object.values(f).some((v) => v !== un
 /** The transaction's entities, as the commit's extra items take them. */
 export type TransactionEntities = Parameters<Parameters<CrmService['transaction']['write']>[0]>[0];
 
-/**
- * Writes an invoice commit in ONE transaction: the counter (when issuing) first, then per invoice: invoice,
- * lookup, timeline..., outbox..., then `extra` items (e.g. the register's records and chain head). An extra
- * item refused on its condition means another writer went first: contention, the caller retries.
- */
 /** What one DynamoDB transaction holds. */
 const MAX_TRANSACTION_ITEMS = 100;
 
+/**
+ * Writes an invoice commit in ONE transaction: the counter (when issuing) first, then per invoice: invoice,
+ * lookup, timeline..., outbox..., then `extra` items (e.g. the register's records and chain head). An extra
+ * item refused on its condition means another writer went first: contention, the caller retries. An issuing
+ * commit whose items are more than one transaction holds writes nothing and answers `too_large` with how many
+ * of its members would fit (the issue queue then commits the batch in parts).
+ */
 export async function commitInvoices(
   service: CrmService,
   { changes, counter }: InvoiceCommit,
