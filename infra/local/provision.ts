@@ -52,6 +52,11 @@ export async function ensureBucket(endpoint: string, bucket: string, region = 'e
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      // the head can fail while the bucket is there (s3rver resuming data a killed stack left): it exists, fine
+      if (!['BucketAlreadyExists', 'BucketAlreadyOwnedByYou'].includes((error as { name?: string }).name ?? '')) throw error;
+    }
   }
 }
