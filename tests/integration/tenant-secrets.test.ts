@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsSecretCipher } from '../../functions/adapters/secrets/kms-cipher';
 import { createLocalSecretCipher, generateLocalSecretsKey } from '../../functions/adapters/secrets/local-cipher';
-import { openEnvelope, openSetting, SecretUnreadable, sealEnvelope, type SecretCipher } from '../../functions/domain/kernel';
+import { envelopeSealer, openEnvelope, openSetting, SecretUnreadable, type SecretCipher } from '../../functions/domain/kernel';
 import { KmsStandIn } from '../fixtures/kms-stand-in';
 
 const stripeKey = { tenantId: 'ten_a', purpose: 'payments.stripe.secretKey' };
@@ -44,7 +44,7 @@ function behavesAsASecretCipher(name: string, make: () => SecretCipher) {
     it('seals a value of any size in an envelope (a data key sealed by the cipher), bound to the same context', async () => {
       const cipher = make();
       const answer = JSON.stringify({ statusCode: 201, body: JSON.stringify({ apiKey: secret, padding: 'é'.repeat(6000) }) });
-      const envelope = await sealEnvelope(cipher, answerContext, answer);
+      const envelope = (await envelopeSealer(cipher, answerContext))(answer);
       expect(await openEnvelope(cipher, answerContext, envelope)).toBe(answer);
       expect(JSON.stringify(envelope)).not.toContain(secret.slice(8, 20));
       await expect(openEnvelope(cipher, { ...answerContext, tenantId: 'ten_b' }, envelope)).rejects.toBeInstanceOf(SecretUnreadable);

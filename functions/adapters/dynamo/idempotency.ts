@@ -1,7 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createRequire } from 'node:module';
 import type { Context } from 'aws-lambda';
-import { Conflict, RuleViolation } from '../../domain/kernel';
+import { Conflict, onFirstUse, RuleViolation } from '../../domain/kernel';
 
 /**
  * Idempotency-Key support, by AWS Lambda Powertools' idempotency utility and its DynamoDB
@@ -13,10 +12,12 @@ import { Conflict, RuleViolation } from '../../domain/kernel';
  * (infra/constructs/deps-layer.ts), and loads on the first request that carries an Idempotency-Key: a cold
  * start that serves a GET never pays for it.
  */
-async function loadPowertools() {
-  const load = createRequire(import.meta.url);
-  const { IdempotencyConfig, makeIdempotent } = load('@aws-lambda-powertools/idempotency') as typeof import('@aws-lambda-powertools/idempotency');
-  const { DynamoDBPersistenceLayer } = load('@aws-lambda-powertools/idempotency/dynamodb') as typeof import('@aws-lambda-powertools/idempotency/dynamodb');
+const utility = onFirstUse<typeof import('@aws-lambda-powertools/idempotency')>('@aws-lambda-powertools/idempotency');
+const dynamoPersistence = onFirstUse<typeof import('@aws-lambda-powertools/idempotency/dynamodb')>('@aws-lambda-powertools/idempotency/dynamodb');
+
+function loadPowertools() {
+  const { IdempotencyConfig, makeIdempotent } = utility();
+  const { DynamoDBPersistenceLayer } = dynamoPersistence();
   class SingleTablePersistence extends DynamoDBPersistenceLayer {
     protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
       return { pk: { S: `IDEMPOTENCY#${idempotencyKey}` }, sk: { S: 'IDEMPOTENCY' } };
@@ -38,7 +39,7 @@ export type IdempotentRunner = <R>(request: IdempotentRequest, fn: () => Promise
 export function createIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number): IdempotentRunner {
   let made: ReturnType<typeof make> | undefined;
   const make = async () => {
-    const { IdempotencyConfig, makeIdempotent, SingleTablePersistence } = await loadPowertools();
+    const { IdempotencyConfig, makeIdempotent, SingleTablePersistence } = loadPowertools();
     const persistenceStore = new SingleTablePersistence({
       tableName,
       awsSdkV3Client: client,

@@ -9,19 +9,13 @@
  * The text goes in as one byte-mode segment of its UTF-8 bytes (what EPC069-12 expects of its UTF-8
  * payloads, and what every reader decodes), with a quiet zone of 4 modules (ISO/IEC 18004).
  */
-import { createRequire } from 'node:module';
+import { onFirstUse } from '../../domain/kernel';
 
 /**
  * The library loads on the first code drawn (~10 ms at cold start otherwise): the functions that wire it (the
  * hosted page's, the register's) mostly answer requests that draw none (a PDF download, the Pay button).
- * `require` is synchronous, so drawing stays a plain function.
  */
-type QrLibrary = typeof import('qrcode');
-let qrLibrary: QrLibrary | undefined;
-const QRCode = (): QrLibrary => {
-  qrLibrary ??= createRequire(import.meta.url)('qrcode') as QrLibrary;
-  return qrLibrary;
-};
+const QRCode = onFirstUse<typeof import('qrcode')>('qrcode');
 
 export type QrErrorCorrection = 'L' | 'M' | 'Q' | 'H';
 

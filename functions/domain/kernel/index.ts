@@ -8,6 +8,7 @@
 export * from './commands';
 export * from './dates';
 export * from './errors';
+export * from './first-use';
 export * from './header-text';
 export * from './ids';
 export * from './money';

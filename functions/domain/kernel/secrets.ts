@@ -106,10 +106,6 @@ export async function envelopeSealer(cipher: SecretCipher, context: SecretContex
   };
 }
 
-export async function sealEnvelope(cipher: SecretCipher, context: SecretContext, plaintext: string): Promise<SealedEnvelope> {
-  return (await envelopeSealer(cipher, context))(plaintext);
-}
-
 /** The value; SecretUnreadable when its key does not open for this context or the bytes were altered. */
 export async function openEnvelope(cipher: SecretCipher, context: SecretContext, sealed: SealedEnvelope): Promise<string> {
   const dataKey = Buffer.from(await cipher.open(context, sealed.key), 'base64');

@@ -1,7 +1,7 @@
 /**
  * Text normalization for search keys and duplicate matching (names, e-mails, phones).
  */
-import { createRequire } from 'node:module';
+import { onFirstUse } from './first-use';
 import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Latin letters that carry no combining mark to strip, folded by hand (after lower-casing). */
@@ -42,14 +42,9 @@ export function normalizeForSearch(s: string): string {
  * kind of number per country (`min` only checks lengths; `mobile` refuses landlines, which companies have).
  * It ships in the shared Lambda layer (infra/constructs/deps-layer.ts), not in each bundle, and loads on the
  * first phone checked: its metadata takes ~25 ms to load, which every cold start of the client functions paid
- * before, phone or not (`npm run bench`, cold start). `require` is synchronous, so the checks stay plain functions.
+ * before, phone or not (`npm run bench`, cold start).
  */
-type PhoneLibrary = typeof import('libphonenumber-js/max');
-let phoneLibrary: PhoneLibrary | undefined;
-const phones = (): PhoneLibrary => {
-  phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLibrary;
-  return phoneLibrary;
-};
+const phones = onFirstUse<typeof import('libphonenumber-js/max')>('libphonenumber-js/max');
 const PHONE_CHARACTERS = /^[+0-9 ()./\-\u00a0]+$/;
 
 /** A default country given as ISO 3166 alpha-2 ('ES', 'es') or as a calling code ('34', '+34'). */

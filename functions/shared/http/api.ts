@@ -17,6 +17,9 @@ export interface HttpDeps {
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
+/** application/json, or a +json type (application/merge-patch+json). */
+const isJson = (contentType: string) => /^application\/([a-z.+-]*\+)?json\b/i.test(contentType);
+
 function lowerCaseHeaders(headers: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
@@ -31,7 +34,7 @@ function parseBody(event: APIGatewayProxyEventV2, def: RouteDef): unknown {
   if (def.textBody && contentType.toLowerCase().startsWith(def.textBody.mediaType)) {
     return parseWith(def.body, { [def.textBody.field]: raw });
   }
-  if (raw && contentType && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+  if (raw && contentType && !isJson(contentType)) {
     if (/^application\/x-www-form-urlencoded/i.test(contentType) && def.permission === 'public') {
       return Object.fromEntries(new URLSearchParams(raw));
     }
@@ -135,7 +138,7 @@ export function httpApi(routes: Routes, deps: () => HttpDeps) {
     const keyed = def.idempotent !== false && (def.idempotentUpToBytes === undefined || Buffer.byteLength(event.body ?? '') <= def.idempotentUpToBytes);
     // a public route (the token in its path is the credential) honours the key for JSON clients; a browser's form
     // post sends none, and its answers (pages, redirects) name the token, which the store must never keep
-    const publicJson = def.permission === 'public' && /^application\/([a-z.+-]*\+)?json\b/i.test(headers['content-type'] ?? '');
+    const publicJson = def.permission === 'public' && isJson(headers['content-type'] ?? '');
     if (event.requestContext.http.method === 'POST' && idempotencyKey && (def.permission !== 'public' || publicJson) && keyed) {
       if (idempotencyKey.length > 255) throw new InvalidInput('Idempotency-Key is too long', [{ field: 'Idempotency-Key', message: 'at most 255 characters' }]);
       const seal = def.idempotent || undefined;
